@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace Knd.Commands;
+
+/// <summary>The knd command tree: the daemon, its control CLI and the development tools.</summary>
+internal static class KndCli
+{
+    public static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand("knd: active-passive failover supervisor for NEAR validators (a kuutamod successor).");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(DevConsulCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = CreateRootCommand();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // `knd run` is configured by operators and service managers: a bad option there is a
+            // configuration error (EX_CONFIG), reported on one line, not a usage dump.
+            var isRun = parsed.CommandResult.Command.Name == "run";
+            Console.Error.WriteLine($"knd: {parsed.Errors[0].Message}");
+            return isRun ? ExitCodes.Config : ExitCodes.Usage;
+        }
+
+        return await parsed.InvokeAsync();
+    }
+}

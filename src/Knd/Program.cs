@@ -1,0 +1,3 @@
+using Knd.Commands;
+
+return await KndCli.RunAsync(args);

@@ -1,0 +1,2 @@
+Console.Error.WriteLine("neard-sim: not built yet");
+return 1;
