@@ -19,7 +19,7 @@ internal enum LogFormat
 
 /// <summary>
 /// The validated settings of <c>knd run</c> (contract §2). Built once at start by
-/// <see cref="RunOptionsParser"/>; every value here has already passed validation.
+/// the run-options parser; every value here has already passed validation.
 /// </summary>
 internal sealed class KndRunOptions
 {
