@@ -1,0 +1,106 @@
+namespace Knd.Configuration;
+
+/// <summary>
+/// Every timing of the failover algorithm, derived from the session TTL and the few timing options,
+/// each named with the reason for its value. docs/failover-algorithm.md gives the safety argument
+/// that ties them together; <see cref="Check"/> enforces it at start.
+/// </summary>
+internal sealed record FailoverTimings
+{
+    /// <summary>Consul session TTL. Consul never expires a session earlier than this after a renewal reached it.</summary>
+    public required TimeSpan SessionTtl { get; init; }
+
+    /// <summary>Consul LockDelay: after an invalidation (expiry, destroy) nobody may acquire for this long.</summary>
+    public required TimeSpan LockDelay { get; init; }
+
+    /// <summary>How often the session is renewed: four chances per TTL, so one or two lost renewals do not fence.</summary>
+    public required TimeSpan RenewInterval { get; init; }
+
+    /// <summary>Retry pace after a failed renewal: fast enough to land one before <see cref="FenceAfter"/>.</summary>
+    public required TimeSpan RenewRetryInterval { get; init; }
+
+    /// <summary>
+    /// A leader that has not had a renewal succeed for this long (measured from when that renewal
+    /// was sent, on the monotonic clock) stops validating. Half the TTL leaves the other half for the stop.
+    /// </summary>
+    public required TimeSpan FenceAfter { get; init; }
+
+    /// <summary>SIGTERM to SIGKILL grace for neard. Validator stops are bounded so the fence fits in the TTL.</summary>
+    public required TimeSpan NeardStopTimeout { get; init; }
+
+    /// <summary>How long to wait for the kernel to confirm neard's exit after SIGKILL.</summary>
+    public required TimeSpan NeardKillConfirmTimeout { get; init; }
+
+    /// <summary>Period of the supervision loop's timer tick: the granularity of every deadline above.</summary>
+    public required TimeSpan TickInterval { get; init; }
+
+    /// <summary>Timeout of one non-blocking Consul request; shorter than the renew interval so a hung request cannot eat the fence budget.</summary>
+    public required TimeSpan ConsulRequestTimeout { get; init; }
+
+    /// <summary>Blocking-query wait on the lock key. Changes arrive at once; this only bounds an idle request.</summary>
+    public required TimeSpan LockWatchWait { get; init; }
+
+    /// <summary>Interval between neard /status polls.</summary>
+    public required TimeSpan HealthPollInterval { get; init; }
+
+    /// <summary>Timeout of one neard RPC call: a hung RPC counts as a failure (kuutamod had none).</summary>
+    public required TimeSpan NeardRpcTimeout { get; init; }
+
+    /// <summary>Consecutive failed /status polls after which neard is unhealthy (kuutamod: 3).</summary>
+    public required int UnhealthyAfterFailures { get; init; }
+
+    /// <summary>A neard that says it is synced but whose head has not advanced for this long is unhealthy.</summary>
+    public required TimeSpan NeardStallTimeout { get; init; }
+
+    /// <summary>How long a starting neard may take before /status answers (kuutamod: 120 s).</summary>
+    public required TimeSpan NeardStartupTimeout { get; init; }
+
+    /// <summary>Pause between neard restarts after it exits on its own, so a crash loop does not spin.</summary>
+    public required TimeSpan NeardRestartBackoff { get; init; }
+
+    /// <summary>
+    /// The worst case from the last successful renewal being sent to the validating neard's confirmed
+    /// exit when the leader can no longer renew.
+    /// </summary>
+    public TimeSpan FenceBound => FenceAfter + TickInterval + NeardStopTimeout + NeardKillConfirmTimeout;
+
+    /// <summary>Builds the timings from the options, with the defaults of docs/failover-algorithm.md.</summary>
+    public static FailoverTimings From(TimeSpan sessionTtl, TimeSpan lockDelay, TimeSpan? neardStopTimeout, TimeSpan neardStallTimeout)
+    {
+        var ttl = sessionTtl;
+        return new FailoverTimings
+        {
+            SessionTtl = ttl,
+            LockDelay = lockDelay,
+            RenewInterval = ttl / 4,
+            RenewRetryInterval = Min(TimeSpan.FromMilliseconds(500), ttl / 20),
+            FenceAfter = ttl / 2,
+            NeardStopTimeout = neardStopTimeout ?? Min(TimeSpan.FromSeconds(5), ttl / 5),
+            NeardKillConfirmTimeout = Min(TimeSpan.FromSeconds(1), ttl / 10),
+            TickInterval = Min(TimeSpan.FromMilliseconds(100), ttl / 50),
+            ConsulRequestTimeout = Min(TimeSpan.FromSeconds(5), ttl / 5),
+            LockWatchWait = TimeSpan.FromSeconds(30),
+            HealthPollInterval = TimeSpan.FromMilliseconds(500),
+            NeardRpcTimeout = TimeSpan.FromSeconds(1),
+            UnhealthyAfterFailures = 3,
+            NeardStallTimeout = neardStallTimeout,
+            NeardStartupTimeout = TimeSpan.FromSeconds(120),
+            NeardRestartBackoff = TimeSpan.FromSeconds(1),
+        };
+    }
+
+    /// <summary>The cross-field rule of the safety argument, or null when it holds.</summary>
+    public string? Check()
+    {
+        if (FenceBound >= SessionTtl)
+        {
+            return $"the fence bound ({Format(FenceBound)} = TTL/2 + tick + --neard-stop-timeout + kill confirm) must be below --session-ttl ({Format(SessionTtl)}); lower --neard-stop-timeout or raise --session-ttl";
+        }
+
+        return null;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static string Format(TimeSpan t) => $"{t.TotalMilliseconds:0}ms";
+}
