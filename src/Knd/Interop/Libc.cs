@@ -12,9 +12,54 @@ internal static partial class Libc
     public const int SigStop = 19;
 
     private const int Esrch = 3;
+    private const int Eintr = 4;
+
+    // O_RDONLY | O_CLOEXEC: the same on every Linux architecture (O_DIRECTORY is not, so it is left out).
+    private const int OpenReadOnlyCloseOnExec = 0x80000;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int KillNative(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenNative(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int FsyncNative(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int CloseNative(int fd);
+
+    /// <summary>
+    /// fsyncs a directory so a rename inside it survives a power cut (.NET cannot open a
+    /// directory as a file). Throws <see cref="IOException"/> naming the directory on failure.
+    /// </summary>
+    public static void FsyncDirectory(string path)
+    {
+        var fd = OpenNative(path, OpenReadOnlyCloseOnExec);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open directory {path} to fsync it (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            int result;
+            do
+            {
+                result = FsyncNative(fd);
+            }
+            while (result != 0 && Marshal.GetLastPInvokeError() == Eintr);
+
+            if (result != 0)
+            {
+                throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            _ = CloseNative(fd);
+        }
+    }
 
     /// <summary>
     /// Sends <paramref name="signal"/> to <paramref name="pid"/>. Returns false when the process no

@@ -1,0 +1,28 @@
+namespace Knd.Neard;
+
+/// <summary>
+/// The neard RPC calls knd makes (the seam to the node's HTTP API). Each call has a timeout and
+/// never throws for a node-side failure: the result says hung, refused, not ready, RPC error or
+/// malformed. Only cancellation of the caller's token throws.
+/// </summary>
+internal interface INeardRpc
+{
+    /// <summary><c>GET /status</c>; 503 is <see cref="NeardRpcErrorKind.NotReady"/>.</summary>
+    Task<NeardRpcResult<NeardStatus>> GetStatusAsync(CancellationToken cancellationToken);
+
+    /// <summary>JSON-RPC <c>block</c> with <c>{"finality":"final"}</c>: the final block's height.</summary>
+    Task<NeardRpcResult<long>> GetFinalBlockHeightAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The heights from the head to the end of the epoch at which <paramref name="accountId"/> has no
+    /// block or chunk duty, as half-open ranges (<c>EXPERIMENTAL_maintenance_windows</c>, or
+    /// <c>maintenance_windows</c> on a neard that no longer knows the old name).
+    /// </summary>
+    Task<NeardRpcResult<IReadOnlyList<BlockRange>>> GetMaintenanceWindowsAsync(string accountId, CancellationToken cancellationToken);
+
+    /// <summary>JSON-RPC <c>validators</c> <c>[null]</c>: the current epoch's validators and their production.</summary>
+    Task<NeardRpcResult<NeardValidators>> GetValidatorsAsync(CancellationToken cancellationToken);
+
+    /// <summary><c>GET /metrics</c>, parsed.</summary>
+    Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken);
+}

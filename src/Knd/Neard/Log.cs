@@ -1,0 +1,54 @@
+
+namespace Knd.Neard;
+
+/// <summary>Log events of the neard process, home and RPC (EventIds 2000-2099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "neard started: pid {Pid}, {NeardBin} {Arguments}")]
+    public static partial void NeardStarted(this ILogger logger, int pid, string neardBin, string arguments);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "neard could not be started ({NeardBin} on {Home}): {Reason}")]
+    public static partial void NeardStartFailed(this ILogger logger, string neardBin, string home, string reason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "neard pid {Pid} exited with code {ExitCode}")]
+    public static partial void NeardExited(this ILogger logger, int pid, int exitCode);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "neard pid {Pid}: SIGTERM sent, waiting up to {TimeoutMs}ms")]
+    public static partial void NeardSigtermSent(this ILogger logger, int pid, double timeoutMs);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "neard pid {Pid} still running {TimeoutMs}ms after SIGTERM: SIGKILL sent")]
+    public static partial void NeardSigkillSent(this ILogger logger, int pid, double timeoutMs);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "neard pid {Pid}: exit not confirmed {TimeoutMs}ms after SIGKILL")]
+    public static partial void NeardStopNotConfirmed(this ILogger logger, int pid, double timeoutMs);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "neard pid {Pid} killed (SIGKILL) on dispose")]
+    public static partial void NeardKilledOnDispose(this ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "a neard from an earlier run is on this home: pid {Pid} ({CommandLine}); killing it (SIGKILL)")]
+    public static partial void StrayNeardFound(this ILogger logger, int pid, string commandLine);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "stray neard pid {Pid} is gone")]
+    public static partial void StrayNeardKilled(this ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "neard home {Home} prepared as voter (network.addr {NetworkAddr}, no validator key)")]
+    public static partial void HomePreparedVoter(this ILogger logger, string home, string networkAddr);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Information, Message = "neard home {Home} prepared as validator (network.addr {NetworkAddr}, public_addrs {PublicAddrs})")]
+    public static partial void HomePreparedValidator(this ILogger logger, string home, string networkAddr, string publicAddrs);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "validator key installed in {Home} for account {AccountId}")]
+    public static partial void ValidatorKeyInstalled(this ILogger logger, string home, string accountId);
+
+    [LoggerMessage(EventId = 2023, Level = LogLevel.Information, Message = "validator key removed from {Home}")]
+    public static partial void ValidatorKeyRemoved(this ILogger logger, string home);
+
+    [LoggerMessage(EventId = 2024, Level = LogLevel.Information, Message = "expected_shutdown in {Home} set to {Height}")]
+    public static partial void ExpectedShutdownSet(this ILogger logger, string home, string height);
+
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Debug, Message = "neard RPC {Method} failed: {Error}")]
+    public static partial void RpcCallFailed(this ILogger logger, string method, NeardRpcError error);
+
+    [LoggerMessage(EventId = 2031, Level = LogLevel.Information, Message = "neard does not know {OldMethod}; using {NewMethod}")]
+    public static partial void RpcMethodFallback(this ILogger logger, string oldMethod, string newMethod);
+}

@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Knd.Neard;
+
+/// <summary>
+/// The files of neard's home that decide its role (contract §2, as kuutamod lays them out so
+/// existing homes work). Only call the Prepare methods while neard is stopped: neard reads the node
+/// key and network config only at start.
+/// <para>
+/// Keys are copied into the home, never symlinked as kuutamod did: the sources usually live in
+/// systemd's $CREDENTIALS_DIRECTORY, which is a different path (or gone) after a restart of the
+/// unit, so a link left in the home would dangle, and neard would fail to start, or a stale link
+/// would name a key the operator has since rotated.
+/// </para>
+/// </summary>
+internal sealed class NeardHome
+{
+    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private readonly ILogger _logger;
+
+    public NeardHome(string path, ILogger logger)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        _logger = logger;
+    }
+
+    public string Path { get; }
+
+    public string ConfigPath => System.IO.Path.Combine(Path, "config.json");
+
+    /// <summary>Where neard looks for the validator key (config.json <c>validator_key_file</c>, default validator_key.json).</summary>
+    public string ValidatorKeyPath => KeyFilePath(NeardConfigFile.Read(ConfigPath), "validator_key_file", "validator_key.json");
+
+    public string NodeKeyPath => KeyFilePath(NeardConfigFile.Read(ConfigPath), "node_key_file", "node_key.json");
+
+    public bool HasValidatorKey
+    {
+        get
+        {
+            var path = ValidatorKeyPath;
+            return File.Exists(path) || new FileInfo(path).LinkTarget is not null;
+        }
+    }
+
+    /// <summary>Passive: no validator key, the host's own node key, the voter address, no public addresses.</summary>
+    public void PrepareVoter(string voterNodeKeyFile, IPEndPoint voterNetworkAddr)
+    {
+        var nodeKey = NeardKeyFile.Read(voterNodeKeyFile);
+        var config = NeardConfigFile.Read(ConfigPath);
+
+        // The key goes first: whatever fails after this, the home no longer makes a validator.
+        AtomicFile.Delete(KeyFilePath(config, "validator_key_file", "validator_key.json"));
+        AtomicFile.Write(KeyFilePath(config, "node_key_file", "node_key.json"), nodeKey.Content.Span, OwnerReadWrite);
+        SetNetwork(config, voterNetworkAddr, []);
+        NeardConfigFile.Write(ConfigPath, config);
+        _logger.HomePreparedVoter(Path, voterNetworkAddr.ToString());
+    }
+
+    /// <summary>
+    /// Validating after a restart: the validator key, the validator node key (shared by the hosts of
+    /// this validator), the validator address, and <c>"&lt;node public key&gt;@&lt;ip&gt;:&lt;port&gt;"</c> per public address.
+    /// </summary>
+    public void PrepareValidator(string validatorKeyFile, string validatorNodeKeyFile, IPEndPoint validatorNetworkAddr, IReadOnlyList<IPAddress> publicAddresses)
+    {
+        var validatorKey = NeardKeyFile.Read(validatorKeyFile);
+        var nodeKey = NeardKeyFile.Read(validatorNodeKeyFile);
+        var config = NeardConfigFile.Read(ConfigPath);
+        var publicAddrs = PublicAddrs(nodeKey.PublicKey, publicAddresses, validatorNetworkAddr.Port);
+
+        AtomicFile.Write(KeyFilePath(config, "node_key_file", "node_key.json"), nodeKey.Content.Span, OwnerReadWrite);
+        SetNetwork(config, validatorNetworkAddr, publicAddrs);
+        NeardConfigFile.Write(ConfigPath, config);
+
+        // The key goes last, so a failure above leaves a home that does not validate.
+        AtomicFile.Write(KeyFilePath(config, "validator_key_file", "validator_key.json"), validatorKey.Content.Span, OwnerReadWrite);
+        _logger.HomePreparedValidator(Path, validatorNetworkAddr.ToString(), string.Join(',', publicAddrs));
+    }
+
+    /// <summary>
+    /// Hot-swap promotion: only the validator key, for a running neard to pick up on SIGHUP. The node
+    /// key and network config stay as they are, since neard does not reload them.
+    /// </summary>
+    public void InstallValidatorKey(string validatorKeyFile)
+    {
+        var validatorKey = NeardKeyFile.Read(validatorKeyFile);
+        AtomicFile.Write(ValidatorKeyPath, validatorKey.Content.Span, OwnerReadWrite);
+        _logger.ValidatorKeyInstalled(Path, validatorKey.AccountId);
+    }
+
+    /// <summary>Deletes the validator key (file or symlink); true when there was one.</summary>
+    public bool RemoveValidatorKey()
+    {
+        var removed = AtomicFile.Delete(ValidatorKeyPath);
+        if (removed)
+        {
+            _logger.ValidatorKeyRemoved(Path);
+        }
+
+        return removed;
+    }
+
+    /// <summary>Sets top-level <c>expected_shutdown</c> (neard stops at that height; reloaded on SIGHUP), or removes it when null.</summary>
+    public void SetExpectedShutdown(long? height)
+    {
+        if (height < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(height), height, "a block height is not negative");
+        }
+
+        NeardConfigFile.Update(ConfigPath, config =>
+        {
+            if (height is { } value)
+            {
+                config["expected_shutdown"] = value;
+            }
+            else
+            {
+                config.Remove("expected_shutdown");
+            }
+        });
+        _logger.ExpectedShutdownSet(Path, height?.ToString(CultureInfo.InvariantCulture) ?? "none");
+    }
+
+    /// <summary>
+    /// The HTTP base address knd polls, from <c>rpc.addr</c> (neard's default 0.0.0.0:3030 when
+    /// absent). A wildcard bind address is polled on loopback.
+    /// </summary>
+    public Uri ReadRpcEndpoint()
+    {
+        var config = NeardConfigFile.Read(ConfigPath);
+        var addr = "0.0.0.0:3030";
+        if (config["rpc"] is JsonObject rpc && rpc["addr"] is { } addrNode)
+        {
+            addr = addrNode.GetValueKind() == JsonValueKind.String
+                ? addrNode.GetValue<string>()
+                : throw new NeardHomeException($"{ConfigPath}: rpc.addr is not a string");
+        }
+        else if (config["rpc"] is { } rpcNode && rpcNode.GetValueKind() != JsonValueKind.Object)
+        {
+            throw new NeardHomeException($"{ConfigPath}: \"rpc\" is not a JSON object");
+        }
+
+        if (!IPEndPoint.TryParse(addr, out var endpoint) || endpoint.Port == 0)
+        {
+            throw new NeardHomeException($"{ConfigPath}: rpc.addr \"{addr}\" is not an IP:port address");
+        }
+
+        if (endpoint.Address.Equals(IPAddress.Any))
+        {
+            endpoint.Address = IPAddress.Loopback;
+        }
+        else if (endpoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            endpoint.Address = IPAddress.IPv6Loopback;
+        }
+
+        return new Uri($"http://{endpoint}/");
+    }
+
+    private static List<string> PublicAddrs(string nodePublicKey, IReadOnlyList<IPAddress> addresses, int port) =>
+        [.. addresses.Select(ip => $"{nodePublicKey}@{new IPEndPoint(ip, port)}")];
+
+    private void SetNetwork(JsonObject config, IPEndPoint addr, IReadOnlyList<string> publicAddrs)
+    {
+        var network = NeardConfigFile.GetOrAddObject(config, "network", ConfigPath);
+        network["addr"] = addr.ToString();
+        network["public_addrs"] = new JsonArray([.. publicAddrs.Select(a => (JsonNode?)JsonValue.Create(a))]);
+    }
+
+    private string KeyFilePath(JsonObject config, string field, string defaultName)
+    {
+        var name = config[field] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : defaultName;
+        return System.IO.Path.Combine(Path, name);
+    }
+}

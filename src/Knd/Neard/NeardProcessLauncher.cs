@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace Knd.Neard;
+
+/// <summary>
+/// Starts neard bound to knd's life: through util-linux <c>setpriv --pdeathsig KILL -- neard ...</c>,
+/// which sets PR_SET_PDEATHSIG and then execs neard in the same process (same pid, no extra process),
+/// so the kernel SIGKILLs neard when its parent goes away, even if knd is SIGKILLed or crashes.
+/// .NET offers no hook between fork and exec to call prctl itself, hence setpriv.
+/// <para>
+/// Linux ties that "parent" to the thread that forked, not the process, and .NET's Process.Start
+/// forks on the calling thread. A thread-pool thread can retire at any time and would take neard
+/// with it, so every child is forked from one dedicated thread that lives as long as the launcher.
+/// Disposing the launcher ends that thread, and with it (by the same kernel mechanism) every
+/// neard it started: dispose it last, at knd's exit.
+/// </para>
+/// </summary>
+internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
+{
+    private readonly BlockingCollection<StartRequest> _requests = [];
+    private readonly ConcurrentDictionary<int, NeardProcess> _running = new();
+    private readonly SemaphoreSlim _startLock = new(1, 1);
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly StrayNeardReaper _strayReaper;
+    private readonly TimeSpan _strayKillConfirmTimeout;
+    private readonly string? _searchPath;
+    private readonly string? _setprivPath;
+
+    /// <summary>
+    /// <paramref name="strayKillConfirmTimeout"/>: how long a stray neard may take to die after SIGKILL.
+    /// <paramref name="searchPath"/>: the PATH to find setpriv and a bare neard name in; null means knd's PATH.
+    /// </summary>
+    public NeardProcessLauncher(ILogger logger, TimeProvider timeProvider, TimeSpan strayKillConfirmTimeout, string? searchPath = null, StrayNeardReaper? strayReaper = null)
+    {
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _strayKillConfirmTimeout = strayKillConfirmTimeout;
+        _searchPath = searchPath ?? Environment.GetEnvironmentVariable("PATH");
+        _setprivPath = ExecutableResolver.Resolve("setpriv", _searchPath);
+        _strayReaper = strayReaper ?? new StrayNeardReaper(logger, timeProvider);
+        var thread = new Thread(RunForkThread) { IsBackground = true, Name = "neard-launcher" };
+        thread.Start();
+    }
+
+    /// <summary>The neard processes started here that have not exited yet.</summary>
+    public IReadOnlyCollection<INeardProcess> Running => [.. _running.Values];
+
+    public async Task<INeardProcess> StartAsync(NeardStartSpec spec, CancellationToken cancellationToken)
+    {
+        // One start at a time, so two starts on one home cannot both pass the checks below.
+        await _startLock.WaitAsync(cancellationToken);
+        try
+        {
+            return await StartLockedAsync(spec, cancellationToken);
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
+
+    public void Dispose() => _requests.CompleteAdding();
+
+    private async Task<INeardProcess> StartLockedAsync(NeardStartSpec spec, CancellationToken cancellationToken)
+    {
+        var setpriv = _setprivPath
+            ?? throw new NeardStartException("cannot start neard: setpriv (util-linux) is not on PATH; knd needs it to bind neard's life to its own (parent-death signal)");
+        var neardBin = ExecutableResolver.Resolve(spec.NeardBin, _searchPath)
+            ?? throw new NeardStartException($"cannot start neard: '{spec.NeardBin}' is not an executable file and was not found on PATH");
+        var home = Path.GetFullPath(spec.Home);
+        if (!Directory.Exists(home))
+        {
+            throw new NeardStartException($"cannot start neard: its home {home} does not exist");
+        }
+
+        if (_running.Values.FirstOrDefault(p => p.Home == home) is { } running)
+        {
+            throw new NeardStartException($"cannot start neard: the one started earlier on {home} (pid {running.Pid}) is still running");
+        }
+
+        var strays = _strayReaper.Find(neardBin, home, _running.Keys.ToHashSet());
+        await _strayReaper.KillAsync(strays, _strayKillConfirmTimeout, cancellationToken);
+
+        var startInfo = CreateStartInfo(setpriv, neardBin, spec with { Home = home });
+        var request = new StartRequest(startInfo);
+        try
+        {
+            _requests.Add(request, cancellationToken);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new NeardStartException("cannot start neard: knd is shutting down", ex);
+        }
+
+        Process started;
+        try
+        {
+            // Not cancellable once queued: a started child must be handed to someone who can stop it.
+            started = await request.Completion.Task;
+        }
+        catch (Exception ex) when (ex is Win32Exception or InvalidOperationException)
+        {
+            _logger.NeardStartFailed(neardBin, home, ex.Message);
+            throw new NeardStartException($"cannot start neard ({neardBin} on {home}): {ex.Message}", ex);
+        }
+
+        var process = new NeardProcess(started, home, _timeProvider, _logger);
+        _running[process.Pid] = process;
+        _ = process.Exited.ContinueWith(_ => _running.TryRemove(process.Pid, out NeardProcess? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _logger.NeardStarted(process.Pid, neardBin, string.Join(' ', spec.Arguments));
+        return process;
+    }
+
+    private static ProcessStartInfo CreateStartInfo(string setpriv, string neardBin, NeardStartSpec spec)
+    {
+        // No redirection: neard writes to knd's stdout/stderr, which the service manager journals.
+        var startInfo = new ProcessStartInfo(setpriv) { UseShellExecute = false };
+        foreach (var argument in (string[])["--pdeathsig", "KILL", "--", neardBin, .. spec.Arguments])
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in spec.ExtraEnvironment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        return startInfo;
+    }
+
+    private void RunForkThread()
+    {
+        foreach (var request in _requests.GetConsumingEnumerable())
+        {
+            try
+            {
+                var process = Process.Start(request.StartInfo)
+                    ?? throw new InvalidOperationException("Process.Start returned no process");
+                request.Completion.SetResult(process);
+            }
+            catch (Exception ex)
+            {
+                request.Completion.SetException(ex);
+            }
+        }
+    }
+
+    private sealed record StartRequest(ProcessStartInfo StartInfo)
+    {
+        public TaskCompletionSource<Process> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

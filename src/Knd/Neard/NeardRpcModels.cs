@@ -1,0 +1,78 @@
+namespace Knd.Neard;
+
+/// <summary>What knd needs of neard's <c>/status</c>.</summary>
+internal sealed record NeardStatus(
+    long LatestBlockHeight,
+    bool Syncing,
+    DateTimeOffset? LatestBlockTime,
+    string? ValidatorAccountId,
+    string? NodePublicKey,
+    string? ChainId,
+    string? Version);
+
+/// <summary>A half-open range of block heights [Start, End), as neard's maintenance windows are.</summary>
+internal readonly record struct BlockRange(long Start, long End)
+{
+    public long Length => End - Start;
+
+    public bool Contains(long height) => height >= Start && height < End;
+}
+
+/// <summary>One current validator's production in the epoch (<c>validators</c> RPC).</summary>
+internal sealed record ValidatorProduction(string AccountId, long ProducedBlocks, long ExpectedBlocks, long ProducedChunks, long ExpectedChunks);
+
+/// <summary>The current epoch's validators.</summary>
+internal sealed record NeardValidators(long EpochStartHeight, long? EpochHeight, IReadOnlyList<ValidatorProduction> Current)
+{
+    public ValidatorProduction? Find(string accountId) => Current.FirstOrDefault(v => v.AccountId == accountId);
+}
+
+/// <summary>
+/// The value neard reports for its <c>expected_shutdown</c> setting through
+/// <c>near_config_mutable_field</c>: <see cref="Height"/> is null for neard's <c>None</c>.
+/// </summary>
+internal sealed record ExpectedShutdownField(long? Height);
+
+/// <summary>The neard metrics knd reads, and every sample for anything else.</summary>
+internal sealed record NeardMetrics(IReadOnlyList<PrometheusSample> Samples)
+{
+    /// <summary><c>near_config_reloads_total</c>: rises when a SIGHUP reload applied (not when it failed).</summary>
+    public long? ConfigReloadsTotal => Integer(Value("near_config_reloads_total"));
+
+    /// <summary><c>near_block_expected_shutdown</c> from kuutamo's neard patch (and neard-sim).</summary>
+    public long? BlockExpectedShutdown => Integer(Value("near_block_expected_shutdown"));
+
+    /// <summary>
+    /// The current <c>expected_shutdown</c> from upstream's <c>near_config_mutable_field</c> (the
+    /// series at 1; the latest by its timestamp label when several are), or null when not reported.
+    /// </summary>
+    public ExpectedShutdownField? MutableExpectedShutdown
+    {
+        get
+        {
+            var current = Samples
+                .Where(s => s.Name == "near_config_mutable_field" && s.Value == 1 && s.Label("field_name") == "expected_shutdown")
+                .OrderBy(s => long.TryParse(s.Label("timestamp"), out var t) ? t : 0)
+                .LastOrDefault();
+            return current?.Label("value") is { } text ? ParseRustOption(text) : null;
+        }
+    }
+
+    public double? Value(string name) => Samples.FirstOrDefault(s => s.Name == name)?.Value;
+
+    private static long? Integer(double? value) => value is { } v && !double.IsNaN(v) && !double.IsInfinity(v) ? (long)v : null;
+
+    /// <summary>Rust's Debug of an <c>Option&lt;u64&gt;</c>: <c>None</c> or <c>Some(123)</c>.</summary>
+    private static ExpectedShutdownField? ParseRustOption(string text)
+    {
+        if (text == "None")
+        {
+            return new ExpectedShutdownField(null);
+        }
+
+        return text.StartsWith("Some(", StringComparison.Ordinal) && text.EndsWith(')')
+            && long.TryParse(text.AsSpan(5, text.Length - 6), out var height)
+            ? new ExpectedShutdownField(height)
+            : null;
+    }
+}
