@@ -70,7 +70,7 @@ internal static class ConfigFileReader
                     throw Error(flag, where, $"key {ValueText.Quote(property.Name)} appears twice in {ValueText.Quote(path)}");
                 }
 
-                if (ReadValue(spec, property.Value, origin) is { } value)
+                if (ReadValue(spec, property.Value, OptionOrigin.File(path)) is { } value)
                 {
                     values[spec.Name] = value;
                 }
