@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.Versioning;
 
 namespace Knd.Tests.Configuration;
@@ -95,6 +96,20 @@ public sealed class KeyFileValidationTests : IDisposable
         Directory.CreateDirectory(_f.ValidatorKeyPath);
 
         Assert.EndsWith($"\"{_f.ValidatorKeyPath}\" is a directory", _f.ParseError(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_KeyIsFifo_FailsWithoutOpeningIt()
+    {
+        File.Delete(_f.ValidatorKeyPath);
+        var mkfifo = new ProcessStartInfo("mkfifo") { ArgumentList = { _f.ValidatorKeyPath } };
+        using (var process = Process.Start(mkfifo)!)
+        {
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(10)));
+            Assert.Equal(0, process.ExitCode);
+        }
+
+        Assert.EndsWith("is not a regular file (a FIFO or device?)", _f.ParseError(), StringComparison.Ordinal);
     }
 
     // Every content below holds the secret; the fixture asserts no error line quotes it.
