@@ -90,6 +90,16 @@ public sealed class KeyFileValidationTests : IDisposable
     }
 
     [Fact]
+    public void Parse_KeyIsSymlinkToPrivateFile_IsAccepted()
+    {
+        var target = Path.Combine(_f.Root, "real_key.json");
+        File.Move(_f.ValidatorKeyPath, target);
+        File.CreateSymbolicLink(_f.ValidatorKeyPath, target);
+
+        Assert.Equal(RunOptionsFixture.Account, _f.ParseValid().AccountId);
+    }
+
+    [Fact]
     public void Parse_KeyIsDirectory_Fails()
     {
         File.Delete(_f.ValidatorKeyPath);
