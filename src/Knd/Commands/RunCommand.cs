@@ -1,20 +1,15 @@
 using System.CommandLine;
 using Knd.Configuration;
+using Knd.Hosting;
 
 namespace Knd.Commands;
 
 /// <summary><c>knd run</c>: the failover daemon. Parses and validates every option before anything starts.</summary>
 internal static class RunCommand
 {
-    /// <summary>
-    /// Starts the daemon with validated options and returns the process exit code. The lead's
-    /// daemon replaces this; the placeholder only says it is missing.
-    /// </summary>
-    internal static Func<KndRunOptions, FailoverTimings, CancellationToken, Task<int>> StartDaemon { get; set; } = (_, _, _) =>
-    {
-        Console.Error.WriteLine("knd run: daemon not implemented yet");
-        return Task.FromResult(ExitCodes.Failed);
-    };
+    /// <summary>Starts the daemon with validated options and returns the process exit code.</summary>
+    internal static Func<KndRunOptions, FailoverTimings, CancellationToken, Task<int>> StartDaemon { get; set; } =
+        (options, timings, cancellationToken) => KndDaemon.RunAsync(options, timings, options.Warnings, cancellationToken);
 
     /// <param name="environment">Reads environment variables; the process environment when null (tests pass their own).</param>
     /// <param name="startDaemon">Replaces <see cref="StartDaemon"/> for this command only (tests).</param>
