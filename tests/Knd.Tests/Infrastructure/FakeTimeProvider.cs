@@ -11,9 +11,14 @@ public sealed class FakeTimeProvider : TimeProvider
     private DateTimeOffset _utcNow;
     private long _ticks;
 
-    public FakeTimeProvider(DateTimeOffset? start = null)
+    public FakeTimeProvider()
+        : this(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero))
     {
-        _utcNow = start ?? new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+    }
+
+    public FakeTimeProvider(DateTimeOffset start)
+    {
+        _utcNow = start;
     }
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
@@ -31,6 +36,15 @@ public sealed class FakeTimeProvider : TimeProvider
         lock (_gate)
         {
             return _ticks;
+        }
+    }
+
+    /// <summary>Steps the wall clock only (as NTP or an operator would); monotonic time and timers are unaffected.</summary>
+    public void SetUtcNow(DateTimeOffset value)
+    {
+        lock (_gate)
+        {
+            _utcNow = value;
         }
     }
 
