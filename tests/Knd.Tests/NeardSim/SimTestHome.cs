@@ -54,9 +54,20 @@ internal sealed class SimTestHome : IDisposable
 
     public NodeState CreateState(string? bootNodes = null) => new(Home, Home.LoadAll(), bootNodes, Time);
 
-    /// <summary>Moves the fake clock to the start of <paramref name="height"/> (+1 ms).</summary>
-    public void AdvanceToHeight(long height, int blockIntervalMs = 100) =>
-        Time.SetUtcNow(Genesis.AddMilliseconds((height * blockIntervalMs) + 1));
+    /// <summary>Moves the fake clock (wall and monotonic time together) to the start of <paramref name="height"/> (+1 ms).</summary>
+    public void AdvanceToHeight(long height, int blockIntervalMs = 100)
+    {
+        var target = Genesis.AddMilliseconds((height * blockIntervalMs) + 1);
+        var now = Time.GetUtcNow();
+        if (target >= now)
+        {
+            Time.Advance(target - now);
+        }
+        else
+        {
+            Time.SetUtcNow(target);
+        }
+    }
 
     public void Dispose() => Directory.Delete(Dir, recursive: true);
 }
