@@ -65,7 +65,6 @@ internal static class SimHost
         catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
             logger.ListenFailed(snapshot.Config.RpcAddr, e.Message);
-            await Console.Error.WriteLineAsync($"neard-sim: cannot listen on {snapshot.Config.RpcAddr}: {e.Message}");
             return ExitCodes.Failed;
         }
 
@@ -99,6 +98,8 @@ internal static class SimHost
         builder.Logging
             .SetMinimumLevel(LogLevel.Information)
             .AddFilter("Microsoft", LogLevel.Warning)
+            // A bind failure is reported once, in one line, by the sim itself.
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddSimpleConsole(o =>
             {

@@ -31,24 +31,22 @@ internal sealed class RpcMethods
     private RpcOutcome Block(JsonElement parameters)
     {
         var head = _views.Clock.Head;
-        long height;
-        JsonNode reference;
         if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("finality", out var finality))
         {
-            height = finality.ValueKind != JsonValueKind.String ? -1 : finality.GetString() switch
+            long? finalityHeight = finality.ValueKind != JsonValueKind.String ? null : finality.GetString() switch
             {
                 "optimistic" => head,
                 "near-final" => head - 1,
                 "final" => head - 2,
-                _ => -1,
+                _ => null,
             };
-            if (height == -1)
+            if (finalityHeight is not { } byFinality)
             {
                 return RpcError.ParseError("Failed parsing args: unknown variant of `finality`, expected one of `optimistic`, `near-final`, `final`");
             }
 
             // Final lags the head by two blocks, as with Doomslug finality on a healthy chain.
-            return RpcOutcome.Ok(_views.Block(Math.Max(0, height)), RpcJsonContext.Default.BlockView);
+            return RpcOutcome.Ok(_views.Block(Math.Max(0, byFinality)), RpcJsonContext.Default.BlockView);
         }
 
         JsonElement blockId;
@@ -65,19 +63,17 @@ internal sealed class RpcMethods
             return RpcError.ParseError("Failed parsing args: expected {\"finality\":..} or {\"block_id\":..}");
         }
 
-        if (blockId.ValueKind == JsonValueKind.Number && blockId.TryGetInt64(out height) && height >= 0)
+        if (blockId.ValueKind == JsonValueKind.Number && blockId.TryGetInt64(out var height) && height >= 0)
         {
-            reference = new JsonObject { ["block_id"] = height };
             return height <= head
                 ? RpcOutcome.Ok(_views.Block(height), RpcJsonContext.Default.BlockView)
-                : RpcError.UnknownBlock(reference, $"DB Not Found Error: BLOCK HEIGHT: {height} \n Cause: Unknown");
+                : RpcError.UnknownBlock(new JsonObject { ["block_id"] = height }, $"DB Not Found Error: BLOCK HEIGHT: {height} \n Cause: Unknown");
         }
 
         if (blockId.ValueKind == JsonValueKind.String)
         {
             // Hashes are one-way here; a sim client asks by height or finality.
-            reference = new JsonObject { ["block_id"] = blockId.GetString() };
-            return RpcError.UnknownBlock(reference, $"DB Not Found Error: BLOCK: {blockId.GetString()} \n Cause: Unknown");
+            return RpcError.UnknownBlock(new JsonObject { ["block_id"] = blockId.GetString() }, $"DB Not Found Error: BLOCK: {blockId.GetString()} \n Cause: Unknown");
         }
 
         return RpcError.ParseError("Failed parsing args: block_id must be a height or a hash");

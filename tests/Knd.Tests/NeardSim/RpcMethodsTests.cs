@@ -74,6 +74,18 @@ public sealed class RpcMethodsTests : IDisposable
         Assert.False(string.IsNullOrEmpty(header.GetProperty("epoch_id").GetString()));
     }
 
+    [Theory]
+    [InlineData("final")]
+    [InlineData("near-final")]
+    public void Block_FinalityAtGenesis_IsHeightZero(string finality)
+    {
+        var node = new RpcTestNode(_home);
+
+        var header = Result(node, "block", $$"""{"finality":"{{finality}}"}""").GetProperty("header");
+
+        Assert.Equal(0, header.GetProperty("height").GetInt64());
+    }
+
     [Fact]
     public void Block_AboveHead_UnknownBlock()
     {
