@@ -1,0 +1,199 @@
+using System.Text;
+using Knd.IntegrationTests.Infrastructure;
+
+namespace Knd.IntegrationTests.Failover;
+
+/// <summary>What a test cluster looks like. Short TTLs come from dev-consul's --session-ttl-min.</summary>
+internal sealed record ClusterOptions
+{
+    public int Nodes { get; init; } = 2;
+
+    public TimeSpan SessionTtl { get; init; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan LockDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public string Promotion { get; init; } = "hot-swap";
+
+    public string? AclToken { get; init; }
+
+    /// <summary>The token each knd presents; defaults to <see cref="AclToken"/>.</summary>
+    public string? ClientToken { get; init; }
+
+    /// <summary>Per-node neard-sim settings (node index → options), e.g. a long sync for one passive.</summary>
+    public Func<int, NeardSimHomeOptions, NeardSimHomeOptions>? Home { get; init; }
+
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+}
+
+/// <summary>
+/// A whole validator set on loopback: one <c>knd dev-consul</c>, N neard-sim homes that share a chain
+/// clock and one signing ledger, and N real <c>knd run</c> daemons.
+/// </summary>
+internal sealed class KndCluster : IAsyncDisposable
+{
+    public const string Account = "validator.test";
+    public const string LockKey = "kuutamod-leader/" + Account;
+
+    private readonly string _root;
+
+    private KndCluster(string root, ClusterOptions options, DevConsulProcess consul, IReadOnlyList<KndNode> nodes)
+    {
+        _root = root;
+        Options = options;
+        Consul = consul;
+        Nodes = nodes;
+    }
+
+    public ClusterOptions Options { get; }
+
+    public DevConsulProcess Consul { get; }
+
+    public IReadOnlyList<KndNode> Nodes { get; }
+
+    public string LedgerPath => Path.Combine(_root, "ledger.jsonl");
+
+    public static async Task<KndCluster> StartAsync(ClusterOptions options)
+    {
+        var root = Directory.CreateTempSubdirectory("knd-cluster-").FullName;
+        var consul = await DevConsulProcess.StartAsync(TimeSpan.FromSeconds(1), options.AclToken);
+        var genesis = TimeProvider.System.GetUtcNow().AddMinutes(-1);
+        var nodes = new List<KndNode>();
+        for (var i = 0; i < options.Nodes; i++)
+        {
+            nodes.Add(CreateNode(root, i, options, consul, genesis));
+        }
+
+        var cluster = new KndCluster(root, options, consul, nodes);
+        try
+        {
+            foreach (var node in nodes)
+            {
+                await node.StartAsync();
+            }
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return cluster;
+    }
+
+    private static KndNode CreateNode(string root, int index, ClusterOptions options, DevConsulProcess consul, DateTimeOffset genesis)
+    {
+        var nodeId = $"node-{index}";
+        var dir = Path.Combine(root, nodeId);
+        var credentials = Path.Combine(dir, "credentials");
+        Directory.CreateDirectory(credentials);
+        var homeOptions = new NeardSimHomeOptions { GenesisTime = genesis, GenesisValidators = [Account] };
+        homeOptions = options.Home?.Invoke(index, homeOptions) ?? homeOptions;
+        var home = NeardSimHome.Create(homeOptions, Path.Combine(dir, "home"));
+        NeardSimHome.WriteKeyFile(Path.Combine(credentials, "validator_key.json"), Account);
+        NeardSimHome.WriteKeyFile(Path.Combine(credentials, "validator_node_key.json"), "node");
+        NeardSimHome.WriteKeyFile(Path.Combine(home.Dir, "voter_node_key.json"), $"voter-{index}");
+
+        var arguments = new List<string>
+        {
+            "run",
+            "--node-id", nodeId,
+            "--neard-home", home.Dir,
+            "--neard-bin", ChildProcess.Binary("neard-sim"),
+            "--consul-url", consul.BaseAddress.ToString(),
+            "--exporter-address", "127.0.0.1:0",
+            "--session-ttl", $"{(int)options.SessionTtl.TotalMilliseconds}ms",
+            "--lock-delay", $"{(int)options.LockDelay.TotalMilliseconds}ms",
+            "--promotion", options.Promotion,
+            "--validator-network-addr", $"127.0.0.1:{NeardSimHome.FreeLoopbackPort()}",
+            "--voter-network-addr", $"127.0.0.1:{NeardSimHome.FreeLoopbackPort()}",
+        };
+        if ((options.ClientToken ?? options.AclToken) is { } token)
+        {
+            var tokenFile = Path.Combine(credentials, "consul-token");
+            File.WriteAllText(tokenFile, token + "\n");
+            File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            arguments.AddRange(["--consul-token-file", tokenFile]);
+        }
+
+        arguments.AddRange(options.ExtraArguments);
+        var environment = new Dictionary<string, string?>
+        {
+            ["CREDENTIALS_DIRECTORY"] = credentials,
+            ["NEARD_SIM_LEDGER"] = Path.Combine(root, "ledger.jsonl"),
+        };
+        return new KndNode(nodeId, home, arguments, environment);
+    }
+
+    /// <summary>Waits until exactly one node is Validating (and the lock names it) and every other live node is Voting.</summary>
+    public async Task<KndNode> WaitForSingleLeaderAsync(TimeSpan timeout, IEnumerable<KndNode>? among = null)
+    {
+        var candidates = (among ?? Nodes).ToList();
+        return await Eventually.UntilAsync<KndNode>(
+            async () =>
+            {
+                var states = new List<(KndNode Node, string? State, bool Leader)>();
+                foreach (var node in candidates)
+                {
+                    var status = await node.StatusAsync();
+                    states.Add((node, status?["state"]?.GetValue<string>(), status?["is_leader"]?.GetValue<bool>() == true));
+                }
+
+                var leaders = states.Where(s => s.State == "Validating" && s.Leader).ToList();
+                var passivesReady = states.Where(s => !s.Leader).All(s => s.State == "Voting");
+                return leaders.Count == 1 && passivesReady ? leaders[0].Node : null;
+            },
+            timeout,
+            Describe);
+    }
+
+    /// <summary>The ledger must never hold one (account, height) twice.</summary>
+    public LedgerSnapshot AssertNoDoubleSign()
+    {
+        var ledger = LedgerReader.Read(LedgerPath);
+        Assert.False(ledger.HasDoubleSign, $"double sign: {string.Join("; ", ledger.DoubleSigns)}");
+        return ledger;
+    }
+
+    /// <summary>Waits for a ledger line signed from <paramref name="node"/>'s home after <paramref name="after"/>.</summary>
+    public async Task<LedgerEntry> WaitForSignatureAsync(KndNode node, DateTimeOffset after, TimeSpan timeout) =>
+        await Eventually.UntilAsync<LedgerEntry>(
+            () => Task.FromResult(LedgerReader.Read(LedgerPath).Entries.FirstOrDefault(e => e.Home == node.Home.Dir && e.Time > after)),
+            timeout,
+            () => $"{node.NodeId} to sign after {after:O}\n{Describe()}");
+
+    public string Describe()
+    {
+        var text = new StringBuilder();
+        foreach (var node in Nodes)
+        {
+            var status = node.StatusAsync().GetAwaiter().GetResult();
+            text.AppendLine($"{node.NodeId}: {status?.ToJsonString() ?? "(no answer)"}");
+        }
+
+        foreach (var node in Nodes)
+        {
+            text.AppendLine(node.Diagnostics());
+        }
+
+        text.AppendLine(Consul.Process.Tail(30));
+        return text.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in Nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        await Consul.DisposeAsync();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A straggling process may still hold a file; the temp directory is cleaned by the OS.
+        }
+    }
+}

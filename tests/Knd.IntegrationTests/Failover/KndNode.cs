@@ -1,0 +1,116 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Knd.IntegrationTests.Infrastructure;
+using Knd.Interop;
+
+namespace Knd.IntegrationTests.Failover;
+
+/// <summary>One validator host of a test cluster: a neard-sim home, its credentials, and a real <c>knd run</c>.</summary>
+internal sealed class KndNode : IAsyncDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly List<string> _arguments;
+    private readonly Dictionary<string, string?> _environment;
+    private int? _lastNeardPid;
+
+    public KndNode(string nodeId, NeardSimHome home, List<string> arguments, Dictionary<string, string?> environment)
+    {
+        NodeId = nodeId;
+        Home = home;
+        _arguments = arguments;
+        _environment = environment;
+    }
+
+    public string NodeId { get; }
+
+    public NeardSimHome Home { get; }
+
+    public ChildProcess? Process { get; private set; }
+
+    public Uri? Exporter { get; private set; }
+
+    /// <summary>Every knd process this node ran, for the failure messages.</summary>
+    public List<ChildProcess> History { get; } = [];
+
+    public async Task StartAsync()
+    {
+        Process = ChildProcess.Start($"knd {NodeId}", ChildProcess.Binary("knd"), _arguments, _environment);
+        History.Add(Process);
+        const string Marker = "knd exporter listening on ";
+        var line = await Process.WaitForLineAsync(l => l.Contains(Marker, StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the exporter address");
+        var url = line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..].Trim();
+        Exporter = new Uri(url.TrimEnd('/') + "/");
+    }
+
+    /// <summary>GET /status, or null when knd does not answer.</summary>
+    public async Task<JsonObject?> StatusAsync()
+    {
+        if (Exporter is null || Process is null || Process.HasExited)
+        {
+            return null;
+        }
+
+        try
+        {
+            var status = await _http.GetFromJsonAsync<JsonObject>(new Uri(Exporter, "status"));
+            if (status?["neard_pid"]?.GetValue<int>() is { } pid)
+            {
+                _lastNeardPid = pid;
+            }
+
+            return status;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<string?> StateAsync() => (await StatusAsync())?["state"]?.GetValue<string>();
+
+    public async Task<bool> IsLeaderAsync() => (await StatusAsync())?["is_leader"]?.GetValue<bool>() == true;
+
+    public async Task<int> HttpStatusAsync(string path)
+    {
+        using var response = await _http.GetAsync(new Uri(Exporter!, path));
+        return (int)response.StatusCode;
+    }
+
+    /// <summary>The neard pid last reported by /status (still known after knd died).</summary>
+    public int? LastNeardPid => _lastNeardPid;
+
+    public void Signal(int signal) => Process?.Signal(signal);
+
+    /// <summary>The whole host dies at once: knd and its neard are SIGKILLed together.</summary>
+    public async Task KillHostAsync()
+    {
+        await StatusAsync();
+        Process!.Signal(Libc.SigKill);
+        if (_lastNeardPid is { } pid)
+        {
+            Libc.Kill(pid, Libc.SigKill);
+        }
+
+        await Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    public bool NeardAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
+    public string Diagnostics() => string.Join('\n', History.Select(p => p.Tail(80)));
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        foreach (var process in History)
+        {
+            await process.DisposeAsync();
+        }
+
+        if (_lastNeardPid is { } pid && NeardAlive(pid))
+        {
+            Libc.Kill(pid, Libc.SigKill);
+        }
+
+        Home.Dispose();
+    }
+}
