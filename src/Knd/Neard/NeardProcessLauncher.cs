@@ -19,6 +19,9 @@ namespace Knd.Neard;
 /// </summary>
 internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
 {
+    private static readonly TimeSpan SetprivExecTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ExecPollInterval = TimeSpan.FromMilliseconds(1);
+
     private readonly BlockingCollection<StartRequest> _requests = [];
     private readonly ConcurrentDictionary<int, NeardProcess> _running = new();
     private readonly SemaphoreSlim _startLock = new(1, 1);
@@ -46,7 +49,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
     }
 
     /// <summary>The neard processes started here that have not exited yet.</summary>
-    public IReadOnlyCollection<INeardProcess> Running => [.. _running.Values];
+    public IReadOnlyCollection<INeardProcess> Running => [.. _running.Values.Where(p => !p.Exited.IsCompleted)];
 
     public async Task<INeardProcess> StartAsync(NeardStartSpec spec, CancellationToken cancellationToken)
     {
@@ -76,7 +79,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
             throw new NeardStartException($"cannot start neard: its home {home} does not exist");
         }
 
-        if (_running.Values.FirstOrDefault(p => p.Home == home) is { } running)
+        if (Running.FirstOrDefault(p => p.Home == home) is { } running)
         {
             throw new NeardStartException($"cannot start neard: the one started earlier on {home} (pid {running.Pid}) is still running");
         }
@@ -109,9 +112,56 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
 
         var process = new NeardProcess(started, home, _timeProvider, _logger);
         _running[process.Pid] = process;
-        _ = process.Exited.ContinueWith(_ => _running.TryRemove(process.Pid, out NeardProcess? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = process.Exited.ContinueWith(_ => _running.TryRemove(KeyValuePair.Create(process.Pid, process)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (!await WaitForNeardExecAsync(process, setpriv))
+        {
+            process.Dispose();
+            throw new NeardStartException($"cannot start neard: setpriv (pid {process.Pid}) did not exec {neardBin} within {SetprivExecTimeout.TotalSeconds:0}s");
+        }
+
         _logger.NeardStarted(process.Pid, neardBin, string.Join(' ', spec.Arguments));
         return process;
+    }
+
+    /// <summary>
+    /// Process.Start returns once setpriv runs; setpriv arms the parent-death signal and then execs
+    /// neard. Waiting for that exec (the command line stops being setpriv's) means a returned
+    /// neard is armed, which leaves only these few milliseconds in which a dying knd would leave
+    /// neard behind (for the next start's stray check and the unit's cgroup kill). Bounded and not
+    /// cancellable: the child exists and must be handed over or killed.
+    /// </summary>
+    private async Task<bool> WaitForNeardExecAsync(NeardProcess process, string setpriv)
+    {
+        var deadline = _timeProvider.GetTimestamp() + (long)(SetprivExecTimeout.TotalSeconds * _timeProvider.TimestampFrequency);
+        var commandLinePath = $"/proc/{process.Pid}/cmdline";
+        while (!process.Exited.IsCompleted)
+        {
+            string commandLine;
+            try
+            {
+                commandLine = await File.ReadAllTextAsync(commandLinePath, CancellationToken.None);
+            }
+            catch (IOException)
+            {
+                commandLine = string.Empty;
+            }
+
+            // Empty while the exec is under way; setpriv's own argv[0] until it has run.
+            if (commandLine.Length > 0 && !commandLine.StartsWith(setpriv + "\0", StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            if (_timeProvider.GetTimestamp() >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(ExecPollInterval, _timeProvider, CancellationToken.None);
+        }
+
+        // It already exited (e.g. setpriv could not exec neard: 126/127); the caller sees Exited.
+        return true;
     }
 
     private static ProcessStartInfo CreateStartInfo(string setpriv, string neardBin, NeardStartSpec spec)
