@@ -5,10 +5,10 @@ using System.Diagnostics;
 namespace Knd.Neard;
 
 /// <summary>
-/// Starts neard bound to knd's life: through util-linux <c>setpriv --pdeathsig KILL -- neard ...</c>,
-/// which sets PR_SET_PDEATHSIG and then execs neard in the same process (same pid, no extra process),
+/// Starts neard bound to knd's life: through util-linux setpriv (see <see cref="SetprivExec"/>),
 /// so the kernel SIGKILLs neard when its parent goes away, even if knd is SIGKILLed or crashes.
-/// .NET offers no hook between fork and exec to call prctl itself, hence setpriv.
+/// setpriv is looked up on PATH once, at construction; without it no neard starts, since a neard
+/// that could outlive knd could keep signing after another host took over.
 /// <para>
 /// Linux ties that "parent" to the thread that forked, not the process, and .NET's Process.Start
 /// forks on the calling thread. A thread-pool thread can retire at any time and would take neard
@@ -19,9 +19,6 @@ namespace Knd.Neard;
 /// </summary>
 internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
 {
-    private static readonly TimeSpan SetprivExecTimeout = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan ExecPollInterval = TimeSpan.FromMilliseconds(1);
-
     private readonly BlockingCollection<StartRequest> _requests = [];
     private readonly ConcurrentDictionary<int, NeardProcess> _running = new();
     private readonly SemaphoreSlim _startLock = new(1, 1);
@@ -65,6 +62,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         }
     }
 
+    // The queue and the lock are not disposed: the fork thread may still be draining the queue.
     public void Dispose() => _requests.CompleteAdding();
 
     private async Task<INeardProcess> StartLockedAsync(NeardStartSpec spec, CancellationToken cancellationToken)
@@ -87,7 +85,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         var strays = _strayReaper.Find(neardBin, home, _running.Keys.ToHashSet());
         await _strayReaper.KillAsync(strays, _strayKillConfirmTimeout, cancellationToken);
 
-        var startInfo = CreateStartInfo(setpriv, neardBin, spec with { Home = home });
+        var startInfo = SetprivExec.CreateStartInfo(setpriv, neardBin, spec with { Home = home });
         var request = new StartRequest(startInfo);
         try
         {
@@ -113,72 +111,14 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         var process = new NeardProcess(started, home, _timeProvider, _logger);
         _running[process.Pid] = process;
         _ = process.Exited.ContinueWith(_ => _running.TryRemove(KeyValuePair.Create(process.Pid, process)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        if (!await WaitForNeardExecAsync(process, setpriv))
+        if (!await SetprivExec.WaitForExecAsync(process, setpriv, _timeProvider))
         {
             process.Dispose();
-            throw new NeardStartException($"cannot start neard: setpriv (pid {process.Pid}) did not exec {neardBin} within {SetprivExecTimeout.TotalSeconds:0}s");
+            throw new NeardStartException($"cannot start neard: setpriv (pid {process.Pid}) did not exec {neardBin} within {SetprivExec.ExecTimeout.TotalSeconds:0}s");
         }
 
         _logger.NeardStarted(process.Pid, neardBin, string.Join(' ', spec.Arguments));
         return process;
-    }
-
-    /// <summary>
-    /// Process.Start returns once setpriv runs; setpriv arms the parent-death signal and then execs
-    /// neard. Waiting for that exec (the command line stops being setpriv's) means a returned
-    /// neard is armed, which leaves only these few milliseconds in which a dying knd would leave
-    /// neard behind (for the next start's stray check and the unit's cgroup kill). Bounded and not
-    /// cancellable: the child exists and must be handed over or killed.
-    /// </summary>
-    private async Task<bool> WaitForNeardExecAsync(NeardProcess process, string setpriv)
-    {
-        var deadline = _timeProvider.GetTimestamp() + (long)(SetprivExecTimeout.TotalSeconds * _timeProvider.TimestampFrequency);
-        var commandLinePath = $"/proc/{process.Pid}/cmdline";
-        while (!process.Exited.IsCompleted)
-        {
-            string commandLine;
-            try
-            {
-                commandLine = await File.ReadAllTextAsync(commandLinePath, CancellationToken.None);
-            }
-            catch (IOException)
-            {
-                commandLine = string.Empty;
-            }
-
-            // Empty while the exec is under way; setpriv's own argv[0] until it has run.
-            if (commandLine.Length > 0 && !commandLine.StartsWith(setpriv + "\0", StringComparison.Ordinal))
-            {
-                return true;
-            }
-
-            if (_timeProvider.GetTimestamp() >= deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(ExecPollInterval, _timeProvider, CancellationToken.None);
-        }
-
-        // It already exited (e.g. setpriv could not exec neard: 126/127); the caller sees Exited.
-        return true;
-    }
-
-    private static ProcessStartInfo CreateStartInfo(string setpriv, string neardBin, NeardStartSpec spec)
-    {
-        // No redirection: neard writes to knd's stdout/stderr, which the service manager journals.
-        var startInfo = new ProcessStartInfo(setpriv) { UseShellExecute = false };
-        foreach (var argument in (string[])["--pdeathsig", "KILL", "--", neardBin, .. spec.Arguments])
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in spec.ExtraEnvironment)
-        {
-            startInfo.Environment[name] = value;
-        }
-
-        return startInfo;
     }
 
     private void RunForkThread()
