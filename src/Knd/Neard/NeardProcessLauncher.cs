@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
+using Knd.Interop;
 
 namespace Knd.Neard;
 
@@ -115,6 +116,11 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         {
             process.Dispose();
             throw new NeardStartException($"cannot start neard: setpriv (pid {process.Pid}) did not exec {neardBin} within {SetprivExec.ExecTimeout.TotalSeconds:0}s");
+        }
+
+        if (spec.OomScoreAdj is { } oomScoreAdj && OomScore.TrySet(process.Pid, oomScoreAdj) is { } oomError)
+        {
+            _logger.NeardOomScoreNotSet(process.Pid, oomError);
         }
 
         _logger.NeardStarted(process.Pid, neardBin, string.Join(' ', spec.Arguments));

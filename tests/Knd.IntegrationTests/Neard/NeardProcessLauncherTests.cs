@@ -49,6 +49,17 @@ public sealed class NeardProcessLauncherTests : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task StartAsync_OomScoreAdj_IsSetOnNeard()
+    {
+        // Raising needs no privilege; never ask for less than the test process already has.
+        var target = Math.Max(OomScore.Read(Environment.ProcessId) ?? 0, 200);
+
+        var neard = await _fixture.StartAsync(_fixture.Spec(_fixture.Script(LauncherFixture.Cooperative)) with { OomScoreAdj = target });
+
+        Assert.Equal(target, OomScore.Read(neard.Pid));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task StopAsync_CooperativeChild_ExitsAfterTermQuickly()
     {
         var neard = await _fixture.StartAsync(_fixture.Spec(_fixture.Script(LauncherFixture.Cooperative)));
