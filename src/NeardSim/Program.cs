@@ -1,2 +1,3 @@
-Console.Error.WriteLine("neard-sim: not built yet");
-return 1;
+using NeardSim.Cli;
+
+return await SimCli.RunAsync(args);

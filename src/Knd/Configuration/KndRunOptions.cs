@@ -67,6 +67,9 @@ internal sealed class KndRunOptions
 
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
 
+    /// <summary>Notes about accepted but risky values, already printed on stderr at start; for the daemon's log.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The Consul key this validator's leader holds.</summary>
     public string LockKey => LockKeyPrefix + AccountId;
 }

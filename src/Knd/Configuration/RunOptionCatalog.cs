@@ -1,0 +1,93 @@
+namespace Knd.Configuration;
+
+/// <summary>Every option of <c>knd run</c> (contract §2 plus knd's own), in <c>--help</c> order.</summary>
+internal static class RunOptionCatalog
+{
+    public static readonly RunOptionSpec Config = new(
+        "config", "FILE", "JSON file of option values, keyed by option name without dashes; flags and environment variables override it.", null)
+    {
+        InConfigFile = false,
+    };
+
+    public static readonly RunOptionSpec NodeId = new(
+        "node-id", "NAME", "This host's name in the cluster; the Consul session name.", "host name", "KUUTAMO_NODE_ID");
+
+    public static readonly RunOptionSpec AccountId = new(
+        "account-id", "ACCOUNT", "NEAR account of the validator; the lock key suffix. Must match the validator key's account_id.", "account_id of the validator key file", "KUUTAMO_ACCOUNT_ID");
+
+    public static readonly RunOptionSpec ConsulUrl = new(
+        "consul-url", "URL", "HTTP address of the local Consul agent.", RunOptionDefaults.ConsulUrl, "KUUTAMO_CONSUL_URL");
+
+    public static readonly RunOptionSpec ConsulTokenFile = new(
+        "consul-token-file", "FILE", "File holding the Consul ACL token (trailing newline trimmed); re-read on SIGHUP.", null, "KUUTAMO_CONSUL_TOKEN_FILE");
+
+    public static readonly RunOptionSpec LockKeyPrefix = new(
+        "lock-key-prefix", "PREFIX", "Consul KV prefix of the leader lock key; ends with '/'.", RunOptionDefaults.LockKeyPrefix);
+
+    public static readonly RunOptionSpec SessionTtl = new(
+        "session-ttl", "DURATION", "Consul session TTL, e.g. 10s; at most 24h. Below 10s needs a lowered session_ttl_min on the Consul servers.", "10s");
+
+    public static readonly RunOptionSpec LockDelay = new(
+        "lock-delay", "DURATION", "Consul session LockDelay, 0s to 60s.", "5s");
+
+    public static readonly RunOptionSpec ExporterAddress = new(
+        "exporter-address", "IP:PORT", "Listen address of the HTTP endpoints (/metrics, /health, /leader, /passive, /status).", RunOptionDefaults.ExporterAddress, "KUUTAMO_EXPORTER_ADDRESS");
+
+    public static readonly RunOptionSpec ControlSocket = new(
+        "control-socket", "PATH", "Unix socket for the control CLI (mode 0600).", "<neard-home>/knd.sock", "KUUTAMO_CONTROL_SOCKET");
+
+    public static readonly RunOptionSpec NeardBin = new(
+        "neard-bin", "PATH", "The neard binary: a path, or a name looked up on PATH.", "neard on PATH");
+
+    public static readonly RunOptionSpec NeardHome = new(
+        "neard-home", "DIR", "neard's home directory (config.json, genesis, data). Required.", null, "KUUTAMO_NEARD_HOME");
+
+    public static readonly RunOptionSpec ValidatorKey = new(
+        "validator-key", "FILE", "Validator key file (mode 0600).", "$CREDENTIALS_DIRECTORY/validator_key.json", "KUUTAMO_VALIDATOR_KEY");
+
+    public static readonly RunOptionSpec ValidatorNodeKey = new(
+        "validator-node-key", "FILE", "Network key shared by all hosts of this validator (mode 0600).", "$CREDENTIALS_DIRECTORY/validator_node_key.json", "KUUTAMO_VALIDATOR_NODE_KEY");
+
+    public static readonly RunOptionSpec VoterNodeKey = new(
+        "voter-node-key", "FILE", "This host's own network key, used while passive (mode 0600).", "<neard-home>/voter_node_key.json", "KUUTAMO_VOTER_NODE_KEY");
+
+    public static readonly RunOptionSpec ValidatorNetworkAddr = new(
+        "validator-network-addr", "IP:PORT", "neard network.addr while validating.", RunOptionDefaults.ValidatorNetworkAddr, "KUUTAMO_VALIDATOR_NETWORK_ADDR");
+
+    public static readonly RunOptionSpec VoterNetworkAddr = new(
+        "voter-network-addr", "IP:PORT", "neard network.addr while passive.", RunOptionDefaults.VoterNetworkAddr, "KUUTAMO_VOTER_NETWORK_ADDR");
+
+    public static readonly RunOptionSpec PublicAddress = new(
+        "public-address", "IP", "Public IP of this host, for network.public_addrs while validating; repeat the flag or give a comma-separated list.", null, "KUUTAMO_PUBLIC_ADDRESS")
+    {
+        IsList = true,
+    };
+
+    public static readonly RunOptionSpec NeardBootnodes = new(
+        "neard-bootnodes", "LIST", "Boot nodes passed to neard run --boot-nodes (kuutamod's --near-boot-nodes).", null, "KUUTAMO_NEARD_BOOTNODES");
+
+    public static readonly RunOptionSpec Promotion = new(
+        "promotion", "restart|hot-swap", "How a new leader starts validating: restart neard with the keys, or place the key and send SIGHUP (nearcore >= 2.0).", "restart");
+
+    public static readonly RunOptionSpec NeardStopTimeout = new(
+        "neard-stop-timeout", "DURATION", "Grace between SIGTERM and SIGKILL when stopping neard; must keep the fence bound below --session-ttl.", "min(5s, session-ttl/5)");
+
+    public static readonly RunOptionSpec NeardStallTimeout = new(
+        "neard-stall-timeout", "DURATION", "A synced neard whose head has not advanced for this long is unhealthy.", "30s");
+
+    public static readonly RunOptionSpec LogDir = new(
+        "log-dir", "DIR", "Existing directory for per-level rolling log files, in addition to stderr.", null);
+
+    public static readonly RunOptionSpec LogFormat = new(
+        "log-format", "text|json", "Format of the log lines on stderr and in --log-dir.", "text");
+
+    public static IReadOnlyList<RunOptionSpec> All { get; } =
+    [
+        Config, NodeId, AccountId, ConsulUrl, ConsulTokenFile, LockKeyPrefix, SessionTtl, LockDelay,
+        ExporterAddress, ControlSocket, NeardBin, NeardHome, ValidatorKey, ValidatorNodeKey, VoterNodeKey,
+        ValidatorNetworkAddr, VoterNetworkAddr, PublicAddress, NeardBootnodes, Promotion,
+        NeardStopTimeout, NeardStallTimeout, LogDir, LogFormat,
+    ];
+
+    public static RunOptionSpec? Find(string name) => All.FirstOrDefault(s => s.Name == name);
+}

@@ -1,0 +1,191 @@
+using System.Text.RegularExpressions;
+using static Knd.Configuration.RunOptionCatalog;
+
+namespace Knd.Configuration;
+
+/// <summary>
+/// Turns the flags, environment and config file of <c>knd run</c> into validated
+/// <see cref="KndRunOptions"/> and <see cref="FailoverTimings"/>, or the first error. Every value
+/// is checked the same way whichever source gave it; nothing is started or written.
+/// </summary>
+internal sealed partial class RunOptionsParser
+{
+    private readonly RunOptionsInput _input;
+    private readonly OptionSources _sources;
+    private readonly List<string> _warnings = [];
+    private readonly Dictionary<string, OptionOrigin> _origins = new(StringComparer.Ordinal);
+
+    private RunOptionsParser(RunOptionsInput input)
+    {
+        _input = input;
+        _sources = new OptionSources(input);
+    }
+
+    public static RunOptionsResult Parse(RunOptionsInput input)
+    {
+        var parser = new RunOptionsParser(input);
+        try
+        {
+            return parser.ParseAll();
+        }
+        catch (RunOptionException ex)
+        {
+            return RunOptionsResult.Failure(ex.Error, parser._warnings);
+        }
+    }
+
+    private RunOptionsResult ParseAll()
+    {
+        _sources.LoadConfigFile();
+        var logFormat = ParseChoice(RunOptionCatalog.LogFormat, Configuration.LogFormat.Text, ("text", Configuration.LogFormat.Text), ("json", Configuration.LogFormat.Json));
+        var nodeId = ParseNodeId();
+        var consulUrl = ParseConsulUrl();
+        var tokenFile = ParseConsulTokenFile();
+        var lockKeyPrefix = ParseLockKeyPrefix();
+        var sessionTtl = ParseSessionTtl();
+        var lockDelay = ParseDuration(LockDelay, RunOptionDefaults.DefaultLockDelay, allowZero: true, max: RunOptionDefaults.ConsulMaxLockDelay, maxReason: "Consul's maximum lock delay (Consul would silently cap it)");
+        var stopTimeout = Find(NeardStopTimeout) is null ? (TimeSpan?)null : ParseDuration(NeardStopTimeout, TimeSpan.Zero, allowZero: false);
+        var stallTimeout = ParseDuration(NeardStallTimeout, RunOptionDefaults.DefaultNeardStallTimeout, allowZero: false);
+        var exporter = ParseEndpoint(ExporterAddress, RunOptionDefaults.ExporterAddress, allowPortZero: true);
+        var validatorAddr = ParseEndpoint(ValidatorNetworkAddr, RunOptionDefaults.ValidatorNetworkAddr, allowPortZero: false);
+        var voterAddr = ParseEndpoint(VoterNetworkAddr, RunOptionDefaults.VoterNetworkAddr, allowPortZero: false);
+        var publicAddresses = ParsePublicAddresses();
+        var promotion = ParseChoice(Promotion, PromotionMode.Restart, ("restart", PromotionMode.Restart), ("hot-swap", PromotionMode.HotSwap));
+        var bootnodes = ParseBootnodes();
+        var home = ParseNeardHome();
+        var controlSocket = ParseControlSocket(home);
+        var neardBin = ParseNeardBin();
+        var validatorKey = ParseValidatorKey();
+        var accountId = ParseAccountId(validatorKey);
+        var validatorNodeKey = ParseKeyFile(ValidatorNodeKey, CredentialsDefault(RunOptionDefaults.ValidatorNodeKeyFileName));
+        var voterNodeKey = ParseKeyFile(VoterNodeKey, (Path.Combine(home, RunOptionDefaults.VoterNodeKeyFileName), new OptionOrigin(OptionOriginKind.Default, NeardHome.Flag)));
+        var logDir = ParseLogDir();
+
+        var options = new KndRunOptions
+        {
+            NodeId = nodeId,
+            AccountId = accountId,
+            ConsulUrl = consulUrl,
+            ConsulTokenFile = tokenFile,
+            LockKeyPrefix = lockKeyPrefix,
+            SessionTtl = sessionTtl,
+            LockDelay = lockDelay,
+            ExporterAddress = exporter,
+            ControlSocket = controlSocket,
+            NeardBin = neardBin,
+            NeardHome = home,
+            ValidatorKey = validatorKey.Path,
+            ValidatorNodeKey = validatorNodeKey.Path,
+            VoterNodeKey = voterNodeKey.Path,
+            ValidatorNetworkAddr = validatorAddr,
+            VoterNetworkAddr = voterAddr,
+            PublicAddresses = publicAddresses,
+            NeardBootnodes = bootnodes,
+            Promotion = promotion,
+            LogDir = logDir,
+            LogFormat = logFormat,
+            Warnings = _warnings,
+        };
+        var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout);
+        var keys = new RunOptionKeys(validatorKey, validatorNodeKey, voterNodeKey);
+        if (RunOptionsValidator.Validate(options, timings, keys, OriginOf) is { } error)
+        {
+            return RunOptionsResult.Failure(error, _warnings);
+        }
+
+        return RunOptionsResult.Success(options, timings, _warnings);
+    }
+
+    private string ParseNodeId()
+    {
+        var value = FindSingle(NodeId) ?? DefaultValue(NodeId, _input.HostName ?? Environment.MachineName);
+        if (value.Text.Length == 0 || ValueText.HasWhitespaceOrControl(value.Text))
+        {
+            throw Fail(value, $"{ValueText.Quote(value.Text)} must be non-empty, without spaces or control characters");
+        }
+
+        return value.Text;
+    }
+
+    private Uri ParseConsulUrl()
+    {
+        var value = FindSingle(ConsulUrl) ?? DefaultValue(ConsulUrl, RunOptionDefaults.ConsulUrl);
+        if (!Uri.TryCreate(value.Text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+        {
+            throw Fail(value, $"malformed URL {ValueText.Quote(value.Text)}: expected http://HOST:PORT or https://HOST:PORT");
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            // Do not echo the value: it holds a credential.
+            throw Fail(value, "the URL must not contain user:password@; give the ACL token with --consul-token-file");
+        }
+
+        if (uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            throw Fail(value, $"malformed URL {ValueText.Quote(value.Text)}: no query or fragment allowed");
+        }
+
+        // A trailing slash keeps a path prefix (a proxy) when request paths are resolved against it.
+        return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+    }
+
+    private string ParseLockKeyPrefix()
+    {
+        var value = FindSingle(LockKeyPrefix) ?? DefaultValue(LockKeyPrefix, RunOptionDefaults.LockKeyPrefix);
+        var text = value.Text;
+        var problem = text switch
+        {
+            _ when !text.EndsWith('/') => "must end with '/'",
+            _ when text.StartsWith('/') => "must not start with '/' (Consul KV keys are relative)",
+            _ when !LockKeyCharacters().IsMatch(text) => "may contain only letters, digits and , - _ . /",
+            _ => null,
+        };
+        return problem is null ? text : throw Fail(value, $"{ValueText.Quote(text)} {problem}");
+    }
+
+    private T ParseChoice<T>(RunOptionSpec spec, T fallback, params (string Name, T Value)[] choices)
+    {
+        if (FindSingle(spec) is not { } value)
+        {
+            return fallback;
+        }
+
+        foreach (var (name, choice) in choices)
+        {
+            if (value.Text == name)
+            {
+                return choice;
+            }
+        }
+
+        throw Fail(value, $"{ValueText.Quote(value.Text)} is not one of: {string.Join(", ", choices.Select(c => c.Name))}");
+    }
+
+    private OptionValue? Find(RunOptionSpec spec)
+    {
+        var value = _sources.Find(spec);
+        if (value is not null)
+        {
+            _origins[spec.Name] = value.Origin;
+        }
+
+        return value;
+    }
+
+    private OptionValue? FindSingle(RunOptionSpec spec) =>
+        Find(spec) is { } value ? value with { Values = [OptionSources.Single(value)] } : null;
+
+    private OptionValue DefaultValue(RunOptionSpec spec, string text, OptionOrigin? origin = null)
+    {
+        var value = new OptionValue(spec, [text], origin ?? OptionOrigin.Default);
+        _origins[spec.Name] = value.Origin;
+        return value;
+    }
+
+    private static RunOptionException Fail(OptionValue value, string problem) =>
+        new(new RunOptionError(value.Spec.Flag, value.Origin.Describe(), problem));
+
+    [GeneratedRegex(@"^[A-Za-z0-9,\-_./]+$")]
+    private static partial Regex LockKeyCharacters();
+}

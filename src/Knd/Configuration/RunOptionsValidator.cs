@@ -1,0 +1,68 @@
+using System.Net;
+using static Knd.Configuration.RunOptionCatalog;
+
+namespace Knd.Configuration;
+
+/// <summary>The three key files as read at start.</summary>
+internal sealed record RunOptionKeys(NearKeyFile ValidatorKey, NearKeyFile ValidatorNodeKey, NearKeyFile VoterNodeKey);
+
+/// <summary>
+/// The rules that tie several options together, all in one place. Each option has already
+/// passed its own checks; these catch combinations that would be unsafe or could never work.
+/// </summary>
+internal static class RunOptionsValidator
+{
+    /// <summary>The first broken rule, or null. <paramref name="originOf"/> tells where an option's value came from.</summary>
+    public static RunOptionError? Validate(KndRunOptions options, FailoverTimings timings, RunOptionKeys keys, Func<RunOptionSpec, OptionOrigin> originOf)
+    {
+        RunOptionError Error(RunOptionSpec spec, string problem) => new(spec.Flag, originOf(spec).Describe(), problem);
+
+        if (timings.Check() is { } timingProblem)
+        {
+            // With its default, the stop timeout always fits; only an explicit one can break the bound.
+            var culprit = originOf(NeardStopTimeout).Kind == OptionOriginKind.Default ? SessionTtl : NeardStopTimeout;
+            return Error(culprit, timingProblem);
+        }
+
+        if (timings.NeardStallTimeout <= timings.HealthPollInterval)
+        {
+            return Error(NeardStallTimeout, $"{DurationParser.Format(timings.NeardStallTimeout)} must be longer than the neard poll interval ({DurationParser.Format(timings.HealthPollInterval)})");
+        }
+
+        // knd rewrites these names in the home on every role change: a key kept there would be deleted or replaced.
+        string[] managed = [Path.Combine(options.NeardHome, "validator_key.json"), Path.Combine(options.NeardHome, "node_key.json")];
+        foreach (var (spec, key) in new[] { (ValidatorKey, keys.ValidatorKey), (ValidatorNodeKey, keys.ValidatorNodeKey), (VoterNodeKey, keys.VoterNodeKey) })
+        {
+            if (managed.Contains(key.Path, StringComparer.Ordinal))
+            {
+                return Error(spec, $"{ValueText.Quote(key.Path)} is a file knd replaces in the neard home on every role change; keep the key elsewhere");
+            }
+        }
+
+        if (keys.VoterNodeKey.PublicKey == keys.ValidatorNodeKey.PublicKey)
+        {
+            return Error(VoterNodeKey, "has the same public key as --validator-node-key; each host needs its own voter node key, or a passive host would impersonate the validator's node");
+        }
+
+        if (keys.ValidatorKey.Path == keys.ValidatorNodeKey.Path)
+        {
+            return Error(ValidatorNodeKey, "is the same file as --validator-key; the node key is a separate network key");
+        }
+
+        foreach (var (spec, address) in new[] { (ValidatorNetworkAddr, options.ValidatorNetworkAddr), (VoterNetworkAddr, options.VoterNetworkAddr) })
+        {
+            if (Overlaps(options.ExporterAddress, address))
+            {
+                return Error(ExporterAddress, $"{options.ExporterAddress} clashes with {spec.Flag} {address}: neard could not bind its network port");
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Overlaps(IPEndPoint a, IPEndPoint b) =>
+        a.Port != 0 && a.Port == b.Port
+        && (a.Address.Equals(b.Address) || IsAny(a.Address) || IsAny(b.Address));
+
+    private static bool IsAny(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+}

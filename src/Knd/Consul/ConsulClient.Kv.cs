@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text;
+
+namespace Knd.Consul;
+
+internal sealed partial class ConsulClient
+{
+    /// <summary>Consul's <c>default_query_time</c>: how long a blocking read without <c>wait</c> lasts.</summary>
+    private static readonly TimeSpan DefaultQueryTime = TimeSpan.FromMinutes(5);
+
+    /// <summary>Consul's <c>max_query_time</c>.</summary>
+    private static readonly TimeSpan MaxQueryTime = TimeSpan.FromMinutes(10);
+
+    public async Task<ConsulResult<KvGetResult>> GetKeyAsync(string key, KvQuery query, CancellationToken cancellationToken)
+    {
+        const string Op = ConsulOperations.KvGet;
+        if (InvalidKey<KvGetResult>(Op, key) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var path = new StringBuilder(KeyPath(key));
+        var separator = '?';
+        void Add(string parameter)
+        {
+            path.Append(separator).Append(parameter);
+            separator = '&';
+        }
+
+        var timeout = _options.RequestTimeout;
+        if (query.Index > 0)
+        {
+            Add("index=" + query.Index.ToString(CultureInfo.InvariantCulture));
+            var wait = query.Wait is { } requested && requested > TimeSpan.Zero ? requested : DefaultQueryTime;
+            wait = wait > MaxQueryTime ? MaxQueryTime : wait;
+            if (query.Wait is not null)
+            {
+                Add("wait=" + GoDuration.ToWire(wait));
+            }
+
+            timeout = wait + (wait / 16) + _options.RequestTimeout;
+        }
+
+        if (query.Consistency == ConsulConsistency.Consistent)
+        {
+            Add("consistent");
+        }
+        else if (query.Consistency == ConsulConsistency.Stale)
+        {
+            Add("stale");
+        }
+
+        var sent = await SendAsync(Op, HttpMethod.Get, path.ToString(), null, timeout, cancellationToken);
+        if (sent.Error is { } error)
+        {
+            return Fail<KvGetResult>(Op, error);
+        }
+
+        var response = sent.Value!;
+        if (response.Status == 404)
+        {
+            // Consul's "no such key": a normal answer, with the index to block on until it appears.
+            return Succeed(Op, new KvGetResult(null, response.Index, response.KnownLeader));
+        }
+
+        if (!response.IsSuccess)
+        {
+            return Fail<KvGetResult>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
+        }
+
+        if (!TryParse(response.Body, ConsulJsonContext.Default.ListKvEntryWire, out var entries))
+        {
+            return Fail<KvGetResult>(Op, ConsulErrors.Malformed(response.Status, "a KV answer that is not an entry array"));
+        }
+
+        var wire = entries!.Find(e => e.Key == key);
+        var entry = wire is null
+            ? null
+            : new KvEntry(key, wire.Value ?? [], wire.Flags, wire.LockIndex, string.IsNullOrEmpty(wire.Session) ? null : wire.Session, wire.CreateIndex, wire.ModifyIndex);
+        return Succeed(Op, new KvGetResult(entry, response.Index, response.KnownLeader));
+    }
+
+    public async Task<ConsulResult<bool>> PutKeyAsync(string key, ReadOnlyMemory<byte> value, KvPutOptions options, CancellationToken cancellationToken)
+    {
+        const string Op = ConsulOperations.KvPut;
+        if (InvalidKey<bool>(Op, key) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var path = KeyPath(key) + "?flags=" + options.Flags.ToString(CultureInfo.InvariantCulture);
+        if (options.Cas is { } cas)
+        {
+            path += "&cas=" + cas.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var sent = await SendAsync(Op, HttpMethod.Put, path, value, _options.RequestTimeout, cancellationToken);
+        return BoolAnswer(Op, sent);
+    }
+
+    public async Task<ConsulResult<AcquireResult>> AcquireAsync(string key, ReadOnlyMemory<byte> value, string sessionId, ulong flags, CancellationToken cancellationToken)
+    {
+        const string Op = ConsulOperations.KvAcquire;
+        if (InvalidKey<AcquireResult>(Op, key) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var path = $"{KeyPath(key)}?acquire={Uri.EscapeDataString(sessionId)}&flags={flags.ToString(CultureInfo.InvariantCulture)}";
+        var sent = await SendAsync(Op, HttpMethod.Put, path, value, _options.RequestTimeout, cancellationToken);
+        if (sent.Error is { } error)
+        {
+            return Fail<AcquireResult>(Op, error);
+        }
+
+        var response = sent.Value!;
+        if (response.Status >= 500 && Text(response.Body).Contains("invalid session", StringComparison.OrdinalIgnoreCase))
+        {
+            _logger.ConsulAcquireSessionGone(key, sessionId);
+            _options.RequestObserver?.Invoke(Op, ConsulOperations.Outcome(ConsulErrorKind.InvalidSession));
+            return ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.SessionGone));
+        }
+
+        var answer = BoolAnswer(Op, sent);
+        if (!answer.IsSuccess)
+        {
+            return ConsulResult<AcquireResult>.Fail(answer.Error!);
+        }
+
+        if (answer.Value)
+        {
+            return ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.Acquired));
+        }
+
+        // "false" means held by another session or a lock-delay: only a read tells which (api/lock.go does the same).
+        var read = await GetKeyAsync(key, KvQuery.Immediate, cancellationToken);
+        if (!read.IsSuccess)
+        {
+            return ConsulResult<AcquireResult>.Fail(read.Error!);
+        }
+
+        if (read.Value!.Entry?.Session is { } holder)
+        {
+            _logger.ConsulAcquireHeldByOther(key, holder);
+            return ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.HeldByOther, holder));
+        }
+
+        _logger.ConsulAcquireLockDelay(key);
+        return ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.LockDelay));
+    }
+
+    public async Task<ConsulResult<bool>> ReleaseAsync(string key, ReadOnlyMemory<byte> value, string sessionId, ulong flags, CancellationToken cancellationToken)
+    {
+        const string Op = ConsulOperations.KvRelease;
+        if (InvalidKey<bool>(Op, key) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var path = $"{KeyPath(key)}?release={Uri.EscapeDataString(sessionId)}&flags={flags.ToString(CultureInfo.InvariantCulture)}";
+        var sent = await SendAsync(Op, HttpMethod.Put, path, value, _options.RequestTimeout, cancellationToken);
+        return BoolAnswer(Op, sent);
+    }
+
+    public async Task<ConsulResult<bool>> DeleteKeyAsync(string key, ulong? cas, CancellationToken cancellationToken)
+    {
+        const string Op = ConsulOperations.KvDelete;
+        if (InvalidKey<bool>(Op, key) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var path = cas is { } index ? KeyPath(key) + "?cas=" + index.ToString(CultureInfo.InvariantCulture) : KeyPath(key);
+        var sent = await SendAsync(Op, HttpMethod.Delete, path, null, _options.RequestTimeout, cancellationToken);
+        return BoolAnswer(Op, sent);
+    }
+
+    /// <summary>Keys keep their slashes; every segment is escaped.</summary>
+    private static string KeyPath(string key) => "/v1/kv/" + string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
+
+    private ConsulResult<T>? InvalidKey<T>(string operation, string key)
+    {
+        if (key.Length == 0 || key[0] == '/')
+        {
+            return Fail<T>(operation, new ConsulError(ConsulErrorKind.BadRequest, null, $"invalid Consul key '{key}': it must be non-empty and must not begin with '/'"));
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+using Knd.Supervision;
+
+namespace Knd.Http;
+
+/// <summary>The JSON of <c>GET /status</c> and <c>knd status --json</c> (contract §5); null where unknown.</summary>
+internal sealed record StatusReport(
+    string NodeId,
+    string AccountId,
+    string State,
+    bool IsLeader,
+    string? LeaderNodeId,
+    int? NeardPid,
+    long? BlockHeight,
+    bool? Syncing,
+    string? SessionId,
+    long? LastRenewAgeMs,
+    ulong? FencingIndex,
+    bool Paused,
+    string? LastError)
+{
+    public static StatusReport From(SupervisorStatus status)
+    {
+        var snapshot = status.Snapshot;
+        if (snapshot is null)
+        {
+            return new StatusReport(status.NodeId, status.AccountId, nameof(SupervisorState.Startup), false, null, null, null, null, null, null, null, false, null);
+        }
+
+        // The age is measured now, not when the snapshot was taken, so a stalled loop shows.
+        long? renewAge = snapshot.LastRenewAge is { } age ? (long)(age + (status.Clock.Now - snapshot.TakenAt)).TotalMilliseconds : null;
+        return new StatusReport(
+            status.NodeId,
+            status.AccountId,
+            snapshot.State.ToString(),
+            snapshot.IsLeader,
+            snapshot.LeaderNodeId,
+            snapshot.NeardPid,
+            snapshot.BlockHeight,
+            snapshot.Syncing,
+            snapshot.SessionId,
+            renewAge,
+            snapshot.FencingIndex,
+            snapshot.Paused,
+            snapshot.LastError);
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(StatusReport))]
+internal sealed partial class HttpJsonContext : JsonSerializerContext;

@@ -1,0 +1,347 @@
+using Knd.Consul;
+
+namespace Knd.Supervision;
+
+/// <summary>What the machine knows: neard, its health, the session, the lock. Updated by events only.</summary>
+internal sealed partial class FailoverMachine
+{
+    private enum NeardPhase
+    {
+        Stopped,
+        Starting,
+        Running,
+        Stopping,
+    }
+
+    private enum LockPhase
+    {
+        NotHeld,
+        Acquiring,
+        Confirming,
+        Held,
+        Releasing,
+    }
+
+    // neard
+    private NeardPhase _neardPhase = NeardPhase.Stopped;
+    private NeardMode _neardMode = NeardMode.Voter;
+    private int _generation;
+    private int? _neardPid;
+    private TimeSpan _neardStartedAt;
+    private TimeSpan _restartNotBefore;
+    private bool _neardExitedOnItsOwn;
+    private bool _stopUnconfirmed;
+    private TimeSpan _stopRetryAt;
+    private bool _validatorKeyMayBePresent = true;
+
+    // health of the current neard
+    private bool _answered;
+    private int _consecutiveFailures;
+    private long? _head;
+    private TimeSpan _headAdvancedAt;
+    private bool? _syncing;
+    private TimeSpan? _syncingSince;
+    private string? _reportedValidator;
+
+    // session
+    private string? _sessionId;
+    private bool _creatingSession;
+    private TimeSpan _nextCreateAt;
+    private TimeSpan _createBackoff = CreateBackoffMin;
+    private bool _renewInFlight;
+    private TimeSpan _lastRenewOkSentAt;
+    private TimeSpan _nextRenewAt;
+    private bool _sessionLost;
+
+    // lock
+    private LockPhase _lock = LockPhase.NotHeld;
+    private bool _lockRequestInFlight;
+    private TimeSpan _nextLockAttemptAt;
+    private ulong _fencingIndex;
+    private LockObservation? _observed;
+    private TimeSpan _observedAt;
+    private bool _paused;
+
+    private void Apply(SupervisorEvent supervisorEvent)
+    {
+        switch (supervisorEvent)
+        {
+            case TickEvent:
+                break;
+            case StopRequestedEvent:
+                _stopRequested = true;
+                break;
+            case NeardStartedEvent started when started.Generation == _generation && _neardPhase == NeardPhase.Starting:
+                _neardPhase = NeardPhase.Running;
+                _neardPid = started.Pid;
+                _neardStartedAt = _now;
+                ResetHealth();
+                break;
+            case NeardStartFailedEvent failed when failed.Generation == _generation:
+                _neardPhase = NeardPhase.Stopped;
+                _neardPid = null;
+                _neardExitedOnItsOwn = true;
+                _restartNotBefore = _now + _timings.NeardRestartBackoff;
+                NoteError($"neard did not start: {failed.Error}");
+                break;
+            case NeardExitedEvent exited when exited.Generation == _generation:
+                ApplyNeardExited(exited);
+                break;
+            case NeardStoppedEvent stopped when stopped.Generation == _generation:
+                ApplyNeardStopped(stopped);
+                break;
+            case KeyInstalledEvent installed when installed.Generation == _generation:
+                ApplyKeyInstalled(installed);
+                break;
+            case StatusPolledEvent polled when polled.Generation == _generation && _neardPhase == NeardPhase.Running:
+                ApplyHealth(polled.Sample);
+                break;
+            case SessionCreatedEvent created:
+                ApplySessionCreated(created);
+                break;
+            case SessionCreateFailedEvent createFailed:
+                _creatingSession = false;
+                _nextCreateAt = _now + _createBackoff;
+                _createBackoff = _createBackoff * 2 > CreateBackoffMax ? CreateBackoffMax : _createBackoff * 2;
+                NoteError($"session create failed: {Describe(createFailed.Error)}");
+                break;
+            case SessionRenewedEvent renewed when renewed.SessionId == _sessionId:
+                _renewInFlight = false;
+                if (renewed.SentAt > _lastRenewOkSentAt)
+                {
+                    _lastRenewOkSentAt = renewed.SentAt;
+                }
+
+                _nextRenewAt = _now + _timings.RenewInterval;
+                break;
+            case SessionRenewFailedEvent renewFailed when renewFailed.SessionId == _sessionId:
+                _renewInFlight = false;
+                _nextRenewAt = _now + _timings.RenewRetryInterval;
+                if (renewFailed.Error.Kind == ConsulErrorKind.SessionNotFound)
+                {
+                    _sessionLost = true;
+                }
+
+                NoteError($"session renew failed: {Describe(renewFailed.Error)}");
+                break;
+            case SessionDestroyedEvent destroyed:
+                _destroying.Remove(destroyed.SessionId);
+                break;
+            case AcquireCompletedEvent acquired when acquired.SessionId == _sessionId && _lock == LockPhase.Acquiring:
+                ApplyAcquire(acquired.Result);
+                break;
+            case LockConfirmedEvent confirmed when confirmed.SessionId == _sessionId && _lock == LockPhase.Confirming:
+                ApplyConfirm(confirmed);
+                break;
+            case LockReleasedEvent released when _lock == LockPhase.Releasing:
+                _lockRequestInFlight = false;
+                _lock = LockPhase.NotHeld;
+                if (!released.Ok)
+                {
+                    NoteError("lock release failed; the session will be destroyed or expire");
+                }
+
+                break;
+            case LockObservedEvent observed:
+                _observed = observed.Observation;
+                _observedAt = _now;
+                break;
+            case LockWatchFailedEvent watchFailed:
+                NoteError($"lock watch failed: {Describe(watchFailed.Error)}");
+                break;
+            case PauseObservedEvent pause:
+                _paused = pause.Paused;
+                break;
+        }
+    }
+
+    private void ApplyNeardExited(NeardExitedEvent exited)
+    {
+        _neardExitedOnItsOwn = _neardPhase is NeardPhase.Running or NeardPhase.Starting;
+        if (_neardExitedOnItsOwn)
+        {
+            Counters.NeardRestarts++;
+            _restartNotBefore = _now + _timings.NeardRestartBackoff;
+            NoteError($"neard (pid {exited.Pid}) exited with code {exited.ExitCode}");
+        }
+
+        _neardPhase = NeardPhase.Stopped;
+        _neardPid = null;
+        _stopUnconfirmed = false;
+    }
+
+    private void ApplyNeardStopped(NeardStoppedEvent stopped)
+    {
+        if (stopped.Confirmed)
+        {
+            _neardPhase = NeardPhase.Stopped;
+            _neardPid = null;
+            _stopUnconfirmed = false;
+            return;
+        }
+
+        // The kernel has not confirmed the exit: the process may still hold the key. Keep the lock
+        // (and so every other node out) and keep killing; never release on an unconfirmed stop.
+        _stopUnconfirmed = true;
+        _stopRetryAt = _now + UnconfirmedStopRetry;
+        NoteError($"neard stop not confirmed: {stopped.Outcome}");
+    }
+
+    private void ResetHealth()
+    {
+        _answered = false;
+        _consecutiveFailures = 0;
+        _head = null;
+        _headAdvancedAt = _now;
+        _syncing = null;
+        _syncingSince = null;
+        _reportedValidator = null;
+        _neardExitedOnItsOwn = false;
+    }
+
+    private void ApplyHealth(NeardHealthSample sample)
+    {
+        if (!sample.Ok)
+        {
+            _consecutiveFailures++;
+            return;
+        }
+
+        _answered = true;
+        _consecutiveFailures = 0;
+        if (_head is null || sample.HeadHeight > _head)
+        {
+            _headAdvancedAt = _now;
+        }
+
+        _head = sample.HeadHeight ?? _head;
+        _syncing = sample.Syncing;
+        _syncingSince = sample.Syncing == true ? _syncingSince ?? _now : null;
+        _reportedValidator = sample.ValidatorAccountId;
+        if (_keyInstalledAt is not null && _reportedValidator == _accountId)
+        {
+            // neard reports the hot-swapped key: the promotion is verified.
+            _keyInstalledAt = null;
+        }
+    }
+
+    /// <summary>Whether the running neard is unhealthy; <paramref name="why"/> says how.</summary>
+    private bool IsUnhealthy(out string why)
+    {
+        why = string.Empty;
+        if (_neardPhase != NeardPhase.Running)
+        {
+            return false;
+        }
+
+        if (!_answered)
+        {
+            if (_now - _neardStartedAt > _timings.NeardStartupTimeout)
+            {
+                why = $"neard RPC did not answer within {_timings.NeardStartupTimeout.TotalSeconds:0}s of start";
+                return true;
+            }
+
+            return false;
+        }
+
+        if (_consecutiveFailures >= _timings.UnhealthyAfterFailures)
+        {
+            why = $"{_consecutiveFailures} consecutive neard RPC failures";
+            return true;
+        }
+
+        if (_syncing == false && _now - _headAdvancedAt > _timings.NeardStallTimeout)
+        {
+            why = $"neard head stuck at {_head} for {(_now - _headAdvancedAt).TotalSeconds:0}s";
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool IsSynced => _neardPhase == NeardPhase.Running && _answered && _syncing == false;
+
+    private void ApplySessionCreated(SessionCreatedEvent created)
+    {
+        _creatingSession = false;
+        _createBackoff = CreateBackoffMin;
+        if (State != SupervisorState.Registering || _sessionId is not null || _stopRequested)
+        {
+            // Created after we stopped wanting it (a race with a state change): do not leak it.
+            DestroySession(created.SessionId);
+            return;
+        }
+
+        _sessionId = created.SessionId;
+        _sessionLost = false;
+        _lastRenewOkSentAt = created.SentAt;
+        _nextRenewAt = _now + _timings.RenewInterval;
+    }
+
+    private void ApplyAcquire(ConsulResult<AcquireResult> result)
+    {
+        _lockRequestInFlight = false;
+        if (!result.IsSuccess)
+        {
+            _lock = LockPhase.NotHeld;
+            _nextLockAttemptAt = _now + AcquireRetryInterval;
+            NoteError($"lock acquire failed: {Describe(result.Error!)}");
+            return;
+        }
+
+        switch (result.Value!.Outcome)
+        {
+            case AcquireOutcome.Acquired:
+                _lock = LockPhase.Confirming;
+                _nextLockAttemptAt = _now;
+                break;
+            case AcquireOutcome.SessionGone:
+                _lock = LockPhase.NotHeld;
+                _sessionLost = true;
+                break;
+            default:
+                _lock = LockPhase.NotHeld;
+                _nextLockAttemptAt = _now + AcquireRetryInterval;
+                break;
+        }
+    }
+
+    private void ApplyConfirm(LockConfirmedEvent confirmed)
+    {
+        _lockRequestInFlight = false;
+        if (confirmed.Error is { } error)
+        {
+            // The acquire went through but the consistent read did not: stay out of Validating and retry.
+            _nextLockAttemptAt = _now + AcquireRetryInterval;
+            NoteError($"lock confirmation read failed: {Describe(error)}");
+            return;
+        }
+
+        if (confirmed.HeldByUs)
+        {
+            _lock = LockPhase.Held;
+            _fencingIndex = confirmed.FencingIndex;
+        }
+        else
+        {
+            _lock = LockPhase.NotHeld;
+            _nextLockAttemptAt = _now + AcquireRetryInterval;
+        }
+    }
+
+    private void ApplyKeyInstalled(KeyInstalledEvent installed)
+    {
+        _keyInstallInFlight = false;
+        if (installed.Error is { } error)
+        {
+            _promotionFailed = true;
+            NoteError($"hot swap failed: {error}");
+            return;
+        }
+
+        _validatorKeyMayBePresent = true;
+        _neardMode = NeardMode.Validator;
+        _keyInstalledAt = _now;
+    }
+}

@@ -1,0 +1,198 @@
+using Knd.Configuration;
+
+namespace Knd.Supervision;
+
+/// <summary>
+/// Validating: promotion, the safety checks of contract §4, and demotion. Demotion always stops the
+/// validating neard and waits for its confirmed exit before the lock is released or the session
+/// destroyed; it never removes the key from a running neard (neard 2.0–2.2 keeps signing then).
+/// </summary>
+internal sealed partial class FailoverMachine
+{
+    private enum LeaderPhase
+    {
+        Promoting,
+        Active,
+        Demoting,
+    }
+
+    private LeaderPhase _leaderPhase;
+    private DemotionReason _demotionReason;
+    private string? _handoverTo;
+    private bool _keyInstallInFlight;
+    private bool _promotionFailed;
+    private TimeSpan? _keyInstalledAt;
+    private bool _validatorStartIssued;
+
+    /// <summary>The reason the last demotion happened, for logs and tests.</summary>
+    public DemotionReason? LastDemotion { get; private set; }
+
+    private void BeginPromotion()
+    {
+        _leaderPhase = LeaderPhase.Promoting;
+        _promotionFailed = false;
+        _keyInstalledAt = null;
+        _validatorStartIssued = false;
+        _handoverTo = null;
+        Counters.Promotions++;
+        if (_promotion == PromotionMode.HotSwap && _neardPhase == NeardPhase.Running)
+        {
+            AssertMaySign("hot-swap the validator key into neard");
+            _keyInstallInFlight = true;
+            _validatorKeyMayBePresent = true;
+            Emit(new InstallKeyAction(_generation));
+        }
+        else
+        {
+            StopNeard("restart with the validator key");
+        }
+    }
+
+    private void EvaluateValidating()
+    {
+        if (_leaderPhase != LeaderPhase.Demoting && MustDemote(out var reason, out var why))
+        {
+            BeginDemotion(reason, why);
+        }
+
+        RenewWhenDue();
+        switch (_leaderPhase)
+        {
+            case LeaderPhase.Promoting:
+                ContinuePromotion();
+                break;
+            case LeaderPhase.Demoting:
+                ContinueDemotion();
+                break;
+        }
+    }
+
+    /// <summary>Every reason a leader must stop signing, checked on every event while Validating.</summary>
+    private bool MustDemote(out DemotionReason reason, out string why)
+    {
+        var sinceRenew = _now - _lastRenewOkSentAt;
+        (reason, why) = (default, string.Empty);
+        if (sinceRenew >= _timings.FenceAfter)
+        {
+            (reason, why) = (DemotionReason.SelfFence, $"no session renewal succeeded for {sinceRenew.TotalMilliseconds:0}ms (fence after {_timings.FenceAfter.TotalMilliseconds:0}ms)");
+        }
+        else if (_sessionLost)
+        {
+            (reason, why) = (DemotionReason.SessionLost, "Consul reports the session gone");
+        }
+        else if (LockTakenFromUs())
+        {
+            (reason, why) = (DemotionReason.LockLost, $"the lock key shows session {_observed!.Holder ?? "(none)"} at index {_observed.ModifyIndex}");
+        }
+        else if (_stopRequested)
+        {
+            (reason, why) = (DemotionReason.Shutdown, "knd is stopping");
+        }
+        else if (_leaderPhase == LeaderPhase.Active && _neardPhase == NeardPhase.Stopped)
+        {
+            (reason, why) = (DemotionReason.NeardExit, "the validating neard exited");
+        }
+        else if (_promotionFailed)
+        {
+            (reason, why) = (DemotionReason.PromotionFailed, "the validator key could not be installed");
+        }
+        else if (_keyInstalledAt is { } installedAt && _reportedValidator != _accountId && _now - installedAt > PromotionVerifyTimeout)
+        {
+            (reason, why) = (DemotionReason.PromotionFailed, $"neard did not report validator {_accountId} within {PromotionVerifyTimeout.TotalSeconds:0}s of the hot swap");
+        }
+        else if (_leaderPhase == LeaderPhase.Active && IsUnhealthy(out var unhealthy))
+        {
+            (reason, why) = (DemotionReason.Unhealthy, unhealthy);
+        }
+        else if (_leaderPhase == LeaderPhase.Active && _syncingSince is { } since && _now - since > _timings.NeardStallTimeout)
+        {
+            (reason, why) = (DemotionReason.OutOfSync, $"neard has been syncing for {(_now - since).TotalSeconds:0}s");
+        }
+
+        return why.Length > 0;
+    }
+
+    /// <summary>A newer write to the lock key than our own acquisition that is not ours means we lost it.</summary>
+    private bool LockTakenFromUs() =>
+        _observed is { } observed && observed.ModifyIndex > _fencingIndex && observed.Holder != _sessionId;
+
+    private void ContinuePromotion()
+    {
+        if (_promotion == PromotionMode.HotSwap && _neardMode == NeardMode.Validator)
+        {
+            _leaderPhase = LeaderPhase.Active;
+            return;
+        }
+
+        if (_keyInstallInFlight)
+        {
+            return;
+        }
+
+        // Restart promotion (or hot swap without a running neard): stop the voter, start the validator.
+        RetryUnconfirmedStop();
+        if (_neardPhase == NeardPhase.Stopped && !_validatorStartIssued)
+        {
+            _validatorStartIssued = true;
+            StartNeard(NeardMode.Validator);
+            return;
+        }
+
+        if (_validatorStartIssued && _neardPhase == NeardPhase.Running)
+        {
+            _leaderPhase = LeaderPhase.Active;
+        }
+        else if (_validatorStartIssued && _neardPhase == NeardPhase.Stopped)
+        {
+            BeginDemotion(DemotionReason.NeardExit, "the validator neard did not start");
+        }
+    }
+
+    private void BeginDemotion(DemotionReason reason, string why)
+    {
+        _leaderPhase = LeaderPhase.Demoting;
+        _demotionReason = reason;
+        LastDemotion = reason;
+        Counters.CountDemotion(reason);
+        if (reason == DemotionReason.SelfFence)
+        {
+            Counters.SelfFences++;
+        }
+
+        NoteError($"demoting ({reason}): {why}");
+        _transitions.Add(new StateTransition(State, State, $"demoting: {why}"));
+        StopNeard($"demotion: {reason}");
+    }
+
+    private void ContinueDemotion()
+    {
+        RetryUnconfirmedStop();
+        if (_neardPhase != NeardPhase.Stopped || _keyInstallInFlight)
+        {
+            return;
+        }
+
+        // From here no neard of ours runs: removing the key and giving up the lock are safe.
+        RemoveValidatorKey();
+        var mayRelease = !_sessionLost && _sessionId is not null && _demotionReason != DemotionReason.LockLost;
+        if (_lock == LockPhase.Held && mayRelease)
+        {
+            _lock = LockPhase.Releasing;
+            _lockRequestInFlight = true;
+            Emit(new ReleaseLockAction(_sessionId!, _handoverTo));
+            return;
+        }
+
+        if (_lock == LockPhase.Releasing)
+        {
+            return;
+        }
+
+        _lock = LockPhase.NotHeld;
+        ForgetLostSession();
+        _restartNotBefore = _now;
+        TransitionTo(
+            _stopRequested ? SupervisorState.Shutdown : SupervisorState.Startup,
+            $"demoted ({_demotionReason}); validating neard stopped");
+    }
+}

@@ -1,0 +1,68 @@
+namespace Knd.Supervision;
+
+/// <summary>Supervision log events. EventIds 3000-3099 are stable: never reuse or repurpose one.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "State {From} -> {To}: {Reason}")]
+    public static partial void StateChanged(this ILogger logger, SupervisorState from, SupervisorState to, string reason);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Leaving Validating ({State}): {Reason}")]
+    public static partial void Demoting(this ILogger logger, SupervisorState state, string reason);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Supervising node {NodeId} for account {AccountId}; lock key {LockKey}; session TTL {SessionTtlMs} ms, lock-delay {LockDelayMs} ms, fence after {FenceAfterMs} ms, fence bound {FenceBoundMs} ms")]
+    public static partial void Starting(this ILogger logger, string nodeId, string accountId, string lockKey, double sessionTtlMs, double lockDelayMs, double fenceAfterMs, double fenceBoundMs);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "neard started (generation {Generation}, pid {Pid}, mode {Mode})")]
+    public static partial void NeardStarted(this ILogger logger, int generation, int pid, NeardMode mode);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "neard (generation {Generation}, pid {Pid}) exited with code {ExitCode}")]
+    public static partial void NeardExited(this ILogger logger, int generation, int pid, int exitCode);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Stopping neard (generation {Generation}): {Reason}")]
+    public static partial void StoppingNeard(this ILogger logger, int generation, string reason);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "neard (generation {Generation}) stopped: {Outcome}")]
+    public static partial void NeardStopped(this ILogger logger, int generation, string outcome);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Critical, Message = "neard (generation {Generation}) did not confirm its exit after SIGKILL; holding the lock until it does")]
+    public static partial void NeardStopUnconfirmed(this ILogger logger, int generation);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Error, Message = "neard could not be started: {Error}")]
+    public static partial void NeardStartFailed(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Validator key installed and neard (pid {Pid}) sent SIGHUP")]
+    public static partial void KeyInstalled(this ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "Installing the validator key failed: {Error}")]
+    public static partial void KeyInstallFailed(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "Validator key removed from the neard home")]
+    public static partial void KeyRemoved(this ILogger logger);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Consul session {SessionId} created")]
+    public static partial void SessionCreated(this ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Error, Message = "Consul: {Operation} failed: {Error}")]
+    public static partial void ConsulFailed(this ILogger logger, string operation, string error);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Consul session {SessionId} destroyed")]
+    public static partial void SessionDestroyed(this ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "Consul session {SessionId} could not be destroyed; it expires on its own within 2 x TTL")]
+    public static partial void SessionDestroyGaveUp(this ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Information, Message = "Lock {LockKey} acquired and confirmed; fencing index {FencingIndex}")]
+    public static partial void LockConfirmed(this ILogger logger, string lockKey, ulong fencingIndex);
+
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Information, Message = "Lock {LockKey} released (handover to {HandoverTo})")]
+    public static partial void LockReleased(this ILogger logger, string lockKey, string handoverTo);
+
+    [LoggerMessage(EventId = 3018, Level = LogLevel.Critical, Message = "Supervision loop failed; killing neard and exiting so the service manager restarts knd")]
+    public static partial void LoopCrashed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3019, Level = LogLevel.Warning, Message = "neard health: {Error}")]
+    public static partial void HealthFailed(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Leader is now {LeaderNodeId}")]
+    public static partial void LeaderChanged(this ILogger logger, string leaderNodeId);
+}

@@ -1,0 +1,287 @@
+using System.Threading.Channels;
+using Knd.Configuration;
+using Knd.Interop;
+using Knd.Neard;
+
+namespace Knd.Supervision;
+
+/// <summary>
+/// Performs the machine's neard actions one at a time, in the order they were issued, so a stop
+/// issued after a key install can never overtake it. Each neard gets a health poller that feeds
+/// /status samples back as events tagged with its generation.
+/// </summary>
+internal sealed class NeardDriver : IAsyncDisposable
+{
+    private readonly KndRunOptions _options;
+    private readonly FailoverTimings _timings;
+    private readonly INeardProcessLauncher _launcher;
+    private readonly NeardHome _home;
+    private readonly Func<Uri, INeardRpc> _rpcFactory;
+    private readonly Action<SupervisorEvent> _post;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Channel<SupervisorAction> _queue = Channel.CreateUnbounded<SupervisorAction>(new() { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _worker;
+    private Running? _current;
+
+    public NeardDriver(
+        KndRunOptions options,
+        FailoverTimings timings,
+        INeardProcessLauncher launcher,
+        NeardHome home,
+        Func<Uri, INeardRpc> rpcFactory,
+        Action<SupervisorEvent> post,
+        TimeProvider timeProvider,
+        ILogger logger)
+    {
+        _options = options;
+        _timings = timings;
+        _launcher = launcher;
+        _home = home;
+        _rpcFactory = rpcFactory;
+        _post = post;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _worker = Task.Run(WorkAsync);
+    }
+
+    /// <summary>The pid of the neard that runs now, if any.</summary>
+    public int? CurrentPid => _current is { Process.Exited.IsCompleted: false } running ? running.Process.Pid : null;
+
+    /// <summary>The RPC client of the current neard (maintenance and switchover read it).</summary>
+    public INeardRpc? CurrentRpc => _current?.Rpc;
+
+    public void Enqueue(SupervisorAction action) => _queue.Writer.TryWrite(action);
+
+    /// <summary>Last resort when knd must die now: SIGKILL the current neard without waiting.</summary>
+    public void KillNow()
+    {
+        if (_current is { } running)
+        {
+            Libc.Kill(running.Process.Pid, Libc.SigKill);
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        await foreach (var action in _queue.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+        {
+            try
+            {
+                await PerformAsync(action, _stopping.Token);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task PerformAsync(SupervisorAction action, CancellationToken cancellationToken)
+    {
+        switch (action)
+        {
+            case StartNeardAction start:
+                await StartAsync(start, cancellationToken);
+                break;
+            case StopNeardAction stop:
+                await StopAsync(stop, cancellationToken);
+                break;
+            case InstallKeyAction install:
+                InstallKey(install);
+                break;
+            case RemoveValidatorKeyAction:
+                RemoveKey();
+                break;
+        }
+    }
+
+    private async Task StartAsync(StartNeardAction start, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (start.Mode == NeardMode.Voter)
+            {
+                _home.PrepareVoter(_options.VoterNodeKey, _options.VoterNetworkAddr);
+            }
+            else
+            {
+                _home.PrepareValidator(_options.ValidatorKey, _options.ValidatorNodeKey, _options.ValidatorNetworkAddr, _options.PublicAddresses);
+            }
+
+            var rpc = _rpcFactory(_home.ReadRpcEndpoint());
+            var process = await _launcher.StartAsync(
+                new NeardStartSpec { NeardBin = _options.NeardBin, Home = _home.Path, BootNodes = _options.NeardBootnodes },
+                cancellationToken);
+            var running = new Running(start.Generation, process, rpc, new CancellationTokenSource());
+            _current?.Dispose();
+            _current = running;
+            _logger.NeardStarted(start.Generation, process.Pid, start.Mode);
+            _post(new NeardStartedEvent(start.Generation, process.Pid));
+            _ = WatchExitAsync(running);
+            _ = PollHealthAsync(running);
+        }
+        catch (Exception e) when (e is NeardStartException or NeardHomeException or IOException or UnauthorizedAccessException)
+        {
+            _logger.NeardStartFailed(e.Message);
+            _post(new NeardStartFailedEvent(start.Generation, e.Message));
+        }
+    }
+
+    private async Task WatchExitAsync(Running running)
+    {
+        var code = await running.Process.Exited.ConfigureAwait(false);
+        await running.Polling.CancelAsync();
+        _logger.NeardExited(running.Generation, running.Process.Pid, code);
+        _post(new NeardExitedEvent(running.Generation, running.Process.Pid, code));
+    }
+
+    private async Task PollHealthAsync(Running running)
+    {
+        var token = running.Polling.Token;
+        string? lastError = null;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var result = await running.Rpc.GetStatusAsync(token);
+                NeardHealthSample sample;
+                if (result.IsSuccess)
+                {
+                    var status = result.Value!;
+                    sample = new NeardHealthSample(status.LatestBlockHeight, status.Syncing, status.ValidatorAccountId, null);
+                    lastError = null;
+                }
+                else
+                {
+                    var error = result.Error!.ToString();
+                    sample = NeardHealthSample.Failed(error);
+                    if (error != lastError && !running.Process.Exited.IsCompleted)
+                    {
+                        _logger.HealthFailed(error);
+                    }
+
+                    lastError = error;
+                }
+
+                _post(new StatusPolledEvent(running.Generation, sample));
+                await Task.Delay(_timings.HealthPollInterval, _timeProvider, token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The process exited or knd is stopping.
+        }
+    }
+
+    private async Task StopAsync(StopNeardAction stop, CancellationToken cancellationToken)
+    {
+        if (_current is not { } running || running.Generation != stop.Generation)
+        {
+            _post(new NeardStoppedEvent(stop.Generation, true, "not running"));
+            return;
+        }
+
+        _logger.StoppingNeard(stop.Generation, stop.Reason);
+        var result = await running.Process.StopAsync(_timings.NeardStopTimeout, _timings.NeardKillConfirmTimeout, cancellationToken);
+        var confirmed = result != NeardStopResult.NotConfirmed;
+        if (confirmed)
+        {
+            await running.Polling.CancelAsync();
+            _logger.NeardStopped(stop.Generation, result.ToString());
+        }
+        else
+        {
+            _logger.NeardStopUnconfirmed(stop.Generation);
+        }
+
+        _post(new NeardStoppedEvent(stop.Generation, confirmed, result.ToString()));
+    }
+
+    private void InstallKey(InstallKeyAction install)
+    {
+        string? error = null;
+        try
+        {
+            if (_current is not { } running || running.Generation != install.Generation || running.Process.Exited.IsCompleted)
+            {
+                error = "neard is not running";
+            }
+            else
+            {
+                _home.InstallValidatorKey(_options.ValidatorKey);
+                if (!running.Process.Signal(Libc.SigHup))
+                {
+                    error = "neard exited before SIGHUP";
+                }
+                else
+                {
+                    _logger.KeyInstalled(running.Process.Pid);
+                }
+            }
+        }
+        catch (Exception e) when (e is NeardHomeException or IOException or UnauthorizedAccessException)
+        {
+            error = e.Message;
+        }
+
+        if (error is not null)
+        {
+            _logger.KeyInstallFailed(error);
+        }
+
+        _post(new KeyInstalledEvent(install.Generation, error));
+    }
+
+    private void RemoveKey()
+    {
+        try
+        {
+            if (_home.RemoveValidatorKey())
+            {
+                _logger.KeyRemoved();
+            }
+        }
+        catch (Exception e) when (e is NeardHomeException or IOException or UnauthorizedAccessException)
+        {
+            // The next voter start lays out the home again and fails loudly if the key cannot go.
+            _logger.KeyInstallFailed($"removing the validator key: {e.Message}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        try
+        {
+            await _worker;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _current?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private sealed class Running(int generation, INeardProcess process, INeardRpc rpc, CancellationTokenSource polling) : IDisposable
+    {
+        public int Generation => generation;
+
+        public INeardProcess Process => process;
+
+        public INeardRpc Rpc => rpc;
+
+        public CancellationTokenSource Polling => polling;
+
+        public void Dispose()
+        {
+            // The poller and exit watcher may still touch the token source; cancel it, never dispose it.
+            polling.Cancel();
+            process.Dispose();
+            (rpc as IDisposable)?.Dispose();
+        }
+    }
+}

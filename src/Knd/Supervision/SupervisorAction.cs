@@ -1,0 +1,34 @@
+namespace Knd.Supervision;
+
+/// <summary>Something the shell must do; its result comes back as a <see cref="SupervisorEvent"/>.</summary>
+internal abstract record SupervisorAction;
+
+/// <summary>Prepare the home for <paramref name="Mode"/> and start neard; answers with NeardStarted / NeardStartFailed.</summary>
+internal sealed record StartNeardAction(int Generation, NeardMode Mode) : SupervisorAction;
+
+/// <summary>SIGTERM, bounded wait, SIGKILL, confirmed exit; answers with NeardStopped.</summary>
+internal sealed record StopNeardAction(int Generation, string Reason) : SupervisorAction;
+
+/// <summary>Hot swap: place the validator key in the home and send SIGHUP; answers with KeyInstalled.</summary>
+internal sealed record InstallKeyAction(int Generation) : SupervisorAction;
+
+/// <summary>Delete validator_key.json from the home. Done only once no neard of ours can be running with it.</summary>
+internal sealed record RemoveValidatorKeyAction : SupervisorAction;
+
+internal sealed record CreateSessionAction : SupervisorAction;
+
+internal sealed record RenewSessionAction(string SessionId) : SupervisorAction;
+
+/// <summary>Destroy the session, retrying in the background until Consul confirms or the session would have expired anyway.</summary>
+internal sealed record DestroySessionAction(string SessionId) : SupervisorAction;
+
+internal sealed record AcquireLockAction(string SessionId) : SupervisorAction;
+
+/// <summary>A <c>?consistent</c> read of the lock key after acquiring (contract §4.2).</summary>
+internal sealed record ConfirmLockAction(string SessionId) : SupervisorAction;
+
+/// <summary>Release the lock, optionally naming the node a planned handover is meant for.</summary>
+internal sealed record ReleaseLockAction(string SessionId, string? HandoverTo) : SupervisorAction;
+
+/// <summary>knd's work is done; the process should exit with <paramref name="ExitCode"/>.</summary>
+internal sealed record ExitAction(int ExitCode) : SupervisorAction;

@@ -1,0 +1,17 @@
+namespace Knd.Supervision;
+
+/// <summary>Monotonic counts kept by the state machine, read by the metrics exporter.</summary>
+internal sealed class SupervisorCounters
+{
+    private readonly long[] _demotions = new long[Enum.GetValues<DemotionReason>().Length];
+
+    public long NeardRestarts { get; set; }
+
+    public long Promotions { get; set; }
+
+    public long SelfFences { get; set; }
+
+    public long Demotions(DemotionReason reason) => _demotions[(int)reason];
+
+    public void CountDemotion(DemotionReason reason) => _demotions[(int)reason]++;
+}

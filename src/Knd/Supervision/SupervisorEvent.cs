@@ -1,0 +1,75 @@
+using Knd.Consul;
+
+namespace Knd.Supervision;
+
+/// <summary>Something that happened; the shell feeds these to <see cref="FailoverMachine"/> one at a time.</summary>
+internal abstract record SupervisorEvent;
+
+/// <summary>The periodic timer: every deadline is checked on a tick.</summary>
+internal sealed record TickEvent : SupervisorEvent
+{
+    public static TickEvent Instance { get; } = new();
+}
+
+/// <summary>knd was asked to stop (SIGTERM, SIGINT, host shutdown).</summary>
+internal sealed record StopRequestedEvent : SupervisorEvent;
+
+internal sealed record NeardStartedEvent(int Generation, int Pid) : SupervisorEvent;
+
+internal sealed record NeardStartFailedEvent(int Generation, string Error) : SupervisorEvent;
+
+/// <summary>The neard process of <paramref name="Generation"/> exited (by itself or because it was stopped).</summary>
+internal sealed record NeardExitedEvent(int Generation, int Pid, int ExitCode) : SupervisorEvent;
+
+/// <summary>The outcome of a <see cref="StopNeardAction"/>. <paramref name="Confirmed"/> is false when SIGKILL was not confirmed.</summary>
+internal sealed record NeardStoppedEvent(int Generation, bool Confirmed, string Outcome) : SupervisorEvent;
+
+/// <summary>The hot-swap key was written and neard was sent SIGHUP (or that failed).</summary>
+internal sealed record KeyInstalledEvent(int Generation, string? Error) : SupervisorEvent;
+
+/// <summary>One /status poll of the neard of <paramref name="Generation"/>.</summary>
+internal sealed record StatusPolledEvent(int Generation, NeardHealthSample Sample) : SupervisorEvent;
+
+/// <summary>What one /status poll said; <see cref="Error"/> is set when it failed (timeout, refused, 503, malformed).</summary>
+internal sealed record NeardHealthSample(long? HeadHeight, bool? Syncing, string? ValidatorAccountId, string? Error)
+{
+    public bool Ok => Error is null;
+
+    public static NeardHealthSample Failed(string error) => new(null, null, null, error);
+}
+
+/// <summary>A session was created; <paramref name="SentAt"/> is when the create request left (monotonic).</summary>
+internal sealed record SessionCreatedEvent(string SessionId, TimeSpan SentAt) : SupervisorEvent;
+
+internal sealed record SessionCreateFailedEvent(ConsulError Error) : SupervisorEvent;
+
+internal sealed record SessionRenewedEvent(string SessionId, TimeSpan SentAt) : SupervisorEvent;
+
+internal sealed record SessionRenewFailedEvent(string SessionId, ConsulError Error) : SupervisorEvent;
+
+/// <summary>A session destroy finished (successfully or after giving up).</summary>
+internal sealed record SessionDestroyedEvent(string SessionId, bool Ok) : SupervisorEvent;
+
+internal sealed record AcquireCompletedEvent(string SessionId, ConsulResult<AcquireResult> Result) : SupervisorEvent;
+
+/// <summary>
+/// The consistent read after acquiring: <paramref name="HeldByUs"/> when the key's Session is ours,
+/// with its ModifyIndex as the fencing index; <paramref name="Error"/> when the read failed.
+/// </summary>
+internal sealed record LockConfirmedEvent(string SessionId, bool HeldByUs, ulong FencingIndex, ConsulError? Error) : SupervisorEvent;
+
+internal sealed record LockReleasedEvent(string SessionId, bool Ok) : SupervisorEvent;
+
+/// <summary>The lock key as the watch last saw it.</summary>
+internal sealed record LockObservedEvent(LockObservation Observation) : SupervisorEvent;
+
+internal sealed record LockWatchFailedEvent(ConsulError Error) : SupervisorEvent;
+
+/// <summary>The cluster-wide pause flag as last read from Consul.</summary>
+internal sealed record PauseObservedEvent(bool Paused) : SupervisorEvent;
+
+/// <summary>The lock key's content: <paramref name="Holder"/> is its Session, null when unlocked or missing.</summary>
+internal sealed record LockObservation(bool Exists, string? Holder, LockValue? Value, ulong ModifyIndex)
+{
+    public static LockObservation Missing(ulong index) => new(false, null, null, index);
+}

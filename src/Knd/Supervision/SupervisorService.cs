@@ -1,0 +1,151 @@
+using System.Threading.Channels;
+using Knd.Configuration;
+
+namespace Knd.Supervision;
+
+/// <summary>
+/// The effectful shell around <see cref="FailoverMachine"/>: one loop that takes events from a
+/// channel (timer ticks, neard, Consul, the lock watch, a stop request), hands each to the machine,
+/// publishes the snapshot, and dispatches the resulting actions to the neard and Consul drivers.
+/// </summary>
+internal sealed class SupervisorService : BackgroundService
+{
+    private readonly KndRunOptions _options;
+    private readonly FailoverTimings _timings;
+    private readonly FailoverMachine _machine;
+    private readonly SupervisorStatus _status;
+    private readonly NeardDriver _neard;
+    private readonly ConsulDriver _consul;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger _logger;
+    private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new() { SingleReader = true });
+
+    public SupervisorService(
+        KndRunOptions options,
+        FailoverTimings timings,
+        SupervisorStatus status,
+        Func<Action<SupervisorEvent>, NeardDriver> neardFactory,
+        Func<Action<SupervisorEvent>, ConsulDriver> consulFactory,
+        IHostApplicationLifetime lifetime,
+        ILogger<SupervisorService> logger)
+    {
+        _options = options;
+        _timings = timings;
+        _status = status;
+        _lifetime = lifetime;
+        _logger = logger;
+        _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion);
+        _status.Counters = _machine.Counters;
+        _neard = neardFactory(Post);
+        _consul = consulFactory(Post);
+    }
+
+    /// <summary>The exit code the daemon should end with once the host stops.</summary>
+    public int ExitCode { get; private set; }
+
+    /// <summary>The running neard's pid, or null.</summary>
+    public int? NeardPid => _neard.CurrentPid;
+
+    public NeardDriver Neard => _neard;
+
+    /// <summary>Adds an event to the loop's queue (thread-safe).</summary>
+    public void Post(SupervisorEvent supervisorEvent) => _events.Writer.TryWrite(supervisorEvent);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _logger.Starting(
+            _options.NodeId,
+            _options.AccountId,
+            _options.LockKey,
+            _timings.SessionTtl.TotalMilliseconds,
+            _timings.LockDelay.TotalMilliseconds,
+            _timings.FenceAfter.TotalMilliseconds,
+            _timings.FenceBound.TotalMilliseconds);
+
+        using var background = new CancellationTokenSource();
+        await using var stopRegistration = stoppingToken.Register(() => Post(new StopRequestedEvent()));
+        using var timer = _status.Clock.TimeProvider.CreateTimer(_ => Post(TickEvent.Instance), null, TimeSpan.Zero, _timings.TickInterval);
+        var watch = Task.Run(() => _consul.WatchLockAsync(background.Token), CancellationToken.None);
+        try
+        {
+            await RunLoopAsync(background.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug in the loop must not leave a neard signing without supervision.
+            _logger.LoopCrashed(e);
+            _neard.KillNow();
+            Environment.FailFast("knd supervision loop crashed: " + e.Message, e);
+        }
+        finally
+        {
+            await background.CancelAsync();
+            await _neard.DisposeAsync();
+            try
+            {
+                await watch;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken cancellationToken)
+    {
+        SupervisorSnapshot? previous = null;
+        await foreach (var supervisorEvent in _events.Reader.ReadAllAsync(cancellationToken))
+        {
+            if (supervisorEvent is TickEvent)
+            {
+                _status.MarkTick();
+            }
+
+            var output = _machine.Handle(supervisorEvent);
+            foreach (var transition in output.Transitions)
+            {
+                if (transition.From == transition.To)
+                {
+                    _logger.Demoting(transition.From, transition.Reason);
+                }
+                else
+                {
+                    _logger.StateChanged(transition.From, transition.To, transition.Reason);
+                }
+            }
+
+            var snapshot = _machine.Snapshot();
+            _status.Publish(snapshot);
+            if (snapshot.LeaderNodeId is { } leader && leader != previous?.LeaderNodeId)
+            {
+                _logger.LeaderChanged(leader);
+            }
+
+            previous = snapshot;
+            foreach (var action in output.Actions)
+            {
+                if (action is ExitAction exit)
+                {
+                    ExitCode = exit.ExitCode;
+                    _lifetime.StopApplication();
+                    return;
+                }
+
+                Dispatch(action, cancellationToken);
+            }
+        }
+    }
+
+    private void Dispatch(SupervisorAction action, CancellationToken cancellationToken)
+    {
+        switch (action)
+        {
+            case StartNeardAction or StopNeardAction or InstallKeyAction or RemoveValidatorKeyAction:
+                _neard.Enqueue(action);
+                break;
+            default:
+                _consul.Perform(action, cancellationToken);
+                break;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace Knd.Supervision;
+
+/// <summary>An immutable view of the supervisor after an event: what /status, metrics and the CLI show.</summary>
+internal sealed record SupervisorSnapshot(
+    SupervisorState State,
+    bool IsLeader,
+    string? LeaderNodeId,
+    int? NeardPid,
+    long? BlockHeight,
+    bool? Syncing,
+    bool NeardHealthy,
+    string? SessionId,
+    TimeSpan? LastRenewAge,
+    ulong? FencingIndex,
+    bool Paused,
+    string? LastError,
+    TimeSpan TakenAt);
+
+/// <summary>One state change, for the log and the metrics.</summary>
+internal sealed record StateTransition(SupervisorState From, SupervisorState To, string Reason);

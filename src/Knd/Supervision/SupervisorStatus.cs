@@ -1,0 +1,36 @@
+namespace Knd.Supervision;
+
+/// <summary>
+/// The latest snapshot of the supervisor and when its loop last ticked, shared with the HTTP
+/// endpoints, the metrics and the control socket. Written by the loop only; read anywhere.
+/// </summary>
+internal sealed class SupervisorStatus
+{
+    private SupervisorSnapshot? _snapshot;
+    private long _lastTickTimestamp;
+
+    public SupervisorStatus(MonotonicClock clock, string nodeId, string accountId)
+    {
+        Clock = clock;
+        NodeId = nodeId;
+        AccountId = accountId;
+        _lastTickTimestamp = clock.TimeProvider.GetTimestamp();
+    }
+
+    public MonotonicClock Clock { get; }
+
+    public string NodeId { get; }
+
+    public string AccountId { get; }
+
+    public SupervisorSnapshot? Snapshot => Volatile.Read(ref _snapshot);
+
+    public SupervisorCounters? Counters { get; set; }
+
+    /// <summary>How long ago the supervision loop last processed a tick.</summary>
+    public TimeSpan SinceLastTick => Clock.TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastTickTimestamp));
+
+    public void Publish(SupervisorSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
+
+    public void MarkTick() => Interlocked.Exchange(ref _lastTickTimestamp, Clock.TimeProvider.GetTimestamp());
+}

@@ -1,0 +1,13 @@
+namespace NeardSim.Cli;
+
+/// <summary>What to do, from the command line.</summary>
+internal enum CliAction
+{
+    Run,
+    Version,
+    Help,
+    Error,
+}
+
+/// <summary>The parsed command line: <c>neard-sim [--home DIR] run [--boot-nodes LIST]</c>.</summary>
+internal sealed record SimArguments(CliAction Action, string Home, string? BootNodes, string? Error = null);

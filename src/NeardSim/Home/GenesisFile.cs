@@ -1,0 +1,52 @@
+namespace NeardSim.Home;
+
+/// <summary>What the sim reads from genesis.json; every other field is ignored.</summary>
+internal sealed record GenesisFile(
+    string ChainId,
+    DateTimeOffset GenesisTime,
+    long EpochLength,
+    int ProtocolVersion,
+    IReadOnlyList<string> Validators,
+    int BlockIntervalMs,
+    long DutySeed,
+    int DutyPercent)
+{
+    public const string FileName = "genesis.json";
+
+    public static GenesisFile Load(string path)
+    {
+        using var document = JsonFile.Parse(path);
+        var root = new JsonObjectReader(document.RootElement, "genesis.json: ");
+        var timeText = root.RequiredString("genesis_time");
+        if (!Rfc3339.TryParse(timeText, out var genesisTime))
+        {
+            throw root.Error("genesis_time", $"is not an RFC 3339 time: '{timeText}'");
+        }
+
+        var validators = new List<string>();
+        foreach (var entry in root.Array("validators"))
+        {
+            if (entry.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                throw root.Error("validators", "must be an array of objects");
+            }
+
+            var account = new JsonObjectReader(entry, "genesis.json: validators[].").RequiredString("account_id");
+            if (!validators.Contains(account, StringComparer.Ordinal))
+            {
+                validators.Add(account);
+            }
+        }
+
+        var sim = root.Object("sim");
+        return new GenesisFile(
+            root.RequiredString("chain_id"),
+            genesisTime,
+            root.Int64("epoch_length", min: 1) ?? throw root.Error("epoch_length", "is required (a positive integer)"),
+            (int)(root.Int64("protocol_version", min: 0, max: int.MaxValue) ?? 69),
+            validators,
+            (int)(sim?.Int64("block_interval_ms", min: 1, max: 3_600_000) ?? 500),
+            sim?.Int64("duty_seed") ?? 7,
+            (int)(sim?.Int64("duty_percent", min: 0, max: 100) ?? 33));
+    }
+}

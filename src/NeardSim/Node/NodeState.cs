@@ -1,0 +1,148 @@
+using NeardSim.Home;
+
+namespace NeardSim.Node;
+
+/// <summary>
+/// The running node's state shared by the signing loop, SIGHUP reloads and RPC: the current
+/// validator signer, the updatable config and the reload metrics.
+/// </summary>
+internal sealed class NodeState
+{
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
+    private readonly long _startTimestamp;
+    private readonly Dictionary<string, int> _expectedShutdownSeries = new(StringComparer.Ordinal);
+    private KeyFile? _validatorKey;
+    private long? _expectedShutdown;
+    private long _reloadsTotal;
+    private bool _configCorrect;
+    private DateTimeOffset _lastReloadTime;
+    private long _signedTotal;
+
+    public NodeState(NearHome home, HomeSnapshot snapshot, string? bootNodes, TimeProvider time)
+    {
+        _time = time;
+        _startTimestamp = time.GetTimestamp();
+        Home = home;
+        Genesis = snapshot.Genesis;
+        StartupConfig = snapshot.Config;
+        NodeKey = snapshot.NodeKey;
+        BootNodes = bootNodes;
+        StartTime = time.GetUtcNow();
+
+        // nearcore counts the initial load as a successful reload.
+        _validatorKey = snapshot.ValidatorKey;
+        _expectedShutdown = snapshot.Config.ExpectedShutdown;
+        _expectedShutdownSeries[MutableValue(_expectedShutdown)] = 1;
+        _reloadsTotal = 1;
+        _configCorrect = true;
+        _lastReloadTime = StartTime;
+    }
+
+    public NearHome Home { get; }
+
+    public GenesisFile Genesis { get; }
+
+    /// <summary>config.json as read at startup; only expected_shutdown is updatable.</summary>
+    public ConfigFile StartupConfig { get; }
+
+    public SimFaultOptions Sim => StartupConfig.Sim;
+
+    public KeyFile NodeKey { get; }
+
+    /// <summary>The --boot-nodes argument; accepted and reported, otherwise unused.</summary>
+    public string? BootNodes { get; }
+
+    public DateTimeOffset StartTime { get; }
+
+    public TimeSpan Uptime => _time.GetElapsedTime(_startTimestamp);
+
+    public bool IsRpcReady => Uptime.TotalMilliseconds >= Sim.StartupMs;
+
+    public bool IsSynced => Uptime.TotalMilliseconds >= Sim.SyncMs;
+
+    public KeyFile? ValidatorKey
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _validatorKey;
+            }
+        }
+    }
+
+    public long? ExpectedShutdown
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _expectedShutdown;
+            }
+        }
+    }
+
+    public long SignedTotal => Interlocked.Read(ref _signedTotal);
+
+    public void CountSigned() => Interlocked.Increment(ref _signedTotal);
+
+    public ReloadStatus ReloadStatus
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new ReloadStatus(
+                    _reloadsTotal,
+                    _configCorrect,
+                    _lastReloadTime,
+                    [.. _expectedShutdownSeries.Select(kv => (kv.Key, kv.Value))]);
+            }
+        }
+    }
+
+    /// <summary>Applies a successfully parsed reload. A missing key keeps the old signer (neard 2.0-2.2).</summary>
+    public ReloadOutcome ApplyReload(long? expectedShutdown, KeyFile? validatorKey)
+    {
+        lock (_lock)
+        {
+            var previousShutdown = _expectedShutdown;
+            if (previousShutdown != expectedShutdown)
+            {
+                _expectedShutdownSeries[MutableValue(previousShutdown)] = 0;
+                _expectedShutdownSeries[MutableValue(expectedShutdown)] = 1;
+                _expectedShutdown = expectedShutdown;
+            }
+
+            var keyOutcome = KeyOutcome.Unchanged;
+            if (validatorKey is null)
+            {
+                keyOutcome = _validatorKey is null ? KeyOutcome.Unchanged : KeyOutcome.RemovedButKept;
+            }
+            else if (validatorKey != _validatorKey)
+            {
+                keyOutcome = _validatorKey is null ? KeyOutcome.Added : KeyOutcome.Changed;
+                _validatorKey = validatorKey;
+            }
+
+            _reloadsTotal++;
+            _configCorrect = true;
+            _lastReloadTime = _time.GetUtcNow();
+            return new ReloadOutcome(previousShutdown, expectedShutdown, keyOutcome, _reloadsTotal);
+        }
+    }
+
+    /// <summary>A file failed to parse: nothing is applied and the counter stays (nearcore dyn_config).</summary>
+    public void MarkReloadFailed()
+    {
+        lock (_lock)
+        {
+            _configCorrect = false;
+        }
+    }
+
+    /// <summary>Rust's Debug of Option&lt;u64&gt;, the value label of near_config_mutable_field.</summary>
+    public static string MutableValue(long? value) =>
+        value is { } v ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Some({v})") : "None";
+}

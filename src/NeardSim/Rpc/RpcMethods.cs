@@ -1,0 +1,144 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NeardSim.Home;
+using NeardSim.Node;
+
+namespace NeardSim.Rpc;
+
+/// <summary>The JSON-RPC methods the sim answers, with nearcore's params and errors.</summary>
+internal sealed class RpcMethods
+{
+    private readonly NodeViews _views;
+    private readonly NodeState _state;
+
+    public RpcMethods(NodeViews views, NodeState state)
+    {
+        _views = views;
+        _state = state;
+    }
+
+    public RpcOutcome Invoke(string method, JsonElement parameters) => method switch
+    {
+        // status ignores its params, as nearcore does.
+        "status" => RpcOutcome.Ok(_views.Status(), RpcJsonContext.Default.StatusView),
+        "health" => _state.IsSynced ? RpcOutcome.Null() : RpcError.Handler("NODE_IS_SYNCING", "Node is syncing"),
+        "block" => Block(parameters),
+        "validators" => Validators(parameters),
+        "EXPERIMENTAL_maintenance_windows" or "maintenance_windows" => MaintenanceWindows(parameters),
+        _ => RpcError.MethodNotFound(method),
+    };
+
+    private RpcOutcome Block(JsonElement parameters)
+    {
+        var head = _views.Clock.Head;
+        if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("finality", out var finality))
+        {
+            long? finalityHeight = finality.ValueKind != JsonValueKind.String ? null : finality.GetString() switch
+            {
+                "optimistic" => head,
+                "near-final" => head - 1,
+                "final" => head - 2,
+                _ => null,
+            };
+            if (finalityHeight is not { } byFinality)
+            {
+                return RpcError.ParseError("Failed parsing args: unknown variant of `finality`, expected one of `optimistic`, `near-final`, `final`");
+            }
+
+            // Final lags the head by two blocks, as with Doomslug finality on a healthy chain.
+            return RpcOutcome.Ok(_views.Block(Math.Max(0, byFinality)), RpcJsonContext.Default.BlockView);
+        }
+
+        JsonElement blockId;
+        if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("block_id", out var id))
+        {
+            blockId = id;
+        }
+        else if (parameters.ValueKind == JsonValueKind.Array && parameters.GetArrayLength() == 1)
+        {
+            blockId = parameters[0];
+        }
+        else
+        {
+            return RpcError.ParseError("Failed parsing args: expected {\"finality\":..} or {\"block_id\":..}");
+        }
+
+        if (blockId.ValueKind == JsonValueKind.Number && blockId.TryGetInt64(out var height) && height >= 0)
+        {
+            return height <= head
+                ? RpcOutcome.Ok(_views.Block(height), RpcJsonContext.Default.BlockView)
+                : RpcError.UnknownBlock(new JsonObject { ["block_id"] = height }, $"DB Not Found Error: BLOCK HEIGHT: {height} \n Cause: Unknown");
+        }
+
+        if (blockId.ValueKind == JsonValueKind.String)
+        {
+            // Hashes are one-way here; a sim client asks by height or finality.
+            return RpcError.UnknownBlock(new JsonObject { ["block_id"] = blockId.GetString() }, $"DB Not Found Error: BLOCK: {blockId.GetString()} \n Cause: Unknown");
+        }
+
+        return RpcError.ParseError("Failed parsing args: block_id must be a height or a hash");
+    }
+
+    private RpcOutcome Validators(JsonElement parameters)
+    {
+        JsonElement reference;
+        if (parameters.ValueKind == JsonValueKind.Array && parameters.GetArrayLength() == 1)
+        {
+            reference = parameters[0];
+        }
+        else if (parameters.ValueKind == JsonValueKind.Object)
+        {
+            if (parameters.TryGetProperty("latest", out _))
+            {
+                return Current();
+            }
+
+            if (parameters.TryGetProperty("epoch_id", out var epochId) && epochId.ValueKind == JsonValueKind.String)
+            {
+                return _views.IsCurrentEpochId(epochId.GetString()!) ? Current() : UnknownEpoch();
+            }
+
+            if (!parameters.TryGetProperty("block_id", out reference))
+            {
+                return RpcError.ParseError("Failed parsing args: expected `epoch_id`, `block_id` or `latest`");
+            }
+        }
+        else
+        {
+            return RpcError.ParseError("Failed parsing args: expected [null], [block_id] or an epoch reference");
+        }
+
+        return reference.ValueKind switch
+        {
+            JsonValueKind.Null => Current(),
+            JsonValueKind.Number when reference.TryGetInt64(out var height) && height >= 0 =>
+                InCurrentEpoch(height) ? Current() : UnknownEpoch(),
+            JsonValueKind.String => UnknownEpoch(),
+            _ => RpcError.ParseError("Failed parsing args: block_id must be a height or a hash"),
+        };
+    }
+
+    private RpcOutcome MaintenanceWindows(JsonElement parameters)
+    {
+        if (parameters.ValueKind != JsonValueKind.Object || !parameters.TryGetProperty("account_id", out var account)
+            || account.ValueKind != JsonValueKind.String || account.GetString() is not { Length: > 0 } accountId)
+        {
+            return RpcError.ParseError("Failed parsing args: missing field `account_id`");
+        }
+
+        var windows = _views.MaintenanceWindowsFor(accountId);
+        return _state.Sim.WindowsFormat == WindowsFormat.Object
+            ? RpcOutcome.Ok(windows.Select(w => new WindowObjectView(w.Start, w.End)).ToArray(), RpcJsonContext.Default.WindowObjectViewArray)
+            : RpcOutcome.Ok(windows.Select(w => new[] { w.Start, w.End }).ToArray(), RpcJsonContext.Default.Int64ArrayArray);
+    }
+
+    private RpcOutcome Current() => RpcOutcome.Ok(_views.Validators(), RpcJsonContext.Default.EpochValidatorInfoView);
+
+    private static RpcError UnknownEpoch() => RpcError.Handler("UNKNOWN_EPOCH", "Unknown Epoch");
+
+    private bool InCurrentEpoch(long height)
+    {
+        var head = _views.Clock.Head;
+        return height <= head && _views.Clock.EpochOf(height) == _views.Clock.EpochOf(head);
+    }
+}

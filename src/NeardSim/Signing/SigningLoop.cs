@@ -1,0 +1,112 @@
+using NeardSim.Chain;
+using NeardSim.Node;
+
+namespace NeardSim.Signing;
+
+/// <summary>
+/// Produces this node's blocks: each new head height observed while synced and holding a key is
+/// signed when it is a duty height of the key's account. Heights that passed while the process
+/// was stopped or frozen are never signed afterwards; only the head at observation time is.
+/// </summary>
+internal sealed class SigningLoop
+{
+    private static readonly TimeSpan MaxTick = TimeSpan.FromMilliseconds(50);
+
+    private readonly NodeState _state;
+    private readonly ChainClock _clock;
+    private readonly DutySchedule _duties;
+    private readonly string _ledgerPath;
+    private readonly ExitController _exit;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private long _lastObserved = -1;
+
+    public SigningLoop(
+        NodeState state,
+        ChainClock clock,
+        DutySchedule duties,
+        string ledgerPath,
+        ExitController exit,
+        TimeProvider time,
+        ILogger<SigningLoop> logger)
+    {
+        _state = state;
+        _clock = clock;
+        _duties = duties;
+        _ledgerPath = ledgerPath;
+        _exit = exit;
+        _time = time;
+        _logger = logger;
+    }
+
+    public TimeSpan TickInterval
+    {
+        get
+        {
+            var fifth = TimeSpan.FromMilliseconds(_clock.BlockIntervalMs / 5.0);
+            return fifth > MaxTick ? MaxTick : fifth < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : fifth;
+        }
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Tick();
+            try
+            {
+                await Task.Delay(TickInterval, _time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One observation of the head. Returns the height signed, if any.</summary>
+    public long? Tick()
+    {
+        if (_exit.IsRequested)
+        {
+            return null;
+        }
+
+        var head = _clock.Head;
+        if (_state.ExpectedShutdown is { } shutdownAt && head >= shutdownAt)
+        {
+            if (_exit.Request(0, $"Expected shutdown triggered: head block({head}) >= ({shutdownAt})"))
+            {
+                _logger.ExpectedShutdownTriggered(head, shutdownAt);
+            }
+
+            return null;
+        }
+
+        if (head <= _lastObserved)
+        {
+            return null;
+        }
+
+        _lastObserved = head;
+        if (!_state.IsSynced || _state.ValidatorKey is not { } key || !_duties.HasDuty(key.AccountId, head))
+        {
+            return null;
+        }
+
+        var line = new LedgerLine(head, key.AccountId, _state.Home.Dir, Environment.ProcessId, _time.GetUtcNow());
+        try
+        {
+            PosixFile.AppendAtomically(_ledgerPath, line.ToUtf8());
+        }
+        catch (IOException e)
+        {
+            _logger.LedgerWriteFailed(head, e.Message);
+            return null;
+        }
+
+        _state.CountSigned();
+        _logger.Signed(head, key.AccountId);
+        return head;
+    }
+}

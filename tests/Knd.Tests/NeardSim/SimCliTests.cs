@@ -1,0 +1,43 @@
+using NeardSim.Cli;
+
+namespace Knd.Tests.NeardSim;
+
+public sealed class SimCliTests
+{
+    private static readonly Func<string, string?> NoEnvironment = _ => null;
+
+    [Theory]
+    [InlineData("--home /h run", "/h", null)]
+    [InlineData("--home=/h run --boot-nodes ed25519:K@1.2.3.4:24567", "/h", "ed25519:K@1.2.3.4:24567")]
+    [InlineData("--home /h run --boot-nodes=a,b", "/h", "a,b")]
+    public void Parse_NeardForms_Run(string commandLine, string home, string? bootNodes)
+    {
+        Assert.Equal(new SimArguments(CliAction.Run, home, bootNodes), SimCli.Parse(commandLine.Split(' '), NoEnvironment));
+    }
+
+    [Fact]
+    public void Parse_NoHome_UsesNearHomeThenDotNear()
+    {
+        Assert.Equal("/env/home", SimCli.Parse(["run"], n => n == "NEAR_HOME" ? "/env/home" : null).Home);
+        Assert.Equal("/users/x/.near", SimCli.Parse(["run"], n => n == "HOME" ? "/users/x" : null).Home);
+    }
+
+    [Theory]
+    [InlineData("run --home /h")]
+    [InlineData("--home /h")]
+    [InlineData("--home")]
+    [InlineData("--boot-nodes x run")]
+    [InlineData("--home /h run --archive")]
+    [InlineData("init")]
+    public void Parse_NotNeardForm_Error(string commandLine)
+    {
+        var parsed = SimCli.Parse(commandLine.Split(' '), NoEnvironment);
+
+        Assert.Equal(CliAction.Error, parsed.Action);
+        Assert.False(string.IsNullOrEmpty(parsed.Error));
+    }
+
+    [Fact]
+    public void Parse_Version_WinsOverEverythingElse() =>
+        Assert.Equal(CliAction.Version, SimCli.Parse(["--version"], NoEnvironment).Action);
+}
