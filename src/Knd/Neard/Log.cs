@@ -25,6 +25,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "neard pid {Pid} killed (SIGKILL) on dispose")]
     public static partial void NeardKilledOnDispose(this ILogger logger, int pid);
 
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "neard pid {Pid}: {Reason}")]
+    public static partial void NeardOomScoreNotSet(this ILogger logger, int pid, string reason);
+
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "a neard from an earlier run is on this home: pid {Pid} ({CommandLine}); killing it (SIGKILL)")]
     public static partial void StrayNeardFound(this ILogger logger, int pid, string commandLine);
 

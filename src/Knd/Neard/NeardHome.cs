@@ -49,11 +49,11 @@ internal sealed class NeardHome
     /// <summary>Passive: no validator key, the host's own node key, the voter address, no public addresses.</summary>
     public void PrepareVoter(string voterNodeKeyFile, IPEndPoint voterNetworkAddr)
     {
-        var nodeKey = NeardKeyFile.Read(voterNodeKeyFile);
         var config = NeardConfigFile.Read(ConfigPath);
 
-        // The key goes first: whatever fails after this, the home no longer makes a validator.
+        // The key goes first: whatever fails after this (a bad voter key too), the home no longer makes a validator.
         AtomicFile.Delete(KeyFilePath(config, "validator_key_file", "validator_key.json"));
+        var nodeKey = NeardKeyFile.Read(voterNodeKeyFile);
         AtomicFile.Write(KeyFilePath(config, "node_key_file", "node_key.json"), nodeKey.Content.Span, OwnerReadWrite);
         SetNetwork(config, voterNetworkAddr, []);
         NeardConfigFile.Write(ConfigPath, config);

@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
+using Knd.Interop;
 
 namespace Knd.Neard;
 
 /// <summary>
-/// Starts neard bound to knd's life: through util-linux <c>setpriv --pdeathsig KILL -- neard ...</c>,
-/// which sets PR_SET_PDEATHSIG and then execs neard in the same process (same pid, no extra process),
+/// Starts neard bound to knd's life: through util-linux setpriv (see <see cref="SetprivExec"/>),
 /// so the kernel SIGKILLs neard when its parent goes away, even if knd is SIGKILLed or crashes.
-/// .NET offers no hook between fork and exec to call prctl itself, hence setpriv.
+/// setpriv is looked up on PATH once, at construction; without it no neard starts, since a neard
+/// that could outlive knd could keep signing after another host took over.
 /// <para>
 /// Linux ties that "parent" to the thread that forked, not the process, and .NET's Process.Start
 /// forks on the calling thread. A thread-pool thread can retire at any time and would take neard
@@ -46,7 +47,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
     }
 
     /// <summary>The neard processes started here that have not exited yet.</summary>
-    public IReadOnlyCollection<INeardProcess> Running => [.. _running.Values];
+    public IReadOnlyCollection<INeardProcess> Running => [.. _running.Values.Where(p => !p.Exited.IsCompleted)];
 
     public async Task<INeardProcess> StartAsync(NeardStartSpec spec, CancellationToken cancellationToken)
     {
@@ -62,6 +63,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         }
     }
 
+    // The queue and the lock are not disposed: the fork thread may still be draining the queue.
     public void Dispose() => _requests.CompleteAdding();
 
     private async Task<INeardProcess> StartLockedAsync(NeardStartSpec spec, CancellationToken cancellationToken)
@@ -76,7 +78,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
             throw new NeardStartException($"cannot start neard: its home {home} does not exist");
         }
 
-        if (_running.Values.FirstOrDefault(p => p.Home == home) is { } running)
+        if (Running.FirstOrDefault(p => p.Home == home) is { } running)
         {
             throw new NeardStartException($"cannot start neard: the one started earlier on {home} (pid {running.Pid}) is still running");
         }
@@ -84,7 +86,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         var strays = _strayReaper.Find(neardBin, home, _running.Keys.ToHashSet());
         await _strayReaper.KillAsync(strays, _strayKillConfirmTimeout, cancellationToken);
 
-        var startInfo = CreateStartInfo(setpriv, neardBin, spec with { Home = home });
+        var startInfo = SetprivExec.CreateStartInfo(setpriv, neardBin, spec with { Home = home });
         var request = new StartRequest(startInfo);
         try
         {
@@ -109,26 +111,20 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
 
         var process = new NeardProcess(started, home, _timeProvider, _logger);
         _running[process.Pid] = process;
-        _ = process.Exited.ContinueWith(_ => _running.TryRemove(process.Pid, out NeardProcess? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = process.Exited.ContinueWith(_ => _running.TryRemove(KeyValuePair.Create(process.Pid, process)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (!await SetprivExec.WaitForExecAsync(process, setpriv, _timeProvider))
+        {
+            process.Dispose();
+            throw new NeardStartException($"cannot start neard: setpriv (pid {process.Pid}) did not exec {neardBin} within {SetprivExec.ExecTimeout.TotalSeconds:0}s");
+        }
+
+        if (spec.OomScoreAdj is { } oomScoreAdj && OomScore.TrySet(process.Pid, oomScoreAdj) is { } oomError)
+        {
+            _logger.NeardOomScoreNotSet(process.Pid, oomError);
+        }
+
         _logger.NeardStarted(process.Pid, neardBin, string.Join(' ', spec.Arguments));
         return process;
-    }
-
-    private static ProcessStartInfo CreateStartInfo(string setpriv, string neardBin, NeardStartSpec spec)
-    {
-        // No redirection: neard writes to knd's stdout/stderr, which the service manager journals.
-        var startInfo = new ProcessStartInfo(setpriv) { UseShellExecute = false };
-        foreach (var argument in (string[])["--pdeathsig", "KILL", "--", neardBin, .. spec.Arguments])
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in spec.ExtraEnvironment)
-        {
-            startInfo.Environment[name] = value;
-        }
-
-        return startInfo;
     }
 
     private void RunForkThread()

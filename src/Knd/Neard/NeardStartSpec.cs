@@ -15,6 +15,12 @@ internal sealed record NeardStartSpec
     /// <summary>Passed as <c>run --boot-nodes</c> when set (neard's comma-separated list).</summary>
     public string? BootNodes { get; init; }
 
+    /// <summary>
+    /// neard's oom_score_adj, set right after it starts (kuutamod: 200, above knd's 100, so the OOM
+    /// killer picks neard first). Null leaves the inherited value. A failure is logged, not fatal.
+    /// </summary>
+    public int? OomScoreAdj { get; init; }
+
     /// <summary>Set on top of knd's environment, which neard inherits (NEARD_SIM_LEDGER passes through).</summary>
     public IReadOnlyDictionary<string, string> ExtraEnvironment { get; init; } = new Dictionary<string, string>();
 

@@ -264,6 +264,17 @@ public sealed class NeardHomeTests : IDisposable
     }
 
     [Fact]
+    public void PrepareVoter_BadVoterNodeKey_StillRemovesTheValidatorKey()
+    {
+        File.WriteAllText(_home.File("validator_key.json"), NeardTestData.ValidatorKey);
+        File.WriteAllText(_credentials.File("voter_node_key.json"), "not json");
+
+        Assert.Throws<NeardHomeException>(() => _neardHome.PrepareVoter(_credentials.File("voter_node_key.json"), VoterAddr));
+
+        Assert.False(File.Exists(_home.File("validator_key.json")));
+    }
+
+    [Fact]
     public void BadNodeKey_LeavesNoValidatorKeyInTheHome()
     {
         File.WriteAllText(_credentials.File("validator_node_key.json"), "{}");

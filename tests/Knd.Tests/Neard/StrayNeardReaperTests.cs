@@ -1,0 +1,88 @@
+using System.Text;
+using Knd.Neard;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Knd.Tests.Neard;
+
+public sealed class StrayNeardReaperTests : IDisposable
+{
+    private readonly TempDirectory _proc = new();
+
+    public void Dispose() => _proc.Dispose();
+
+    [Theory]
+    [InlineData("/usr/bin/neard|--home|/var/lib/neard|run")]
+    [InlineData("/usr/bin/neard|--home|/var/lib/neard/|run|--boot-nodes|ed25519:X@1.2.3.4:24567")]
+    [InlineData("neard|--home=/var/lib/neard|run")]
+    [InlineData("/nix/store/abc-neard/bin/neard|--home|/var/lib/../lib/neard|run")]
+    [InlineData("/bin/sh|/opt/neard|--home|/var/lib/neard|run")]
+    [InlineData("neard|--home|lib/neard|run")]
+    public void Matches_NeardRunOnTheSameHome(string commandLine)
+    {
+        Assert.True(StrayNeardReaper.Matches(commandLine.Split('|'), "neard", "/var/lib/neard", () => "/var"));
+    }
+
+    [Theory]
+    [InlineData("/usr/bin/neard|--home|/var/lib/other|run")]
+    [InlineData("/usr/bin/neard|--home|/var/lib/neard|init")]
+    [InlineData("/usr/bin/neard|--home|/var/lib/neard")]
+    [InlineData("/usr/bin/neard-sim|--home|/var/lib/neard|run")]
+    [InlineData("/usr/bin/vim|/var/lib/neard/config.json")]
+    [InlineData("/usr/bin/neard|run|--home|/var/lib/neard")]
+    [InlineData("/bin/sh|-c|neard --home /var/lib/neard run")]
+    [InlineData("neard|--home|lib/neard|run")]
+    public void DoesNotMatch_OtherCommandsOrHomes(string commandLine)
+    {
+        Assert.False(StrayNeardReaper.Matches(commandLine.Split('|'), "neard", "/var/lib/neard", () => "/home/op"));
+    }
+
+    [Fact]
+    public void Find_ReadsProcCmdlines_SkipsExcludedAndUnreadable()
+    {
+        AddProcess(101, "/usr/bin/neard", "--home", "/var/lib/neard", "run");
+        AddProcess(102, "/usr/bin/neard", "--home", "/var/lib/other", "run");
+        AddProcess(103, "/usr/bin/neard", "--home", "/var/lib/neard", "run", "--boot-nodes", "x");
+        AddProcess(104);
+        Directory.CreateDirectory(_proc.File("105"));
+        Directory.CreateDirectory(_proc.File("self"));
+        var reaper = new StrayNeardReaper(NullLogger.Instance, TimeProvider.System, _proc.Path);
+
+        var found = reaper.Find("/opt/neard", "/var/lib/neard", new HashSet<int> { 103 });
+
+        var stray = Assert.Single(found);
+        Assert.Equal(101, stray.Pid);
+        Assert.Equal(["/usr/bin/neard", "--home", "/var/lib/neard", "run"], stray.CommandLine);
+    }
+
+    [Fact]
+    public async Task KillAsync_ProcessThatDoesNotGo_FailsWithPidAndHome()
+    {
+        // A fake /proc entry whose stat says "sleeping" and never changes; the cmdline no longer
+        // matches, so no real process is signalled.
+        AddProcess(999999, "/usr/bin/neard", "--home", "/var/lib/neard", "run");
+        File.WriteAllText(_proc.File("999999/stat"), "999999 (neard) S 1 2 3");
+        var reaper = new StrayNeardReaper(NullLogger.Instance, TimeProvider.System, _proc.Path);
+        var stray = new StrayNeard(999999, ["/usr/bin/neard", "--home", "/elsewhere", "run"]);
+
+        var error = await Assert.ThrowsAsync<NeardStartException>(() => reaper.KillAsync([stray], TimeSpan.FromMilliseconds(100), CancellationToken.None));
+
+        Assert.Contains("999999", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KillAsync_ZombieOrVanished_CountsAsGone()
+    {
+        AddProcess(999998, "/usr/bin/neard");
+        File.WriteAllText(_proc.File("999998/stat"), "999998 (ne ard) (x) Z 1 2 3");
+        var reaper = new StrayNeardReaper(NullLogger.Instance, TimeProvider.System, _proc.Path);
+
+        await reaper.KillAsync([new StrayNeard(999998, ["other"]), new StrayNeard(999997, ["other"])], TimeSpan.FromSeconds(5), CancellationToken.None);
+    }
+
+    private void AddProcess(int pid, params string[] commandLine)
+    {
+        var directory = Directory.CreateDirectory(_proc.File(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var bytes = Encoding.UTF8.GetBytes(string.Concat(commandLine.Select(a => a + "\0")));
+        File.WriteAllBytes(Path.Combine(directory.FullName, "cmdline"), bytes);
+    }
+}
