@@ -58,10 +58,10 @@ public sealed class PlannedAndRefusedTests
         await using var cluster = await KndCluster.StartAsync(options);
         var node = cluster.Nodes[0];
 
-        var line = await node.Process!.WaitForLineAsync(l => l.Contains("403", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "a 403 report");
-        Assert.Contains("ACL token", line, StringComparison.Ordinal);
+        var line = await node.Process!.WaitForLineAsync(l => l.Contains("PermissionDenied", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "a permission-denied report");
+        Assert.Contains("Consul refused the ACL token (403)", line, StringComparison.Ordinal);
         await Eventually.UntilAsync(
-            async () => (await node.StatusAsync())?["last_error"]?.GetValue<string>()?.Contains("403", StringComparison.Ordinal) == true,
+            async () => (await node.StatusAsync())?["last_error"]?.GetValue<string>()?.Contains("refused the ACL token (403)", StringComparison.Ordinal) == true,
             TimeSpan.FromSeconds(10),
             cluster.Describe);
 
