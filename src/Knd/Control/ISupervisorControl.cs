@@ -1,0 +1,58 @@
+namespace Knd.Control;
+
+/// <summary>
+/// What the control socket asks of the running daemon. The supervisor implements it; the socket
+/// server only parses requests, calls this, and renders the answers.
+/// </summary>
+internal interface ISupervisorControl
+{
+    /// <summary>The node holding the lock, or null when nobody does.</summary>
+    Task<ActiveValidatorInfo?> GetActiveValidatorAsync(CancellationToken cancellationToken);
+
+    /// <summary>Schedules (or with <see cref="MaintenanceRequest.Cancel"/> cancels) a maintenance shutdown or restart.</summary>
+    Task<ControlOutcome<MaintenanceStatus>> ScheduleMaintenanceAsync(MaintenanceRequest request, CancellationToken cancellationToken);
+
+    Task<MaintenanceStatus> GetMaintenanceStatusAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts a planned handover from the current leader to <see cref="SwitchoverRequest.To"/> (or any ready passive).</summary>
+    Task<ControlOutcome<SwitchoverStatus>> SwitchoverAsync(SwitchoverRequest request, CancellationToken cancellationToken);
+
+    Task<SwitchoverStatus> GetSwitchoverStatusAsync(CancellationToken cancellationToken);
+
+    /// <summary>Sets the cluster-wide pause flag for this validator (true = no automatic failover).</summary>
+    Task<ControlOutcome<bool>> SetPausedAsync(bool paused, CancellationToken cancellationToken);
+}
+
+/// <summary>Either a value, or a refusal with a one-line reason (CLI exit code 1).</summary>
+internal sealed record ControlOutcome<T>(T? Value, string? Error)
+{
+    public bool Ok => Error is null;
+
+    public static ControlOutcome<T> Success(T value) => new(value, null);
+
+    public static ControlOutcome<T> Refused(string error) => new(default, error);
+}
+
+/// <summary><c>knd active-validator --json</c>: <c>{"node_id","session_id","since"}</c>.</summary>
+internal sealed record ActiveValidatorInfo(string NodeId, string SessionId, DateTimeOffset? Since);
+
+internal enum MaintenanceKind
+{
+    Shutdown,
+    Restart,
+}
+
+/// <summary>
+/// <c>knd maintenance-shutdown|maintenance-restart [MINIMUM_LENGTH] [--shutdown-at H] [--cancel]</c>.
+/// At most one of <see cref="MinimumLength"/> and <see cref="ShutdownAt"/> is set.
+/// </summary>
+internal sealed record MaintenanceRequest(MaintenanceKind Kind, long? MinimumLength, long? ShutdownAt, bool Cancel);
+
+/// <summary>What is scheduled: nothing (<see cref="Kind"/> null), or a shutdown/restart at <see cref="ShutdownAt"/>.</summary>
+internal sealed record MaintenanceStatus(MaintenanceKind? Kind, long? ShutdownAt, long? CurrentHeight, long? WindowStart, long? WindowEnd, string Message);
+
+/// <summary><c>knd switchover [--to NODE]</c>.</summary>
+internal sealed record SwitchoverRequest(string? To);
+
+/// <summary>Where a switchover stands: <see cref="Phase"/> is none, pending, waiting-for-window, handing-over, done or failed.</summary>
+internal sealed record SwitchoverStatus(string Phase, string? From, string? To, string Message);
