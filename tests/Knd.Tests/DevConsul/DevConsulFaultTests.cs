@@ -60,13 +60,14 @@ public sealed class DevConsulFaultTests : IDisposable
     {
         await using var dev = await DevServerHarness.StartAsync();
         var cutOff = dev.Client(nodeId: "node-a", requestTimeout: TimeSpan.FromMilliseconds(300));
-        var other = dev.Client(nodeId: "node-b", requestTimeout: TimeSpan.FromMilliseconds(300));
+        var other = dev.Client(nodeId: "node-b");
+        var cutOffPatient = dev.Client(nodeId: "node-a");
 
         await dev.FaultAsync("blackhole", """{"node":"node-a","enabled":true}""");
         var timedOut = await cutOff.GetLeaderAsync(Ct);
         var answered = await other.GetLeaderAsync(Ct);
         await dev.FaultAsync("blackhole", """{"node":"node-a","enabled":false}""");
-        var healed = await cutOff.GetLeaderAsync(Ct);
+        var healed = await cutOffPatient.GetLeaderAsync(Ct);
 
         Assert.Equal(ConsulErrorKind.Timeout, timedOut.Error!.Kind);
         Assert.True(answered.IsSuccess);
@@ -77,12 +78,13 @@ public sealed class DevConsulFaultTests : IDisposable
     public async Task Latency_BeyondTheRequestTimeout_IsATimeout()
     {
         await using var dev = await DevServerHarness.StartAsync();
-        var client = dev.Client(requestTimeout: TimeSpan.FromMilliseconds(200));
+        var impatient = dev.Client(requestTimeout: TimeSpan.FromMilliseconds(200));
+        var patient = dev.Client(requestTimeout: TimeSpan.FromSeconds(10));
 
         await dev.FaultAsync("latency", """{"ms":1000}""");
-        var slow = await client.GetLeaderAsync(Ct);
+        var slow = await impatient.GetLeaderAsync(Ct);
         await dev.FaultAsync("latency", """{"ms":0}""");
-        var fast = await client.GetLeaderAsync(Ct);
+        var fast = await patient.GetLeaderAsync(Ct);
 
         Assert.Equal(ConsulErrorKind.Timeout, slow.Error!.Kind);
         Assert.True(fast.IsSuccess);
