@@ -22,6 +22,7 @@ internal sealed partial class ConsulClient
         TimeSpan timeout,
         CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var request = new HttpRequestMessage(method, new Uri(_baseUri + pathAndQuery));
         if (body is { } bytes)
         {

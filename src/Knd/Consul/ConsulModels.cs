@@ -31,7 +31,12 @@ internal sealed record KvEntry(
     ulong CreateIndex,
     ulong ModifyIndex);
 
-/// <summary>A KV read: the entry (null when the key does not exist) and <c>X-Consul-Index</c>.</summary>
+/// <summary>
+/// A KV read: the entry (null when the key does not exist) and <c>X-Consul-Index</c>.
+/// A blocking loop must send <see cref="Index"/> back as the next <see cref="KvQuery.Index"/>, except
+/// that an index lower than the one it waited on (a snapshot restore) means reset to 0:
+/// use <see cref="ConsulIndex.Next"/>.
+/// </summary>
 internal sealed record KvGetResult(KvEntry? Entry, ulong Index, bool KnownLeader);
 
 internal enum ConsulConsistency

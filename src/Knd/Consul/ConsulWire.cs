@@ -77,6 +77,7 @@ internal sealed class KvEntryWire
 
     public ulong Flags { get; init; }
 
+    [JsonConverter(typeof(Base64OrNullConverter))]
     public byte[]? Value { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

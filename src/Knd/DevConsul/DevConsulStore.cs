@@ -141,6 +141,18 @@ internal sealed partial class DevConsulStore : IDisposable
         }
     }
 
+    /// <summary>Registered watches: how many blocking reads are waiting (for tests and /_dev/state).</summary>
+    public int WatchCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watches.Count;
+            }
+        }
+    }
+
     public StoreWatch Watch(WatchKind kind, string key)
     {
         var watch = new StoreWatch(this, kind, key);

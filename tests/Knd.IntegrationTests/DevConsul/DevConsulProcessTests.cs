@@ -1,0 +1,51 @@
+using System.Text;
+using Knd.Consul;
+using Knd.IntegrationTests.Infrastructure;
+using Knd.Interop;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Knd.IntegrationTests.DevConsul;
+
+/// <summary>The real <c>knd dev-consul</c> process: port 0, the listening line, a lock through the client, a clean SIGTERM exit.</summary>
+public sealed class DevConsulProcessTests
+{
+    private static readonly string Knd = Path.Combine(AppContext.BaseDirectory, "knd");
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task DevConsul_OnPortZero_ServesALock_AndExitsCleanlyOnSigterm()
+    {
+        await using var process = TestProcess.Start(Knd, ["dev-consul", "--listen", "127.0.0.1:0"]);
+        const string Prefix = "dev-consul listening on ";
+        var line = await process.WaitForLineAsync(l => l.StartsWith(Prefix + "http://127.0.0.1:", StringComparison.Ordinal), StartLimit);
+        var baseAddress = new Uri(line[Prefix.Length..]);
+        await process.WaitForLineAsync(l => l.Contains("Never use it in production", StringComparison.Ordinal), StartLimit, OutputStream.Stderr);
+
+        using var http = ConsulClient.CreateHttpClient(TimeSpan.FromSeconds(2));
+        var client = new ConsulClient(new ConsulClientOptions { BaseAddress = baseAddress }, http, TimeProvider.System, NullLogger<ConsulClient>.Instance);
+        using var deadline = new CancellationTokenSource(StartLimit);
+        var session = await client.CreateSessionAsync(new SessionCreateRequest("node-a", TimeSpan.FromSeconds(15), TimeSpan.Zero, "release", []), deadline.Token);
+        Assert.True(session.IsSuccess, session.Error?.ToString());
+        var acquired = await client.AcquireAsync("kuutamod-leader/test.near", Encoding.UTF8.GetBytes("{}"), session.Value!, 0, deadline.Token);
+        Assert.Equal(AcquireOutcome.Acquired, acquired.Value?.Outcome);
+        var read = await client.GetKeyAsync("kuutamod-leader/test.near", KvQuery.ConsistentRead, deadline.Token);
+        Assert.Equal(session.Value, read.Value?.Entry?.Session);
+
+        Assert.True(process.Signal(Libc.SigTerm));
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{process.Describe()}");
+    }
+
+    [Fact]
+    public async Task DevConsul_WithABadListenAddress_ExitsWithUsageCodeAndOneLine()
+    {
+        await using var process = TestProcess.Start(Knd, ["dev-consul", "--listen", "not-an-address"]);
+
+        var exitCode = await process.WaitForExitAsync(StartLimit);
+
+        Assert.Equal(2, exitCode);
+        var error = Assert.Single(process.StderrLines);
+        Assert.StartsWith("knd dev-consul: --listen:", error, StringComparison.Ordinal);
+    }
+}
