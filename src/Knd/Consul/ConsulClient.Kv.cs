@@ -19,38 +19,8 @@ internal sealed partial class ConsulClient
             return invalid;
         }
 
-        var path = new StringBuilder(KeyPath(key));
-        var separator = '?';
-        void Add(string parameter)
-        {
-            path.Append(separator).Append(parameter);
-            separator = '&';
-        }
-
-        var timeout = _options.RequestTimeout;
-        if (query.Index > 0)
-        {
-            Add("index=" + query.Index.ToString(CultureInfo.InvariantCulture));
-            var wait = query.Wait is { } requested && requested > TimeSpan.Zero ? requested : DefaultQueryTime;
-            wait = wait > MaxQueryTime ? MaxQueryTime : wait;
-            if (query.Wait is not null)
-            {
-                Add("wait=" + GoDuration.ToWire(wait));
-            }
-
-            timeout = wait + (wait / 16) + _options.RequestTimeout;
-        }
-
-        if (query.Consistency == ConsulConsistency.Consistent)
-        {
-            Add("consistent");
-        }
-        else if (query.Consistency == ConsulConsistency.Stale)
-        {
-            Add("stale");
-        }
-
-        var sent = await SendAsync(Op, HttpMethod.Get, path.ToString(), null, timeout, cancellationToken);
+        var (path, timeout) = ReadPath(KeyPath(key), query, recurse: false);
+        var sent = await SendAsync(Op, HttpMethod.Get, path, null, timeout, cancellationToken);
         if (sent.Error is { } error)
         {
             return Fail<KvGetResult>(Op, error);
@@ -186,5 +156,89 @@ internal sealed partial class ConsulClient
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Reads every key under <paramref name="prefix"/> (<c>?recurse</c>), with the same blocking and
+    /// consistency options as <see cref="GetKeyAsync"/>. No key under the prefix is an empty list (Consul's 404).
+    /// </summary>
+    public async Task<ConsulResult<KvListResult>> ListAsync(string prefix, KvQuery query, CancellationToken cancellationToken)
+    {
+        const string Op = ConsulOperations.KvGet;
+        if (InvalidKey<KvListResult>(Op, prefix) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (path, timeout) = ReadPath(KeyPath(prefix), query, recurse: true);
+        var sent = await SendAsync(Op, HttpMethod.Get, path, null, timeout, cancellationToken);
+        if (sent.Error is { } error)
+        {
+            return Fail<KvListResult>(Op, error);
+        }
+
+        var response = sent.Value!;
+        if (response.Status == 404)
+        {
+            return Succeed(Op, new KvListResult([], response.Index, response.KnownLeader));
+        }
+
+        if (!response.IsSuccess)
+        {
+            return Fail<KvListResult>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
+        }
+
+        if (!TryParse(response.Body, ConsulJsonContext.Default.ListKvEntryWire, out var entries))
+        {
+            return Fail<KvListResult>(Op, ConsulErrors.Malformed(response.Status, "a KV answer that is not an entry array"));
+        }
+
+        var list = entries!
+            .Where(w => w.Key is not null)
+            .Select(w => new KvEntry(w.Key!, w.Value ?? [], w.Flags, w.LockIndex, string.IsNullOrEmpty(w.Session) ? null : w.Session, w.CreateIndex, w.ModifyIndex))
+            .ToList();
+        return Succeed(Op, new KvListResult(list, response.Index, response.KnownLeader));
+    }
+
+    /// <summary>The read URL with index/wait/consistency (and recurse), and the request's timeout.</summary>
+    private (string Path, TimeSpan Timeout) ReadPath(string keyPath, KvQuery query, bool recurse)
+    {
+        var path = new StringBuilder(keyPath);
+        var separator = '?';
+        void Add(string parameter)
+        {
+            path.Append(separator).Append(parameter);
+            separator = '&';
+        }
+
+        if (recurse)
+        {
+            Add("recurse");
+        }
+
+        var timeout = _options.RequestTimeout;
+        if (query.Index > 0)
+        {
+            Add("index=" + query.Index.ToString(CultureInfo.InvariantCulture));
+            var wait = query.Wait is { } requested && requested > TimeSpan.Zero ? requested : DefaultQueryTime;
+            wait = wait > MaxQueryTime ? MaxQueryTime : wait;
+            if (query.Wait is not null)
+            {
+                Add("wait=" + GoDuration.ToWire(wait));
+            }
+
+            timeout = wait + (wait / 16) + _options.RequestTimeout;
+        }
+
+        if (query.Consistency == ConsulConsistency.Consistent)
+        {
+            Add("consistent");
+        }
+        else if (query.Consistency == ConsulConsistency.Stale)
+        {
+            Add("stale");
+        }
+
+        return (path.ToString(), timeout);
     }
 }

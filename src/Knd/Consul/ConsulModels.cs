@@ -39,6 +39,9 @@ internal sealed record KvEntry(
 /// </summary>
 internal sealed record KvGetResult(KvEntry? Entry, ulong Index, bool KnownLeader);
 
+/// <summary>A recursive KV read: the entries under the prefix and <c>X-Consul-Index</c>.</summary>
+internal sealed record KvListResult(IReadOnlyList<KvEntry> Entries, ulong Index, bool KnownLeader);
+
 internal enum ConsulConsistency
 {
     Default,

@@ -23,6 +23,9 @@ internal interface IConsulClient
     /// </summary>
     Task<ConsulResult<KvGetResult>> GetKeyAsync(string key, KvQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Every key under a prefix (<c>?recurse</c>), with blocking/consistency options; none is an empty list.</summary>
+    Task<ConsulResult<KvListResult>> ListAsync(string prefix, KvQuery query, CancellationToken cancellationToken);
+
     /// <summary>Plain PUT (optionally with <c>?cas=</c> and <c>?flags=</c>). Value is <c>true</c>/<c>false</c> as Consul answers.</summary>
     Task<ConsulResult<bool>> PutKeyAsync(string key, ReadOnlyMemory<byte> value, KvPutOptions options, CancellationToken cancellationToken);
 

@@ -232,6 +232,27 @@ public abstract partial class ConsulClientContractTests
     }
 
     [ContractFact]
+    public async Task List_Prefix_ReturnsEveryKeyUnderIt_AndEmptyForNone()
+    {
+        var client = NewClient();
+        var prefix = NewKey("members") + "/";
+        var holder = await NewSessionAsync(client);
+        Ok(await client.PutKeyAsync(prefix + "a", Bytes("1"), KvPutOptions.None, Ct));
+        Ok(await client.AcquireAsync(prefix + "b", Bytes("2"), holder, 0, Ct));
+        Ok(await client.PutKeyAsync(prefix.TrimEnd('/'), Bytes("not under the prefix"), KvPutOptions.None, Ct));
+
+        var listed = Ok(await client.ListAsync(prefix, KvQuery.Immediate, Ct));
+        var none = Ok(await client.ListAsync(NewKey("nothing") + "/", KvQuery.Immediate, Ct));
+
+        Assert.Equal([prefix + "a", prefix + "b"], listed.Entries.Select(e => e.Key).Order());
+        Assert.Equal(holder, listed.Entries.Single(e => e.Key == prefix + "b").Session);
+        Assert.Null(listed.Entries.Single(e => e.Key == prefix + "a").Session);
+        Assert.True(listed.Index > 0);
+        Assert.Empty(none.Entries);
+        Assert.True(none.Index > 0);
+    }
+
+    [ContractFact]
     public async Task GetKey_StaleAndConsistent_BothSucceedWithALeader()
     {
         var client = NewClient();
