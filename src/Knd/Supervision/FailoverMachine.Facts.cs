@@ -152,12 +152,37 @@ internal sealed partial class FailoverMachine
             case PauseObservedEvent pause:
                 _paused = pause.Paused;
                 break;
+            case HandoverNowEvent handover:
+                _handoverRequestedTo = handover.Target;
+                break;
+            case MaintenanceScheduledEvent scheduled:
+                _maintenance = scheduled.Kind;
+                _maintenanceHeight = scheduled.Height;
+                break;
+            case MaintenanceCancelledEvent:
+                _maintenance = null;
+                _maintenanceHeight = null;
+                break;
+            case MaintenanceNowEvent now:
+                ApplyMaintenanceNow(now.Kind);
+                break;
         }
     }
 
     private void ApplyNeardExited(NeardExitedEvent exited)
     {
         _neardExitedOnItsOwn = _neardPhase is NeardPhase.Running or NeardPhase.Starting;
+        if (_neardExitedOnItsOwn && exited.ExitCode == 0 && _maintenance is not null)
+        {
+            // neard stops itself with code 0 at expected_shutdown: the planned maintenance, not a crash.
+            _maintenanceReached = true;
+            _neardPhase = NeardPhase.Stopped;
+            _neardPid = null;
+            _stopUnconfirmed = false;
+            _restartNotBefore = _now;
+            return;
+        }
+
         if (_neardExitedOnItsOwn)
         {
             Counters.NeardRestarts++;

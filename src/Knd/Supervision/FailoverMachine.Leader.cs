@@ -1,4 +1,5 @@
 using Knd.Configuration;
+using Knd.Control;
 
 namespace Knd.Supervision;
 
@@ -30,6 +31,7 @@ internal sealed partial class FailoverMachine
     private void BeginPromotion()
     {
         _leaderPhase = LeaderPhase.Promoting;
+        _handoverRequestedTo = null;
         _promotionFailed = false;
         _keyInstalledAt = null;
         _validatorStartIssued = false;
@@ -87,6 +89,15 @@ internal sealed partial class FailoverMachine
         else if (_stopRequested)
         {
             (reason, why) = (DemotionReason.Shutdown, "knd is stopping");
+        }
+        else if (_leaderPhase == LeaderPhase.Active && _neardPhase == NeardPhase.Stopped && _maintenanceReached)
+        {
+            (reason, why) = (DemotionReason.Maintenance, $"neard stopped at its maintenance height {_maintenanceHeight}");
+        }
+        else if (_leaderPhase == LeaderPhase.Active && _handoverRequestedTo is { } target)
+        {
+            _handoverTo = target;
+            (reason, why) = (DemotionReason.Switchover, $"planned handover to {target}");
         }
         else if (_leaderPhase == LeaderPhase.Active && _neardPhase == NeardPhase.Stopped)
         {
@@ -191,6 +202,15 @@ internal sealed partial class FailoverMachine
         _lock = LockPhase.NotHeld;
         ForgetLostSession();
         _restartNotBefore = _now;
+        _handoverRequestedTo = null;
+        if (_demotionReason == DemotionReason.Maintenance)
+        {
+            _stopRequested |= _maintenance == MaintenanceKind.Shutdown;
+        }
+
+        // A maintenance not yet reached is void: the next neard starts without expected_shutdown.
+        ClearMaintenance();
+
         TransitionTo(
             _stopRequested ? SupervisorState.Shutdown : SupervisorState.Startup,
             $"demoted ({_demotionReason}); validating neard stopped");

@@ -6,6 +6,11 @@ internal sealed partial class FailoverMachine
     private void EvaluateStartup()
     {
         DropSession();
+        if (FinishPassiveMaintenance())
+        {
+            return;
+        }
+
         if (_neardPhase == NeardPhase.Stopped && _now >= _restartNotBefore)
         {
             StartNeard(NeardMode.Voter);
@@ -168,6 +173,11 @@ internal sealed partial class FailoverMachine
     /// <summary>neard stopped or became unhealthy while passive: restart it from Startup.</summary>
     private bool LeaveWhenNeardDown()
     {
+        if (FinishPassiveMaintenance())
+        {
+            return true;
+        }
+
         if (_neardPhase is NeardPhase.Stopped or NeardPhase.Stopping)
         {
             TransitionTo(SupervisorState.Startup, _neardExitedOnItsOwn ? "neard exited" : "neard stopped");

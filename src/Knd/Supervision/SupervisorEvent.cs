@@ -73,3 +73,14 @@ internal sealed record LockObservation(bool Exists, string? Holder, LockValue? V
 {
     public static LockObservation Missing(ulong index) => new(false, null, null, index);
 }
+
+/// <summary>A planned handover: the leader should stop validating now and release the lock naming <paramref name="Target"/>.</summary>
+internal sealed record HandoverNowEvent(string Target) : SupervisorEvent;
+
+/// <summary>neard was told (config.json + SIGHUP, confirmed) to exit at <paramref name="Height"/>; what knd does after.</summary>
+internal sealed record MaintenanceScheduledEvent(Control.MaintenanceKind Kind, long Height) : SupervisorEvent;
+
+internal sealed record MaintenanceCancelledEvent : SupervisorEvent;
+
+/// <summary>A maintenance request on a passive: act at once (no duties to protect).</summary>
+internal sealed record MaintenanceNowEvent(Control.MaintenanceKind Kind) : SupervisorEvent;

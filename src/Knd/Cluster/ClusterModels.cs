@@ -1,0 +1,54 @@
+using System.Text.Json.Serialization;
+
+namespace Knd.Cluster;
+
+/// <summary>What a host publishes about itself under <c>members/&lt;node&gt;</c>.</summary>
+internal sealed record MemberInfo(
+    [property: JsonPropertyName("node_id")] string NodeId,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("synced")] bool Synced,
+    [property: JsonPropertyName("healthy")] bool Healthy,
+    [property: JsonPropertyName("height")] long? Height);
+
+/// <summary>A member as the watch saw it: <see cref="Alive"/> while the key is held by a live session.</summary>
+internal sealed record Member(MemberInfo Info, bool Alive)
+{
+    /// <summary>A passive that could take over right now.</summary>
+    public bool ReadyPassive => Alive && Info.State == "Voting" && Info.Synced && Info.Healthy;
+}
+
+/// <summary>The switchover key: a request and, once the leader acted on it, its outcome.</summary>
+internal sealed record SwitchoverRecord(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("from")] string From,
+    [property: JsonPropertyName("to")] string To,
+    [property: JsonPropertyName("phase")] string Phase,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("requested_by")] string RequestedBy,
+    [property: JsonPropertyName("requested_at")] DateTimeOffset RequestedAt)
+{
+    public const string Pending = "pending";
+    public const string WaitingForWindow = "waiting-for-window";
+    public const string HandingOver = "handing-over";
+    public const string Done = "done";
+    public const string Failed = "failed";
+
+    public bool IsOpen => Phase is Pending or WaitingForWindow or HandingOver;
+}
+
+internal sealed record PauseRecord(
+    [property: JsonPropertyName("paused")] bool Paused,
+    [property: JsonPropertyName("by")] string By,
+    [property: JsonPropertyName("at")] DateTimeOffset At);
+
+/// <summary>Everything under the cluster prefix, as of one Consul index.</summary>
+internal sealed record ClusterObservation(bool Paused, SwitchoverRecord? Switchover, ulong SwitchoverIndex, IReadOnlyList<Member> Members, ulong Index)
+{
+    public static ClusterObservation Empty { get; } = new(false, null, 0, [], 0);
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(MemberInfo))]
+[JsonSerializable(typeof(SwitchoverRecord))]
+[JsonSerializable(typeof(PauseRecord))]
+internal sealed partial class ClusterJsonContext : JsonSerializerContext;

@@ -1,0 +1,127 @@
+using Knd.Control;
+using Knd.Supervision;
+
+namespace Knd.Tests.Supervision;
+
+public sealed class PlannedWorkTests
+{
+    [Fact]
+    public void Leader_MaintenanceShutdownReached_ReleasesWithoutTtlWaitThenExits()
+    {
+        var h = new MachineHarness();
+        h.StartAndLead();
+        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500));
+
+        h.Send(new NeardExitedEvent(h.Generation, 100, 0));
+
+        Assert.Equal(DemotionReason.Maintenance, h.Machine.LastDemotion);
+        var release = h.Last<ReleaseLockAction>();
+        h.Send(new LockReleasedEvent(release.SessionId, true));
+        h.Send(new SessionDestroyedEvent(release.SessionId, true));
+        Assert.Equal(SupervisorState.Shutdown, h.State);
+        Assert.Equal(0, h.Last<ExitAction>().ExitCode);
+        Assert.Equal(0, h.Machine.Counters.NeardRestarts);
+    }
+
+    [Fact]
+    public void Leader_MaintenanceRestartReached_ReleasesAndRejoinsAsVoter()
+    {
+        var h = new MachineHarness();
+        h.StartAndLead();
+        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Restart, 500));
+
+        h.Send(new NeardExitedEvent(h.Generation, 100, 0));
+        h.Send(new LockReleasedEvent(h.Last<ReleaseLockAction>().SessionId, true));
+
+        Assert.Equal(DemotionReason.Maintenance, h.Machine.LastDemotion);
+        Assert.Equal(SupervisorState.Startup, h.State);
+        Assert.Equal(NeardMode.Voter, h.Last<StartNeardAction>().Mode);
+        Assert.Null(h.Machine.ScheduledMaintenance);
+        Assert.Empty(h.Actions.OfType<ExitAction>());
+    }
+
+    [Fact]
+    public void Leader_NeardExitsZeroWithoutMaintenance_CountsAsACrash()
+    {
+        var h = new MachineHarness();
+        h.StartAndLead();
+
+        h.Send(new NeardExitedEvent(h.Generation, 100, 0));
+
+        Assert.Equal(DemotionReason.NeardExit, h.Machine.LastDemotion);
+        Assert.Equal(1, h.Machine.Counters.NeardRestarts);
+    }
+
+    [Fact]
+    public void Leader_MaintenanceCancelled_NeardExitIsACrashAgain()
+    {
+        var h = new MachineHarness();
+        h.StartAndLead();
+        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500));
+        h.Send(new MaintenanceCancelledEvent());
+
+        h.Send(new NeardExitedEvent(h.Generation, 100, 0));
+
+        Assert.Equal(DemotionReason.NeardExit, h.Machine.LastDemotion);
+    }
+
+    [Fact]
+    public void Passive_MaintenanceShutdownNow_StopsNeardAndExits()
+    {
+        var h = new MachineHarness();
+        h.StartAndVote();
+
+        h.Send(new MaintenanceNowEvent(MaintenanceKind.Shutdown));
+        h.Send(new NeardStoppedEvent(h.Generation, true, "exited after SIGTERM"));
+        h.Send(new SessionDestroyedEvent(MachineHarness.Session, true));
+
+        Assert.Equal(SupervisorState.Shutdown, h.State);
+        Assert.Single(h.Actions.OfType<ExitAction>());
+    }
+
+    [Fact]
+    public void Passive_MaintenanceRestartNow_RestartsNeardAndStays()
+    {
+        var h = new MachineHarness();
+        h.StartAndVote();
+
+        h.Send(new MaintenanceNowEvent(MaintenanceKind.Restart));
+        h.Send(new NeardStoppedEvent(h.Generation, true, "exited after SIGTERM"));
+        h.Advance(h.Timings.TickInterval);
+
+        Assert.Equal(SupervisorState.Startup, h.State);
+        Assert.Equal(2, h.Actions.OfType<StartNeardAction>().Count());
+        Assert.Empty(h.Actions.OfType<ExitAction>());
+    }
+
+    [Fact]
+    public void Leader_HandoverNow_StopsNeardThenReleasesNamingTheTarget()
+    {
+        var h = new MachineHarness();
+        h.StartAndLead();
+
+        h.Send(new HandoverNowEvent("node-b"));
+        Assert.Empty(h.Actions.OfType<ReleaseLockAction>());
+        h.Send(new NeardStoppedEvent(h.Generation, true, "exited after SIGTERM"));
+
+        Assert.Equal(DemotionReason.Switchover, h.Machine.LastDemotion);
+        Assert.Equal("node-b", h.Last<ReleaseLockAction>().HandoverTo);
+        h.Send(new LockReleasedEvent(MachineHarness.Session, true));
+        Assert.Equal(SupervisorState.Startup, h.State);
+    }
+
+    [Fact]
+    public void Passive_HandoverNow_IsIgnored()
+    {
+        var h = new MachineHarness();
+        h.StartAndVote();
+
+        h.Send(new HandoverNowEvent("node-b"));
+        h.Send(new LockObservedEvent(LockObservation.Missing(5)));
+        h.Send(new AcquireCompletedEvent(MachineHarness.Session, Knd.Consul.ConsulResult<Knd.Consul.AcquireResult>.Ok(new Knd.Consul.AcquireResult(Knd.Consul.AcquireOutcome.Acquired))));
+        h.Send(new LockConfirmedEvent(MachineHarness.Session, true, 9, null));
+
+        Assert.True(h.Machine.IsLeader);
+        Assert.Empty(h.Actions.OfType<StopNeardAction>());
+    }
+}
