@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
+using Knd.Cluster;
 using Knd.Configuration;
 using Knd.Consul;
+using Knd.Control;
 using Knd.Http;
 using Knd.Logging;
 using Knd.Neard;
@@ -34,6 +36,7 @@ internal static class KndDaemon
         builder.Services.AddSingleton(timings);
         builder.Services.AddSingleton(status);
         builder.Services.AddSingleton(tokenFile);
+        builder.Services.AddSingleton(new ClusterState(new ClusterKeys(options.LockKey)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IConsulClient>(sp => new ConsulClient(
             new ConsulClientOptions
@@ -65,11 +68,15 @@ internal static class KndDaemon
             options,
             timings,
             sp.GetRequiredService<IConsulClient>(),
+            sp.GetRequiredService<ClusterState>(),
             clock,
             post,
             sp.GetRequiredService<ILogger<ConsulDriver>>()));
         builder.Services.AddSingleton<SupervisorService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
+        builder.Services.AddHostedService<SwitchoverCoordinator>();
+        builder.Services.AddSingleton(sp => new MaintenanceCoordinator(options.AccountId, status, sp.GetRequiredService<SupervisorService>(), MaintenanceChooser.Choose));
+        builder.Services.AddSingleton<ISupervisorControl, DaemonControl>();
 
         await using var app = builder.Build();
         ExporterEndpoints.Map(app, status, timings.SessionTtl);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Knd.Cluster;
 using Knd.Configuration;
 using Knd.Consul;
 
@@ -22,10 +23,16 @@ internal sealed class ConsulDriver
     private readonly MonotonicClock _clock;
     private readonly Action<SupervisorEvent> _post;
     private readonly ILogger _logger;
+    private readonly ClusterState _cluster;
+    private readonly Lock _memberGate = new();
     private ConsulErrorKind? _lastLoggedError;
+    private (string SessionId, MemberInfo Info)? _memberWanted;
+    private (string SessionId, MemberInfo Info)? _memberPublished;
+    private bool _memberInFlight;
 
-    public ConsulDriver(KndRunOptions options, FailoverTimings timings, IConsulClient consul, MonotonicClock clock, Action<SupervisorEvent> post, ILogger logger)
+    public ConsulDriver(KndRunOptions options, FailoverTimings timings, IConsulClient consul, ClusterState cluster, MonotonicClock clock, Action<SupervisorEvent> post, ILogger logger)
     {
+        _cluster = cluster;
         _options = options;
         _timings = timings;
         _consul = consul;
@@ -185,6 +192,96 @@ internal sealed class ConsulDriver
             if (took < WatchMinInterval)
             {
                 await Task.Delay(WatchMinInterval - took, _clock.TimeProvider, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Watches everything under the cluster prefix (pause flag, switchover record, members) until
+    /// cancelled; publishes each answer to <see cref="ClusterState"/> and the pause flag to the machine.
+    /// </summary>
+    public async Task WatchClusterAsync(CancellationToken cancellationToken)
+    {
+        ulong index = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var started = _clock.Now;
+            var result = await _consul.ListAsync(_cluster.Keys.Prefix, new KvQuery(index, _timings.LockWatchWait), cancellationToken);
+            if (!result.IsSuccess)
+            {
+                await Task.Delay(WatchRetryInterval, _clock.TimeProvider, cancellationToken);
+                continue;
+            }
+
+            var observation = ClusterReader.Read(_cluster.Keys, result.Value!);
+            _cluster.Publish(observation);
+            _post(new PauseObservedEvent(observation.Paused));
+            index = result.Value!.Index < index ? 0 : result.Value.Index;
+            var took = _clock.Now - started;
+            if (took < WatchMinInterval)
+            {
+                await Task.Delay(WatchMinInterval - took, _clock.TimeProvider, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Publishes this host's summary under members/, held with its session so the key unlocks when
+    /// the session dies. Coalesces: at most one write in flight, the latest wish wins.
+    /// </summary>
+    public void PublishMember(string sessionId, MemberInfo info, CancellationToken cancellationToken)
+    {
+        lock (_memberGate)
+        {
+            if (_memberPublished is { } done && done.SessionId == sessionId && SameSummary(done.Info, info))
+            {
+                return;
+            }
+
+            _memberWanted = (sessionId, info);
+            if (_memberInFlight)
+            {
+                return;
+            }
+
+            _memberInFlight = true;
+        }
+
+        _ = PublishMembersAsync(cancellationToken);
+    }
+
+    private static bool SameSummary(MemberInfo a, MemberInfo b) =>
+        a.State == b.State && a.Synced == b.Synced && a.Healthy == b.Healthy;
+
+    private async Task PublishMembersAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            (string SessionId, MemberInfo Info) wanted;
+            lock (_memberGate)
+            {
+                if (_memberWanted is not { } next || (_memberPublished is { } done && done.SessionId == next.SessionId && SameSummary(done.Info, next.Info)))
+                {
+                    _memberInFlight = false;
+                    return;
+                }
+
+                wanted = next;
+            }
+
+            var value = JsonSerializer.SerializeToUtf8Bytes(wanted.Info, ClusterJsonContext.Default.MemberInfo);
+            var result = await _consul.AcquireAsync(_cluster.Keys.Member(_options.NodeId), value, wanted.SessionId, 0, cancellationToken);
+            lock (_memberGate)
+            {
+                if (result.IsSuccess && result.Value!.Outcome == AcquireOutcome.Acquired)
+                {
+                    _memberPublished = wanted;
+                }
+                else if (_memberWanted == wanted)
+                {
+                    // The session is gone or Consul is down: try again with the next wish.
+                    _memberWanted = null;
+                }
             }
         }
     }

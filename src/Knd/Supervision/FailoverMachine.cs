@@ -94,7 +94,9 @@ internal sealed partial class FailoverMachine
         IsLeader ? _fencingIndex : null,
         _paused,
         _lastError,
-        _now);
+        _now,
+        _maintenance,
+        _maintenanceHeight);
 
     private string? LeaderNodeId()
     {

@@ -94,6 +94,9 @@ internal sealed class NeardDriver : IAsyncDisposable
             case RemoveValidatorKeyAction:
                 RemoveKey();
                 break;
+            case SetExpectedShutdownAction expected:
+                expected.Done.TrySetResult(SetExpectedShutdown(expected.Height));
+                break;
         }
     }
 
@@ -101,6 +104,8 @@ internal sealed class NeardDriver : IAsyncDisposable
     {
         try
         {
+            // A maintenance height belongs to the neard it was set for; a new one starts without it.
+            _home.SetExpectedShutdown(null);
             if (start.Mode == NeardMode.Voter)
             {
                 _home.PrepareVoter(_options.VoterNodeKey, _options.VoterNetworkAddr);
@@ -232,6 +237,34 @@ internal sealed class NeardDriver : IAsyncDisposable
         }
 
         _post(new KeyInstalledEvent(install.Generation, error));
+    }
+
+    /// <summary>Writes expected_shutdown and sends SIGHUP to the running neard; an error message, or null.</summary>
+    private string? SetExpectedShutdown(long? height)
+    {
+        if (_current is not { } running || running.Process.Exited.IsCompleted)
+        {
+            return "neard is not running";
+        }
+
+        try
+        {
+            _home.SetExpectedShutdown(height);
+        }
+        catch (Exception e) when (e is NeardHomeException or IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+
+        return running.Process.Signal(Libc.SigHup) ? null : "neard exited before SIGHUP";
+    }
+
+    /// <summary>Queues <see cref="SetExpectedShutdownAction"/> behind the machine's own neard actions and waits for it.</summary>
+    public async Task<string?> SetExpectedShutdownAsync(long? height, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(new SetExpectedShutdownAction(height, done));
+        return await done.Task.WaitAsync(cancellationToken);
     }
 
     private void RemoveKey()

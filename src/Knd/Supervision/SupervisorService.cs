@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Knd.Cluster;
 using Knd.Configuration;
 
 namespace Knd.Supervision;
@@ -66,6 +67,7 @@ internal sealed class SupervisorService : BackgroundService
         await using var stopRegistration = stoppingToken.Register(() => Post(new StopRequestedEvent()));
         using var timer = _status.Clock.TimeProvider.CreateTimer(_ => Post(TickEvent.Instance), null, TimeSpan.Zero, _timings.TickInterval);
         var watch = Task.Run(() => _consul.WatchLockAsync(background.Token), CancellationToken.None);
+        var clusterWatch = Task.Run(() => _consul.WatchClusterAsync(background.Token), CancellationToken.None);
         try
         {
             await RunLoopAsync(background.Token);
@@ -81,12 +83,15 @@ internal sealed class SupervisorService : BackgroundService
         {
             await background.CancelAsync();
             await _neard.DisposeAsync();
-            try
+            foreach (var task in new[] { watch, clusterWatch })
             {
-                await watch;
-            }
-            catch (OperationCanceledException)
-            {
+                try
+                {
+                    await task;
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
         }
     }
@@ -122,6 +127,12 @@ internal sealed class SupervisorService : BackgroundService
             }
 
             previous = snapshot;
+            if (snapshot.SessionId is { } session)
+            {
+                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight);
+                _consul.PublishMember(session, member, cancellationToken);
+            }
+
             foreach (var action in output.Actions)
             {
                 if (action is ExitAction exit)

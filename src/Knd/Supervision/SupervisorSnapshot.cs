@@ -14,7 +14,9 @@ internal sealed record SupervisorSnapshot(
     ulong? FencingIndex,
     bool Paused,
     string? LastError,
-    TimeSpan TakenAt);
+    TimeSpan TakenAt,
+    Control.MaintenanceKind? Maintenance = null,
+    long? MaintenanceHeight = null);
 
 /// <summary>One state change, for the log and the metrics.</summary>
 internal sealed record StateTransition(SupervisorState From, SupervisorState To, string Reason);

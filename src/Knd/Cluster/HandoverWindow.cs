@@ -1,0 +1,61 @@
+using Knd.Neard;
+
+namespace Knd.Cluster;
+
+/// <summary>When a planned handover may start without this validator missing a duty.</summary>
+internal static class HandoverWindow
+{
+    /// <summary>
+    /// True when the heights after <paramref name="head"/> start a duty-free window with at least
+    /// <paramref name="neededHeights"/> heights left: the old leader can stop now and the new one is
+    /// signing before the window ends.
+    /// </summary>
+    public static bool Fits(IReadOnlyList<BlockRange> windows, long head, long neededHeights) =>
+        windows.Any(w => w.Start <= head + 1 && w.End - (head + 1) >= neededHeights);
+}
+
+/// <summary>Estimates the chain's block interval from successive head heights (neard does not report it).</summary>
+internal sealed class BlockRate
+{
+    private const int Samples = 20;
+    private readonly Queue<(long Height, long Timestamp)> _samples = new();
+    private TimeProvider? _time;
+
+    public void Observe(long height, long timestamp, TimeProvider time)
+    {
+        _time = time;
+        if (_samples.Count > 0 && _samples.Last().Height == height)
+        {
+            return;
+        }
+
+        _samples.Enqueue((height, timestamp));
+        while (_samples.Count > Samples)
+        {
+            _samples.Dequeue();
+        }
+    }
+
+    /// <summary>The mean interval over the samples, once the head has advanced at least three blocks.</summary>
+    public TimeSpan? Interval
+    {
+        get
+        {
+            if (_time is null || _samples.Count < 2)
+            {
+                return null;
+            }
+
+            var (firstHeight, firstTime) = _samples.Peek();
+            var (lastHeight, lastTime) = _samples.Last();
+            var blocks = lastHeight - firstHeight;
+            if (blocks < 3)
+            {
+                return null;
+            }
+
+            var elapsed = _time.GetElapsedTime(firstTime, lastTime);
+            return elapsed / blocks;
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using System.Text.Json;
+using Knd.Configuration;
+using Knd.Consul;
+using Knd.Neard;
+using Knd.Supervision;
+
+namespace Knd.Cluster;
+
+/// <summary>
+/// Runs a planned handover on the leader: it acts on an open switchover record naming this node as
+/// <c>from</c>, re-checks the target, waits for a duty-free window long enough for the handover,
+/// tells the machine to hand over (stop neard, confirm, release naming the target), and records
+/// the outcome in the switchover key, which every host reads for <c>knd switchover --wait</c>.
+/// </summary>
+internal sealed class SwitchoverCoordinator : BackgroundService
+{
+    /// <summary>How often the coordinator looks at the cluster and at neard's head.</summary>
+    internal static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long to wait for a long-enough duty-free window before giving up.</summary>
+    internal static readonly TimeSpan WindowTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long the target has to take the lock after the release.</summary>
+    internal static readonly TimeSpan TakeoverTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Heights kept free before and after the handover: the RPC view of the head can lag by a block or two.</summary>
+    internal const int SafetyHeights = 2;
+
+    private readonly KndRunOptions _options;
+    private readonly FailoverTimings _timings;
+    private readonly ClusterState _cluster;
+    private readonly SupervisorStatus _status;
+    private readonly SupervisorService _supervisor;
+    private readonly IConsulClient _consul;
+    private readonly ILogger _logger;
+    private readonly BlockRate _blockRate = new();
+    private string? _handling;
+
+    public SwitchoverCoordinator(
+        KndRunOptions options,
+        FailoverTimings timings,
+        ClusterState cluster,
+        SupervisorStatus status,
+        SupervisorService supervisor,
+        IConsulClient consul,
+        ILogger<SwitchoverCoordinator> logger)
+    {
+        _options = options;
+        _timings = timings;
+        _cluster = cluster;
+        _status = status;
+        _supervisor = supervisor;
+        _consul = consul;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// The time the handover itself needs: the worst-case neard stop, then the target's acquire,
+    /// consistent read and hot swap (well under a second on loopback; one second allowed).
+    /// </summary>
+    public TimeSpan HandoverBudget => _timings.NeardStopTimeout + _timings.NeardKillConfirmTimeout + TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var time = _status.Clock.TimeProvider;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await Task.Delay(PollInterval, time, stoppingToken);
+            var observation = _cluster.Latest;
+            if (observation.Switchover is { IsOpen: true } record && record.From == _options.NodeId && record.Id != _handling
+                && _status.Snapshot is { IsLeader: true })
+            {
+                _handling = record.Id;
+                try
+                {
+                    await HandleAsync(record, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    await FinishAsync(record, SwitchoverRecord.Failed, $"switchover failed: {e.Message}", stoppingToken);
+                }
+            }
+        }
+    }
+
+    private async Task HandleAsync(SwitchoverRecord record, CancellationToken cancellationToken)
+    {
+        var target = _cluster.Latest.Members.FirstOrDefault(m => m.Info.NodeId == record.To);
+        if (target is not { ReadyPassive: true })
+        {
+            await FinishAsync(record, SwitchoverRecord.Failed, $"{record.To} is not a synced, healthy passive any more", cancellationToken);
+            return;
+        }
+
+        record = await UpdateAsync(record, SwitchoverRecord.WaitingForWindow, "waiting for a duty-free window long enough for the handover", cancellationToken) ?? record;
+        var time = _status.Clock.TimeProvider;
+        var started = time.GetTimestamp();
+        IReadOnlyList<BlockRange> windows = [];
+        while (true)
+        {
+            if (time.GetElapsedTime(started) > WindowTimeout)
+            {
+                await FinishAsync(record, SwitchoverRecord.Failed, $"no duty-free window long enough within {WindowTimeout.TotalMinutes:0} minutes", cancellationToken);
+                return;
+            }
+
+            if (_status.Snapshot is not { IsLeader: true })
+            {
+                await FinishAsync(record, SwitchoverRecord.Failed, "this node stopped leading before the handover", cancellationToken);
+                return;
+            }
+
+            if (_supervisor.Neard.CurrentRpc is { } rpc && await rpc.GetStatusAsync(cancellationToken) is { IsSuccess: true } status)
+            {
+                var head = status.Value!.LatestBlockHeight;
+                _blockRate.Observe(head, time.GetTimestamp(), time);
+                if (!windows.Any(w => w.End > head + SafetyHeights))
+                {
+                    var fetched = await rpc.GetMaintenanceWindowsAsync(_options.AccountId, cancellationToken);
+                    windows = fetched.IsSuccess ? fetched.Value! : [];
+                }
+
+                if (_blockRate.Interval is { } interval && HandoverWindow.Fits(windows, head, NeededHeights(interval)))
+                {
+                    break;
+                }
+            }
+
+            await Task.Delay(PollInterval, time, cancellationToken);
+        }
+
+        record = await UpdateAsync(record, SwitchoverRecord.HandingOver, $"handing over to {record.To}", cancellationToken) ?? record;
+        _supervisor.Post(new HandoverNowEvent(record.To));
+        var handedAt = time.GetTimestamp();
+        while (time.GetElapsedTime(handedAt) < TakeoverTimeout)
+        {
+            await Task.Delay(PollInterval, time, cancellationToken);
+            var leader = _status.Snapshot?.LeaderNodeId;
+            if (leader == record.To)
+            {
+                await FinishAsync(record, SwitchoverRecord.Done, $"{record.To} is the active validator", cancellationToken);
+                return;
+            }
+        }
+
+        var now = _status.Snapshot?.LeaderNodeId ?? "nobody";
+        await FinishAsync(record, SwitchoverRecord.Failed, $"{record.To} did not take the lock within {TakeoverTimeout.TotalSeconds:0}s; the leader is {now}", cancellationToken);
+    }
+
+    private long NeededHeights(TimeSpan blockInterval) =>
+        (long)Math.Ceiling(HandoverBudget / blockInterval) + SafetyHeights;
+
+    private async Task FinishAsync(SwitchoverRecord record, string phase, string message, CancellationToken cancellationToken)
+    {
+        _logger.SwitchoverFinished(record.Id, phase, message);
+        await UpdateAsync(record, phase, message, cancellationToken);
+    }
+
+    /// <summary>Writes the record's new phase, but only over the version this node read (never over a newer request).</summary>
+    private async Task<SwitchoverRecord?> UpdateAsync(SwitchoverRecord record, string phase, string message, CancellationToken cancellationToken)
+    {
+        var current = _cluster.Latest;
+        if (current.Switchover?.Id != record.Id)
+        {
+            return null;
+        }
+
+        var updated = record with { Phase = phase, Message = message };
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(updated, ClusterJsonContext.Default.SwitchoverRecord);
+        var result = await _consul.PutKeyAsync(_cluster.Keys.Switchover, bytes, new KvPutOptions(Cas: current.SwitchoverIndex), cancellationToken);
+        if (result is not { IsSuccess: true, Value: true })
+        {
+            // A newer request replaced this one, or Consul is unreachable: the record stays as it is.
+            return null;
+        }
+
+        _logger.SwitchoverPhase(record.Id, phase, message);
+
+        // The next write must carry the index Consul gave this one: wait for the watch to show it.
+        var time = _status.Clock.TimeProvider;
+        var started = time.GetTimestamp();
+        while (_cluster.Latest.Switchover is not { } seen || seen.Id != record.Id || seen.Phase != phase)
+        {
+            if (time.GetElapsedTime(started) > TimeSpan.FromSeconds(5))
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
+        }
+
+        return updated;
+    }
+}
