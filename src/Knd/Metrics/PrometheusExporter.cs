@@ -18,7 +18,7 @@ internal sealed class PrometheusExporter : IDisposable
     private readonly MeterListener _listener;
     private readonly Lock _scrapeGate = new();
     private readonly Dictionary<Instrument, PrometheusFamily> _families = [];
-    private List<PrometheusSample>? _collecting;
+    private List<PrometheusSeries>? _collecting;
 
     public PrometheusExporter(Meter meter, ILogger logger)
     {
@@ -36,7 +36,7 @@ internal sealed class PrometheusExporter : IDisposable
     {
         lock (_scrapeGate)
         {
-            var samples = new List<PrometheusSample>();
+            var samples = new List<PrometheusSeries>();
             _collecting = samples;
             try
             {
@@ -92,7 +92,7 @@ internal sealed class PrometheusExporter : IDisposable
         // Only scrapes call RecordObservableInstruments, under _scrapeGate, on this thread.
         if (_collecting is { } samples && _families.TryGetValue(instrument, out var family))
         {
-            samples.Add(new PrometheusSample(family, PrometheusRenderer.LabelText(tags), value));
+            samples.Add(new PrometheusSeries(family, PrometheusRenderer.LabelText(tags), value));
         }
     }
 }

@@ -46,4 +46,4 @@ internal sealed record PrometheusFamily(string Name, PrometheusType Type, string
 }
 
 /// <summary>One series of a scrape: its family, its rendered label set (<c>{a="b"}</c> or empty) and its value.</summary>
-internal sealed record PrometheusSample(PrometheusFamily Family, string Labels, string Value);
+internal sealed record PrometheusSeries(PrometheusFamily Family, string Labels, string Value);

@@ -11,7 +11,7 @@ internal static class PrometheusRenderer
     /// no series; series sorted by their label text. A label set seen twice keeps the last value,
     /// since Prometheus rejects a scrape with duplicate series.
     /// </summary>
-    public static string Render(IEnumerable<PrometheusFamily> families, IReadOnlyList<PrometheusSample> samples)
+    public static string Render(IEnumerable<PrometheusFamily> families, IReadOnlyList<PrometheusSeries> samples)
     {
         var seriesByFamily = new Dictionary<string, SortedDictionary<string, string>>(StringComparer.Ordinal);
         var familiesByName = new SortedDictionary<string, PrometheusFamily>(StringComparer.Ordinal);
