@@ -53,7 +53,21 @@ internal sealed class SystemdNotifier : IDisposable
     /// <summary>Half the watchdog interval, as sd_watchdog_enabled(3) recommends.</summary>
     public TimeSpan? WatchdogPingPeriod => WatchdogInterval / 2;
 
-    public static SystemdNotifier FromProcess(ILogger logger) => new(Environment.GetEnvironmentVariable, Environment.ProcessId, logger);
+    /// <summary>
+    /// The notifier of this process. Like sd_notify's <c>unset_environment</c>, it then removes
+    /// <c>NOTIFY_SOCKET</c>, <c>WATCHDOG_USEC</c> and <c>WATCHDOG_PID</c> from the environment, so
+    /// neard (started later) cannot inherit them and ping the watchdog on a frozen knd's behalf.
+    /// </summary>
+    public static SystemdNotifier FromProcess(ILogger logger)
+    {
+        var notifier = new SystemdNotifier(Environment.GetEnvironmentVariable, Environment.ProcessId, logger);
+        foreach (var name in (string[])["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"])
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
+
+        return notifier;
+    }
 
     /// <summary><c>READY=1</c>: start-up finished (send once the exporter listens).</summary>
     public bool Ready() => Notify("READY=1");

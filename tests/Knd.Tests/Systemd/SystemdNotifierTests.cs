@@ -166,4 +166,31 @@ public sealed class SystemdNotifierTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task FromProcess_ReadsTheRealEnvironment_ThenRemovesItSoNeardCannotInherit()
+    {
+        using var receiver = NotifyReceiver.InTempDirectory();
+        Environment.SetEnvironmentVariable("NOTIFY_SOCKET", receiver.Address);
+        Environment.SetEnvironmentVariable("WATCHDOG_USEC", "4000000");
+        Environment.SetEnvironmentVariable("WATCHDOG_PID", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            using var notifier = SystemdNotifier.FromProcess(NullLogger.Instance);
+
+            Assert.Equal(TimeSpan.FromSeconds(4), notifier.WatchdogInterval);
+            Assert.Null(Environment.GetEnvironmentVariable("NOTIFY_SOCKET"));
+            Assert.Null(Environment.GetEnvironmentVariable("WATCHDOG_USEC"));
+            Assert.Null(Environment.GetEnvironmentVariable("WATCHDOG_PID"));
+            Assert.DoesNotContain("NOTIFY_SOCKET", new System.Diagnostics.ProcessStartInfo("true").Environment.Keys);
+            Assert.True(notifier.Ready());
+            Assert.Equal("READY=1", await receiver.ReceiveAsync());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("NOTIFY_SOCKET", null);
+            Environment.SetEnvironmentVariable("WATCHDOG_USEC", null);
+            Environment.SetEnvironmentVariable("WATCHDOG_PID", null);
+        }
+    }
 }
