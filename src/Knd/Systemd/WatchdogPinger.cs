@@ -87,7 +87,10 @@ internal sealed class WatchdogPinger
         }
     }
 
-    /// <summary>One beat: <c>STATUS=</c> if the state changed, then <c>WATCHDOG=1</c> if the loop is alive.</summary>
+    /// <summary>
+    /// One beat: <c>STATUS=</c> if the state changed, then <c>WATCHDOG=1</c> if the loop is alive.
+    /// Not thread-safe: <see cref="RunAsync"/> is its only caller in the daemon.
+    /// </summary>
     public void Beat()
     {
         var status = StatusText(_status.Snapshot);

@@ -1,4 +1,5 @@
 using Knd.Consul;
+using Knd.Metrics;
 using Knd.Supervision;
 
 namespace Knd.Tests.Metrics;
@@ -205,7 +206,7 @@ public sealed class KndMetricsTests
     }
 
     [Fact]
-    public void BuildVersion_IsTheAssemblyVersion() => Assert.StartsWith("0.1.0", Knd.Metrics.KndMetrics.BuildVersion, StringComparison.Ordinal);
+    public void BuildVersion_IsTheAssemblyVersion() => Assert.StartsWith("0.1.0", KndMetrics.BuildVersion, StringComparison.Ordinal);
 
     [Fact]
     public void Scrape_ExportsExactlyTheContractFamilies_WithTheirTypes()

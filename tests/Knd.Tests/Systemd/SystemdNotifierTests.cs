@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using System.Text;
 using Knd.Systemd;
 using Knd.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -151,14 +153,14 @@ public sealed class SystemdNotifierTests
             using var notifier = new SystemdNotifier(name => name == "NOTIFY_SOCKET" ? path : null, OurPid, factory.CreateLogger("test"));
             Assert.False(notifier.Ready());
 
-            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
-            socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            socket.Bind(new UnixDomainSocketEndPoint(path));
             Assert.True(notifier.Ready());
 
             var buffer = new byte[64];
             using var deadline = Deadline.After(TimeSpan.FromSeconds(10));
-            var length = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, deadline.Token);
-            Assert.Equal("READY=1", System.Text.Encoding.UTF8.GetString(buffer, 0, length));
+            var length = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
+            Assert.Equal("READY=1", Encoding.UTF8.GetString(buffer, 0, length));
             Assert.Contains(logs.Lines, l => l.Contains("[6004]", StringComparison.Ordinal));
         }
         finally
