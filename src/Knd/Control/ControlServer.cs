@@ -25,9 +25,16 @@ internal static class ControlServer
         });
     }
 
-    /// <summary>Adds the control middleware to <paramref name="app"/>, before or after its endpoints are mapped.</summary>
-    public static void Map(WebApplication app, SupervisorStatus status, ISupervisorControl control)
+    /// <summary>
+    /// Adds the control middleware to <paramref name="app"/> (before or after its endpoints are
+    /// mapped), and closes <paramref name="socket"/> once the server has stopped.
+    /// </summary>
+    public static void Map(WebApplication app, ControlSocket socket, SupervisorStatus status, ISupervisorControl control)
     {
+        // Kestrel does not close a listening handle it was given; after it stops, nobody would
+        // accept connections queued on it, and a client would wait for its timeout.
+        app.Lifetime.ApplicationStopped.Register(socket.Dispose);
+
         var handler = new ControlHandler(
             status,
             control,

@@ -21,7 +21,7 @@ internal sealed class ControlSocket : IDisposable
     private const UnixFileMode SocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly (ulong Device, ulong Inode)? _identity;
-    private int _listenFd;
+    private readonly int _listenFd;
     private bool _handedOff;
     private bool _disposed;
 
@@ -88,8 +88,9 @@ internal sealed class ControlSocket : IDisposable
     }
 
     /// <summary>
-    /// The listening socket's descriptor, for Kestrel's <c>ListenHandle</c>, which takes ownership
-    /// (closes it when it stops). Can be taken once.
+    /// The listening socket's descriptor, for Kestrel's <c>ListenHandle</c>. Kestrel does not own
+    /// such a handle (it wraps it with ownsHandle: false): this object closes it on
+    /// <see cref="Dispose"/>, which must come after the server has stopped. Can be taken once.
     /// </summary>
     public ulong TakeListenHandle()
     {
@@ -103,7 +104,11 @@ internal sealed class ControlSocket : IDisposable
         return (ulong)_listenFd;
     }
 
-    /// <summary>Removes the socket file, unless another process has meanwhile put its own in its place.</summary>
+    /// <summary>
+    /// Closes the listening socket, so that a client gets "refused" at once instead of waiting in
+    /// the backlog, and removes the socket file, unless another process has meanwhile put its own
+    /// in its place.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -112,11 +117,7 @@ internal sealed class ControlSocket : IDisposable
         }
 
         _disposed = true;
-        if (!_handedOff)
-        {
-            ControlSocketNative.Close(_listenFd);
-            _listenFd = -1;
-        }
+        ControlSocketNative.Close(_listenFd);
 
         if (_identity is { } ours && ControlSocketNative.Identity(Path) == ours)
         {

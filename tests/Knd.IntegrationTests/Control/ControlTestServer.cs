@@ -57,10 +57,10 @@ internal sealed class ControlTestServer : IAsyncDisposable
             ControlServer.Listen(kestrel, socket);
         });
         var app = builder.Build();
-        var status = new SupervisorStatus(new MonotonicClock(TimeProvider.System), "node-a", "validator.near");
+        var status = new SupervisorStatus(new MonotonicClock(new FrozenTime()), "node-a", "validator.near");
         var control = new FakeSupervisorControl();
         app.MapGet("/status", () => ExporterStatusText);
-        ControlServer.Map(app, status, control);
+        ControlServer.Map(app, socket, status, control);
         await app.StartAsync();
         var tcp = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.StartsWith("http://127.0.0.1", StringComparison.Ordinal));
         return new ControlTestServer(directory, app, socket, control, status, new Uri(tcp));
@@ -134,5 +134,11 @@ internal sealed class ControlTestServer : IAsyncDisposable
         {
             // A temp dir left behind is not a test failure.
         }
+    }
+
+    /// <summary>A clock that never moves, so the renew age in /status is exactly what the test published.</summary>
+    private sealed class FrozenTime : TimeProvider
+    {
+        public override long GetTimestamp() => 0;
     }
 }
