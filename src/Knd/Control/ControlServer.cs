@@ -35,11 +35,9 @@ internal static class ControlServer
         // accept connections queued on it, and a client would wait for its timeout.
         app.Lifetime.ApplicationStopped.Register(socket.Dispose);
 
-        var handler = new ControlHandler(
-            status,
-            control,
-            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Control"),
-            app.Lifetime.ApplicationStopping);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Control");
+        app.Lifetime.ApplicationStarted.Register(() => logger.ControlListening(socket.Path));
+        var handler = new ControlHandler(status, control, logger, app.Lifetime.ApplicationStopping);
         app.Use(next => context => context.Features.Get<ControlConnection>() is null ? next(context) : handler.HandleAsync(context));
     }
 

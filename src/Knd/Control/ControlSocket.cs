@@ -42,6 +42,9 @@ internal sealed class ControlSocket : IDisposable
     /// </summary>
     public string BoundPath { get; }
 
+    /// <summary>Whether a listening address Kestrel reports is this socket (under its private bind path).</summary>
+    public bool IsServerAddress(string address) => address.Contains(BoundPath, StringComparison.Ordinal);
+
     /// <summary>
     /// Binds and listens at <paramref name="path"/>, replacing a stale socket left by a crashed knd.
     /// Throws <see cref="ControlSocketException"/> when the path is anything but a missing file or a
