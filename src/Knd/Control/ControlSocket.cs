@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using Knd.Configuration;
 
@@ -17,7 +16,6 @@ internal sealed class ControlSocket : IDisposable
 {
     private const int MaxSocketPathBytes = 107;
     private const int Backlog = 16;
-    private const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode SocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly (ulong Device, ulong Inode)? _identity;
@@ -25,12 +23,12 @@ internal sealed class ControlSocket : IDisposable
     private bool _handedOff;
     private bool _disposed;
 
-    private ControlSocket(string path, string boundPath, int listenFd)
+    private ControlSocket(string path, string boundPath, int listenFd, (ulong Device, ulong Inode)? identity)
     {
         Path = path;
         BoundPath = boundPath;
         _listenFd = listenFd;
-        _identity = ControlSocketNative.Identity(path);
+        _identity = identity;
     }
 
     /// <summary>The socket's path, where clients connect.</summary>
@@ -54,8 +52,8 @@ internal sealed class ControlSocket : IDisposable
     {
         var full = System.IO.Path.GetFullPath(path);
         var directory = System.IO.Path.GetDirectoryName(full) ?? throw new ControlSocketException($"{Quote(full)} has no directory");
-        CheckReplaceable(full);
-        var privateDirectory = CreatePrivateDirectory(directory);
+        ControlSocketFiles.CheckReplaceable(full);
+        var privateDirectory = ControlSocketFiles.CreatePrivateDirectory(directory);
         var boundPath = System.IO.Path.Combine(privateDirectory, "s");
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -70,13 +68,16 @@ internal sealed class ControlSocket : IDisposable
             File.SetUnixFileMode(boundPath, SocketMode);
             socket.Listen(Backlog);
 
+            // The inode survives the rename: it tells our socket file from one put there later.
+            var identity = ControlSocketNative.Identity(boundPath);
+
             // Checked again right before the rename, which would replace anything.
-            CheckReplaceable(full);
+            ControlSocketFiles.CheckReplaceable(full);
             ControlSocketNative.Rename(boundPath, full);
             var fd = ControlSocketNative.DuplicateCloseOnExec(socket.Handle);
             return fd < 0
                 ? throw new ControlSocketException($"{Quote(full)}: cannot duplicate the listening socket")
-                : new ControlSocket(full, boundPath, fd);
+                : new ControlSocket(full, boundPath, fd, identity);
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException && ex is not ControlSocketException)
         {
@@ -85,8 +86,8 @@ internal sealed class ControlSocket : IDisposable
         finally
         {
             socket.Dispose();
-            TryDelete(boundPath);
-            TryDeleteDirectory(privateDirectory);
+            ControlSocketFiles.TryDelete(boundPath);
+            ControlSocketFiles.TryDeleteDirectory(privateDirectory);
         }
     }
 
@@ -124,86 +125,7 @@ internal sealed class ControlSocket : IDisposable
 
         if (_identity is { } ours && ControlSocketNative.Identity(Path) == ours)
         {
-            TryDelete(Path);
-        }
-    }
-
-    private static void CheckReplaceable(string path)
-    {
-        var kind = FileProbe.Kind(path);
-        if (kind == FileKind.Missing)
-        {
-            return;
-        }
-
-        if (kind != FileKind.Socket)
-        {
-            throw new ControlSocketException($"{Quote(path)} exists and {FileProbe.Describe(kind)}; knd replaces only a stale socket");
-        }
-
-        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            probe.Connect(new UnixDomainSocketEndPoint(path));
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
-        {
-            // Nobody listens: a socket left behind by a knd that did not exit cleanly.
-            return;
-        }
-        catch (SocketException ex)
-        {
-            throw new ControlSocketException($"{Quote(path)} is a socket knd cannot probe ({ex.Message}); remove it if no other knd uses it");
-        }
-
-        throw new ControlSocketException($"{Quote(path)} is in use: another process (a second knd on this neard home?) accepts connections on it");
-    }
-
-    private static string CreatePrivateDirectory(string directory)
-    {
-        // Short, so the bind path is no longer than the target whenever the target's file name has
-        // 8 or more characters ("knd.sock"): "/.kXXXX/s" against "/knd.sock".
-        const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        for (var attempt = 0; attempt < 32; attempt++)
-        {
-            var candidate = System.IO.Path.Combine(directory, ".k" + RandomNumberGenerator.GetString(Alphabet, 4));
-            if (ControlSocketNative.MakeDirectory(candidate, PrivateDirectoryMode, out var errno) == 0)
-            {
-                // mkdir applies the umask, which can only remove bits; put the owner's back.
-                File.SetUnixFileMode(candidate, PrivateDirectoryMode);
-                return candidate;
-            }
-
-            if (errno != ControlSocketNative.Eexist)
-            {
-                throw new ControlSocketException($"cannot create a private directory in {Quote(directory)} for the control socket (errno {errno})");
-            }
-        }
-
-        throw new ControlSocketException($"cannot create a private directory in {Quote(directory)} for the control socket: every name tried exists");
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a leftover socket file is replaced by the next start.
-        }
-    }
-
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            Directory.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: an empty hidden directory is harmless.
+            ControlSocketFiles.TryDelete(Path);
         }
     }
 
