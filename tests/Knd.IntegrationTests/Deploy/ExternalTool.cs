@@ -39,8 +39,11 @@ internal sealed class ExternalTool
         throw new InvalidOperationException("unreachable");
     }
 
-    /// <summary>Runs the tool to completion; kills it and fails the test after <paramref name="timeout"/>.</summary>
-    public async Task<ToolResult> RunAsync(IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>A program at a known path (e.g. one a test just built).</summary>
+    public static ExternalTool At(string path) => new(path);
+
+    /// <summary>Runs the tool to completion (a null <paramref name="environment"/> value removes that variable); kills it and fails the test after <paramref name="timeout"/>.</summary>
+    public async Task<ToolResult> RunAsync(IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(Path)
         {
@@ -54,9 +57,16 @@ internal sealed class ExternalTool
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Path}");

@@ -104,7 +104,7 @@ public sealed partial class SystemdUnitTests
         Assert.All(unit.All("LoadCredential"), c => Assert.StartsWith("/", c.Split(':', 2)[1], StringComparison.Ordinal));
     }
 
-    private static Dictionary<string, string> NoColors => new() { ["SYSTEMD_COLORS"] = "0", ["SYSTEMD_PAGER"] = "" };
+    private static Dictionary<string, string?> NoColors => new() { ["SYSTEMD_COLORS"] = "0", ["SYSTEMD_PAGER"] = "" };
 
     [GeneratedRegex(@"Overall exposure level for \S+: (?<score>\d+(\.\d+)?)")]
     private static partial Regex ExposureLine();
