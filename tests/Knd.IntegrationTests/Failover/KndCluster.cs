@@ -146,6 +146,9 @@ internal sealed class KndCluster : IAsyncDisposable
             Describe);
     }
 
+    /// <summary>The member record a node published in Consul (JSON), or null.</summary>
+    public Task<string?> MemberAsync(string nodeId) => Consul.ValueAsync($"{LockKey}/members/{nodeId}");
+
     /// <summary>The ledger must never hold one (account, height) twice.</summary>
     public LedgerSnapshot AssertNoDoubleSign()
     {

@@ -96,6 +96,16 @@ internal sealed class KndNode : IAsyncDisposable
 
     public bool NeardAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
+    public string ControlSocket => Path.Combine(Home.Dir, "knd.sock");
+
+    /// <summary>Runs a control command (<c>knd status</c>, <c>knd switchover</c> ...) against this node's socket.</summary>
+    public async Task<CliResult> CliAsync(params string[] arguments)
+    {
+        await using var cli = ChildProcess.Start($"knd {string.Join(' ', arguments)}", ChildProcess.Binary("knd"), [.. arguments, "--control-socket", ControlSocket]);
+        var code = await cli.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        return new CliResult(code, string.Join('\n', cli.StdoutLines), string.Join('\n', cli.Lines));
+    }
+
     public string Diagnostics() => string.Join('\n', History.Select(p => p.Tail(80)));
 
     public async ValueTask DisposeAsync()
@@ -114,3 +124,6 @@ internal sealed class KndNode : IAsyncDisposable
         Home.Dispose();
     }
 }
+
+/// <summary>A finished CLI run: its exit code and everything it printed.</summary>
+internal sealed record CliResult(int ExitCode, string Stdout, string Output);
