@@ -23,6 +23,9 @@ internal sealed record ClusterOptions
     public Func<int, NeardSimHomeOptions, NeardSimHomeOptions>? Home { get; init; }
 
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>Extra environment for every knd (NOTIFY_SOCKET, JOURNAL_STREAM ...).</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 }
 
 /// <summary>
@@ -107,9 +110,10 @@ internal sealed class KndCluster : IAsyncDisposable
             "--validator-network-addr", $"127.0.0.1:{NeardSimHome.FreeLoopbackPort()}",
             "--voter-network-addr", $"127.0.0.1:{NeardSimHome.FreeLoopbackPort()}",
         };
+        string? tokenFile = null;
         if ((options.ClientToken ?? options.AclToken) is { } token)
         {
-            var tokenFile = Path.Combine(credentials, "consul-token");
+            tokenFile = Path.Combine(credentials, "consul-token");
             File.WriteAllText(tokenFile, token + "\n");
             File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             arguments.AddRange(["--consul-token-file", tokenFile]);
@@ -121,7 +125,12 @@ internal sealed class KndCluster : IAsyncDisposable
             ["CREDENTIALS_DIRECTORY"] = credentials,
             ["NEARD_SIM_LEDGER"] = Path.Combine(root, "ledger.jsonl"),
         };
-        return new KndNode(nodeId, home, arguments, environment);
+        foreach (var (key, value) in options.Environment)
+        {
+            environment[key] = value;
+        }
+
+        return new KndNode(nodeId, home, arguments, environment) { CredentialsDir = credentials, TokenFile = tokenFile };
     }
 
     /// <summary>Waits until exactly one node is Validating (and the lock names it) and every other live node is Voting.</summary>

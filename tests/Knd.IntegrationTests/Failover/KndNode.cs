@@ -25,6 +25,10 @@ internal sealed class KndNode : IAsyncDisposable
 
     public NeardSimHome Home { get; }
 
+    public required string CredentialsDir { get; init; }
+
+    public string? TokenFile { get; init; }
+
     public ChildProcess? Process { get; private set; }
 
     public Uri? Exporter { get; private set; }
@@ -38,8 +42,8 @@ internal sealed class KndNode : IAsyncDisposable
         History.Add(Process);
         const string Marker = "knd exporter listening on ";
         var line = await Process.WaitForLineAsync(l => l.Contains(Marker, StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the exporter address");
-        var url = line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..].Trim();
-        Exporter = new Uri(url.TrimEnd('/') + "/");
+        var url = System.Text.RegularExpressions.Regex.Match(line[line.IndexOf(Marker, StringComparison.Ordinal)..], @"http://[0-9.]+:\d+").Value;
+        Exporter = new Uri(url + "/");
     }
 
     /// <summary>GET /status, or null when knd does not answer.</summary>
