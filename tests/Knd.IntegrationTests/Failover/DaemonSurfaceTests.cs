@@ -23,7 +23,7 @@ public sealed class DaemonSurfaceTests
         var options = new ClusterOptions
         {
             Nodes = 1,
-            Environment = new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = socketPath, ["WATCHDOG_USEC"] = "1000000" },
+            Environment = new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = socketPath, ["WATCHDOG_USEC"] = "800000" },
         };
         await using var cluster = await KndCluster.StartAsync(options);
         var node = cluster.Nodes[0];
@@ -36,7 +36,7 @@ public sealed class DaemonSurfaceTests
         {
             // Pings sent before the stop may still sit in the socket: drain them first.
             await CountPingsAsync(socket, TimeSpan.FromMilliseconds(300));
-            // A frozen loop must stop feeding the watchdog: no ping for well over the 1 s interval.
+            // A frozen loop must stop feeding the watchdog: no ping for well over the 0.8 s interval.
             var silence = await CountPingsAsync(socket, TimeSpan.FromSeconds(2.5));
             Assert.Equal(0, silence);
         }
