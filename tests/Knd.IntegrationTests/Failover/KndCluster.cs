@@ -96,6 +96,7 @@ internal sealed class KndCluster : IAsyncDisposable
         NeardSimHome.WriteKeyFile(Path.Combine(credentials, "validator_node_key.json"), "node");
         NeardSimHome.WriteKeyFile(Path.Combine(home.Dir, "voter_node_key.json"), $"voter-{index}");
 
+        var validatorAddr = $"127.0.0.1:{NeardSimHome.FreeLoopbackPort()}";
         var arguments = new List<string>
         {
             "run",
@@ -107,7 +108,7 @@ internal sealed class KndCluster : IAsyncDisposable
             "--session-ttl", $"{(int)options.SessionTtl.TotalMilliseconds}ms",
             "--lock-delay", $"{(int)options.LockDelay.TotalMilliseconds}ms",
             "--promotion", options.Promotion,
-            "--validator-network-addr", $"127.0.0.1:{NeardSimHome.FreeLoopbackPort()}",
+            "--validator-network-addr", validatorAddr,
             "--voter-network-addr", $"127.0.0.1:{NeardSimHome.FreeLoopbackPort()}",
         };
         string? tokenFile = null;
@@ -130,7 +131,7 @@ internal sealed class KndCluster : IAsyncDisposable
             environment[key] = value;
         }
 
-        return new KndNode(nodeId, home, arguments, environment) { CredentialsDir = credentials, TokenFile = tokenFile };
+        return new KndNode(nodeId, home, arguments, environment) { CredentialsDir = credentials, TokenFile = tokenFile, ValidatorNetworkAddr = validatorAddr };
     }
 
     /// <summary>Waits until exactly one node is Validating (and the lock names it) and every other live node is Voting.</summary>

@@ -29,6 +29,8 @@ internal sealed class KndNode : IAsyncDisposable
 
     public string? TokenFile { get; init; }
 
+    public required string ValidatorNetworkAddr { get; init; }
+
     public ChildProcess? Process { get; private set; }
 
     public Uri? Exporter { get; private set; }
