@@ -54,6 +54,12 @@ internal static class KndServices
             status.Clock,
             post,
             sp.GetRequiredService<ILogger<ConsulDriver>>()));
+        services.AddSingleton(sp => new StaleLeaderReaper(
+            options,
+            timings,
+            sp.GetRequiredService<IConsulClient>(),
+            new StrayNeardReaper(Logger(sp, "Knd.Neard"), time),
+            sp.GetRequiredService<ILogger<StaleLeaderReaper>>()));
         services.AddSingleton<SupervisorService>();
         services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
         services.AddHostedService<SwitchoverCoordinator>();

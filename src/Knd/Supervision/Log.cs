@@ -65,4 +65,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Leader is now {LeaderNodeId}")]
     public static partial void LeaderChanged(this ILogger logger, string leaderNodeId);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Destroyed session {SessionId}, which held the lock for this node's previous knd (pid {Pid}, no longer running), so a new leader need not wait for it to expire")]
+    public static partial void StaleLeaderSessionDestroyed(this ILogger logger, string sessionId, int pid);
+
+    [LoggerMessage(EventId = 3022, Level = LogLevel.Error, Message = "The lock names this node ({NodeId}) but another live process (pid {Pid}) on this host; is a second knd running with the same --node-id?")]
+    public static partial void OtherKndHoldsOurLock(this ILogger logger, int pid, string nodeId);
 }

@@ -18,6 +18,7 @@ internal sealed class SupervisorService : BackgroundService
     private readonly NeardDriver _neard;
     private readonly ConsulDriver _consul;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly StaleLeaderReaper _reaper;
     private readonly ILogger _logger;
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new() { SingleReader = true });
 
@@ -27,6 +28,7 @@ internal sealed class SupervisorService : BackgroundService
         SupervisorStatus status,
         Func<Action<SupervisorEvent>, NeardDriver> neardFactory,
         Func<Action<SupervisorEvent>, ConsulDriver> consulFactory,
+        StaleLeaderReaper reaper,
         IHostApplicationLifetime lifetime,
         ILogger<SupervisorService> logger)
     {
@@ -34,6 +36,7 @@ internal sealed class SupervisorService : BackgroundService
         _timings = timings;
         _status = status;
         _lifetime = lifetime;
+        _reaper = reaper;
         _logger = logger;
         _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion);
         _status.Counters = _machine.Counters;
@@ -62,6 +65,19 @@ internal sealed class SupervisorService : BackgroundService
             _timings.LockDelay.TotalMilliseconds,
             _timings.FenceAfter.TotalMilliseconds,
             _timings.FenceBound.TotalMilliseconds);
+
+        using (var reapTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+        {
+            // Best effort and bounded: on any failure the old session simply expires, as it would without this.
+            reapTimeout.CancelAfter(_timings.ConsulRequestTimeout * 3);
+            try
+            {
+                await _reaper.ReapAsync(reapTimeout.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+            }
+        }
 
         using var background = new CancellationTokenSource();
         await using var stopRegistration = stoppingToken.Register(() => Post(new StopRequestedEvent()));
