@@ -23,11 +23,11 @@ public sealed class ControlCliProcessTests : IAsyncLifetime
             ["KND_CONTROL_SOCKET"] = null,
             ["KUUTAMO_CONTROL_SOCKET"] = null,
         };
-        await using var process = TestProcess.Start(Knd, ["status"], environment);
+        await using var process = ChildProcess.Start("knd", Knd, ["status"], environment);
 
         var code = await process.WaitForExitAsync(Limit);
 
-        Assert.True(code == 0, process.Describe());
+        Assert.True(code == 0, process.Tail());
         Assert.Equal("node           node-a", process.StdoutLines[0]);
         Assert.Empty(process.StderrLines);
     }
@@ -35,7 +35,7 @@ public sealed class ControlCliProcessTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task MaintenanceShutdown_BothLengthAndHeight_ExitsTwoWithOneLine()
     {
-        await using var process = TestProcess.Start(Knd, ["maintenance-shutdown", "10", "--shutdown-at", "1020", "--control-socket", _server.SocketPath]);
+        await using var process = ChildProcess.Start("knd", Knd, ["maintenance-shutdown", "10", "--shutdown-at", "1020", "--control-socket", _server.SocketPath]);
 
         var code = await process.WaitForExitAsync(Limit);
 
@@ -48,7 +48,7 @@ public sealed class ControlCliProcessTests : IAsyncLifetime
     public async Task ActiveValidator_DaemonGone_ExitsThreeNamingThePath()
     {
         await _server.StopAsync();
-        await using var process = TestProcess.Start(Knd, ["active-validator", "--json", "--control-socket", _server.SocketPath]);
+        await using var process = ChildProcess.Start("knd", Knd, ["active-validator", "--json", "--control-socket", _server.SocketPath]);
 
         var code = await process.WaitForExitAsync(Limit);
 

@@ -15,11 +15,12 @@ public sealed class DevConsulProcessTests
     [Fact]
     public async Task DevConsul_OnPortZero_ServesALock_AndExitsCleanlyOnSigterm()
     {
-        await using var process = TestProcess.Start(Knd, ["dev-consul", "--listen", "127.0.0.1:0"]);
+        await using var process = ChildProcess.Start("knd", Knd, ["dev-consul", "--listen", "127.0.0.1:0"]);
         const string Prefix = "dev-consul listening on ";
-        var line = await process.WaitForLineAsync(l => l.StartsWith(Prefix + "http://127.0.0.1:", StringComparison.Ordinal), StartLimit);
+        var line = await process.WaitForLineAsync(l => l.StartsWith(Prefix + "http://127.0.0.1:", StringComparison.Ordinal), StartLimit, "its listening line");
         var baseAddress = new Uri(line[Prefix.Length..]);
-        await process.WaitForLineAsync(l => l.Contains("Never use it in production", StringComparison.Ordinal), StartLimit, OutputStream.Stderr);
+        await process.WaitForLineAsync(l => l.Contains("Never use it in production", StringComparison.Ordinal), StartLimit, "the production warning");
+        Assert.Contains(process.StderrLines, l => l.Contains("Never use it in production", StringComparison.Ordinal));
 
         using var http = ConsulClient.CreateHttpClient(TimeSpan.FromSeconds(2));
         var client = new ConsulClient(new ConsulClientOptions { BaseAddress = baseAddress }, http, TimeProvider.System, NullLogger<ConsulClient>.Instance);
@@ -34,13 +35,13 @@ public sealed class DevConsulProcessTests
         Assert.True(process.Signal(Libc.SigTerm));
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.True(exitCode == 0, $"exit code {exitCode}\n{process.Describe()}");
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{process.Tail()}");
     }
 
     [Fact]
     public async Task DevConsul_WithABadListenAddress_ExitsWithUsageCodeAndOneLine()
     {
-        await using var process = TestProcess.Start(Knd, ["dev-consul", "--listen", "not-an-address"]);
+        await using var process = ChildProcess.Start("knd", Knd, ["dev-consul", "--listen", "not-an-address"]);
 
         var exitCode = await process.WaitForExitAsync(StartLimit);
 

@@ -13,6 +13,7 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
     private readonly SemaphoreSlim _lineAdded = new(0);
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -35,6 +36,9 @@ public sealed class ChildProcess : IAsyncDisposable
 
     /// <summary>Only what the process wrote on stdout.</summary>
     public IReadOnlyList<string> StdoutLines => [.. _stdout];
+
+    /// <summary>Only what the process wrote on stderr.</summary>
+    public IReadOnlyList<string> StderrLines => [.. _stderr];
 
     /// <summary>The binary next to the test assembly (knd, neard-sim).</summary>
     public static string Binary(string name) => Path.Combine(AppContext.BaseDirectory, name);
@@ -61,7 +65,15 @@ public sealed class ChildProcess : IAsyncDisposable
 
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
-            info.Environment[key] = value;
+            // A null value removes the variable.
+            if (value is null)
+            {
+                info.Environment.Remove(key);
+            }
+            else
+            {
+                info.Environment[key] = value;
+            }
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -75,7 +87,15 @@ public sealed class ChildProcess : IAsyncDisposable
 
             child.Add(e.Data);
         };
-        process.ErrorDataReceived += (_, e) => child.Add(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                child._stderr.Enqueue(e.Data);
+            }
+
+            child.Add(e.Data);
+        };
         process.Exited += (_, _) => child.OnExited();
         process.Start();
         process.BeginOutputReadLine();

@@ -8,7 +8,7 @@ public static class Eventually
     public static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, Func<string> describe)
         where T : class
     {
-        var deadline = TimeProvider.System.GetUtcNow() + timeout;
+        var started = TimeProvider.System.GetTimestamp();
         while (true)
         {
             if (await probe() is { } value)
@@ -16,7 +16,7 @@ public static class Eventually
                 return value;
             }
 
-            if (TimeProvider.System.GetUtcNow() >= deadline)
+            if (TimeProvider.System.GetElapsedTime(started) >= timeout)
             {
                 throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for: {describe()}");
             }
@@ -32,4 +32,11 @@ public static class Eventually
 
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe) =>
         UntilAsync(() => Task.FromResult(condition()), timeout, describe);
+
+    /// <summary>Waits until <paramref name="condition"/> holds (default 30 s), naming <paramref name="what"/> on timeout.</summary>
+    public static Task HoldsAsync(Func<Task<bool>> condition, string what, Func<string>? diagnostics = null, TimeSpan? timeout = null) =>
+        UntilAsync(condition, timeout ?? TimeSpan.FromSeconds(30), () => $"{what}\n{diagnostics?.Invoke()}");
+
+    public static Task HoldsAsync(Func<bool> condition, string what, Func<string>? diagnostics = null, TimeSpan? timeout = null) =>
+        HoldsAsync(() => Task.FromResult(condition()), what, diagnostics, timeout);
 }
