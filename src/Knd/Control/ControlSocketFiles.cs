@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Knd.Configuration;
 
 namespace Knd.Control;
@@ -49,7 +48,9 @@ internal static class ControlSocketFiles
         const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
         for (var attempt = 0; attempt < 32; attempt++)
         {
-            var candidate = System.IO.Path.Combine(directory, ".k" + RandomNumberGenerator.GetString(Alphabet, 4));
+            // Not a secret: mkdir fails on an existing name, and the directory is 0700. A crypto RNG
+            // here would load OpenSSL into the daemon (about 5 MB of resident memory) for nothing.
+            var candidate = System.IO.Path.Combine(directory, ".k" + new string(Random.Shared.GetItems(Alphabet.AsSpan(), 4)));
             if (ControlSocketNative.MakeDirectory(candidate, PrivateDirectoryMode, out var errno) == 0)
             {
                 // mkdir applies the umask, which can only remove bits; put the owner's back.

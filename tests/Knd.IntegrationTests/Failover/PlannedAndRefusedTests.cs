@@ -52,6 +52,32 @@ public sealed class PlannedAndRefusedTests
     }
 
     [Fact]
+    public async Task NeardSlowToStopAtDefaultTtl_KndStillFinishesItsStop_ReleasesAndExitsZero()
+    {
+        // TTL 10 s: a 2 s SIGTERM grace, longer than the 2 s System.CommandLine allows after SIGTERM by default.
+        var options = new ClusterOptions
+        {
+            Nodes = 2,
+            SessionTtl = TimeSpan.FromSeconds(10),
+            LockDelay = TimeSpan.FromSeconds(5),
+            Home = (_, home) => home with { IgnoreSigtermMs = 600_000 },
+        };
+        await using var cluster = await KndCluster.StartAsync(options);
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        var passive = cluster.Nodes.Single(n => n != leader);
+
+        var stopAt = TimeProvider.System.GetTimestamp();
+        leader.Signal(Libc.SigTerm);
+
+        Assert.Equal(0, await leader.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(leader.Process.Lines, l => l.Contains("released", StringComparison.Ordinal));
+        await Eventually.UntilAsync(async () => await passive.IsLeaderAsync(), TimeSpan.FromSeconds(20), cluster.Describe);
+        var took = TimeProvider.System.GetElapsedTime(stopAt);
+        Assert.True(took < options.SessionTtl, $"the passive led {took} after SIGTERM: the lock was left to expire");
+        cluster.AssertNoDoubleSign();
+    }
+
+    [Fact]
     public async Task WrongConsulToken_IsReportedClearly_AndNeverValidates()
     {
         var options = new ClusterOptions { Nodes = 1, AclToken = "the-right-token", ClientToken = "a-wrong-token-7f3a" };
