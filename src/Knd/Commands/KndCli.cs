@@ -10,6 +10,7 @@ internal static class KndCli
         var root = new RootCommand("knd: active-passive failover supervisor for NEAR validators (a kuutamod successor).");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DevConsulCommand.Create());
+        root.Subcommands.Add(LocalnetCommand.Create());
         return root;
     }
 
