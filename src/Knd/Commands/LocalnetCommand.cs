@@ -6,6 +6,9 @@ namespace Knd.Commands;
 /// <summary><c>knd localnet</c>: the whole system on one machine, live or as the chaos benchmark.</summary>
 internal static class LocalnetCommand
 {
+    /// <summary>128 + SIGINT, as a shell reports a command stopped by Ctrl-C.</summary>
+    private const int InterruptedExitCode = 130;
+
     public static Command Create()
     {
         var nodes = new Option<string?>("--nodes") { HelpName = "N", Description = "How many validator hosts (default 3)." };
@@ -34,7 +37,7 @@ internal static class LocalnetCommand
                 return Task.FromResult(ExitCodes.Usage);
             }
 
-            return RunOnForegroundThreadAsync(() => RunAsync(options, cancellationToken));
+            return RunOnForegroundThreadAsync(() => RunAsync(options, cancellationToken), cancellationToken);
         });
         return command;
     }
@@ -55,7 +58,8 @@ internal static class LocalnetCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return ExitCodes.Ok;
+            // Ctrl-C is how the live view ends; a benchmark cut short has no result.
+            return options.IsBenchmark ? InterruptedExitCode : ExitCodes.Ok;
         }
         catch (Exception e) when (e is LocalnetException or IOException or UnauthorizedAccessException)
         {
@@ -66,17 +70,25 @@ internal static class LocalnetCommand
 
     /// <summary>
     /// Runs the localnet on a foreground thread. On Ctrl-C System.CommandLine stops waiting for an
-    /// action after two seconds and lets Main return; stopping every knd in order takes longer, and
-    /// the runtime does not exit while a foreground thread runs.
+    /// action after two seconds and lets Main return (exit code 130); stopping every knd in order
+    /// takes longer, and the runtime does not exit while a foreground thread runs. Once the stop is
+    /// done, the thread ends the process with the localnet's own exit code.
     /// </summary>
-    private static Task<int> RunOnForegroundThreadAsync(Func<Task<int>> run)
+    private static Task<int> RunOnForegroundThreadAsync(Func<Task<int>> run, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                done.SetResult(run().GetAwaiter().GetResult());
+                var code = run().GetAwaiter().GetResult();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    Console.Out.Flush();
+                    Environment.Exit(code);
+                }
+
+                done.SetResult(code);
             }
             catch (Exception e)
             {

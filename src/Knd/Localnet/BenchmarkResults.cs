@@ -18,6 +18,9 @@ internal sealed record TrialResult
 
     public long? FirstSignedHeight { get; init; }
 
+    /// <summary>Fault to the first poll showing a new leader Validating (before its first duty height).</summary>
+    public TimeSpan? Takeover { get; init; }
+
     /// <summary>Whether the first signature came no later than the first duty height after the bound.</summary>
     public bool InBound { get; init; }
 
@@ -45,6 +48,10 @@ internal sealed record FaultSummary(
     /// <summary>Trials whose first signature came at the first duty height after the bound or earlier (table only).</summary>
     [JsonIgnore]
     public int InBound { get; init; }
+
+    /// <summary>Fault to a new leader Validating, as polled (table only).</summary>
+    [JsonIgnore]
+    public FailoverPercentiles Takeover { get; init; } = new(null, null, null);
 }
 
 /// <summary>Failover times in ms over the trials that recovered (null when none did).</summary>

@@ -19,7 +19,7 @@ internal sealed partial class ChaosBenchmark
         }
 
         var injection = await _injector.InjectAsync(fault, leader, cancellationToken);
-        var signed = injection.Failure is null ? await WaitForNewSignerAsync(injection, oldPids, firstNew, cancellationToken) : null;
+        var (signed, takeover) = injection.Failure is null ? await WaitForNewSignerAsync(injection, leader.NodeId, oldPids, firstNew, cancellationToken) : (null, null);
         await _injector.HealAsync(injection, cancellationToken);
         var notes = new List<string>(injection.Notes);
         if (LateOldSignature(injection, oldPids, firstNew) is { } late)
@@ -39,6 +39,7 @@ internal sealed partial class ChaosBenchmark
             To = signed is null ? null : _cluster.UnitOfHome(signed.Home)?.NodeId ?? signed.Home,
             Failover = signed is null ? null : signed.Time - injection.MeasureFrom,
             FirstSignedHeight = signed?.Height,
+            Takeover = takeover,
             InBound = signed is not null && signed.Height <= FirstDutyAfter(injection.MeasureFrom + _cluster.Timings.Bound(fault)),
             MissedDutyHeights = missed,
             Notes = notes,
@@ -52,26 +53,35 @@ internal sealed partial class ChaosBenchmark
         return result;
     }
 
-    /// <summary>The first ledger line after the measure start from a neard process that is not the old leader's.</summary>
-    private async Task<LedgerEntry?> WaitForNewSignerAsync(Injection injection, HashSet<int> oldPids, int firstNew, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first ledger line after the measure start from a neard process that is not the old
+    /// leader's, and when the polls first showed a new leader Validating.
+    /// </summary>
+    private async Task<(LedgerEntry? Signed, TimeSpan? Takeover)> WaitForNewSignerAsync(Injection injection, string oldLeader, HashSet<int> oldPids, int firstNew, CancellationToken cancellationToken)
     {
         var deadline = _cluster.Chain.TimeOf(FirstDutyAfter(injection.MeasureFrom + (3 * _cluster.Timings.Bound(injection.Kind)))) + TimeSpan.FromSeconds(1);
+        TimeSpan? takeover = null;
         while (true)
         {
-            await PollAsync(cancellationToken);
+            var snapshot = await PollAsync(cancellationToken);
+            if (takeover is null && snapshot.Leaders.Any(n => n.NodeId != oldLeader || n.Status?.NeardPid is not { } pid || !oldPids.Contains(pid)))
+            {
+                takeover = snapshot.Time - injection.MeasureFrom;
+            }
+
             var entries = _cluster.Ledger.Entries;
             for (var i = firstNew; i < entries.Count; i++)
             {
                 var entry = entries[i];
                 if (entry.AccountId == LocalnetOptions.Account && entry.Time >= injection.MeasureFrom && !oldPids.Contains(entry.Pid))
                 {
-                    return entry;
+                    return (entry, takeover ?? entry.Time - injection.MeasureFrom);
                 }
             }
 
             if (_time.GetUtcNow() > deadline)
             {
-                return null;
+                return (null, takeover);
             }
 
             await Task.Delay(TrialPoll, _time, cancellationToken);

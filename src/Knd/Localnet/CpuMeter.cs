@@ -20,7 +20,7 @@ internal sealed class CpuMeter
                 _samples[node.NodeId] = queue = new();
             }
 
-            if (node.Unit.Pid is not { } pid || node.CpuTicks is not { } ticks)
+            if (node.Pid is not { } pid || node.CpuTicks is not { } ticks)
             {
                 queue.Clear();
                 continue;

@@ -89,17 +89,21 @@ internal sealed class LiveMode
                 return 1;
             }
 
-            await KillLeaderWhenDueAsync(cluster, snapshot, watch, cancellationToken);
-            _view.Draw(Table(cluster, snapshot, missed), Shape(snapshot));
+            // After a kill the snapshot is stale: the next poll draws the host as down.
+            if (!await KillLeaderWhenDueAsync(snapshot, watch, cancellationToken))
+            {
+                _view.Draw(Table(cluster, snapshot, missed), Shape(snapshot));
+            }
+
             await Task.Delay(PollInterval, _time, cancellationToken);
         }
     }
 
-    private async Task KillLeaderWhenDueAsync(LocalCluster cluster, ClusterSnapshot snapshot, FailoverWatch watch, CancellationToken cancellationToken)
+    private async Task<bool> KillLeaderWhenDueAsync(ClusterSnapshot snapshot, FailoverWatch watch, CancellationToken cancellationToken)
     {
         if (_killDone || _options.KillLeaderAfter is not { } after || _view.Elapsed < after || snapshot.Leaders is not [var leader])
         {
-            return;
+            return false;
         }
 
         _killDone = true;
@@ -108,6 +112,7 @@ internal sealed class LiveMode
         _view.Event($"--kill-leader-after: killing the leader's host, {leader.NodeId}");
         watch.NoteFault(_time.GetUtcNow(), pids);
         await leader.Unit.KillHostAsync(cancellationToken);
+        return true;
     }
 
     private List<string> Table(LocalCluster cluster, ClusterSnapshot snapshot, MissedDuties missed)
@@ -120,7 +125,7 @@ internal sealed class LiveMode
             n.Status?.BlockHeight?.ToString(CultureInfo.InvariantCulture) ?? "-",
             cluster.Ledger.SignedBy(n.Unit.Layout.Home).ToString(CultureInfo.InvariantCulture),
             missed.Of(n.NodeId).ToString(CultureInfo.InvariantCulture),
-            n.Unit.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
+            n.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
             n.RssMb is { } rss ? rss.ToString("0.0", CultureInfo.InvariantCulture) : "-",
             _cpu.Percent(n.NodeId) is { } cpu ? cpu.ToString("0.0", CultureInfo.InvariantCulture) : "-",
             Math.Max(0, n.Unit.Starts - 1).ToString(CultureInfo.InvariantCulture),

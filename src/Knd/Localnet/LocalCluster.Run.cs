@@ -19,7 +19,7 @@ internal sealed partial class LocalCluster
                 MaxKndRssMb = mb;
             }
 
-            nodes.Add(new NodeSnapshot(unit, unit.State == UnitState.Running ? statuses[i] : null, rss, cpu));
+            nodes.Add(new NodeSnapshot(unit, pid, unit.State == UnitState.Running ? statuses[i] : null, rss, cpu));
         }
 
         return new ClusterSnapshot(Time.GetUtcNow(), nodes, Ledger.Poll());

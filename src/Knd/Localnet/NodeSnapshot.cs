@@ -2,8 +2,8 @@ using Knd.Http;
 
 namespace Knd.Localnet;
 
-/// <summary>One host at one poll: the unit, what knd's <c>/status</c> said (null: no answer), and knd's footprint.</summary>
-internal sealed record NodeSnapshot(DaemonUnit Unit, StatusReport? Status, double? RssMb, ulong? CpuTicks)
+/// <summary>One host at one poll: the unit, knd's pid, what knd's <c>/status</c> said (null: no answer), and knd's footprint.</summary>
+internal sealed record NodeSnapshot(DaemonUnit Unit, int? Pid, StatusReport? Status, double? RssMb, ulong? CpuTicks)
 {
     public string NodeId => Unit.NodeId;
 
