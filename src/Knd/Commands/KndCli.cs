@@ -10,6 +10,14 @@ internal static class KndCli
         var root = new RootCommand("knd: active-passive failover supervisor for NEAR validators (a kuutamod successor).");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DevConsulCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(ActiveValidatorCommand.Create());
+        root.Subcommands.Add(MaintenanceCommands.CreateShutdown());
+        root.Subcommands.Add(MaintenanceCommands.CreateRestart());
+        root.Subcommands.Add(MaintenanceCommands.CreateStatus());
+        root.Subcommands.Add(SwitchoverCommand.Create());
+        root.Subcommands.Add(PauseCommands.CreatePause());
+        root.Subcommands.Add(PauseCommands.CreateResume());
         root.Subcommands.Add(LocalnetCommand.Create());
         return root;
     }

@@ -1,0 +1,314 @@
+# NixOS module for knd, the failover supervisor for a NEAR validator (a kuutamod successor).
+#
+#   imports = [ ./nix/module.nix ];
+#   services.knd = { enable = true; neardPackage = ...; validatorKeyFile = "/var/lib/secrets/validator_key.json"; ... };
+#
+# The generated unit matches deploy/systemd/knd.service (same watchdog, kill mode, credentials
+# and sandbox); docs/deployment.md explains each setting. Option names follow kuutamod's
+# `kuutamo.kuutamod.*` where they mean the same thing; ./kuutamod-compat.nix maps those names.
+# CI only parses this file (nix-instantiate --parse): nixpkgs cannot be evaluated there.
+{ config, lib, pkgs, ... }:
+
+let
+  cfg = config.services.knd;
+  inherit (lib) mkOption mkEnableOption mkIf types optional optionalAttrs;
+
+  # "10s" -> 10, anything else (e.g. "1m30s") -> null: the watchdog check below then does not apply.
+  wholeSeconds = s:
+    let m = builtins.match "([0-9]+)s" s;
+    in if m == null then null else lib.toInt (builtins.head m);
+
+  portOf = addr: lib.toInt (lib.last (lib.splitString ":" addr));
+
+  publicAddresses =
+    if cfg.publicAddress == null then null
+    else if builtins.isList cfg.publicAddress then lib.concatStringsSep "," cfg.publicAddress
+    else cfg.publicAddress;
+
+  # Only options that are set become variables: knd's own defaults apply to the rest.
+  kndEnvironment = lib.filterAttrs (_: v: v != null) {
+    KND_NEARD_HOME = cfg.neardHome;
+    KND_NEARD_BIN = "${cfg.neardPackage}/bin/neard";
+    KND_NODE_ID = cfg.nodeId;
+    KND_ACCOUNT_ID = cfg.accountId;
+    KND_CONSUL_URL = cfg.consulUrl;
+    KND_CONSUL_TOKEN_FILE = if cfg.consulTokenFile == null then null else "%d/consul-token";
+    KND_LOCK_KEY_PREFIX = cfg.lockKeyPrefix;
+    KND_SESSION_TTL = cfg.sessionTtl;
+    KND_LOCK_DELAY = cfg.lockDelay;
+    KND_PROMOTION = cfg.promotion;
+    KND_EXPORTER_ADDRESS = cfg.exporterAddress;
+    KND_VALIDATOR_NETWORK_ADDR = cfg.validatorNetworkAddr;
+    KND_VOTER_NETWORK_ADDR = cfg.voterNetworkAddr;
+    KND_VOTER_NODE_KEY = if cfg.voterNodeKeyFile == null then null else "%d/voter_node_key.json";
+    KND_PUBLIC_ADDRESS = publicAddresses;
+    KND_NEARD_BOOTNODES = cfg.bootNodes;
+    KND_LOG_FORMAT = cfg.logFormat;
+  };
+in
+{
+  options.services.knd = {
+    enable = mkEnableOption "knd, the active-passive failover supervisor for a NEAR validator (it runs neard)";
+
+    package = mkOption {
+      type = types.package;
+      default = pkgs.callPackage ./package.nix { };
+      defaultText = lib.literalExpression "pkgs.callPackage ./nix/package.nix { }";
+      description = "The knd package.";
+    };
+
+    neardPackage = mkOption {
+      type = types.package;
+      description = "The neard package knd runs (its bin/neard). kuutamod took it from kuutamo.neard.package.";
+    };
+
+    validatorKeyFile = mkOption {
+      type = types.path;
+      description = ''
+        The validator key (NEAR key file JSON), as an absolute path on the host, e.g.
+        "/var/lib/secrets/validator_key.json". Passed as a systemd credential; never put it in the
+        Nix store (give a string, not a path literal).
+      '';
+    };
+
+    validatorNodeKeyFile = mkOption {
+      type = types.path;
+      description = "The network key shared by every host of this validator; absolute path on the host, as validatorKeyFile.";
+    };
+
+    voterNodeKeyFile = mkOption {
+      type = types.nullOr types.path;
+      default = null;
+      description = ''
+        This host's own network key, used while passive. null: <neardHome>/voter_node_key.json,
+        which this module creates on first start from the node_key.json of `neard init`.
+      '';
+    };
+
+    nodeId = mkOption {
+      type = types.str;
+      default = config.networking.hostName;
+      defaultText = lib.literalExpression "config.networking.hostName";
+      description = "This host's name in the cluster (the Consul session name).";
+    };
+
+    accountId = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      description = "The validator's NEAR account (lock key suffix). null: the account_id of the validator key file.";
+    };
+
+    consulUrl = mkOption {
+      type = types.str;
+      default = "http://127.0.0.1:8500";
+      description = "The local Consul agent.";
+    };
+
+    consulTokenFile = mkOption {
+      type = types.nullOr types.path;
+      default = null;
+      description = "File with the Consul ACL token (absolute path on the host); re-read on `systemctl reload knd`.";
+    };
+
+    lockKeyPrefix = mkOption {
+      type = types.str;
+      default = "kuutamod-leader/";
+      description = "Consul KV prefix of the leader lock; kuutamod's, so a cluster can move one host at a time.";
+    };
+
+    sessionTtl = mkOption {
+      type = types.str;
+      default = "10s";
+      description = "Consul session TTL (docs/failover-algorithm.md). TTL/2 + 0.1s + watchdogSec must stay below it.";
+    };
+
+    lockDelay = mkOption {
+      type = types.str;
+      default = "5s";
+      description = "Consul session LockDelay, 0s to 60s.";
+    };
+
+    watchdogSec = mkOption {
+      type = types.str;
+      default = "3s";
+      description = "systemd WatchdogSec: a frozen knd and its neard are killed after this long; see sessionTtl.";
+    };
+
+    promotion = mkOption {
+      type = types.enum [ "restart" "hot-swap" ];
+      default = "restart";
+      description = "How a new leader starts validating: restart neard with the keys, or hot-swap the key (nearcore >= 2.0).";
+    };
+
+    exporterAddress = mkOption {
+      type = types.str;
+      default = "127.0.0.1:2233";
+      description = "IP:port of /metrics, /health, /leader, /passive and /status.";
+    };
+
+    neardHome = mkOption {
+      type = types.str;
+      default = "/var/lib/neard";
+      description = "neard's home; must contain config.json (run `neard init` or install a config first).";
+    };
+
+    validatorNetworkAddr = mkOption {
+      type = types.str;
+      default = "0.0.0.0:24567";
+      description = "neard network.addr while validating.";
+    };
+
+    voterNetworkAddr = mkOption {
+      type = types.str;
+      default = "0.0.0.0:24568";
+      description = "neard network.addr while passive.";
+    };
+
+    publicAddress = mkOption {
+      type = types.nullOr (types.either types.str (types.listOf types.str));
+      default = null;
+      example = [ "203.0.113.7" ];
+      description = "This host's public IP(s), for network.public_addrs while validating.";
+    };
+
+    bootNodes = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      description = "Passed to `neard run --boot-nodes`.";
+    };
+
+    openFirewall = mkOption {
+      type = types.bool;
+      default = true;
+      description = "Open neard's validator and voter ports (TCP 24567 and 24568 by default).";
+    };
+
+    logFormat = mkOption {
+      type = types.enum [ "text" "json" ];
+      default = "text";
+      description = "Format of knd's log lines.";
+    };
+
+    environment = mkOption {
+      type = types.attrsOf types.str;
+      default = { };
+      example = { KND_NEARD_STALL_TIMEOUT = "60s"; };
+      description = "More KND_* variables (docs/configuration.md); they override the options above.";
+    };
+
+    extraArgs = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      description = "Extra arguments to `knd run`.";
+    };
+  };
+
+  config = mkIf cfg.enable {
+    assertions = [
+      {
+        assertion =
+          let ttl = wholeSeconds cfg.sessionTtl; w = wholeSeconds cfg.watchdogSec;
+          in ttl == null || w == null || 1000 * w + 100 + 500 * ttl < 1000 * ttl;
+        message = "services.knd: sessionTtl/2 + 0.1s + watchdogSec must be below sessionTtl, or a frozen leader's neard could outlive its lock (docs/failover-algorithm.md).";
+      }
+      {
+        assertion = !(lib.hasPrefix builtins.storeDir (toString cfg.validatorKeyFile));
+        message = "services.knd.validatorKeyFile is in the world-readable Nix store; give the path of a file outside it.";
+      }
+    ];
+
+    users.users.neard = {
+      isSystemUser = true;
+      group = "neard";
+      description = "neard and knd";
+    };
+    users.groups.neard = { };
+
+    networking.firewall.allowedTCPPorts = mkIf cfg.openFirewall [
+      (portOf cfg.validatorNetworkAddr)
+      (portOf cfg.voterNetworkAddr)
+    ];
+
+    systemd.services.knd = {
+      description = "knd failover supervisor for a NEAR validator (runs neard)";
+      wantedBy = [ "multi-user.target" ];
+      wants = [ "network-online.target" ];
+      after = [ "network-online.target" "consul.service" ];
+      # setpriv (util-linux) starts neard with a parent-death signal.
+      path = [ pkgs.util-linux ];
+      environment = kndEnvironment // cfg.environment;
+      startLimitIntervalSec = 0;
+
+      # kuutamod did the same on first boot: the key of `neard init` becomes this host's voter key.
+      preStart = lib.optionalString (cfg.voterNodeKeyFile == null) ''
+        if [ ! -e "${cfg.neardHome}/voter_node_key.json" ] && [ -e "${cfg.neardHome}/node_key.json" ]; then
+          cp "${cfg.neardHome}/node_key.json" "${cfg.neardHome}/voter_node_key.json"
+          chmod 600 "${cfg.neardHome}/voter_node_key.json"
+        fi
+      '';
+
+      serviceConfig = {
+        Type = "notify";
+        NotifyAccess = "main";
+        ExecStart = "${cfg.package}/bin/knd run ${lib.escapeShellArgs cfg.extraArgs}";
+        ExecReload = "${pkgs.util-linux}/bin/kill -HUP $MAINPID";
+        Restart = "always";
+        RestartSec = "1s";
+        WatchdogSec = cfg.watchdogSec;
+        TimeoutStartSec = "60s";
+        TimeoutStopSec = "30s";
+        KillMode = "control-group";
+        OOMPolicy = "continue";
+
+        User = "neard";
+        Group = "neard";
+        StateDirectory = "neard";
+        StateDirectoryMode = "0700";
+        WorkingDirectory = cfg.neardHome;
+        UMask = "0077";
+
+        LoadCredential = [
+          "validator_key.json:${toString cfg.validatorKeyFile}"
+          "validator_node_key.json:${toString cfg.validatorNodeKeyFile}"
+        ]
+        ++ optional (cfg.consulTokenFile != null) "consul-token:${toString cfg.consulTokenFile}"
+        ++ optional (cfg.voterNodeKeyFile != null) "voter_node_key.json:${toString cfg.voterNodeKeyFile}";
+
+        LimitNOFILE = 1048576;
+
+        # The sandbox of deploy/systemd/knd.service; see docs/deployment.md for each choice.
+        NoNewPrivileges = true;
+        CapabilityBoundingSet = "";
+        AmbientCapabilities = "";
+        ProtectSystem = "strict";
+        ReadWritePaths = [ cfg.neardHome ];
+        ProtectHome = true;
+        PrivateTmp = true;
+        PrivateDevices = true;
+        PrivateUsers = true;
+        PrivateIPC = true;
+        PrivateMounts = true;
+        ProtectKernelTunables = true;
+        ProtectKernelModules = true;
+        ProtectKernelLogs = true;
+        ProtectControlGroups = true;
+        ProtectClock = true;
+        ProtectHostname = true;
+        ProtectProc = "invisible";
+        RestrictAddressFamilies = [ "AF_UNIX" "AF_INET" "AF_INET6" ];
+        RestrictNamespaces = true;
+        RestrictRealtime = true;
+        RestrictSUIDSGID = true;
+        RemoveIPC = true;
+        LockPersonality = true;
+        KeyringMode = "private";
+        DevicePolicy = "closed";
+        # No MemoryDenyWriteExecute: .NET's JIT needs to make pages executable.
+        SystemCallArchitectures = "native";
+        # setpriv always calls capset(2), which @privileged contains.
+        SystemCallFilter = [ "@system-service" "~@privileged" "capset" ];
+        SystemCallErrorNumber = "EPERM";
+      };
+    };
+  };
+}

@@ -1,0 +1,135 @@
+using Knd.Supervision;
+
+namespace Knd.Systemd;
+
+/// <summary>
+/// Sends <c>WATCHDOG=1</c> every <c>WATCHDOG_USEC/2</c>, but only while the supervision loop
+/// ticks (contract §4.5): a frozen or stuck loop stops the pings and the service manager kills knd
+/// and, with <c>KillMode=control-group</c>, its neard. On the same beat it sends
+/// <c>STATUS=&lt;state&gt;</c> when the supervisor's state changed since the last beat.
+/// </summary>
+/// <remarks>
+/// The bound on the loop's silence is the ping period itself. The loop ticks every
+/// <c>TickInterval</c> (100 ms), so a healthy loop is far inside it, and a loop silent for longer
+/// is dead by <c>last tick + period + WATCHDOG_USEC = last tick + 1.5 × WATCHDOG_USEC</c>: at its
+/// last tick the leader had renewed within <c>FenceAfter</c>, so its neard dies by
+/// <c>t_r + FenceAfter + TickInterval + 1.5 × WatchdogSec</c>, 9.6 s with the defaults and
+/// <c>WatchdogSec=3s</c>, below <c>TTL + LockDelay</c> (15 s) and even below the TTL.
+/// </remarks>
+internal sealed class WatchdogPinger
+{
+    /// <summary>How often the state is checked for <c>STATUS=</c> when there is no watchdog.</summary>
+    public static readonly TimeSpan StatusOnlyPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly SystemdNotifier _notifier;
+    private readonly SupervisorStatus _status;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private string? _lastStatus;
+    private bool _withholding;
+    private long _beats;
+    private long _pings;
+
+    public WatchdogPinger(SystemdNotifier notifier, SupervisorStatus status, TimeProvider timeProvider, ILogger logger)
+    {
+        _notifier = notifier;
+        _status = status;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        Period = notifier.WatchdogPingPeriod ?? StatusOnlyPeriod;
+    }
+
+    /// <summary>Time between beats: <c>WATCHDOG_USEC/2</c>, or <see cref="StatusOnlyPeriod"/> without a watchdog.</summary>
+    public TimeSpan Period { get; }
+
+    /// <summary>A ping is sent only if the loop ticked less than this long ago (= <see cref="Period"/>).</summary>
+    public TimeSpan TickBound => Period;
+
+    /// <summary>Beats performed so far (tests wait on it).</summary>
+    public long Beats => Interlocked.Read(ref _beats);
+
+    /// <summary><c>WATCHDOG=1</c> datagrams sent so far.</summary>
+    public long Pings => Interlocked.Read(ref _pings);
+
+    /// <summary>The <c>STATUS=</c> text for a snapshot: the state, and whether failover is paused.</summary>
+    public static string StatusText(SupervisorSnapshot? snapshot) => snapshot switch
+    {
+        null => nameof(SupervisorState.Startup),
+        { Paused: true } => $"{snapshot.State} (failover paused)",
+        _ => snapshot.State.ToString(),
+    };
+
+    /// <summary>Beats now and then every <see cref="Period"/> until cancelled; returns at once when notifications are off.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!_notifier.IsEnabled)
+        {
+            return;
+        }
+
+        if (_notifier.WatchdogPingPeriod is not null)
+        {
+            _logger.WatchdogEnabled(Period.TotalMilliseconds, TickBound.TotalMilliseconds);
+        }
+
+        // Created before the first beat, so a period that elapses during it is not lost.
+        using var timer = new PeriodicTimer(Period, _timeProvider);
+        Beat();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                Beat();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// One beat: <c>STATUS=</c> if the state changed, then <c>WATCHDOG=1</c> if the loop is alive.
+    /// Not thread-safe: <see cref="RunAsync"/> is its only caller in the daemon.
+    /// </summary>
+    public void Beat()
+    {
+        var status = StatusText(_status.Snapshot);
+        if (status != _lastStatus && _notifier.Status(status))
+        {
+            _lastStatus = status;
+        }
+
+        if (_notifier.WatchdogPingPeriod is not null)
+        {
+            PingIfTicking();
+        }
+
+        Interlocked.Increment(ref _beats);
+    }
+
+    private void PingIfTicking()
+    {
+        var sinceTick = _status.SinceLastTick;
+        if (sinceTick >= TickBound)
+        {
+            if (!_withholding)
+            {
+                _withholding = true;
+                _logger.WatchdogWithheld(sinceTick.TotalMilliseconds);
+            }
+
+            return;
+        }
+
+        if (_withholding)
+        {
+            _withholding = false;
+            _logger.WatchdogResumed();
+        }
+
+        if (_notifier.Watchdog())
+        {
+            Interlocked.Increment(ref _pings);
+        }
+    }
+}

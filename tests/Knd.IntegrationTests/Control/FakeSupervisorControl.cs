@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using Knd.Control;
+
+namespace Knd.IntegrationTests.Control;
+
+/// <summary>A scripted <see cref="ISupervisorControl"/>: answers what the test set, records what it was asked.</summary>
+internal sealed class FakeSupervisorControl : ISupervisorControl
+{
+    private readonly ConcurrentQueue<SwitchoverStatus> _switchoverScript = new();
+
+    public ActiveValidatorInfo? Active { get; set; }
+
+    public MaintenanceStatus Maintenance { get; set; } = new(null, null, 1000, null, null, "no maintenance scheduled");
+
+    /// <summary>The answer to a schedule; by default it schedules a shutdown at 1020 in [1010, 1030).</summary>
+    public Func<MaintenanceRequest, ControlOutcome<MaintenanceStatus>>? OnSchedule { get; set; }
+
+    public ConcurrentQueue<MaintenanceRequest> MaintenanceRequests { get; } = new();
+
+    public SwitchoverStatus Switchover { get; set; } = new("none", null, null, "no switchover in progress");
+
+    public Func<SwitchoverRequest, ControlOutcome<SwitchoverStatus>>? OnSwitchover { get; set; }
+
+    public ConcurrentQueue<SwitchoverRequest> SwitchoverRequests { get; } = new();
+
+    public bool Paused { get; private set; }
+
+    public string? RefusePause { get; set; }
+
+    /// <summary>When set, schedule calls wait for it: a test can hang up mid-call.</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    /// <summary>Set when a schedule call was cancelled by its token.</summary>
+    public bool ScheduleCancelled { get; private set; }
+
+    public int MaintenanceReads;
+
+    public Exception? ThrowOnRead { get; set; }
+
+    public Task<ActiveValidatorInfo?> GetActiveValidatorAsync(CancellationToken cancellationToken) =>
+        ThrowOnRead is { } ex ? Task.FromException<ActiveValidatorInfo?>(ex) : Task.FromResult(Active);
+
+    public async Task<ControlOutcome<MaintenanceStatus>> ScheduleMaintenanceAsync(MaintenanceRequest request, CancellationToken cancellationToken)
+    {
+        MaintenanceRequests.Enqueue(request);
+        if (Gate is { } gate)
+        {
+            try
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                ScheduleCancelled = true;
+                throw;
+            }
+        }
+
+        var outcome = OnSchedule?.Invoke(request) ?? ControlOutcome<MaintenanceStatus>.Success(request.Cancel
+            ? new MaintenanceStatus(null, null, 1000, null, null, $"{MaintenanceKinds.ToWire(request.Kind)} cancelled")
+            : new MaintenanceStatus(request.Kind, 1020, 1000, 1010, 1030, $"{MaintenanceKinds.ToWire(request.Kind)} at height 1020"));
+        if (outcome.Ok)
+        {
+            Maintenance = outcome.Value!;
+        }
+
+        return outcome;
+    }
+
+    public Task<MaintenanceStatus> GetMaintenanceStatusAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref MaintenanceReads);
+        return ThrowOnRead is { } ex ? Task.FromException<MaintenanceStatus>(ex) : Task.FromResult(Maintenance);
+    }
+
+    public Task<ControlOutcome<SwitchoverStatus>> SwitchoverAsync(SwitchoverRequest request, CancellationToken cancellationToken)
+    {
+        SwitchoverRequests.Enqueue(request);
+        var outcome = OnSwitchover?.Invoke(request) ?? ControlOutcome<SwitchoverStatus>.Success(new SwitchoverStatus("pending", "node-a", request.To, "switchover requested"));
+        if (outcome.Ok)
+        {
+            Switchover = outcome.Value!;
+        }
+
+        return Task.FromResult(outcome);
+    }
+
+    /// <summary>Each GET /switchover takes the next scripted status; the last one stays.</summary>
+    public void ScriptSwitchover(params SwitchoverStatus[] phases)
+    {
+        foreach (var phase in phases)
+        {
+            _switchoverScript.Enqueue(phase);
+        }
+    }
+
+    public Task<SwitchoverStatus> GetSwitchoverStatusAsync(CancellationToken cancellationToken)
+    {
+        if (_switchoverScript.TryDequeue(out var next))
+        {
+            Switchover = next;
+        }
+
+        return Task.FromResult(Switchover);
+    }
+
+    public Task<ControlOutcome<bool>> SetPausedAsync(bool paused, CancellationToken cancellationToken)
+    {
+        if (RefusePause is { } reason)
+        {
+            return Task.FromResult(ControlOutcome<bool>.Refused(reason));
+        }
+
+        Paused = paused;
+        return Task.FromResult(ControlOutcome<bool>.Success(paused));
+    }
+}

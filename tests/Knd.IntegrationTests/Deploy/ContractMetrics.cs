@@ -1,0 +1,37 @@
+using System.Text.RegularExpressions;
+
+namespace Knd.IntegrationTests.Deploy;
+
+/// <summary>The metric names of contract section 7: the only ones rules and dashboards may use.</summary>
+internal static partial class ContractMetrics
+{
+    public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "knd_state",
+        "knd_is_leader",
+        "knd_neard_restarts_total",
+        "knd_promotions_total",
+        "knd_demotions_total",
+        "knd_self_fence_total",
+        "knd_consul_requests_total",
+        "knd_session_renew_age_seconds",
+        "knd_neard_rpc_errors_total",
+        "knd_neard_block_height",
+        "knd_neard_syncing",
+        "knd_leader_fencing_index",
+        "knd_uptime_seconds",
+        "knd_build_info",
+        "knd_paused",
+    };
+
+    /// <summary>Every knd_* name in <paramref name="text"/> that is not a contract metric.</summary>
+    public static IReadOnlyList<string> Unknown(string text) =>
+        KndName().Matches(text).Select(m => m.Value).Where(n => !Names.Contains(n)).Distinct().ToList();
+
+    /// <summary>Every contract metric named in <paramref name="text"/>.</summary>
+    public static IReadOnlySet<string> Used(string text) =>
+        KndName().Matches(text).Select(m => m.Value).Where(Names.Contains).ToHashSet(StringComparer.Ordinal);
+
+    [GeneratedRegex(@"\bknd_[a-z0-9_]+\b")]
+    private static partial Regex KndName();
+}

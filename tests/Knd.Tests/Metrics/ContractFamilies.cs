@@ -1,0 +1,25 @@
+namespace Knd.Tests.Metrics;
+
+/// <summary>The families knd exports (contract §7 plus knd_paused and knd_last_tick_age_seconds), with their types.</summary>
+internal static class ContractFamilies
+{
+    public static readonly (string Name, string Type)[] All =
+    [
+        ("knd_build_info", "gauge"),
+        ("knd_consul_requests_total", "counter"),
+        ("knd_demotions_total", "counter"),
+        ("knd_is_leader", "gauge"),
+        ("knd_last_tick_age_seconds", "gauge"),
+        ("knd_leader_fencing_index", "gauge"),
+        ("knd_neard_block_height", "gauge"),
+        ("knd_neard_restarts_total", "counter"),
+        ("knd_neard_rpc_errors_total", "counter"),
+        ("knd_neard_syncing", "gauge"),
+        ("knd_paused", "gauge"),
+        ("knd_promotions_total", "counter"),
+        ("knd_self_fence_total", "counter"),
+        ("knd_session_renew_age_seconds", "gauge"),
+        ("knd_state", "gauge"),
+        ("knd_uptime_seconds", "gauge"),
+    ];
+}
