@@ -3,6 +3,7 @@ using Knd.Cluster;
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.Control;
+using Knd.Maintenance;
 using Knd.Supervision;
 
 namespace Knd.Hosting;

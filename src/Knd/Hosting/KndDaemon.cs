@@ -1,85 +1,64 @@
 using System.Runtime.InteropServices;
-using Knd.Cluster;
+using Knd.Commands;
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.Control;
 using Knd.Http;
 using Knd.Logging;
-using Knd.Neard;
+using Knd.Metrics;
 using Knd.Supervision;
+using Knd.Systemd;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Serilog;
 
 namespace Knd.Hosting;
 
-/// <summary>Composes and runs the daemon: logging, the Consul client, neard, the supervisor, the HTTP endpoints.</summary>
+/// <summary>Runs the daemon: logging, the exporter and control socket on Kestrel, the supervisor, systemd notify.</summary>
 internal static class KndDaemon
 {
     public static async Task<int> RunAsync(KndRunOptions options, FailoverTimings timings, IReadOnlyList<string> warnings, CancellationToken cancellationToken)
     {
         await using var serilog = KndLogging.CreateLogger(options.LogFormat, options.LogDir, Environment.GetEnvironmentVariable);
+        using var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
+
+        // Before anything starts: the notifier takes NOTIFY_SOCKET out of the environment so neard
+        // cannot inherit it (and keep a frozen knd's watchdog fed), and a bad socket fails first.
+        using var notifier = SystemdNotifier.FromProcess(loggerFactory.CreateLogger("Knd.Systemd"));
+        ControlSocket controlSocket;
+        try
+        {
+            controlSocket = ControlSocket.Bind(options.ControlSocket);
+        }
+        catch (ControlSocketException e)
+        {
+            await Console.Error.WriteLineAsync($"knd run: --control-socket: {e.Message}");
+            return ExitCodes.Config;
+        }
+
+        using var socket = controlSocket;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "knd", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(serilog);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.ExporterAddress));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.ExporterAddress);
+            ControlServer.Listen(kestrel, socket);
+        });
         builder.Services.Configure<HostOptions>(host =>
         {
             // The supervisor's own shutdown (stop neard, release, destroy) is bounded well below this.
             host.ShutdownTimeout = timings.FenceBound + TimeSpan.FromSeconds(15);
         });
 
-        var clock = new MonotonicClock(TimeProvider.System);
-        var status = new SupervisorStatus(clock, options.NodeId, options.AccountId);
+        var status = new SupervisorStatus(new MonotonicClock(TimeProvider.System), options.NodeId, options.AccountId);
         var tokenFile = new ConsulTokenFile(options.ConsulTokenFile);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(timings);
-        builder.Services.AddSingleton(status);
-        builder.Services.AddSingleton(tokenFile);
-        builder.Services.AddSingleton(new ClusterState(new ClusterKeys(options.LockKey)));
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IConsulClient>(sp => new ConsulClient(
-            new ConsulClientOptions
-            {
-                BaseAddress = options.ConsulUrl,
-                RequestTimeout = timings.ConsulRequestTimeout,
-                TokenProvider = () => tokenFile.Token,
-                ClientNodeId = options.NodeId,
-            },
-            ConsulClient.CreateHttpClient(timings.ConsulRequestTimeout),
-            TimeProvider.System,
-            sp.GetRequiredService<ILogger<ConsulClient>>()));
-        builder.Services.AddSingleton(sp =>
-        {
-            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Neard");
-            return new NeardProcessLauncher(logger, TimeProvider.System, timings.NeardKillConfirmTimeout);
-        });
-        builder.Services.AddSingleton(sp => new NeardHome(options.NeardHome, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Neard")));
-        builder.Services.AddSingleton<Func<Action<SupervisorEvent>, NeardDriver>>(sp => post => new NeardDriver(
-            options,
-            timings,
-            sp.GetRequiredService<NeardProcessLauncher>(),
-            sp.GetRequiredService<NeardHome>(),
-            endpoint => new NeardRpcClient(endpoint, timings.NeardRpcTimeout, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Neard")),
-            post,
-            TimeProvider.System,
-            sp.GetRequiredService<ILogger<NeardDriver>>()));
-        builder.Services.AddSingleton<Func<Action<SupervisorEvent>, ConsulDriver>>(sp => post => new ConsulDriver(
-            options,
-            timings,
-            sp.GetRequiredService<IConsulClient>(),
-            sp.GetRequiredService<ClusterState>(),
-            clock,
-            post,
-            sp.GetRequiredService<ILogger<ConsulDriver>>()));
-        builder.Services.AddSingleton<SupervisorService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
-        builder.Services.AddHostedService<SwitchoverCoordinator>();
-        builder.Services.AddSingleton(sp => new MaintenanceCoordinator(options.AccountId, status, sp.GetRequiredService<SupervisorService>(), MaintenanceChooser.Choose));
-        builder.Services.AddSingleton<ISupervisorControl, DaemonControl>();
+        KndServices.Add(builder.Services, options, timings, status, tokenFile);
 
         await using var app = builder.Build();
         ExporterEndpoints.Map(app, status, timings.SessionTtl);
+        MetricsEndpoint.Map(app, app.Services.GetRequiredService<KndMetrics>());
+        ControlServer.Map(app, socket, status, app.Services.GetRequiredService<ISupervisorControl>());
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Hosting");
         foreach (var warning in warnings)
         {
@@ -99,14 +78,24 @@ internal static class KndDaemon
             }
         });
 
+        using var pingerStop = new CancellationTokenSource();
+        var pinging = new WatchdogPinger(notifier, status, TimeProvider.System, loggerFactory.CreateLogger("Knd.Systemd")).RunAsync(pingerStop.Token);
         await app.StartAsync(cancellationToken);
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        foreach (var address in addresses)
+        foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
         {
-            logger.ExporterListening(address);
+            if (!socket.IsServerAddress(address))
+            {
+                logger.ExporterListening(address);
+            }
         }
 
+        notifier.Ready();
+        using var stopping = app.Lifetime.ApplicationStopping.Register(() => notifier.Stopping());
         await app.WaitForShutdownAsync(cancellationToken);
+
+        // The loop keeps ticking (and the watchdog fed) while it demotes during shutdown; stop pinging only now.
+        await pingerStop.CancelAsync();
+        await pinging;
         return app.Services.GetRequiredService<SupervisorService>().ExitCode;
     }
 }

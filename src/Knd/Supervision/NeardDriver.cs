@@ -18,6 +18,7 @@ internal sealed class NeardDriver : IAsyncDisposable
     private readonly NeardHome _home;
     private readonly Func<Uri, INeardRpc> _rpcFactory;
     private readonly Action<SupervisorEvent> _post;
+    private readonly Action _onRpcError;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Channel<SupervisorAction> _queue = Channel.CreateUnbounded<SupervisorAction>(new() { SingleReader = true });
@@ -32,9 +33,11 @@ internal sealed class NeardDriver : IAsyncDisposable
         NeardHome home,
         Func<Uri, INeardRpc> rpcFactory,
         Action<SupervisorEvent> post,
+        Action onRpcError,
         TimeProvider timeProvider,
         ILogger logger)
     {
+        _onRpcError = onRpcError;
         _options = options;
         _timings = timings;
         _launcher = launcher;
@@ -162,6 +165,11 @@ internal sealed class NeardDriver : IAsyncDisposable
                 {
                     var error = result.Error!.ToString();
                     sample = NeardHealthSample.Failed(error);
+                    if (!running.Process.Exited.IsCompleted)
+                    {
+                        _onRpcError();
+                    }
+
                     if (error != lastError && !running.Process.Exited.IsCompleted)
                     {
                         _logger.HealthFailed(error);

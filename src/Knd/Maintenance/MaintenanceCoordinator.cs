@@ -2,7 +2,7 @@ using Knd.Control;
 using Knd.Neard;
 using Knd.Supervision;
 
-namespace Knd.Hosting;
+namespace Knd.Maintenance;
 
 /// <summary>
 /// <c>knd maintenance-shutdown|restart</c> on this host. A passive acts at once (it has no duties).
@@ -18,20 +18,17 @@ internal sealed class MaintenanceCoordinator
     private readonly string _accountId;
     private readonly SupervisorStatus _status;
     private readonly SupervisorService _supervisor;
-    private readonly Func<long, IReadOnlyList<BlockRange>, MaintenanceRequest, MaintenanceChoice> _choose;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private MaintenanceStatus? _last;
 
     public MaintenanceCoordinator(
         string accountId,
         SupervisorStatus status,
-        SupervisorService supervisor,
-        Func<long, IReadOnlyList<BlockRange>, MaintenanceRequest, MaintenanceChoice> choose)
+        SupervisorService supervisor)
     {
         _accountId = accountId;
         _status = status;
         _supervisor = supervisor;
-        _choose = choose;
     }
 
     public MaintenanceStatus Status()
@@ -87,13 +84,14 @@ internal sealed class MaintenanceCoordinator
         }
 
         var head = status.Value!.LatestBlockHeight;
-        var choice = _choose(head, windows.Value!, request);
-        if (choice.Error is { } refusal)
+        var target = new MaintenanceTarget(request.MinimumLength is > 0 ? request.MinimumLength : null, request.ShutdownAt);
+        var choice = MaintenanceWindowChooser.Choose(head, windows.Value!, target, epochEnd: null);
+        if (choice.Refusal is { } refusal)
         {
             return ControlOutcome<MaintenanceStatus>.Refused(refusal);
         }
 
-        var height = choice.Height!.Value;
+        var height = choice.ShutdownAt!.Value;
         if (await ApplyAsync(rpc, height, cancellationToken) is { } failed)
         {
             return ControlOutcome<MaintenanceStatus>.Refused(failed);
@@ -162,6 +160,3 @@ internal sealed class MaintenanceCoordinator
     private static string Describe(MaintenanceKind kind, long height, long? current) =>
         $"{(kind == MaintenanceKind.Shutdown ? "shutdown" : "restart")} at height {height}" + (current is { } c ? $", current height {c}, in {height - c} blocks" : string.Empty);
 }
-
-/// <summary>The height chosen for a maintenance, inside <see cref="Window"/>; or why none fits.</summary>
-internal sealed record MaintenanceChoice(long? Height, BlockRange? Window, string? Error);
