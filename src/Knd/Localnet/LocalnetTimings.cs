@@ -14,9 +14,6 @@ internal sealed class LocalnetTimings
 
     public static readonly TimeSpan MinWatchdog = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Room for the manager's own check period and scheduling delays on a busy machine.</summary>
-    public static readonly TimeSpan WatchdogMargin = TimeSpan.FromMilliseconds(500);
-
     /// <summary>Acquire retry + consistent read + a hot swap that neard-sim applies at once: one second.</summary>
     public static readonly TimeSpan HotSwapPromotion = TimeSpan.FromSeconds(1);
 
@@ -38,23 +35,23 @@ internal sealed class LocalnetTimings
     public TimeSpan Promotion { get; }
 
     /// <summary>
-    /// "knd freezes": a loop that stops ticking pings for at most another WATCHDOG_USEC/2, then the
-    /// manager waits WATCHDOG_USEC, so neard is dead by t_r + FenceAfter + TickInterval + 1.5 W,
-    /// which must stay below TTL + LockDelay, the earliest another node can hold the lock.
+    /// "knd freezes": a loop that stops ticking still pings for up to WATCHDOG_USEC/2 (knd pings every
+    /// W/2 while its last tick is younger than W/2), then the manager waits W: neard is dead by
+    /// t_r + FenceAfter + TickInterval + 1.5 W. docs/deployment.md asks for that to stay below the TTL
+    /// (before Consul can free the lock at all, the lock-delay left as extra margin).
     /// </summary>
     public TimeSpan FrozenLeaderDeadBy => Knd.FenceAfter + Knd.TickInterval + (1.5 * Watchdog);
 
-    public bool WatchdogIsSafe => FrozenLeaderDeadBy + WatchdogMargin <= Knd.SessionTtl + Knd.LockDelay;
+    public bool WatchdogIsSafe => Watchdog == TimeSpan.Zero || FrozenLeaderDeadBy < Knd.SessionTtl;
 
     /// <summary>
-    /// The longest W with FenceAfter + TickInterval + 1.5 W + margin ≤ TTL + LockDelay, in 100 ms
-    /// steps, capped at the shipped 3 s and at least 0.5 s. TTL 10 s, LockDelay 5 s: 3 s (the unit's).
-    /// TTL 3 s, LockDelay 1 s: 1.2 s.
+    /// The longest W with FenceAfter + TickInterval + 1.5 W &lt; TTL, in 100 ms steps, capped at the
+    /// shipped unit's 3 s and at least 0.5 s: TTL 10 s gives 3 s, TTL 3 s gives 0.9 s.
     /// </summary>
     public static TimeSpan DefaultWatchdog(FailoverTimings knd)
     {
-        var room = (knd.SessionTtl + knd.LockDelay - knd.FenceAfter - knd.TickInterval - WatchdogMargin) / 1.5;
-        var steps = Math.Floor(room.TotalMilliseconds / 100);
+        var room = (knd.SessionTtl - knd.FenceAfter - knd.TickInterval) / 1.5;
+        var steps = Math.Ceiling(room.TotalMilliseconds / 100) - 1;
         var watchdog = TimeSpan.FromMilliseconds(steps * 100);
         return watchdog > MaxWatchdog ? MaxWatchdog : watchdog < MinWatchdog ? MinWatchdog : watchdog;
     }

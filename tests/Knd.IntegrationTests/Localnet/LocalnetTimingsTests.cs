@@ -7,8 +7,9 @@ public sealed class LocalnetTimingsTests
 {
     [Theory]
     [InlineData(10_000, 5_000, 3_000)]
-    [InlineData(3_000, 1_000, 1_200)]
-    [InlineData(3_000, 0, 600)]
+    [InlineData(3_000, 1_000, 900)]
+    [InlineData(3_000, 0, 900)]
+    [InlineData(2_000, 0, 600)]
     [InlineData(60_000, 5_000, 3_000)]
     public void DefaultWatchdog_IsTheLongestSafeOneUpToTheShippedThreeSeconds(int ttlMs, int lockDelayMs, int expectedMs)
     {
