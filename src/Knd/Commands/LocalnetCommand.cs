@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Knd.Localnet;
 
 namespace Knd.Commands;
@@ -37,7 +38,7 @@ internal static class LocalnetCommand
                 return Task.FromResult(ExitCodes.Usage);
             }
 
-            return RunOnForegroundThreadAsync(() => RunAsync(options, cancellationToken), cancellationToken);
+            return RunOnForegroundThreadAsync(options, cancellationToken);
         });
         return command;
     }
@@ -74,15 +75,22 @@ internal static class LocalnetCommand
     /// takes longer, and the runtime does not exit while a foreground thread runs. Once the stop is
     /// done, the thread ends the process with the localnet's own exit code.
     /// </summary>
-    private static Task<int> RunOnForegroundThreadAsync(Func<Task<int>> run, CancellationToken cancellationToken)
+    private static Task<int> RunOnForegroundThreadAsync(LocalnetOptions options, CancellationToken interrupted)
     {
         var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                var code = run().GetAwaiter().GetResult();
-                if (cancellationToken.IsCancellationRequested)
+                // A closed terminal (SIGHUP) stops the localnet as Ctrl-C does, instead of killing it outright.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
+                using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+                {
+                    context.Cancel = true;
+                    stop.Cancel();
+                });
+                var code = RunAsync(options, stop.Token).GetAwaiter().GetResult();
+                if (stop.IsCancellationRequested)
                 {
                     Console.Out.Flush();
                     Environment.Exit(code);

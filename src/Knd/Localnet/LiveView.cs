@@ -45,8 +45,7 @@ internal sealed class LiveView
             var text = string.Create(CultureInfo.InvariantCulture, $"[{Elapsed.TotalSeconds,7:0.0}s] {line}");
             if (!Ansi)
             {
-                _output.WriteLine(text);
-                _output.Flush();
+                Write(text + Environment.NewLine);
                 return;
             }
 
@@ -54,8 +53,7 @@ internal sealed class LiveView
             Erase(frame);
             frame.Append(text).Append("\x1b[K\n");
             DrawBlock(frame);
-            _output.Write(frame.ToString());
-            _output.Flush();
+            Write(frame.ToString());
         }
     }
 
@@ -70,8 +68,7 @@ internal sealed class LiveView
                 var frame = new StringBuilder();
                 Erase(frame);
                 DrawBlock(frame);
-                _output.Write(frame.ToString());
-                _output.Flush();
+                Write(frame.ToString());
                 return;
             }
 
@@ -83,14 +80,7 @@ internal sealed class LiveView
 
             _plainShape = shape;
             _plainPrintedAt = now;
-            _output.WriteLine();
-            foreach (var line in block)
-            {
-                _output.WriteLine(line);
-            }
-
-            _output.WriteLine();
-            _output.Flush();
+            Write(Environment.NewLine + string.Join(Environment.NewLine, block) + Environment.NewLine + Environment.NewLine);
         }
     }
 
@@ -101,9 +91,22 @@ internal sealed class LiveView
         {
             if (Ansi)
             {
-                _output.Write("\x1b[?25h");
-                _output.Flush();
+                Write("\x1b[?25h");
             }
+        }
+    }
+
+    /// <summary>Writes and flushes; a terminal that went away (SIGHUP) must not stop the shutdown that follows.</summary>
+    private void Write(string text)
+    {
+        try
+        {
+            _output.Write(text);
+            _output.Flush();
+        }
+        catch (IOException)
+        {
+            // Nobody is reading any more.
         }
     }
 

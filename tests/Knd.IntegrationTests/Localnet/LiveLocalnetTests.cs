@@ -75,6 +75,17 @@ public sealed partial class LiveLocalnetTests
         Assert.StartsWith($"knd localnet: {named}", line, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task MissingNeardBinary_ExitsWithOneLineNamingIt()
+    {
+        await using var localnet = LocalnetRun.Start("--neard-bin", "/nonexistent/neard-sim");
+        var code = await localnet.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(localnet.Process.Lines);
+        Assert.Equal("knd localnet: --neard-bin: '/nonexistent/neard-sim' is not an executable file and was not found on PATH", line);
+    }
+
     private static string Program(string commandLine) => Path.GetFileName(commandLine.Split(' ')[0]);
 
     private static string Describe(string what, IReadOnlyDictionary<int, string> children, LocalnetRun localnet) =>
