@@ -22,7 +22,9 @@ internal sealed partial class ChaosBenchmark
         var (signed, takeover) = injection.Failure is null ? await WaitForNewSignerAsync(injection, leader.NodeId, oldPids, firstNew, cancellationToken) : (null, null);
         await _injector.HealAsync(injection, cancellationToken);
         var notes = new List<string>(injection.Notes);
-        if (LateOldSignature(injection, oldPids, firstNew) is { } late)
+        // A switchover that never began leaves the old leader signing, as it should.
+        var handedOver = injection.Kind != FaultKind.Switchover || injection.Failure is null;
+        if (handedOver && LateOldSignature(injection, oldPids, firstNew) is { } late)
         {
             notes.Add(late);
         }

@@ -117,7 +117,8 @@ internal sealed partial class DaemonUnit : IAsyncDisposable
             case UnitState.Running when _exited.Task.IsCompleted:
                 await OnUnexpectedExitAsync(_exited.Task.Result);
                 break;
-            case UnitState.Running when Settings.Watchdog > TimeSpan.Zero && WatchdogArmedSince() is { } since && _time.GetElapsedTime(since, now) >= Settings.Watchdog:
+            // As systemd, no watchdog once knd said STOPPING=1: its shutdown may outlast the pings.
+            case UnitState.Running when Settings.Watchdog > TimeSpan.Zero && !Notify.Stopping && WatchdogArmedSince() is { } since && _time.GetElapsedTime(since, now) >= Settings.Watchdog:
                 WatchdogKills++;
                 LastWatchdogKill = _time.GetUtcNow();
                 var silent = _time.GetElapsedTime(since, now);

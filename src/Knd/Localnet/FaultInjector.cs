@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Knd.Cluster;
 using Knd.Interop;
 
 namespace Knd.Localnet;
@@ -31,7 +32,8 @@ internal sealed class Injection
 /// <summary>Injects each fault kind on the leader and heals it again.</summary>
 internal sealed partial class FaultInjector
 {
-    private static readonly TimeSpan HandoverStartTimeout = TimeSpan.FromSeconds(90);
+    /// <summary>knd waits up to its window timeout for a duty-free window long enough to hand over (minutes at TTL 10 s).</summary>
+    private static readonly TimeSpan HandoverStartTimeout = SwitchoverCoordinator.WindowTimeout + TimeSpan.FromSeconds(30);
     private readonly LocalCluster _cluster;
     private readonly Func<CancellationToken, Task<ClusterSnapshot>> _poll;
     private readonly TimeProvider _time;
