@@ -119,7 +119,7 @@ in
     sessionTtl = mkOption {
       type = types.str;
       default = "10s";
-      description = "Consul session TTL (docs/failover-algorithm.md). TTL/2 + 0.1s + watchdogSec must stay below it.";
+      description = "Consul session TTL (docs/failover-algorithm.md). TTL/2 + 0.25s + 1.5 x watchdogSec must stay below it.";
     };
 
     lockDelay = mkOption {
@@ -130,7 +130,7 @@ in
 
     watchdogSec = mkOption {
       type = types.str;
-      default = "3s";
+      default = "2s";
       description = "systemd WatchdogSec: a frozen knd and its neard are killed after this long; see sessionTtl.";
     };
 
@@ -208,8 +208,8 @@ in
       {
         assertion =
           let ttl = wholeSeconds cfg.sessionTtl; w = wholeSeconds cfg.watchdogSec;
-          in ttl == null || w == null || 1000 * w + 100 + 500 * ttl < 1000 * ttl;
-        message = "services.knd: sessionTtl/2 + 0.1s + watchdogSec must be below sessionTtl, or a frozen leader's neard could outlive its lock (docs/failover-algorithm.md).";
+          in ttl == null || w == null || 1500 * w + 250 + 500 * ttl < 1000 * ttl;
+        message = "services.knd: sessionTtl/2 + 0.25s + 1.5 x watchdogSec must be below sessionTtl, or a frozen leader's neard could outlive its lock (docs/failover-algorithm.md).";
       }
       {
         assertion = !(lib.hasPrefix builtins.storeDir (toString cfg.validatorKeyFile));

@@ -10,6 +10,8 @@ namespace Knd.Commands;
 /// </summary>
 internal static class ControlSocketPath
 {
+    internal const string PackagedSocket = "/var/lib/neard/knd.sock";
+
     public static string? Resolve(string? flag, Func<string, string?> environment, out string? error)
     {
         error = null;
@@ -38,6 +40,12 @@ internal static class ControlSocketPath
             {
                 return Path.GetFullPath(Path.Combine(home, RunOptionDefaults.ControlSocketFileName));
             }
+        }
+
+        // The shipped systemd unit's home (deploy/systemd/knd.service), so `sudo -u neard knd status` just works.
+        if (File.Exists(PackagedSocket))
+        {
+            return PackagedSocket;
         }
 
         error = "no control socket given: pass --control-socket PATH, or set KND_CONTROL_SOCKET or KND_NEARD_HOME";

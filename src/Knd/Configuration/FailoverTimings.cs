@@ -77,7 +77,7 @@ internal sealed record FailoverTimings
             FenceAfter = ttl / 2,
             NeardStopTimeout = neardStopTimeout ?? Min(TimeSpan.FromSeconds(5), ttl / 5),
             NeardKillConfirmTimeout = Min(TimeSpan.FromSeconds(1), ttl / 10),
-            TickInterval = Min(TimeSpan.FromMilliseconds(100), ttl / 50),
+            TickInterval = Min(TimeSpan.FromMilliseconds(250), ttl / 40),
             ConsulRequestTimeout = Min(TimeSpan.FromSeconds(5), ttl / 5),
             LockWatchWait = TimeSpan.FromSeconds(30),
             HealthPollInterval = TimeSpan.FromMilliseconds(500),

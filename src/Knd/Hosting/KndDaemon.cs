@@ -4,6 +4,7 @@ using Knd.Configuration;
 using Knd.Consul;
 using Knd.Control;
 using Knd.Http;
+using Knd.Interop;
 using Knd.Logging;
 using Knd.Metrics;
 using Knd.Supervision;
@@ -25,6 +26,12 @@ internal static class KndDaemon
         // Before anything starts: the notifier takes NOTIFY_SOCKET out of the environment so neard
         // cannot inherit it (and keep a frozen knd's watchdog fed), and a bad socket fails first.
         using var notifier = SystemdNotifier.FromProcess(loggerFactory.CreateLogger("Knd.Systemd"));
+        if (WatchdogRule.Check(timings, notifier.WatchdogInterval) is { } watchdogError)
+        {
+            await Console.Error.WriteLineAsync($"knd run: --session-ttl: {watchdogError}");
+            return ExitCodes.Config;
+        }
+
         ControlSocket controlSocket;
         try
         {
@@ -37,6 +44,9 @@ internal static class KndDaemon
         }
 
         using var socket = controlSocket;
+
+        // As kuutamod: knd is less likely than neard (200) to be picked by the OOM killer.
+        OomScore.TrySet(Environment.ProcessId, 100);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "knd", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(serilog);

@@ -33,6 +33,7 @@ internal static class KndLogging
             .MinimumLevel.Override("System", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.With(new SyslogPrefixEnricher())
+            .Enrich.With(new EnumAsTextEnricher())
             .WriteTo.Console(ConsoleFormatter(format, underJournal), standardErrorFromLevel: LogEventLevel.Verbose);
 
         if (logDir is not null)
@@ -63,6 +64,24 @@ internal static class KndLogging
 
     private static ITextFormatter FileFormatter(LogFormat format) =>
         format == LogFormat.Json ? new JsonFormatter(renderMessage: true) : new MessageTemplateTextFormatter(TextTemplate, null);
+
+    /// <summary>
+    /// Renders enum fields (states, modes, reasons) as plain names: Serilog's literal format "l"
+    /// applies to strings only, and would otherwise quote them.
+    /// </summary>
+    private sealed class EnumAsTextEnricher : ILogEventEnricher
+    {
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+        {
+            foreach (var (name, value) in logEvent.Properties.ToList())
+            {
+                if (value is ScalarValue { Value: Enum e })
+                {
+                    logEvent.AddOrUpdateProperty(new LogEventProperty(name, new ScalarValue(e.ToString())));
+                }
+            }
+        }
+    }
 
     /// <summary>Adds sd-daemon(3)'s "&lt;N&gt;" priority prefix for the journal.</summary>
     private sealed class SyslogPrefixEnricher : ILogEventEnricher

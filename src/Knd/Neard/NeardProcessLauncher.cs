@@ -6,6 +6,7 @@ using Knd.Interop;
 namespace Knd.Neard;
 
 /// <summary>
+/// Child-process control for neard (stands in for CliWrap, not served here: Process + kill(2) + setpriv).
 /// Starts neard bound to knd's life: through util-linux setpriv (see <see cref="SetprivExec"/>),
 /// so the kernel SIGKILLs neard when its parent goes away, even if knd is SIGKILLed or crashes.
 /// setpriv is looked up on PATH once, at construction; without it no neard starts, since a neard

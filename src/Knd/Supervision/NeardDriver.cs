@@ -26,6 +26,9 @@ internal sealed class NeardDriver : IAsyncDisposable
     private readonly Task _worker;
     private Running? _current;
 
+    /// <summary>Under memory pressure the kernel should pick neard, which knd restarts, over knd (kuutamod: 200 vs 100).</summary>
+    internal const int NeardOomScoreAdj = 200;
+
     public NeardDriver(
         KndRunOptions options,
         FailoverTimings timings,
@@ -120,7 +123,7 @@ internal sealed class NeardDriver : IAsyncDisposable
 
             var rpc = _rpcFactory(_home.ReadRpcEndpoint());
             var process = await _launcher.StartAsync(
-                new NeardStartSpec { NeardBin = _options.NeardBin, Home = _home.Path, BootNodes = _options.NeardBootnodes },
+                new NeardStartSpec { NeardBin = _options.NeardBin, Home = _home.Path, BootNodes = _options.NeardBootnodes, OomScoreAdj = NeardOomScoreAdj },
                 cancellationToken);
             var running = new Running(start.Generation, process, rpc, new CancellationTokenSource());
             _current?.Dispose();

@@ -23,6 +23,9 @@ internal sealed record ClusterOptions
     public Func<int, NeardSimHomeOptions, NeardSimHomeOptions>? Home { get; init; }
 
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>Extra environment for every knd (NOTIFY_SOCKET, JOURNAL_STREAM ...).</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 }
 
 /// <summary>
@@ -93,6 +96,7 @@ internal sealed class KndCluster : IAsyncDisposable
         NeardSimHome.WriteKeyFile(Path.Combine(credentials, "validator_node_key.json"), "node");
         NeardSimHome.WriteKeyFile(Path.Combine(home.Dir, "voter_node_key.json"), $"voter-{index}");
 
+        var validatorAddr = $"127.0.0.1:{NeardSimHome.FreeLoopbackPort()}";
         var arguments = new List<string>
         {
             "run",
@@ -104,12 +108,13 @@ internal sealed class KndCluster : IAsyncDisposable
             "--session-ttl", $"{(int)options.SessionTtl.TotalMilliseconds}ms",
             "--lock-delay", $"{(int)options.LockDelay.TotalMilliseconds}ms",
             "--promotion", options.Promotion,
-            "--validator-network-addr", $"127.0.0.1:{NeardSimHome.FreeLoopbackPort()}",
+            "--validator-network-addr", validatorAddr,
             "--voter-network-addr", $"127.0.0.1:{NeardSimHome.FreeLoopbackPort()}",
         };
+        string? tokenFile = null;
         if ((options.ClientToken ?? options.AclToken) is { } token)
         {
-            var tokenFile = Path.Combine(credentials, "consul-token");
+            tokenFile = Path.Combine(credentials, "consul-token");
             File.WriteAllText(tokenFile, token + "\n");
             File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             arguments.AddRange(["--consul-token-file", tokenFile]);
@@ -121,7 +126,12 @@ internal sealed class KndCluster : IAsyncDisposable
             ["CREDENTIALS_DIRECTORY"] = credentials,
             ["NEARD_SIM_LEDGER"] = Path.Combine(root, "ledger.jsonl"),
         };
-        return new KndNode(nodeId, home, arguments, environment);
+        foreach (var (key, value) in options.Environment)
+        {
+            environment[key] = value;
+        }
+
+        return new KndNode(nodeId, home, arguments, environment) { CredentialsDir = credentials, TokenFile = tokenFile, ValidatorNetworkAddr = validatorAddr };
     }
 
     /// <summary>Waits until exactly one node is Validating (and the lock names it) and every other live node is Voting.</summary>
@@ -145,6 +155,9 @@ internal sealed class KndCluster : IAsyncDisposable
             timeout,
             Describe);
     }
+
+    /// <summary>The member record a node published in Consul (JSON), or null.</summary>
+    public Task<string?> MemberAsync(string nodeId) => Consul.ValueAsync($"{LockKey}/members/{nodeId}");
 
     /// <summary>The ledger must never hold one (account, height) twice.</summary>
     public LedgerSnapshot AssertNoDoubleSign()

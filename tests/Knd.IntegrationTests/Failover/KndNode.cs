@@ -25,6 +25,12 @@ internal sealed class KndNode : IAsyncDisposable
 
     public NeardSimHome Home { get; }
 
+    public required string CredentialsDir { get; init; }
+
+    public string? TokenFile { get; init; }
+
+    public required string ValidatorNetworkAddr { get; init; }
+
     public ChildProcess? Process { get; private set; }
 
     public Uri? Exporter { get; private set; }
@@ -38,8 +44,8 @@ internal sealed class KndNode : IAsyncDisposable
         History.Add(Process);
         const string Marker = "knd exporter listening on ";
         var line = await Process.WaitForLineAsync(l => l.Contains(Marker, StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the exporter address");
-        var url = line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..].Trim();
-        Exporter = new Uri(url.TrimEnd('/') + "/");
+        var url = System.Text.RegularExpressions.Regex.Match(line[line.IndexOf(Marker, StringComparison.Ordinal)..], @"http://[0-9.]+:\d+").Value;
+        Exporter = new Uri(url + "/");
     }
 
     /// <summary>GET /status, or null when knd does not answer.</summary>
@@ -96,6 +102,16 @@ internal sealed class KndNode : IAsyncDisposable
 
     public bool NeardAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
+    public string ControlSocket => Path.Combine(Home.Dir, "knd.sock");
+
+    /// <summary>Runs a control command (<c>knd status</c>, <c>knd switchover</c> ...) against this node's socket.</summary>
+    public async Task<CliResult> CliAsync(params string[] arguments)
+    {
+        await using var cli = ChildProcess.Start($"knd {string.Join(' ', arguments)}", ChildProcess.Binary("knd"), [.. arguments, "--control-socket", ControlSocket]);
+        var code = await cli.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        return new CliResult(code, string.Join('\n', cli.StdoutLines), string.Join('\n', cli.Lines));
+    }
+
     public string Diagnostics() => string.Join('\n', History.Select(p => p.Tail(80)));
 
     public async ValueTask DisposeAsync()
@@ -114,3 +130,6 @@ internal sealed class KndNode : IAsyncDisposable
         Home.Dispose();
     }
 }
+
+/// <summary>A finished CLI run: its exit code and everything it printed.</summary>
+internal sealed record CliResult(int ExitCode, string Stdout, string Output);

@@ -48,6 +48,31 @@ public sealed class UnplannedFailoverTests
     }
 
     [Fact]
+    public async Task RestartPromotion_NeardRestartsWithTheValidatorLayout_AndFailsOver()
+    {
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 2, Promotion = "restart" });
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        await cluster.WaitForSignatureAsync(leader, DateTimeOffset.MinValue, TimeSpan.FromSeconds(20));
+        var passive = cluster.Nodes.Single(n => n != leader);
+
+        // The leader's home: the validator key, the shared validator node key, the validator address.
+        var config = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(leader.Home.ConfigPath))!;
+        var validatorNodeKey = await File.ReadAllTextAsync(Path.Combine(leader.CredentialsDir, "validator_node_key.json"));
+        Assert.True(File.Exists(leader.Home.ValidatorKeyPath));
+        Assert.Equal(validatorNodeKey, await File.ReadAllTextAsync(Path.Combine(leader.Home.Dir, "node_key.json")));
+        Assert.Equal(leader.ValidatorNetworkAddr, config["network"]!["addr"]!.GetValue<string>());
+        Assert.False(File.Exists(passive.Home.ValidatorKeyPath));
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(passive.Home.Dir, "voter_node_key.json")), await File.ReadAllTextAsync(Path.Combine(passive.Home.Dir, "node_key.json")));
+
+        var crashedAt = TimeProvider.System.GetUtcNow();
+        Libc.Kill((await leader.StatusAsync())!["neard_pid"]!.GetValue<int>(), Libc.SigKill);
+        await Eventually.UntilAsync(async () => await passive.IsLeaderAsync(), TimeSpan.FromSeconds(30), cluster.Describe);
+        await cluster.WaitForSignatureAsync(passive, crashedAt, TimeSpan.FromSeconds(20));
+        await Eventually.UntilAsync(() => !File.Exists(leader.Home.ValidatorKeyPath), TimeSpan.FromSeconds(10), () => "the old leader's key to be removed");
+        cluster.AssertNoDoubleSign();
+    }
+
+    [Fact]
     public async Task KndAloneIsKilled_ItsNeardDiesTooThenFailover()
     {
         var options = new ClusterOptions { Nodes = 2 };

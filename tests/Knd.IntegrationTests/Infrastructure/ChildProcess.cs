@@ -12,6 +12,7 @@ public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _stdout = new();
     private readonly SemaphoreSlim _lineAdded = new(0);
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -31,6 +32,9 @@ public sealed class ChildProcess : IAsyncDisposable
 
     /// <summary>Every line the process wrote so far, stdout and stderr interleaved as they arrived.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
+
+    /// <summary>Only what the process wrote on stdout.</summary>
+    public IReadOnlyList<string> StdoutLines => [.. _stdout];
 
     /// <summary>The binary next to the test assembly (knd, neard-sim).</summary>
     public static string Binary(string name) => Path.Combine(AppContext.BaseDirectory, name);
@@ -62,7 +66,15 @@ public sealed class ChildProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var child = new ChildProcess(name, process);
-        process.OutputDataReceived += (_, e) => child.Add(e.Data);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                child._stdout.Enqueue(e.Data);
+            }
+
+            child.Add(e.Data);
+        };
         process.ErrorDataReceived += (_, e) => child.Add(e.Data);
         process.Exited += (_, _) => child.OnExited();
         process.Start();

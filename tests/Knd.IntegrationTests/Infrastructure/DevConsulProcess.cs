@@ -50,6 +50,13 @@ public sealed class DevConsulProcess : IAsyncDisposable
         return entries?[0]?["Session"]?.GetValue<string>();
     }
 
+    /// <summary>A key's raw value (<c>?raw</c>), or null when missing.</summary>
+    public async Task<string?> ValueAsync(string key)
+    {
+        using var response = await _http.GetAsync($"v1/kv/{key}?raw&stale");
+        return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
+    }
+
     /// <summary>How many sessions dev-consul holds (a leak check).</summary>
     public async Task<int> SessionCountAsync()
     {

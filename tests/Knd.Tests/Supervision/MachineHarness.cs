@@ -73,7 +73,8 @@ internal sealed class MachineHarness
         var end = Clock.Now + by;
         while (Clock.Now < end)
         {
-            foreach (var action in Advance(Timings.TickInterval))
+            var step = end - Clock.Now < Timings.TickInterval ? end - Clock.Now : Timings.TickInterval;
+            foreach (var action in Advance(step))
             {
                 emitted.Add(action);
                 if (action is RenewSessionAction renew)

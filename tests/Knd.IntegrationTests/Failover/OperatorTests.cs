@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using Knd.IntegrationTests.Infrastructure;
+using NeardSim.Chain;
+
+namespace Knd.IntegrationTests.Failover;
+
+/// <summary>The control CLI against a real cluster: status, active-validator, pause, switchover, maintenance.</summary>
+[Collection(FailoverCollection.Name)]
+public sealed class OperatorTests
+{
+    private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task StatusAndActiveValidator_ReportTheLeaderInTheContractShape()
+    {
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 2 });
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        var passive = cluster.Nodes.Single(n => n != leader);
+
+        var status = await passive.CliAsync("status", "--json");
+        var active = await passive.CliAsync("active-validator", "--json");
+        var human = await leader.CliAsync("status");
+
+        Assert.Equal(0, status.ExitCode);
+        var json = JsonNode.Parse(status.Stdout)!.AsObject();
+        foreach (var field in new[] { "node_id", "account_id", "state", "is_leader", "leader_node_id", "neard_pid", "block_height", "syncing", "session_id", "last_renew_age_ms", "fencing_index", "paused" })
+        {
+            Assert.True(json.ContainsKey(field), $"knd status --json lacks {field}: {status.Stdout}");
+        }
+
+        Assert.Equal("Voting", json["state"]!.GetValue<string>());
+        Assert.Equal(leader.NodeId, json["leader_node_id"]!.GetValue<string>());
+        Assert.Equal(0, active.ExitCode);
+        Assert.Equal(leader.NodeId, JsonNode.Parse(active.Stdout)!["node_id"]!.GetValue<string>());
+        Assert.Equal(0, human.ExitCode);
+        Assert.Contains("Validating", human.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Paused_LeaderDies_NobodyTakesOver_UntilResumed()
+    {
+        var options = new ClusterOptions { Nodes = 2 };
+        await using var cluster = await KndCluster.StartAsync(options);
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        var passive = cluster.Nodes.Single(n => n != leader);
+
+        Assert.Equal(0, (await passive.CliAsync("pause")).ExitCode);
+        await Eventually.UntilAsync(async () => (await passive.StatusAsync())?["paused"]?.GetValue<bool>() == true, TimeSpan.FromSeconds(10), cluster.Describe);
+        Assert.Equal(1, await ScrapeAsync(passive, "knd_paused"));
+        await leader.KillHostAsync();
+
+        var until = TimeProvider.System.GetTimestamp();
+        while (TimeProvider.System.GetElapsedTime(until) < (options.SessionTtl * 2) + options.LockDelay + TimeSpan.FromSeconds(3))
+        {
+            Assert.False(await passive.IsLeaderAsync(), "a paused cluster failed over");
+            await Task.Delay(Eventually.PollInterval, TimeProvider.System);
+        }
+
+        Assert.Equal(0, (await passive.CliAsync("resume")).ExitCode);
+        await Eventually.UntilAsync(async () => await passive.IsLeaderAsync(), TimeSpan.FromSeconds(20), cluster.Describe);
+        cluster.AssertNoDoubleSign();
+    }
+
+    [Fact]
+    public async Task Switchover_ToANamedPassive_HandsOverInsideADutyFreeWindow_MissingNoDuty()
+    {
+        // The handover budget at TTL 3 s (worst-case stop + 1 s) needs about 21 duty-free 100 ms blocks:
+        // 5% duties make such windows common, so the test does not wait for the next epoch.
+        var options = new ClusterOptions { Nodes = 3, Home = (_, home) => home with { DutyPercent = 5 } };
+        await using var cluster = await KndCluster.StartAsync(options);
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        var target = cluster.Nodes.First(n => n != leader);
+
+        // Every passive publishes itself as a member once it votes; wait until the target shows ready.
+        await Eventually.UntilAsync(async () => (await cluster.MemberAsync(target.NodeId))?.Contains("\"state\":\"Voting\"", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(20), cluster.Describe);
+        var started = TimeProvider.System.GetUtcNow();
+        var wait = await leader.CliAsync("switchover", "--to", target.NodeId, "--wait", "--json");
+        Assert.True(wait.ExitCode == 0, wait.Output);
+        await Eventually.UntilAsync(async () => await target.IsLeaderAsync(), TimeSpan.FromSeconds(60), cluster.Describe);
+        var finished = TimeProvider.System.GetUtcNow();
+        var released = (await cluster.WaitForSignatureAsync(target, started, TimeSpan.FromSeconds(10))).Time;
+
+        Assert.Contains("done", wait.Stdout, StringComparison.Ordinal);
+        Assert.Same(target, await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(60)));
+        var ledger = cluster.AssertNoDoubleSign();
+        Assert.Empty(MissedDuties(ledger, started, finished.AddSeconds(1), cluster));
+        Assert.True(released > started, "the target signed after the switchover started");
+    }
+
+    [Fact]
+    public async Task Switchover_WithNoSyncedPassive_IsRefusedClearly()
+    {
+        var options = new ClusterOptions { Nodes = 2, Home = (index, home) => index == 1 ? home with { SyncMs = 600_000 } : home };
+        await using var cluster = await KndCluster.StartAsync(options);
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout, [cluster.Nodes[0]]);
+
+        var refused = await leader.CliAsync("switchover");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("no synced, healthy passive", refused.Output, StringComparison.Ordinal);
+        Assert.True(await leader.IsLeaderAsync());
+    }
+
+    [Fact]
+    public async Task MaintenanceShutdown_OnTheLeader_HandsOverAtTheHeightWithoutTtlWait_AndExits()
+    {
+        var options = new ClusterOptions { Nodes = 2, SessionTtl = TimeSpan.FromSeconds(10), LockDelay = TimeSpan.FromSeconds(5) };
+        await using var cluster = await KndCluster.StartAsync(options);
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        var passive = cluster.Nodes.Single(n => n != leader);
+
+        var scheduled = await leader.CliAsync("maintenance-shutdown", "--json");
+        Assert.True(scheduled.ExitCode == 0, scheduled.Output);
+        var height = JsonNode.Parse(scheduled.Stdout)!["shutdown_at"]!.GetValue<long>();
+        var status = await leader.CliAsync("maintenance-status", "--json");
+        Assert.Equal(height, JsonNode.Parse(status.Stdout)!["shutdown_at"]!.GetValue<long>());
+
+        // neard stops itself at the height; the lock is released, not left to expire (TTL 10 s + lock-delay 5 s).
+        Assert.Equal(0, await leader.Process!.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var exitedAt = TimeProvider.System.GetTimestamp();
+        await Eventually.UntilAsync(async () => await passive.IsLeaderAsync(), TimeSpan.FromSeconds(30), cluster.Describe);
+        Assert.True(TimeProvider.System.GetElapsedTime(exitedAt) < options.SessionTtl, "the passive waited for the TTL");
+
+        var ledger = cluster.AssertNoDoubleSign();
+        Assert.DoesNotContain(ledger.Entries, e => e.Home == leader.Home.Dir && e.Height >= height);
+    }
+
+    [Fact]
+    public async Task MaintenanceShutdown_Cancelled_KeepsTheLeaderSigning()
+    {
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 1 });
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+
+        var scheduled = await leader.CliAsync("maintenance-shutdown", "--json");
+        Assert.True(scheduled.ExitCode == 0, scheduled.Output);
+        var height = JsonNode.Parse(scheduled.Stdout)!["shutdown_at"]!.GetValue<long>();
+        var cancelled = await leader.CliAsync("maintenance-shutdown", "--cancel");
+
+        Assert.Equal(0, cancelled.ExitCode);
+        Assert.Contains("shutdown cancelled", cancelled.Output, StringComparison.Ordinal);
+        await Eventually.UntilAsync(
+            () => Task.FromResult(LedgerReader.Read(cluster.LedgerPath).Entries.Any(e => e.Height > height)),
+            TimeSpan.FromSeconds(60),
+            cluster.Describe);
+        Assert.True(await leader.IsLeaderAsync());
+    }
+
+    [Fact]
+    public async Task MaintenanceRestart_OnAPassive_RestartsItsNeardAndRejoins()
+    {
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 2 });
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        var passive = cluster.Nodes.Single(n => n != leader);
+        var before = (await passive.StatusAsync())!["neard_pid"]!.GetValue<int>();
+
+        var restart = await passive.CliAsync("maintenance-restart");
+
+        Assert.True(restart.ExitCode == 0, restart.Output);
+        await Eventually.UntilAsync(
+            async () => (await passive.StatusAsync()) is { } s && s["neard_pid"]?.GetValue<int>() is { } pid && pid != before && s["state"]!.GetValue<string>() == "Voting",
+            TimeSpan.FromSeconds(30),
+            cluster.Describe);
+        Assert.True(await leader.IsLeaderAsync());
+        cluster.AssertNoDoubleSign();
+    }
+
+    private static List<long> MissedDuties(LedgerSnapshot ledger, DateTimeOffset from, DateTimeOffset to, KndCluster cluster)
+    {
+        var home = cluster.Nodes[0].Home.Options;
+        var genesis = home.GenesisTime!.Value;
+        var schedule = new DutySchedule(home.DutySeed, home.DutyPercent);
+        var first = (long)((from - genesis).TotalMilliseconds / home.BlockIntervalMs) + 1;
+        var last = (long)((to - genesis).TotalMilliseconds / home.BlockIntervalMs) - 1;
+        var signed = ledger.HeightsOf(KndCluster.Account).ToHashSet();
+        var missed = new List<long>();
+        for (var h = first; h <= last; h++)
+        {
+            if (schedule.HasDuty(KndCluster.Account, h) && !signed.Contains(h))
+            {
+                missed.Add(h);
+            }
+        }
+
+        return missed;
+    }
+
+    private static async Task<double> ScrapeAsync(KndNode node, string metric)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri(node.Exporter!, "metrics"));
+        var line = text.Split('\n').First(l => l.StartsWith(metric + " ", StringComparison.Ordinal));
+        return double.Parse(line[(metric.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
