@@ -57,10 +57,6 @@ internal sealed class LiveMode
         yield return string.Create(
             CultureInfo.InvariantCulture,
             $"TTL {o.SessionTtl.TotalSeconds:0.###} s · lock-delay {o.LockDelay.TotalSeconds:0.###} s · watchdog {t.Watchdog.TotalSeconds:0.###} s · promotion {o.Promotion} · blocks {LocalnetOptions.BlockInterval.TotalMilliseconds:0} ms, duty {LocalnetOptions.DutyPercent}% · ledger {cluster.Ledger.Path}");
-        if (!t.WatchdogIsSafe)
-        {
-            yield return $"warning: watchdog {t.Watchdog.TotalSeconds:0.###} s is too long for this TTL and lock-delay: a frozen leader's neard may outlive its lock (docs/run-localnet.md)";
-        }
     }
 
     private async Task<int> LoopAsync(LocalCluster cluster, CancellationToken cancellationToken)

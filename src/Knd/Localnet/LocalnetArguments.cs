@@ -1,5 +1,6 @@
 using System.Globalization;
 using Knd.Configuration;
+using Knd.Systemd;
 
 namespace Knd.Localnet;
 
@@ -60,6 +61,12 @@ internal static class LocalnetArguments
         }
 
         options = options with { Promotion = promotion ?? options.Promotion };
+        if (watchdogValue is { } w && WatchdogRule.Check(new LocalnetTimings(options).Knd, w) is { } unsafeWatchdog)
+        {
+            // knd itself would refuse to start under it (exit 78).
+            return (null, $"--watchdog: {unsafeWatchdog}");
+        }
+
         if (killLeaderAfter is not null)
         {
             if (!TrySeconds(killLeaderAfter, out var after))

@@ -1,4 +1,5 @@
 using Knd.Configuration;
+using Knd.Systemd;
 
 namespace Knd.Localnet;
 
@@ -10,7 +11,7 @@ namespace Knd.Localnet;
 internal sealed class LocalnetTimings
 {
     /// <summary>The shipped knd.service's <c>WatchdogSec</c>.</summary>
-    public static readonly TimeSpan MaxWatchdog = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan MaxWatchdog = TimeSpan.FromSeconds(2);
 
     public static readonly TimeSpan MinWatchdog = TimeSpan.FromMilliseconds(500);
 
@@ -42,11 +43,12 @@ internal sealed class LocalnetTimings
     /// </summary>
     public TimeSpan FrozenLeaderDeadBy => Knd.FenceAfter + Knd.TickInterval + (1.5 * Watchdog);
 
-    public bool WatchdogIsSafe => Watchdog == TimeSpan.Zero || FrozenLeaderDeadBy < Knd.SessionTtl;
+    /// <summary>knd checks the same rule at start (and refuses to run when it fails).</summary>
+    public bool WatchdogIsSafe => Watchdog == TimeSpan.Zero || WatchdogRule.Check(Knd, Watchdog) is null;
 
     /// <summary>
     /// The longest W with FenceAfter + TickInterval + 1.5 W &lt; TTL, in 100 ms steps, capped at the
-    /// shipped unit's 3 s and at least 0.5 s: TTL 10 s gives 3 s, TTL 3 s gives 0.9 s.
+    /// shipped unit's 2 s and at least 0.5 s: TTL 10 s gives 2 s, TTL 3 s gives 0.9 s.
     /// </summary>
     public static TimeSpan DefaultWatchdog(FailoverTimings knd)
     {

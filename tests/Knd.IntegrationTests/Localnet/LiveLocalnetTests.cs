@@ -65,6 +65,7 @@ public sealed partial class LiveLocalnetTests
     [InlineData("--nodes", "0", "--nodes")]
     [InlineData("--fault", "kill-leader-host", "--fault")]
     [InlineData("--session-ttl", "ten", "--session-ttl")]
+    [InlineData("--watchdog", "5s", "--watchdog")]
     public async Task BadOption_ExitsWithUsageAndOneLineNamingTheOption(string option, string value, string named)
     {
         await using var localnet = LocalnetRun.Start(option, value);
