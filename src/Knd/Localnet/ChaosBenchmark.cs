@@ -120,7 +120,10 @@ internal sealed partial class ChaosBenchmark
                 ? string.Create(CultureInfo.InvariantCulture, $"{(after.CpuTicks - start.CpuTicks) / ProcFs.ClockTicksPerSecond / seconds * 100:0.0}% CPU")
                 : "CPU -";
             var leader = snapshot.Node(unit.NodeId)?.IsLeader == true ? " (leader)" : string.Empty;
-            return string.Create(CultureInfo.InvariantCulture, $"{unit.NodeId}{leader} {cpu}, {(unit.Pid is { } p ? ProcFs.RssMegabytes(p) : null) ?? double.NaN:0.0} MB RSS");
+            var memory = unit.Pid is { } p && ProcFs.Memory(p) is { } m
+                ? string.Create(CultureInfo.InvariantCulture, $"{m.Rss:0.0} MB RSS (anon {m.Anon:0.0}, file {m.File:0.0}, shmem {m.Shmem:0.0})")
+                : "RSS -";
+            return $"{unit.NodeId}{leader} {cpu}, {memory}";
         });
         _view.Event($"idle knd over {seconds:0} s after the trials (nothing polling it): " + string.Join("; ", nodes));
     }

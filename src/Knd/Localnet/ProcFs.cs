@@ -56,16 +56,24 @@ internal static class ProcFs
     public static bool IsRunning(ProcessId id) => ReadStat(id.Pid) is { } stat && stat.StartTime == id.StartTime && stat.IsRunning;
 
     /// <summary>VmRSS in MB, or null when the process is gone.</summary>
-    public static double? RssMegabytes(int pid)
+    public static double? RssMegabytes(int pid) => Memory(pid)?.Rss;
+
+    /// <summary>
+    /// VmRSS and its parts in MB: RssAnon (heaps, stacks), RssFile (mapped binaries and assemblies,
+    /// shared with every process that maps them) and RssShmem (for .NET, the second mapping of JIT
+    /// code under W^X); null when the process is gone.
+    /// </summary>
+    public static (double Rss, double Anon, double File, double Shmem)? Memory(int pid)
     {
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
         try
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                if (colon > 0 && (line.StartsWith("VmRSS", StringComparison.Ordinal) || line.StartsWith("Rss", StringComparison.Ordinal)))
                 {
-                    var kb = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-                    return kb / 1024.0;
+                    values[line[..colon]] = long.Parse(line[(colon + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
                 }
             }
         }
@@ -74,7 +82,9 @@ internal static class ProcFs
             return null;
         }
 
-        return null;
+        return values.TryGetValue("VmRSS", out var rss)
+            ? (rss, values.GetValueOrDefault("RssAnon"), values.GetValueOrDefault("RssFile"), values.GetValueOrDefault("RssShmem"))
+            : null;
     }
 
     /// <summary>Every live process below <paramref name="pid"/> (children, their children, ...).</summary>
