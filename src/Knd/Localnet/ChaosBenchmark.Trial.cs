@@ -32,7 +32,13 @@ internal sealed partial class ChaosBenchmark
         var chain = _cluster.Chain;
         var fromHeight = chain.HeadAt(injection.InjectedAt);
         var toHeight = signed?.Height ?? chain.HeadAt(_time.GetUtcNow());
-        var missed = chain.DutyHeights(LocalnetOptions.Account, fromHeight, toHeight).Count(h => !ledger.IsSigned(LocalnetOptions.Account, h));
+        var missedHeights = chain.DutyHeights(LocalnetOptions.Account, fromHeight, toHeight).Where(h => !ledger.IsSigned(LocalnetOptions.Account, h)).ToList();
+        var missed = missedHeights.Count;
+        if (fault == FaultKind.Switchover && missed > 0 && signed is not null)
+        {
+            notes.Add($"WARNING: a planned switchover missed duty height(s) {string.Join(", ", missedHeights)}; it should hand over inside a duty-free window");
+        }
+
         var result = new TrialResult
         {
             Fault = fault,
