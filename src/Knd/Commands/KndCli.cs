@@ -24,6 +24,7 @@ internal static class KndCli
         root.Subcommands.Add(SwitchoverCommand.Create());
         root.Subcommands.Add(PauseCommands.CreatePause());
         root.Subcommands.Add(PauseCommands.CreateResume());
+        root.Subcommands.Add(LocalnetCommand.Create());
         return root;
     }
 

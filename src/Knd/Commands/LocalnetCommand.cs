@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Knd.Localnet;
+
+namespace Knd.Commands;
+
+/// <summary><c>knd localnet</c>: the whole system on one machine, live or as the chaos benchmark.</summary>
+internal static class LocalnetCommand
+{
+    /// <summary>128 + SIGINT, as a shell reports a command stopped by Ctrl-C.</summary>
+    private const int InterruptedExitCode = 130;
+
+    public static Command Create()
+    {
+        var nodes = new Option<string?>("--nodes") { HelpName = "N", Description = "How many validator hosts (default 3)." };
+        var dir = new Option<string?>("--dir") { HelpName = "DIR", Description = "Where to put homes, keys, logs and the ledger; kept on exit (default: a temp dir, removed on exit)." };
+        var killLeaderAfter = new Option<string?>("--kill-leader-after") { HelpName = "S", Description = "Live mode: SIGKILL the leader's host (knd and neard) after S seconds (or a duration such as 30s)." };
+        var ttl = new Option<string?>("--session-ttl") { HelpName = "DURATION", Description = "knd's --session-ttl (default 10s); below 10s dev-consul's session_ttl_min is lowered to match." };
+        var lockDelay = new Option<string?>("--lock-delay") { HelpName = "DURATION", Description = "knd's --lock-delay (default 5s)." };
+        var promotion = new Option<string?>("--promotion") { HelpName = "restart|hot-swap", Description = "knd's --promotion (default hot-swap)." };
+        var watchdog = new Option<string?>("--watchdog") { HelpName = "DURATION", Description = "WATCHDOG_USEC of the emulated service manager (default: derived from the TTL, at most 3s; 0 turns it off)." };
+        var neardBin = new Option<string?>("--neard-bin") { HelpName = "PATH", Description = "The neard-sim binary (default: next to knd, else on PATH)." };
+        var trials = new Option<string?>("--trials") { HelpName = "K", Description = "Chaos benchmark: inject the fault K times and measure each failover." };
+        var fault = new Option<string?>("--fault") { HelpName = "KIND", Description = "Chaos benchmark fault: " + string.Join(", ", FaultKinds.All.Select(f => f.Name)) + ", or all." };
+        var json = new Option<string?>("--json") { HelpName = "FILE", Description = "Chaos benchmark: write the results as JSON to FILE (an array with --fault all)." };
+        var command = new Command("localnet", "Run dev-consul, N neard-sims and N knd daemons on this machine, with a live view; or, with --trials, the chaos benchmark.")
+        {
+            nodes, dir, killLeaderAfter, ttl, lockDelay, promotion, watchdog, neardBin, trials, fault, json,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var (options, error) = LocalnetArguments.Parse(
+                parse.GetValue(nodes), parse.GetValue(dir), parse.GetValue(killLeaderAfter), parse.GetValue(ttl), parse.GetValue(lockDelay),
+                parse.GetValue(promotion), parse.GetValue(watchdog), parse.GetValue(neardBin), parse.GetValue(trials), parse.GetValue(fault), parse.GetValue(json));
+            if (options is null)
+            {
+                Console.Error.WriteLine($"knd localnet: {error}");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            return RunOnForegroundThreadAsync(options, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(LocalnetOptions options, CancellationToken cancellationToken)
+    {
+        if (KndBinaries.NeardSim(options.NeardBin, out var problem) is not { } neardSim)
+        {
+            await Console.Error.WriteLineAsync($"knd localnet: {problem}");
+            return ExitCodes.Failed;
+        }
+
+        try
+        {
+            return options.IsBenchmark
+                ? await new ChaosBenchmark(options, Console.Out, TimeProvider.System).RunAsync(neardSim, cancellationToken)
+                : await new LiveMode(options, new LiveView(Console.Out, LiveView.StdoutIsTerminal(), TimeProvider.System), TimeProvider.System).RunAsync(neardSim, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C is how the live view ends; a benchmark cut short has no result.
+            return options.IsBenchmark ? InterruptedExitCode : ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is LocalnetException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"knd localnet: {e.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>
+    /// Runs the localnet on a foreground thread. On Ctrl-C System.CommandLine stops waiting for an
+    /// action after two seconds and lets Main return (exit code 130); stopping every knd in order
+    /// takes longer, and the runtime does not exit while a foreground thread runs. Once the stop is
+    /// done, the thread ends the process with the localnet's own exit code.
+    /// </summary>
+    private static Task<int> RunOnForegroundThreadAsync(LocalnetOptions options, CancellationToken interrupted)
+    {
+        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                // A closed terminal (SIGHUP) stops the localnet as Ctrl-C does, instead of killing it outright.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
+                using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+                {
+                    context.Cancel = true;
+                    stop.Cancel();
+                });
+                var code = RunAsync(options, stop.Token).GetAwaiter().GetResult();
+                if (stop.IsCancellationRequested)
+                {
+                    Console.Out.Flush();
+                    Environment.Exit(code);
+                }
+
+                done.SetResult(code);
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        })
+        {
+            IsBackground = false,
+            Name = "localnet",
+        };
+        thread.Start();
+        return done.Task;
+    }
+}

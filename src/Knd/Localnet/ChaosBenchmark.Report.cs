@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Knd.Localnet;
+
+/// <summary>The benchmark's output: one line per trial, the summary table, the JSON of contract §10.</summary>
+internal sealed partial class ChaosBenchmark
+{
+    private static string Describe(TrialResult trial)
+    {
+        var head = $"{trial.Fault.Name()} #{trial.Number}: ";
+        var notes = trial.Notes.Count > 0 ? " · " + string.Join(" · ", trial.Notes) : string.Empty;
+        return trial.Failure is { } failure
+            ? head + $"FAILED on {trial.From}: {failure}{notes}"
+            : head + string.Create(
+                CultureInfo.InvariantCulture,
+                $"{trial.From} -> {trial.To} in {trial.Failover!.Value.TotalSeconds:0.0} s (takeover {trial.Takeover?.TotalSeconds ?? double.NaN:0.0} s, first signed height {trial.FirstSignedHeight}; {(trial.InBound ? "within" : "OVER")} bound; missed {trial.MissedDutyHeights}){notes}");
+    }
+
+    private async Task ReportAsync(List<FaultSummary> summaries, CancellationToken cancellationToken)
+    {
+        static string Seconds(long? ms) => ms is { } v ? (v / 1000.0).ToString("0.0", CultureInfo.InvariantCulture) : "-";
+        var rows = summaries.Select(s => (IReadOnlyList<string>)
+        [
+            s.Fault, s.Trials.ToString(CultureInfo.InvariantCulture), Seconds(s.FailoverMs.P50), Seconds(s.FailoverMs.P95), Seconds(s.FailoverMs.Max),
+            Seconds(s.Takeover.P50), Seconds(s.Takeover.Max), Seconds(s.BoundMs), $"{s.InBound}/{s.Trials}", s.DoubleSignedHeights.ToString(CultureInfo.InvariantCulture),
+            s.MissedDutyHeights.ToString(CultureInfo.InvariantCulture), s.FailedTrials.ToString(CultureInfo.InvariantCulture),
+            s.KndRssMbMax.ToString("0.0", CultureInfo.InvariantCulture),
+        ]).ToList();
+        await _output.WriteLineAsync();
+        foreach (var line in TextTable.Format(["fault", "trials", "p50 s", "p95 s", "max s", "takeover p50 s", "takeover max s", "bound s", "in bound", "double-signed", "missed duty", "failed", "knd RSS max MB"], rows))
+        {
+            await _output.WriteLineAsync(line);
+        }
+
+        await _output.WriteLineAsync();
+        await _output.FlushAsync(cancellationToken);
+        if (_options.JsonPath is { } path)
+        {
+            var json = summaries.Count == 1
+                ? JsonSerializer.Serialize(summaries[0], BenchmarkJsonContext.Default.FaultSummary)
+                : JsonSerializer.Serialize(summaries, BenchmarkJsonContext.Default.ListFaultSummary);
+            await File.WriteAllTextAsync(path, json + "\n", cancellationToken);
+        }
+    }
+}

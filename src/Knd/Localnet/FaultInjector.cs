@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using Knd.Cluster;
+using Knd.Interop;
+
+namespace Knd.Localnet;
+
+/// <summary>A fault in progress: on whom, when, and from when its failover is measured.</summary>
+internal sealed class Injection
+{
+    public required FaultKind Kind { get; init; }
+
+    public required DaemonUnit Leader { get; init; }
+
+    public required DateTimeOffset InjectedAt { get; init; }
+
+    /// <summary>The fault itself, except consul-no-leader (the heal) and switchover (the handover's start).</summary>
+    public DateTimeOffset MeasureFrom { get; set; }
+
+    public List<string> Notes { get; } = [];
+
+    public string? Failure { get; set; }
+
+    public int OrphansBefore { get; init; }
+
+    public int WatchdogKillsBefore { get; init; }
+
+    public int StartsBefore { get; init; }
+
+    public Process? Switchover { get; set; }
+}
+
+/// <summary>Injects each fault kind on the leader and heals it again.</summary>
+internal sealed partial class FaultInjector
+{
+    /// <summary>knd waits up to its window timeout for a duty-free window long enough to hand over (minutes at TTL 10 s).</summary>
+    private static readonly TimeSpan HandoverStartTimeout = SwitchoverCoordinator.WindowTimeout + TimeSpan.FromSeconds(30);
+    private readonly LocalCluster _cluster;
+    private readonly Func<CancellationToken, Task<ClusterSnapshot>> _poll;
+    private readonly TimeProvider _time;
+
+    public FaultInjector(LocalCluster cluster, Func<CancellationToken, Task<ClusterSnapshot>> poll, TimeProvider time)
+    {
+        _cluster = cluster;
+        _poll = poll;
+        _time = time;
+    }
+
+    public async Task<Injection> InjectAsync(FaultKind kind, NodeSnapshot leader, CancellationToken cancellationToken)
+    {
+        var unit = leader.Unit;
+        await unit.RefreshTreeAsync(cancellationToken);
+        var injection = new Injection
+        {
+            Kind = kind,
+            Leader = unit,
+            InjectedAt = _time.GetUtcNow(),
+            OrphansBefore = unit.Orphans,
+            WatchdogKillsBefore = unit.WatchdogKills,
+            StartsBefore = unit.Starts,
+        };
+        injection.MeasureFrom = injection.InjectedAt;
+        switch (kind)
+        {
+            case FaultKind.KillLeaderHost:
+                await unit.KillHostAsync(cancellationToken);
+                break;
+            case FaultKind.KillKnd:
+                await unit.KillKndAsync(cancellationToken);
+                break;
+            case FaultKind.FreezeKnd:
+                await unit.FreezeAsync(cancellationToken);
+                break;
+            case FaultKind.CrashNeard:
+                CrashNeard(leader, injection);
+                break;
+            case FaultKind.HangNeard:
+                await File.WriteAllTextAsync(unit.Layout.RpcHangFile, string.Empty, cancellationToken);
+                break;
+            case FaultKind.ConsulNoLeader:
+                await NoLeaderAsync(injection, cancellationToken);
+                break;
+            case FaultKind.PartitionLeader:
+                _cluster.Consul.Faults.SetBlackhole(unit.NodeId, enabled: true);
+                break;
+            case FaultKind.Switchover:
+                await SwitchoverAsync(injection, cancellationToken);
+                break;
+        }
+
+        return injection;
+    }
+
+    /// <summary>Undoes the fault once a leader signs again; the trial then waits for the steady state.</summary>
+    public async Task HealAsync(Injection injection, CancellationToken cancellationToken)
+    {
+        var unit = injection.Leader;
+        switch (injection.Kind)
+        {
+            case FaultKind.KillLeaderHost:
+                await unit.StartAsync(cancellationToken);
+                break;
+            case FaultKind.KillKnd:
+                // The manager sees the exit, gives neard a moment to die by itself, then restarts knd.
+                await WaitForAsync(() => unit.Starts > injection.StartsBefore, TimeSpan.FromSeconds(10), cancellationToken);
+                if (unit.Orphans > injection.OrphansBefore)
+                {
+                    injection.Failure = "neard outlived its SIGKILLed knd (no parent-death signal); the manager killed it";
+                }
+
+                break;
+            case FaultKind.FreezeKnd:
+                await HealFreezeAsync(injection, cancellationToken);
+                break;
+            case FaultKind.HangNeard:
+                File.Delete(unit.Layout.RpcHangFile);
+                break;
+            case FaultKind.PartitionLeader:
+                _cluster.Consul.Faults.SetBlackhole(unit.NodeId, enabled: false);
+                break;
+            case FaultKind.Switchover:
+                await FinishSwitchoverAsync(injection, cancellationToken);
+                break;
+        }
+    }
+
+    private static void CrashNeard(NodeSnapshot leader, Injection injection)
+    {
+        var neard = leader.Status?.NeardPid ?? leader.Unit.Tree.Select(p => (int?)p.Pid).FirstOrDefault();
+        if (neard is not { } pid || !Libc.Kill(pid, Libc.SigKill))
+        {
+            injection.Failure = "the leader had no neard to crash";
+        }
+    }
+
+    private async Task NoLeaderAsync(Injection injection, CancellationToken cancellationToken)
+    {
+        _cluster.Consul.Store.SetLeader(false);
+        try
+        {
+            var outage = _cluster.Timings.NoLeaderOutage;
+            while (_time.GetUtcNow() - injection.InjectedAt < outage)
+            {
+                await _poll(cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken);
+            }
+        }
+        finally
+        {
+            _cluster.Consul.Store.SetLeader(true);
+        }
+
+        injection.MeasureFrom = _time.GetUtcNow();
+        injection.Notes.Add($"no Consul leader for {(injection.MeasureFrom - injection.InjectedAt).TotalSeconds:0.0} s; measured from the heal");
+    }
+
+    private async Task HealFreezeAsync(Injection injection, CancellationToken cancellationToken)
+    {
+        var unit = injection.Leader;
+        var deadline = (2 * _cluster.Timings.Watchdog) + TimeSpan.FromSeconds(2);
+        await WaitForAsync(() => unit.WatchdogKills > injection.WatchdogKillsBefore, deadline - (_time.GetUtcNow() - injection.InjectedAt), cancellationToken);
+        if (unit.WatchdogKills > injection.WatchdogKillsBefore && unit.LastWatchdogKill is { } killed)
+        {
+            injection.Notes.Add($"watchdog killed the frozen knd {(killed - injection.InjectedAt).TotalSeconds:0.0} s after SIGSTOP");
+            return;
+        }
+
+        injection.Failure = "the emulated watchdog never fired: this knd sends no WATCHDOG=1";
+        await unit.KillHostAsync(cancellationToken);
+        await unit.StartAsync(cancellationToken);
+    }
+
+    private async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (!condition() && _time.GetElapsedTime(started) < timeout)
+        {
+            await _poll(cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+namespace Knd.Localnet;
+
+/// <summary>The faults of the chaos benchmark (contract §10), each injected on the current leader.</summary>
+internal enum FaultKind
+{
+    /// <summary>SIGKILL knd and its neard together; the host comes back as a fresh start after the trial.</summary>
+    KillLeaderHost,
+
+    /// <summary>SIGKILL knd only: neard must die by the parent-death signal; the manager restarts knd.</summary>
+    KillKnd,
+
+    /// <summary>SIGSTOP knd: the emulated watchdog must kill it and its neard; the restart heals it.</summary>
+    FreezeKnd,
+
+    /// <summary>SIGKILL the leader's neard.</summary>
+    CrashNeard,
+
+    /// <summary>The <c>sim-rpc-hang</c> file in the leader's home: RPC stops answering, signing goes on.</summary>
+    HangNeard,
+
+    /// <summary>dev-consul loses its cluster leader for longer than the fence bound, then recovers.</summary>
+    ConsulNoLeader,
+
+    /// <summary>dev-consul black-holes every request of the leader's node id.</summary>
+    PartitionLeader,
+
+    /// <summary><c>knd switchover --wait</c> against the leader's control socket.</summary>
+    Switchover,
+}
+
+/// <summary>The command-line names of <see cref="FaultKind"/>.</summary>
+internal static class FaultKinds
+{
+    public static readonly IReadOnlyList<(string Name, FaultKind Kind)> All =
+    [
+        ("kill-leader-host", FaultKind.KillLeaderHost),
+        ("kill-knd", FaultKind.KillKnd),
+        ("freeze-knd", FaultKind.FreezeKnd),
+        ("crash-neard", FaultKind.CrashNeard),
+        ("hang-neard", FaultKind.HangNeard),
+        ("consul-no-leader", FaultKind.ConsulNoLeader),
+        ("partition-leader", FaultKind.PartitionLeader),
+        ("switchover", FaultKind.Switchover),
+    ];
+
+    public static string Name(this FaultKind kind) => All.First(f => f.Kind == kind).Name;
+
+    /// <summary>One kind, or every kind for <c>all</c>; null for an unknown name.</summary>
+    public static IReadOnlyList<FaultKind>? Parse(string text) =>
+        text == "all" ? [.. All.Select(f => f.Kind)]
+        : All.FirstOrDefault(f => f.Name == text) is { Name: not null } match ? [match.Kind] : null;
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Knd.DevConsul;
+
+namespace Knd.Localnet;
+
+/// <summary>
+/// The whole system on one machine: an in-process dev-consul, N neard-sim homes sharing one chain
+/// clock, one validator key and one signing ledger, and N <c>knd run</c> daemons under an emulated
+/// service manager. Dispose stops every daemon (SIGTERM, then SIGKILL), then dev-consul, and removes
+/// the directory unless the user named it.
+/// </summary>
+internal sealed partial class LocalCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan ManagerTick = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan TreeRefresh = TimeSpan.FromMilliseconds(500);
+
+    private readonly ChildLauncher _launcher;
+    private readonly StatusClient _status = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly bool _keepDir;
+    private Task _manager = Task.CompletedTask;
+    private bool _disposed;
+
+    private LocalCluster(LocalnetOptions options, string root, bool keepDir, DevConsulServer consul, ChildLauncher launcher, TimeProvider time, ChainSchedule chain)
+    {
+        Options = options;
+        Root = root;
+        _keepDir = keepDir;
+        Consul = consul;
+        _launcher = launcher;
+        Time = time;
+        Chain = chain;
+        Timings = new LocalnetTimings(options);
+        Ledger = new Ledger(System.IO.Path.Combine(root, "ledger.jsonl"));
+    }
+
+    public LocalnetOptions Options { get; }
+
+    public LocalnetTimings Timings { get; }
+
+    public string Root { get; }
+
+    public DevConsulServer Consul { get; }
+
+    public TimeProvider Time { get; }
+
+    public ChainSchedule Chain { get; }
+
+    public Ledger Ledger { get; }
+
+    public IReadOnlyList<DaemonUnit> Units { get; private set; } = [];
+
+    /// <summary>The largest knd resident set seen at any poll, in MB.</summary>
+    public double MaxKndRssMb { get; private set; }
+
+    /// <summary>Creates the directory, the keys and the homes, starts dev-consul and every knd.</summary>
+    public static async Task<LocalCluster> StartAsync(LocalnetOptions options, string neardBin, Action<string> report, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var launcher = ChildLauncher.Create(out var problem) ?? throw new LocalnetException(problem!);
+        var keepDir = options.Dir is not null;
+        var root = keepDir ? System.IO.Path.GetFullPath(options.Dir!) : Directory.CreateTempSubdirectory("knd-localnet-").FullName;
+        Directory.CreateDirectory(root);
+        File.Delete(System.IO.Path.Combine(root, "ledger.jsonl"));
+        var consul = await DevConsulServer.StartAsync(
+            new DevConsulOptions
+            {
+                Listen = new IPEndPoint(IPAddress.Loopback, 0),
+                SessionTtlMin = options.SessionTtl < DevConsulOptions.DefaultSessionTtlMin ? options.SessionTtl : DevConsulOptions.DefaultSessionTtlMin,
+                TimeProvider = time,
+            },
+            cancellationToken);
+        var chain = new ChainSchedule(time.GetUtcNow(), LocalnetOptions.BlockInterval, LocalnetOptions.DutySeed, LocalnetOptions.DutyPercent, LocalnetOptions.EpochLength);
+        var localnet = new LocalCluster(options, root, keepDir, consul, launcher, time, chain);
+        try
+        {
+            localnet.CreateUnits(neardBin, report);
+            foreach (var unit in localnet.Units)
+            {
+                await unit.StartAsync(cancellationToken);
+            }
+
+            localnet._manager = localnet.ManageAsync(localnet._stop.Token);
+            return localnet;
+        }
+        catch
+        {
+            await localnet.DisposeAsync();
+            throw;
+        }
+    }
+
+    public DaemonUnit Unit(string nodeId) => Units.First(u => u.NodeId == nodeId);
+
+    /// <summary>The node whose neard home is <paramref name="home"/> (a ledger line's signer).</summary>
+    public DaemonUnit? UnitOfHome(string home) => Units.FirstOrDefault(u => u.Layout.Home == home);
+
+    private void CreateUnits(string neardBin, Action<string> report)
+    {
+        var keys = System.IO.Path.Combine(Root, "keys");
+        Directory.CreateDirectory(keys);
+        var validatorKey = System.IO.Path.Combine(keys, "validator_key.json");
+        var validatorNodeKey = System.IO.Path.Combine(keys, "validator_node_key.json");
+        var validatorPublicKey = KeyFiles.Write(validatorKey, LocalnetOptions.Account);
+        KeyFiles.Write(validatorNodeKey, "node");
+        var genesis = Genesis(validatorPublicKey);
+        var (knd, prefix) = KndBinaries.Knd();
+        var settings = new UnitSettings { Watchdog = Timings.Watchdog };
+        var units = new List<DaemonUnit>();
+        for (var i = 0; i < Options.Nodes; i++)
+        {
+            var layout = new NodeLayout(Root, i);
+            layout.Create(genesis, validatorKey, validatorNodeKey);
+            var environment = new Dictionary<string, string>
+            {
+                ["CREDENTIALS_DIRECTORY"] = layout.Credentials,
+                ["NEARD_SIM_LEDGER"] = Ledger.Path,
+            };
+            units.Add(new DaemonUnit(layout, settings, knd, [.. prefix, .. RunArguments(layout, neardBin)], environment, _launcher, Time, report));
+        }
+
+        Units = units;
+    }
+
+    private List<string> RunArguments(NodeLayout layout, string neardBin) =>
+    [
+        "run",
+        "--node-id", layout.NodeId,
+        "--neard-home", layout.Home,
+        "--neard-bin", neardBin,
+        "--consul-url", Consul.BaseAddress.ToString(),
+        "--exporter-address", "127.0.0.1:0",
+        "--control-socket", layout.ControlSocket,
+        "--session-ttl", Milliseconds(Options.SessionTtl),
+        "--lock-delay", Milliseconds(Options.LockDelay),
+        "--promotion", Options.Promotion,
+        "--validator-network-addr", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{layout.ValidatorPort}"),
+        "--voter-network-addr", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{layout.VoterPort}"),
+    ];
+
+    private static string Milliseconds(TimeSpan value) => string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalMilliseconds}ms");
+
+    private JsonObject Genesis(string validatorPublicKey) => new()
+    {
+        ["chain_id"] = LocalnetOptions.ChainId,
+        ["genesis_time"] = Chain.Genesis.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+        ["epoch_length"] = LocalnetOptions.EpochLength,
+        ["protocol_version"] = 69,
+        ["validators"] = new JsonArray(new JsonObject
+        {
+            ["account_id"] = LocalnetOptions.Account,
+            ["public_key"] = validatorPublicKey,
+            ["amount"] = "100000000000000000000000000000000",
+        }),
+        ["sim"] = new JsonObject
+        {
+            ["block_interval_ms"] = (long)LocalnetOptions.BlockInterval.TotalMilliseconds,
+            ["duty_seed"] = LocalnetOptions.DutySeed,
+            ["duty_percent"] = LocalnetOptions.DutyPercent,
+        },
+    };
+}
+
+/// <summary>The localnet cannot start or go on; the message is for the user, on one line.</summary>
+internal sealed class LocalnetException(string message) : Exception(message);

@@ -1,0 +1,120 @@
+using Knd.Configuration;
+using Knd.Systemd;
+
+namespace Knd.Localnet;
+
+/// <summary>
+/// Every timing the localnet derives from the options, in one place: the watchdog it gives each knd
+/// and the failover bound of each fault kind. The formulas come from docs/failover-algorithm.md
+/// (docs/run-localnet.md lists them with their reasons).
+/// </summary>
+internal sealed class LocalnetTimings
+{
+    /// <summary>The shipped knd.service's <c>WatchdogSec</c>.</summary>
+    public static readonly TimeSpan MaxWatchdog = TimeSpan.FromSeconds(2);
+
+    public static readonly TimeSpan MinWatchdog = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Acquire retry + consistent read + a hot swap that neard-sim applies at once: one second.</summary>
+    public static readonly TimeSpan HotSwapPromotion = TimeSpan.FromSeconds(1);
+
+    /// <summary>A restart promotion also starts a new neard-sim (a .NET process): two more seconds.</summary>
+    public static readonly TimeSpan RestartPromotion = TimeSpan.FromSeconds(3);
+
+    public LocalnetTimings(LocalnetOptions options)
+    {
+        Knd = FailoverTimings.From(options.SessionTtl, options.LockDelay, neardStopTimeout: null, neardStallTimeout: TimeSpan.FromSeconds(30));
+        Watchdog = options.Watchdog ?? DefaultWatchdog(Knd);
+        Promotion = options.Promotion == "restart" ? RestartPromotion : HotSwapPromotion;
+    }
+
+    /// <summary>knd's own timings for these options (the same code knd runs).</summary>
+    public FailoverTimings Knd { get; }
+
+    public TimeSpan Watchdog { get; }
+
+    public TimeSpan Promotion { get; }
+
+    /// <summary>
+    /// "knd freezes": a loop that stops ticking still pings for up to WATCHDOG_USEC/2 (knd pings every
+    /// W/2 while its last tick is younger than W/2), then the manager waits W: neard is dead by
+    /// t_r + FenceAfter + TickInterval + 1.5 W. docs/deployment.md asks for that to stay below the TTL
+    /// (before Consul can free the lock at all, the lock-delay left as extra margin).
+    /// </summary>
+    public TimeSpan FrozenLeaderDeadBy => Knd.FenceAfter + Knd.TickInterval + (1.5 * Watchdog);
+
+    /// <summary>knd checks the same rule at start (and refuses to run when it fails).</summary>
+    public bool WatchdogIsSafe => Watchdog == TimeSpan.Zero || WatchdogRule.Check(Knd, Watchdog) is null;
+
+    /// <summary>
+    /// The longest W with FenceAfter + TickInterval + 1.5 W &lt; TTL, in 100 ms steps, capped at the
+    /// shipped unit's 2 s and at least 0.5 s: TTL 10 s gives 2 s, TTL 3 s gives 0.9 s.
+    /// </summary>
+    public static TimeSpan DefaultWatchdog(FailoverTimings knd)
+    {
+        var room = (knd.SessionTtl - knd.FenceAfter - knd.TickInterval) / 1.5;
+        var steps = Math.Ceiling(room.TotalMilliseconds / 100) - 1;
+        var watchdog = TimeSpan.FromMilliseconds(steps * 100);
+        return watchdog > MaxWatchdog ? MaxWatchdog : watchdog < MinWatchdog ? MinWatchdog : watchdog;
+    }
+
+    /// <summary>
+    /// The longest a leader should be unable to sign after the fault (consul-no-leader: after the
+    /// heal; switchover: after the handover began). The first signature then waits for the next duty height.
+    /// </summary>
+    public TimeSpan Bound(FaultKind fault)
+    {
+        var t = Knd;
+        var expiry = (2 * t.SessionTtl) + t.LockDelay;
+        return fault switch
+        {
+            // Consul invalidates the session up to 2 x TTL after the last renewal it saw, then the lock-delay.
+            FaultKind.KillLeaderHost or FaultKind.KillKnd or FaultKind.PartitionLeader => expiry + Promotion,
+
+            // The watchdog kill does not free the lock either; the session expires as above (W < 2 x TTL).
+            FaultKind.FreezeKnd => Max(Watchdog, 2 * t.SessionTtl) + t.LockDelay + Promotion,
+
+            // knd sees the exit at once, releases (no lock-delay), the passive's watch fires.
+            FaultKind.CrashNeard => t.TickInterval + Promotion,
+
+            // Three failed polls (each up to the poll interval + the RPC timeout), the bounded stop, then a release.
+            FaultKind.HangNeard => (t.UnhealthyAfterFailures * (t.HealthPollInterval + t.NeardRpcTimeout)) + t.NeardStopTimeout + t.NeardKillConfirmTimeout + Promotion,
+
+            // After the heal Consul restarts every session timer at 2 x TTL; a fenced leader's session may have to expire.
+            FaultKind.ConsulNoLeader => expiry + Promotion,
+
+            // Stop neard (bounded), release naming the target, hot swap: knd's own handover budget.
+            FaultKind.Switchover => t.NeardStopTimeout + t.NeardKillConfirmTimeout + Promotion,
+            _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
+        };
+    }
+
+    /// <summary>
+    /// How long after the fault (switchover: after the handover began) the old leader's neard may
+    /// still sign: at once when it was killed; for a frozen knd, until the watchdog; for a hung
+    /// RPC, until knd's health check and stop; without Consul, until the fence (contract §4.3).
+    /// A later signature is reported on the trial (the ledger's double-sign check is the hard one).
+    /// </summary>
+    public TimeSpan OldSignerStopsWithin(FaultKind fault)
+    {
+        var t = Knd;
+        var stopped = fault switch
+        {
+            FaultKind.KillLeaderHost or FaultKind.KillKnd or FaultKind.CrashNeard => TimeSpan.Zero,
+            FaultKind.FreezeKnd => 1.5 * Watchdog,
+            FaultKind.HangNeard => Bound(fault) - Promotion,
+            FaultKind.ConsulNoLeader or FaultKind.PartitionLeader => t.FenceBound,
+            FaultKind.Switchover => t.NeardStopTimeout + t.NeardKillConfirmTimeout,
+            _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
+        };
+        return stopped + SignerStopTolerance;
+    }
+
+    /// <summary>A ledger line's time is written up to a sim tick after the height; the stop is seen up to a poll later.</summary>
+    public static readonly TimeSpan SignerStopTolerance = TimeSpan.FromSeconds(1);
+
+    /// <summary>consul-no-leader keeps the cluster leaderless this long: past the fence bound, so the leader must fence.</summary>
+    public TimeSpan NoLeaderOutage => Knd.FenceBound + TimeSpan.FromSeconds(1);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

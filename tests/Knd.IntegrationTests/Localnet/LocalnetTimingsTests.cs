@@ -1,0 +1,56 @@
+using Knd.Localnet;
+
+namespace Knd.IntegrationTests.Localnet;
+
+/// <summary>The watchdog and the failover bounds the localnet derives (docs/run-localnet.md).</summary>
+public sealed class LocalnetTimingsTests
+{
+    [Theory]
+    [InlineData(10_000, 5_000, 2_000)]
+    [InlineData(3_000, 1_000, 900)]
+    [InlineData(3_000, 0, 900)]
+    [InlineData(2_000, 0, 600)]
+    [InlineData(60_000, 5_000, 2_000)]
+    public void DefaultWatchdog_IsTheLongestSafeOneUpToTheShippedTwoSeconds(int ttlMs, int lockDelayMs, int expectedMs)
+    {
+        var timings = new LocalnetTimings(new LocalnetOptions { SessionTtl = TimeSpan.FromMilliseconds(ttlMs), LockDelay = TimeSpan.FromMilliseconds(lockDelayMs) });
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), timings.Watchdog);
+        Assert.True(timings.WatchdogIsSafe);
+    }
+
+    [Fact]
+    public void Watchdog_TooLongForTheTtl_IsUnsafe()
+    {
+        var timings = new LocalnetTimings(new LocalnetOptions { SessionTtl = TimeSpan.FromSeconds(3), LockDelay = TimeSpan.FromSeconds(1), Watchdog = TimeSpan.FromSeconds(3) });
+
+        Assert.False(timings.WatchdogIsSafe);
+    }
+
+    [Fact]
+    public void Bounds_AtTheDefaults_FollowTheFailoverAlgorithm()
+    {
+        var timings = new LocalnetTimings(new LocalnetOptions());
+
+        // 2 x TTL + lock-delay + hot-swap promotion.
+        Assert.Equal(TimeSpan.FromSeconds(26), timings.Bound(FaultKind.KillLeaderHost));
+        Assert.Equal(TimeSpan.FromSeconds(26), timings.Bound(FaultKind.KillKnd));
+        Assert.Equal(TimeSpan.FromSeconds(26), timings.Bound(FaultKind.PartitionLeader));
+        Assert.Equal(TimeSpan.FromSeconds(26), timings.Bound(FaultKind.FreezeKnd));
+        Assert.Equal(TimeSpan.FromSeconds(26), timings.Bound(FaultKind.ConsulNoLeader));
+
+        // Tick + promotion; 3 x (poll + RPC timeout) + stop (2 s) + kill confirm (1 s) + promotion; stop + confirm + promotion.
+        Assert.Equal(TimeSpan.FromMilliseconds(1250), timings.Bound(FaultKind.CrashNeard));
+        Assert.Equal(TimeSpan.FromMilliseconds(8500), timings.Bound(FaultKind.HangNeard));
+        Assert.Equal(TimeSpan.FromSeconds(4), timings.Bound(FaultKind.Switchover));
+    }
+
+    [Fact]
+    public void RestartPromotion_AddsNeardStartUpToEveryBound()
+    {
+        var hotSwap = new LocalnetTimings(new LocalnetOptions());
+        var restart = new LocalnetTimings(new LocalnetOptions { Promotion = "restart" });
+
+        Assert.All(Enum.GetValues<FaultKind>(), f => Assert.Equal(hotSwap.Bound(f) + TimeSpan.FromSeconds(2), restart.Bound(f)));
+    }
+}
