@@ -47,6 +47,21 @@ internal sealed partial class DaemonUnit
             },
             cancellationToken);
 
+    /// <summary>SIGTERM knd alone, as <c>systemctl restart</c> does; the manager restarts knd once it has exited.</summary>
+    public async Task TerminateKndAsync(CancellationToken cancellationToken) =>
+        await LockedAsync(
+            () =>
+            {
+                RefreshTreeLocked();
+                if (Pid is { } pid)
+                {
+                    Libc.Kill(pid, Libc.SigTerm);
+                }
+
+                return Task.CompletedTask;
+            },
+            cancellationToken);
+
     /// <summary>SIGSTOP knd: a frozen daemon that the watchdog must catch.</summary>
     public async Task FreezeAsync(CancellationToken cancellationToken) =>
         await LockedAsync(

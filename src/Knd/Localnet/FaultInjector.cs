@@ -85,6 +85,9 @@ internal sealed partial class FaultInjector
             case FaultKind.Switchover:
                 await SwitchoverAsync(injection, cancellationToken);
                 break;
+            case FaultKind.StopLeader:
+                await unit.TerminateKndAsync(cancellationToken);
+                break;
         }
 
         return injection;
@@ -105,6 +108,19 @@ internal sealed partial class FaultInjector
                 if (unit.Orphans > injection.OrphansBefore)
                 {
                     injection.Failure = "neard outlived its SIGKILLed knd (no parent-death signal); the manager killed it";
+                }
+
+                break;
+            case FaultKind.StopLeader:
+                // knd stops neard, releases and exits 0; Restart=always brings it back as a passive.
+                await WaitForAsync(() => unit.Starts > injection.StartsBefore, unit.Settings.StopTimeout + TimeSpan.FromSeconds(5), cancellationToken);
+                if (unit.Starts == injection.StartsBefore)
+                {
+                    injection.Failure = "knd did not finish its graceful stop within TimeoutStopSec";
+                }
+                else if (unit.Orphans > injection.OrphansBefore)
+                {
+                    injection.Failure = "neard outlived its gracefully stopped knd; the manager killed it";
                 }
 
                 break;

@@ -26,6 +26,9 @@ internal enum FaultKind
 
     /// <summary><c>knd switchover --wait</c> against the leader's control socket.</summary>
     Switchover,
+
+    /// <summary>SIGTERM knd, as <c>systemctl restart knd</c> does: a graceful handover; the manager restarts knd.</summary>
+    StopLeader,
 }
 
 /// <summary>The command-line names of <see cref="FaultKind"/>.</summary>
@@ -41,12 +44,33 @@ internal static class FaultKinds
         ("consul-no-leader", FaultKind.ConsulNoLeader),
         ("partition-leader", FaultKind.PartitionLeader),
         ("switchover", FaultKind.Switchover),
+        ("stop-leader", FaultKind.StopLeader),
     ];
 
     public static string Name(this FaultKind kind) => All.First(f => f.Kind == kind).Name;
 
-    /// <summary>One kind, or every kind for <c>all</c>; null for an unknown name.</summary>
-    public static IReadOnlyList<FaultKind>? Parse(string text) =>
-        text == "all" ? [.. All.Select(f => f.Kind)]
-        : All.FirstOrDefault(f => f.Name == text) is { Name: not null } match ? [match.Kind] : null;
+    /// <summary>One kind, a comma-separated list of kinds, or every kind for <c>all</c>; null when a name is unknown.</summary>
+    public static IReadOnlyList<FaultKind>? Parse(string text)
+    {
+        if (text == "all")
+        {
+            return [.. All.Select(f => f.Kind)];
+        }
+
+        var kinds = new List<FaultKind>();
+        foreach (var name in text.Split(','))
+        {
+            if (All.FirstOrDefault(f => f.Name == name.Trim()) is not { Name: not null } match)
+            {
+                return null;
+            }
+
+            if (!kinds.Contains(match.Kind))
+            {
+                kinds.Add(match.Kind);
+            }
+        }
+
+        return kinds;
+    }
 }

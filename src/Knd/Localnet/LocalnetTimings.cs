@@ -85,6 +85,9 @@ internal sealed class LocalnetTimings
 
             // Stop neard (bounded), release naming the target, hot swap: knd's own handover budget.
             FaultKind.Switchover => t.NeardStopTimeout + t.NeardKillConfirmTimeout + Promotion,
+
+            // A graceful stop of knd: the same bounded neard stop, then release (no lock-delay) and promotion.
+            FaultKind.StopLeader => t.NeardStopTimeout + t.NeardKillConfirmTimeout + Promotion,
             _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
         };
     }
@@ -104,7 +107,7 @@ internal sealed class LocalnetTimings
             FaultKind.FreezeKnd => 1.5 * Watchdog,
             FaultKind.HangNeard => Bound(fault) - Promotion,
             FaultKind.ConsulNoLeader or FaultKind.PartitionLeader => t.FenceBound,
-            FaultKind.Switchover => t.NeardStopTimeout + t.NeardKillConfirmTimeout,
+            FaultKind.Switchover or FaultKind.StopLeader => t.NeardStopTimeout + t.NeardKillConfirmTimeout,
             _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
         };
         return stopped + SignerStopTolerance;

@@ -8,7 +8,7 @@ namespace Knd.IntegrationTests.Localnet;
 public sealed class ChaosBenchmarkTests
 {
     private static readonly string[] FaultKinds =
-        ["kill-leader-host", "kill-knd", "freeze-knd", "crash-neard", "hang-neard", "consul-no-leader", "partition-leader", "switchover"];
+        ["kill-leader-host", "kill-knd", "freeze-knd", "crash-neard", "hang-neard", "consul-no-leader", "partition-leader", "switchover", "stop-leader"];
 
     private static readonly string[] JsonFields =
         ["fault", "trials", "session_ttl_ms", "lock_delay_ms", "bound_ms", "failover_ms", "double_signed_heights", "missed_duty_heights", "failed_trials", "knd_rss_mb_max"];

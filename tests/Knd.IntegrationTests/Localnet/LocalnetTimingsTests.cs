@@ -43,7 +43,23 @@ public sealed class LocalnetTimingsTests
         Assert.Equal(TimeSpan.FromMilliseconds(1250), timings.Bound(FaultKind.CrashNeard));
         Assert.Equal(TimeSpan.FromMilliseconds(8500), timings.Bound(FaultKind.HangNeard));
         Assert.Equal(TimeSpan.FromSeconds(4), timings.Bound(FaultKind.Switchover));
+        Assert.Equal(TimeSpan.FromSeconds(4), timings.Bound(FaultKind.StopLeader));
     }
+
+    [Theory]
+    [InlineData("all", 9)]
+    [InlineData("stop-leader", 1)]
+    [InlineData("kill-knd,switchover", 2)]
+    [InlineData("kill-knd, kill-knd", 1)]
+    public void FaultList_NamesOneOrMoreKinds(string text, int count) =>
+        Assert.Equal(count, FaultKinds.Parse(text)!.Count);
+
+    [Theory]
+    [InlineData("kill")]
+    [InlineData("kill-knd,")]
+    [InlineData("kill-knd,all")]
+    public void FaultList_WithAnUnknownName_IsRefused(string text) =>
+        Assert.Null(FaultKinds.Parse(text));
 
     [Fact]
     public void RestartPromotion_AddsNeardStartUpToEveryBound()
