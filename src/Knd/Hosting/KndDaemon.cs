@@ -99,6 +99,15 @@ internal static class KndDaemon
             }
         }
 
+        // Ready once the loop has finished its first tick, or the daemon is already stopping.
+        try
+        {
+            await status.FirstTick.WaitAsync(app.Lifetime.ApplicationStopping);
+        }
+        catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+        }
+
         notifier.Ready();
         using var stopping = app.Lifetime.ApplicationStopping.Register(() => notifier.Stopping());
         await app.WaitForShutdownAsync(cancellationToken);

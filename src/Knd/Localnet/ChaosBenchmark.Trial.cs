@@ -19,8 +19,19 @@ internal sealed partial class ChaosBenchmark
         }
 
         var injection = await _injector.InjectAsync(fault, leader, cancellationToken);
-        var (signed, takeover) = injection.Failure is null ? await WaitForNewSignerAsync(injection, leader.NodeId, oldPids, firstNew, cancellationToken) : (null, null);
-        await _injector.HealAsync(injection, cancellationToken);
+        LedgerEntry? signed;
+        TimeSpan? takeover;
+        try
+        {
+            (signed, takeover) = injection.Failure is null ? await WaitForNewSignerAsync(injection, leader.NodeId, oldPids, firstNew, cancellationToken) : (null, null);
+            await _injector.HealAsync(injection, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            FaultInjector.AbandonSwitchover(injection);
+            throw;
+        }
+
         var notes = new List<string>(injection.Notes);
         // A switchover that never began leaves the old leader signing, as it should.
         var handedOver = injection.Kind != FaultKind.Switchover || injection.Failure is null;

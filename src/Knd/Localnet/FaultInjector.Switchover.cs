@@ -16,6 +16,37 @@ internal sealed partial class FaultInjector
     /// </summary>
     private async Task SwitchoverAsync(Injection injection, CancellationToken cancellationToken)
     {
+        try
+        {
+            await StartHandoverAsync(injection, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            AbandonSwitchover(injection);
+            throw;
+        }
+    }
+
+    /// <summary>A benchmark stopped mid-trial must not leave a <c>knd switchover --wait</c> behind it.</summary>
+    public static void AbandonSwitchover(Injection injection)
+    {
+        if (injection.Switchover is not { } process)
+        {
+            return;
+        }
+
+        try
+        {
+            process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private async Task StartHandoverAsync(Injection injection, CancellationToken cancellationToken)
+    {
         var started = _time.GetTimestamp();
         var process = StartSwitchover(injection);
         var attempts = 1;
@@ -82,9 +113,10 @@ internal sealed partial class FaultInjector
             {
                 await process.WaitForExitAsync(deadline.Token);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
                 process.Kill();
+                cancellationToken.ThrowIfCancellationRequested();
                 injection.Failure ??= "knd switchover --wait did not finish within 30 s of the new leader signing";
                 return;
             }

@@ -6,6 +6,7 @@ namespace Knd.Supervision;
 /// </summary>
 internal sealed class SupervisorStatus
 {
+    private readonly TaskCompletionSource _firstTick = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SupervisorSnapshot? _snapshot;
     private long _lastTickTimestamp;
 
@@ -32,5 +33,15 @@ internal sealed class SupervisorStatus
 
     public void Publish(SupervisorSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
 
-    public void MarkTick() => Interlocked.Exchange(ref _lastTickTimestamp, Clock.TimeProvider.GetTimestamp());
+    /// <summary>Whether the loop has finished its first tick (start-up work such as the reaper and the neard home is done).</summary>
+    public bool HasTicked => _firstTick.Task.IsCompleted;
+
+    /// <summary>Completes when the loop finishes its first tick: knd is ready (<c>READY=1</c>) only then.</summary>
+    public Task FirstTick => _firstTick.Task;
+
+    public void MarkTick()
+    {
+        Interlocked.Exchange(ref _lastTickTimestamp, Clock.TimeProvider.GetTimestamp());
+        _firstTick.TrySetResult();
+    }
 }

@@ -10,11 +10,12 @@ namespace Knd.Systemd;
 /// </summary>
 /// <remarks>
 /// The bound on the loop's silence is the ping period itself. The loop ticks every
-/// <c>TickInterval</c> (100 ms), so a healthy loop is far inside it, and a loop silent for longer
-/// is dead by <c>last tick + period + WATCHDOG_USEC = last tick + 1.5 × WATCHDOG_USEC</c>: at its
-/// last tick the leader had renewed within <c>FenceAfter</c>, so its neard dies by
-/// <c>t_r + FenceAfter + TickInterval + 1.5 × WatchdogSec</c>, 9.6 s with the defaults and
-/// <c>WatchdogSec=3s</c>, below <c>TTL + LockDelay</c> (15 s) and even below the TTL.
+/// <c>TickInterval</c> (250 ms at the defaults), so a healthy loop is far inside it, and a loop
+/// silent for longer is dead by <c>last tick + period + WATCHDOG_USEC = last tick + 1.5 × WATCHDOG_USEC</c>:
+/// at its last tick the leader had renewed within <c>FenceAfter</c>, so its neard dies by
+/// <c>t_r + FenceAfter + TickInterval + 1.5 × WatchdogSec</c> (8.25 s with the defaults and the
+/// shipped <c>WatchdogSec=2s</c>), below the TTL (<see cref="WatchdogRule"/>). No ping is sent
+/// before the loop's first tick, which is also when <c>READY=1</c> is sent.
 /// </remarks>
 internal sealed class WatchdogPinger
 {
@@ -42,7 +43,16 @@ internal sealed class WatchdogPinger
     /// <summary>Time between beats: <c>WATCHDOG_USEC/2</c>, or <see cref="StatusOnlyPeriod"/> without a watchdog.</summary>
     public TimeSpan Period { get; }
 
-    /// <summary>A ping is sent only if the loop ticked less than this long ago (= <see cref="Period"/>).</summary>
+    /// <summary>
+    /// How long the loop may be silent while knd cannot hold the lock (Startup, Syncing, Registering).
+    /// There neard runs without the validator key and only the loop can give it one (after Voting), so
+    /// a slow tick cannot make a second signer; on a busy host the first ticks (start-up JIT, the first
+    /// neard start, the first RPC poll) can take over a second, and a watchdog kill then would only
+    /// restart knd into the same slow start. A loop silent this long is still killed.
+    /// </summary>
+    public static readonly TimeSpan PreLockTickBound = TimeSpan.FromSeconds(30);
+
+    /// <summary>A ping is sent only if the loop ticked less than this long ago (= <see cref="Period"/>), from Voting on.</summary>
     public TimeSpan TickBound => Period;
 
     /// <summary>Beats performed so far (tests wait on it).</summary>
@@ -107,10 +117,25 @@ internal sealed class WatchdogPinger
         Interlocked.Increment(ref _beats);
     }
 
+    /// <summary>From Voting on knd may hold the lock (and give neard the key); before it, never.</summary>
+    private static bool CanHoldLock(SupervisorSnapshot? snapshot) =>
+        snapshot is null || snapshot.State is not (SupervisorState.Startup or SupervisorState.Syncing or SupervisorState.Registering);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
     private void PingIfTicking()
     {
+        // The first tick does knd's start-up work (reaping, preparing the neard home) and can take
+        // seconds on a busy host. READY=1 waits for it, and so do the pings: the watchdog is armed
+        // only from a loop in its steady beat, and TimeoutStartSec covers the start-up.
+        if (!_status.HasTicked)
+        {
+            return;
+        }
+
         var sinceTick = _status.SinceLastTick;
-        if (sinceTick >= TickBound)
+        var bound = CanHoldLock(_status.Snapshot) ? TickBound : Max(TickBound, PreLockTickBound);
+        if (sinceTick >= bound)
         {
             if (!_withholding)
             {

@@ -13,6 +13,12 @@ internal sealed class PingerRig : IAsyncDisposable
     private readonly SystemdNotifier _notifier;
 
     public PingerRig(params (string Name, string Value)[] environment)
+        : this(loopHasTicked: true, environment)
+    {
+    }
+
+    /// <summary>A rig whose supervision loop has (or has not yet) finished its first tick, the start-up.</summary>
+    public PingerRig(bool loopHasTicked, params (string Name, string Value)[] environment)
     {
         Receiver = NotifyReceiver.InTempDirectory();
         Time = new FakeTimeProvider();
@@ -21,6 +27,10 @@ internal sealed class PingerRig : IAsyncDisposable
         _factory = Logs.CreateFactory();
         _notifier = new SystemdNotifier(Receiver.Environment(environment), Environment.ProcessId, _factory.CreateLogger("notify"));
         Pinger = new WatchdogPinger(_notifier, Status, Time, _factory.CreateLogger("pinger"));
+        if (loopHasTicked)
+        {
+            Status.MarkTick();
+        }
     }
 
     public NotifyReceiver Receiver { get; }

@@ -58,6 +58,67 @@ public sealed class WatchdogPingerTests
         Assert.Contains(rig.Logs.Lines, l => l.Contains("[6007]", StringComparison.Ordinal));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Run_BeforeTheLoopsFirstTick_SendsNoPing_NorWithholdingAlarm_ThenPingsOnceItTicks()
+    {
+        await using var rig = new PingerRig(loopHasTicked: false, ("WATCHDOG_USEC", "3000000"));
+        rig.Start();
+        Assert.Equal("STATUS=Startup", await rig.Receiver.ReceiveAsync());
+
+        // A slow start-up (reaper, neard home) is not a frozen loop: no ping, and no alarm either.
+        rig.Time.Advance(4 * Half);
+        await rig.WaitForBeatsAsync(2);
+        Assert.Equal(0, rig.Receiver.Pending);
+        Assert.Equal(0, rig.Pinger.Pings);
+        Assert.DoesNotContain(rig.Logs.Lines, l => l.Contains("[6006]", StringComparison.Ordinal));
+
+        rig.AdvanceTicking(Half);
+        await rig.WaitForBeatsAsync(3);
+        Assert.Equal("WATCHDOG=1", await rig.Receiver.ReceiveAsync());
+    }
+
+    [Theory]
+    [InlineData("Startup")]
+    [InlineData("Syncing")]
+    [InlineData("Registering")]
+    public void Beat_BeforeVoting_ASlowTickStillPings_UpToThePreLockBound(string state)
+    {
+        using var receiver = NotifyReceiver.InTempDirectory();
+        var time = new FakeTimeProvider();
+        var status = new SupervisorStatus(new MonotonicClock(time), "node-a", "v.near");
+        using var notifier = new SystemdNotifier(receiver.Environment(("WATCHDOG_USEC", "3000000")), 1, NullLogger.Instance);
+        var pinger = new WatchdogPinger(notifier, status, time, NullLogger.Instance);
+        status.MarkTick();
+        status.Publish(Snapshot(Enum.Parse<SupervisorState>(state)));
+
+        time.Advance(WatchdogPinger.PreLockTickBound - Tick);
+        pinger.Beat();
+        Assert.Equal(1, pinger.Pings);
+
+        time.Advance(Tick);
+        pinger.Beat();
+        Assert.Equal(1, pinger.Pings);
+    }
+
+    [Theory]
+    [InlineData("Voting")]
+    [InlineData("Validating")]
+    [InlineData("Shutdown")]
+    public void Beat_FromVotingOn_ALoopSilentForThePeriod_GetsNoPing(string state)
+    {
+        using var receiver = NotifyReceiver.InTempDirectory();
+        var time = new FakeTimeProvider();
+        var status = new SupervisorStatus(new MonotonicClock(time), "node-a", "v.near");
+        using var notifier = new SystemdNotifier(receiver.Environment(("WATCHDOG_USEC", "3000000")), 1, NullLogger.Instance);
+        var pinger = new WatchdogPinger(notifier, status, time, NullLogger.Instance);
+        status.MarkTick();
+        status.Publish(Snapshot(Enum.Parse<SupervisorState>(state)));
+
+        time.Advance(Half);
+        pinger.Beat();
+        Assert.Equal(0, pinger.Pings);
+    }
+
     [Fact]
     public void Beat_LoopSilentJustUnderThePeriod_StillPings_AtThePeriod_DoesNot()
     {
@@ -66,6 +127,7 @@ public sealed class WatchdogPingerTests
         var status = new SupervisorStatus(new MonotonicClock(time), "node-a", "v.near");
         using var notifier = new SystemdNotifier(receiver.Environment(("WATCHDOG_USEC", "3000000")), 1, NullLogger.Instance);
         var pinger = new WatchdogPinger(notifier, status, time, NullLogger.Instance);
+        status.MarkTick();
 
         time.Advance(Half - Tick);
         pinger.Beat();
