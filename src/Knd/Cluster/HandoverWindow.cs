@@ -6,12 +6,14 @@ namespace Knd.Cluster;
 internal static class HandoverWindow
 {
     /// <summary>
-    /// True when the heights after <paramref name="head"/> start a duty-free window with at least
-    /// <paramref name="neededHeights"/> heights left: the old leader can stop now and the new one is
-    /// signing before the window ends.
+    /// True when <paramref name="head"/> lies in a duty-free window with at least
+    /// <paramref name="neededHeights"/> heights left after it: the old leader can stop now and the
+    /// new one is signing before the window ends. The head itself must be duty-free too: the
+    /// signature for the height that just became the head may not be written yet, and stopping
+    /// neard then loses it (the chaos benchmark caught exactly that miss).
     /// </summary>
     public static bool Fits(IReadOnlyList<BlockRange> windows, long head, long neededHeights) =>
-        windows.Any(w => w.Start <= head + 1 && w.End - (head + 1) >= neededHeights);
+        windows.Any(w => w.Contains(head) && w.End - (head + 1) >= neededHeights);
 }
 
 /// <summary>Estimates the chain's block interval from successive head heights (neard does not report it).</summary>

@@ -17,8 +17,12 @@ internal sealed class SwitchoverCoordinator : BackgroundService
     /// <summary>How often the coordinator looks at the cluster and at neard's head.</summary>
     internal static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long to wait for a long-enough duty-free window before giving up.</summary>
-    internal static readonly TimeSpan WindowTimeout = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long to wait for a long-enough duty-free window before giving up: as long as the CLI's
+    /// default <c>--timeout</c>. At a third of heights on duty a window of a dozen heights takes
+    /// three minutes on average and over ten now and then (measured by the chaos benchmark).
+    /// </summary>
+    internal static readonly TimeSpan WindowTimeout = TimeSpan.FromMinutes(30);
 
     /// <summary>How long the target has to take the lock after the release.</summary>
     internal static readonly TimeSpan TakeoverTimeout = TimeSpan.FromSeconds(30);
