@@ -21,8 +21,8 @@ internal static class LocalnetCommand
         var watchdog = new Option<string?>("--watchdog") { HelpName = "DURATION", Description = "WATCHDOG_USEC of the emulated service manager (default: derived from the TTL, at most 3s; 0 turns it off)." };
         var neardBin = new Option<string?>("--neard-bin") { HelpName = "PATH", Description = "The neard-sim binary (default: next to knd, else on PATH)." };
         var trials = new Option<string?>("--trials") { HelpName = "K", Description = "Chaos benchmark: inject the fault K times and measure each failover." };
-        var fault = new Option<string?>("--fault") { HelpName = "KIND", Description = "Chaos benchmark fault: " + string.Join(", ", FaultKinds.All.Select(f => f.Name)) + ", or all." };
-        var json = new Option<string?>("--json") { HelpName = "FILE", Description = "Chaos benchmark: write the results as JSON to FILE (an array with --fault all)." };
+        var fault = new Option<string?>("--fault") { HelpName = "KIND", Description = "Chaos benchmark fault: " + string.Join(", ", FaultKinds.All.Select(f => f.Name)) + "; a comma-separated list of them; or all." };
+        var json = new Option<string?>("--json") { HelpName = "FILE", Description = "Chaos benchmark: write the results as JSON to FILE (an array when there is more than one fault kind)." };
         var command = new Command("localnet", "Run dev-consul, N neard-sims and N knd daemons on this machine, with a live view; or, with --trials, the chaos benchmark.")
         {
             nodes, dir, killLeaderAfter, ttl, lockDelay, promotion, watchdog, neardBin, trials, fault, json,
