@@ -124,7 +124,7 @@ internal sealed class SwitchoverCoordinator : BackgroundService
                     windows = fetched.IsSuccess ? fetched.Value! : [];
                 }
 
-                if (_blockRate.Interval is { } interval && HandoverWindow.Fits(windows, head, NeededHeights(interval)))
+                if (_blockRate.Interval is { } interval && HandoverWindow.Fits(windows, head, NeededHeights(HandoverBudget, interval)))
                 {
                     break;
                 }
@@ -151,8 +151,14 @@ internal sealed class SwitchoverCoordinator : BackgroundService
         await FinishAsync(record, SwitchoverRecord.Failed, $"{record.To} did not take the lock within {TakeoverTimeout.TotalSeconds:0}s; the leader is {now}", cancellationToken);
     }
 
-    private long NeededHeights(TimeSpan blockInterval) =>
-        (long)Math.Ceiling(HandoverBudget / blockInterval) + SafetyHeights;
+    /// <summary>
+    /// Heights the handover needs after the head. The interval is an estimate that wobbles by a
+    /// percent or so around the true one; rounding (not ceiling) keeps the count from jumping by a
+    /// height on that noise, which made windows of exactly the needed length unusable half the
+    /// time. The <see cref="SafetyHeights"/> cover the half block rounding may give away.
+    /// </summary>
+    internal static long NeededHeights(TimeSpan handoverBudget, TimeSpan blockInterval) =>
+        (long)Math.Round(handoverBudget / blockInterval, MidpointRounding.AwayFromZero) + SafetyHeights;
 
     private async Task FinishAsync(SwitchoverRecord record, string phase, string message, CancellationToken cancellationToken)
     {

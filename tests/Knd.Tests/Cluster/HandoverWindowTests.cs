@@ -34,3 +34,17 @@ public sealed class HandoverWindowTests
     public void Fits_NoWindows_Waits() =>
         Assert.False(HandoverWindow.Fits([], head: 100, neededHeights: 0));
 }
+
+public sealed class HandoverHeightsTests
+{
+    [Theory]
+    [InlineData(495)]
+    [InlineData(500)]
+    [InlineData(505)]
+    public void NeededHeights_ANoisyBlockIntervalEstimate_GivesTheSameCount(int intervalMs) =>
+        Assert.Equal(8 + SwitchoverCoordinator.SafetyHeights, SwitchoverCoordinator.NeededHeights(TimeSpan.FromSeconds(4), TimeSpan.FromMilliseconds(intervalMs)));
+
+    [Fact]
+    public void NeededHeights_ShorterBlocks_NeedMoreHeights() =>
+        Assert.Equal(20 + SwitchoverCoordinator.SafetyHeights, SwitchoverCoordinator.NeededHeights(TimeSpan.FromSeconds(4), TimeSpan.FromMilliseconds(200)));
+}
