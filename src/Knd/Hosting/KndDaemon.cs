@@ -32,6 +32,14 @@ internal static class KndDaemon
             return ExitCodes.Config;
         }
 
+        // knd's own SIGHUP handling cannot undo an inherited SIG_IGN for its children: a hot swap
+        // would never reach neard, and every promotion would fail and demote again.
+        if (options.Promotion == PromotionMode.HotSwap && SignalDisposition.IsIgnored(Libc.SigHup))
+        {
+            await Console.Error.WriteLineAsync("knd run: --promotion hot-swap: SIGHUP is ignored in knd's process (started under nohup?) and neard would inherit that, so it would never load the validator key; start knd without nohup (systemd does) or use --promotion restart");
+            return ExitCodes.Config;
+        }
+
         ControlSocket controlSocket;
         try
         {

@@ -53,6 +53,17 @@ public sealed class DaemonSurfaceTests
     }
 
     [Fact]
+    public async Task StartedUnderNohup_WithHotSwap_RefusesWithExit78_InsteadOfAPromotionThatNeverLands()
+    {
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 1, StartNodes = false });
+        var process = cluster.Nodes[0].StartWrapped("nohup");
+
+        Assert.Equal(78, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(process.Lines, l => l.Contains("--promotion hot-swap: SIGHUP is ignored", StringComparison.Ordinal));
+        Assert.DoesNotContain(process.Lines, l => l.Contains("neard started", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WrongTokenFixedAndSighup_KndRereadsTheTokenFileAndLeads()
     {
         var options = new ClusterOptions { Nodes = 1, AclToken = Token, ClientToken = "not-the-token" };

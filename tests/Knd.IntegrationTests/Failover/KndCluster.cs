@@ -8,6 +8,9 @@ internal sealed record ClusterOptions
 {
     public int Nodes { get; init; } = 2;
 
+    /// <summary>False: the nodes are laid out but no knd is started (the test starts them its own way).</summary>
+    public bool StartNodes { get; init; } = true;
+
     public TimeSpan SessionTtl { get; init; } = TimeSpan.FromSeconds(3);
 
     public TimeSpan LockDelay { get; init; } = TimeSpan.FromSeconds(1);
@@ -69,7 +72,7 @@ internal sealed class KndCluster : IAsyncDisposable
         var cluster = new KndCluster(root, options, consul, nodes);
         try
         {
-            foreach (var node in nodes)
+            foreach (var node in options.StartNodes ? nodes : [])
             {
                 await node.StartAsync();
             }

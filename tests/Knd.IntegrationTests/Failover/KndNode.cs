@@ -48,6 +48,14 @@ internal sealed class KndNode : IAsyncDisposable
         Exporter = new Uri(url + "/");
     }
 
+    /// <summary>Starts knd through a wrapper command (such as <c>nohup</c>) without waiting for it to listen.</summary>
+    public ChildProcess StartWrapped(string wrapper)
+    {
+        Process = ChildProcess.Start($"{wrapper} knd {NodeId}", wrapper, [ChildProcess.Binary("knd"), .. _arguments], _environment);
+        History.Add(Process);
+        return Process;
+    }
+
     /// <summary>GET /status, or null when knd does not answer.</summary>
     public async Task<JsonObject?> StatusAsync()
     {
