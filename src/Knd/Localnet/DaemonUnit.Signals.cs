@@ -33,29 +33,19 @@ internal sealed partial class DaemonUnit
         await LockedAsync(() => KillGroupLockedAsync("host killed", UnitState.HostDown), cancellationToken);
 
     /// <summary>SIGKILL knd alone; its neard must die by the parent-death signal. The manager then restarts knd.</summary>
-    public async Task KillKndAsync(CancellationToken cancellationToken) =>
-        await LockedAsync(
-            () =>
-            {
-                RefreshTreeLocked();
-                if (Pid is { } pid)
-                {
-                    Libc.Kill(pid, Libc.SigKill);
-                }
-
-                return Task.CompletedTask;
-            },
-            cancellationToken);
+    public Task KillKndAsync(CancellationToken cancellationToken) => SignalKndAsync(Libc.SigKill, cancellationToken);
 
     /// <summary>SIGTERM knd alone, as <c>systemctl restart</c> does; the manager restarts knd once it has exited.</summary>
-    public async Task TerminateKndAsync(CancellationToken cancellationToken) =>
+    public Task TerminateKndAsync(CancellationToken cancellationToken) => SignalKndAsync(Libc.SigTerm, cancellationToken);
+
+    private async Task SignalKndAsync(int signal, CancellationToken cancellationToken) =>
         await LockedAsync(
             () =>
             {
                 RefreshTreeLocked();
                 if (Pid is { } pid)
                 {
-                    Libc.Kill(pid, Libc.SigTerm);
+                    Libc.Kill(pid, signal);
                 }
 
                 return Task.CompletedTask;

@@ -104,25 +104,11 @@ internal sealed partial class FaultInjector
                 break;
             case FaultKind.KillKnd:
                 // The manager sees the exit, gives neard a moment to die by itself, then restarts knd.
-                await WaitForAsync(() => unit.Starts > injection.StartsBefore, TimeSpan.FromSeconds(10), cancellationToken);
-                if (unit.Orphans > injection.OrphansBefore)
-                {
-                    injection.Failure = "neard outlived its SIGKILLed knd (no parent-death signal); the manager killed it";
-                }
-
+                await HealByRestartAsync(injection, TimeSpan.FromSeconds(10), "its SIGKILLed knd (no parent-death signal)", cancellationToken);
                 break;
             case FaultKind.StopLeader:
                 // knd stops neard, releases and exits 0; Restart=always brings it back as a passive.
-                await WaitForAsync(() => unit.Starts > injection.StartsBefore, unit.Settings.StopTimeout + TimeSpan.FromSeconds(5), cancellationToken);
-                if (unit.Starts == injection.StartsBefore)
-                {
-                    injection.Failure = "knd did not finish its graceful stop within TimeoutStopSec";
-                }
-                else if (unit.Orphans > injection.OrphansBefore)
-                {
-                    injection.Failure = "neard outlived its gracefully stopped knd; the manager killed it";
-                }
-
+                await HealByRestartAsync(injection, unit.Settings.StopTimeout + TimeSpan.FromSeconds(5), "its gracefully stopped knd", cancellationToken);
                 break;
             case FaultKind.FreezeKnd:
                 await HealFreezeAsync(injection, cancellationToken);
@@ -136,6 +122,21 @@ internal sealed partial class FaultInjector
             case FaultKind.Switchover:
                 await FinishSwitchoverAsync(injection, cancellationToken);
                 break;
+        }
+    }
+
+    /// <summary>Waits for the manager to start knd again, and fails the trial if it did not or had to kill a surviving neard.</summary>
+    private async Task HealByRestartAsync(Injection injection, TimeSpan timeout, string whoseKnd, CancellationToken cancellationToken)
+    {
+        var unit = injection.Leader;
+        await WaitForAsync(() => unit.Starts > injection.StartsBefore, timeout, cancellationToken);
+        if (unit.Starts == injection.StartsBefore)
+        {
+            injection.Failure = $"knd was not started again within {timeout.TotalSeconds:0} s";
+        }
+        else if (unit.Orphans > injection.OrphansBefore)
+        {
+            injection.Failure = $"neard outlived {whoseKnd}; the manager killed it";
         }
     }
 

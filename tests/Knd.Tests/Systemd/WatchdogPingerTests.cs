@@ -84,14 +84,11 @@ public sealed class WatchdogPingerTests
     [InlineData("Voting", false)]
     [InlineData("Validating", false)]
     [InlineData("Shutdown", false)]
-    public void Beat_LoopSilentForThePeriod_StillPingsOnlyWhileKndCannotHoldTheLock(string state, bool pings)
+    public async Task Beat_LoopSilentForThePeriod_StillPingsOnlyWhileKndCannotHoldTheLock(string state, bool pings)
     {
-        using var receiver = NotifyReceiver.InTempDirectory();
-        var time = new FakeTimeProvider();
-        var status = new SupervisorStatus(new MonotonicClock(time), "node-a", "v.near");
-        using var notifier = new SystemdNotifier(receiver.Environment(("WATCHDOG_USEC", "3000000")), 1, NullLogger.Instance);
-        var pinger = new WatchdogPinger(notifier, status, time, NullLogger.Instance);
-        status.MarkTick();
+        // Beats driven by hand: the rig's loop has ticked once, and its timer is not started.
+        await using var rig = new PingerRig(("WATCHDOG_USEC", "3000000"));
+        var (time, status, pinger) = (rig.Time, rig.Status, rig.Pinger);
         status.Publish(Snapshot(Enum.Parse<SupervisorState>(state)));
 
         time.Advance(Half);
@@ -105,14 +102,11 @@ public sealed class WatchdogPingerTests
     }
 
     [Fact]
-    public void Beat_LoopSilentJustUnderThePeriod_StillPings_AtThePeriod_DoesNot()
+    public async Task Beat_LoopSilentJustUnderThePeriod_StillPings_AtThePeriod_DoesNot()
     {
-        using var receiver = NotifyReceiver.InTempDirectory();
-        var time = new FakeTimeProvider();
-        var status = new SupervisorStatus(new MonotonicClock(time), "node-a", "v.near");
-        using var notifier = new SystemdNotifier(receiver.Environment(("WATCHDOG_USEC", "3000000")), 1, NullLogger.Instance);
-        var pinger = new WatchdogPinger(notifier, status, time, NullLogger.Instance);
-        status.MarkTick();
+        // Beats driven by hand: the rig's loop has ticked once, and its timer is not started.
+        await using var rig = new PingerRig(("WATCHDOG_USEC", "3000000"));
+        var (time, pinger) = (rig.Time, rig.Pinger);
 
         time.Advance(Half - Tick);
         pinger.Beat();
