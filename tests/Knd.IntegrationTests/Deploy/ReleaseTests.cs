@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Knd.IntegrationTests.Infrastructure;
 
 namespace Knd.IntegrationTests.Deploy;
 
@@ -49,6 +51,33 @@ public sealed partial class ReleaseTests
         Assert.All(
             ["--neard-home", "--node-id", "--consul-url", "--consul-token-file", "--session-ttl", "--lock-delay", "--exporter-address", "--promotion", "KND_NEARD_HOME"],
             option => Assert.Contains(option, result.Stdout, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The release binary is trimmed: code reached only by reflection would be gone from it and
+    /// fail at run time, not at build. So the published file itself runs a cluster (dev-consul,
+    /// two daemons, the control client of a switchover) through three failovers.
+    /// </summary>
+    [Fact(Timeout = 330_000)]
+    public async Task PublishedKnd_Localnet_FailsOverAndSwitchesOverWithNoDoubleSign()
+    {
+        AssertPublished();
+        using var temp = new TempDirectory("knd-release-localnet-");
+        var json = temp.Combine("chaos.json");
+        var net = temp.Combine("net");
+
+        await using var localnet = ChildProcess.Start("published knd localnet", _build.Knd, [
+            "localnet", "--nodes", "2", "--trials", "1", "--fault", "crash-neard,switchover,stop-leader",
+            "--session-ttl", "3s", "--lock-delay", "1s", "--neard-bin", ChildProcess.Binary("neard-sim"),
+            "--json", json, "--dir", net]);
+        var code = await localnet.WaitForExitAsync(TimeSpan.FromSeconds(300));
+        var output = localnet.Tail(80);
+
+        Assert.True(code == 0, $"exit code {code}\n{output}");
+        var results = JsonNode.Parse(await File.ReadAllTextAsync(json))!.AsArray();
+        Assert.Equal(["crash-neard", "switchover", "stop-leader"], results.Select(r => r!["fault"]!.GetValue<string>()));
+        Assert.All(results, r => Assert.True(r!["failed_trials"]!.GetValue<int>() == 0 && r["double_signed_heights"]!.GetValue<int>() == 0, output));
+        LedgerReader.Read(Path.Combine(net, "ledger.jsonl")).AssertNoDoubleSign();
     }
 
     private void AssertPublished()
