@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Knd.IntegrationTests.Infrastructure;
 
 namespace Knd.IntegrationTests.Deploy;
 

@@ -1,3 +1,5 @@
+using Knd.IntegrationTests.Infrastructure;
+
 namespace Knd.IntegrationTests.Deploy;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Knd.Configuration;
+using Knd.IntegrationTests.Infrastructure;
 
 namespace Knd.IntegrationTests.Deploy;
 

@@ -1,11 +1,13 @@
 namespace Knd.IntegrationTests.Infrastructure;
 
-/// <summary>A fresh temp directory, deleted on dispose.</summary>
+/// <summary>A fresh temp directory, deleted with everything in it on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
-    public TempDirectory() => Path = Directory.CreateTempSubdirectory("knd-test-").FullName;
+    public TempDirectory(string prefix = "knd-test-") => Path = Directory.CreateTempSubdirectory(prefix).FullName;
 
     public string Path { get; }
+
+    public string Combine(string name) => System.IO.Path.Combine(Path, name);
 
     public void Dispose()
     {
@@ -15,7 +17,7 @@ public sealed class TempDirectory : IDisposable
         }
         catch (IOException)
         {
-            // Something still holds a file; the OS cleans temp directories.
+            // Already gone, or something still holds a file; the OS cleans temp directories.
         }
     }
 }
