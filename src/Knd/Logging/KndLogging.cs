@@ -24,7 +24,13 @@ internal static class KndLogging
     private const string TextTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
     private const string JournalTemplate = "{SyslogPrefix}{SourceContext}: {Message:lj}{NewLine}{Exception}";
 
-    public static Logger CreateLogger(LogFormat format, string? logDir, Func<string, string?> environment, LogEventLevel minimumLevel = LogEventLevel.Information)
+    /// <summary>The daemon's logger; <paramref name="console"/> replaces stderr in tests.</summary>
+    public static Logger CreateLogger(
+        LogFormat format,
+        string? logDir,
+        Func<string, string?> environment,
+        LogEventLevel minimumLevel = LogEventLevel.Information,
+        Stream? console = null)
     {
         var underJournal = !string.IsNullOrEmpty(environment("JOURNAL_STREAM"));
         var configuration = new LoggerConfiguration()
@@ -34,7 +40,7 @@ internal static class KndLogging
             .Enrich.FromLogContext()
             .Enrich.With(new SyslogPrefixEnricher())
             .Enrich.With(new EnumAsTextEnricher())
-            .WriteTo.Console(ConsoleFormatter(format, underJournal), standardErrorFromLevel: LogEventLevel.Verbose);
+            .WriteTo.Sink(new WholeLineSink(ConsoleFormatter(format, underJournal), console ?? Console.OpenStandardError()));
 
         if (logDir is not null)
         {

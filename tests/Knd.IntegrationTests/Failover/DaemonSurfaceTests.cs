@@ -108,8 +108,10 @@ public sealed class DaemonSurfaceTests
             Assert.DoesNotContain(secret, metrics, StringComparison.Ordinal);
         }
 
-        // --log-format json: every line knd itself wrote is one JSON object.
-        var kndLines = leader.Process.Lines.Where(l => l.StartsWith('{')).ToList();
+        // --log-format json: every line knd itself wrote is one JSON object, whole, even though its
+        // neard writes to the same stderr pipe at the same time.
+        var allLines = cluster.Nodes.SelectMany(n => n.History).SelectMany(p => p.Lines).ToList();
+        var kndLines = allLines.Where(l => l.Contains("{\"Timestamp\"", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(kndLines);
         Assert.All(kndLines, l => Assert.NotNull(JsonNode.Parse(l)!["MessageTemplate"]));
 
