@@ -100,7 +100,8 @@ public sealed class DaemonSurfaceTests
             }
         }
 
-        var everything = string.Join('\n', cluster.Nodes.SelectMany(n => n.History).SelectMany(p => p.Lines).Concat(cluster.Consul.Process.Lines));
+        var nodeLines = cluster.Nodes.SelectMany(n => n.History).SelectMany(p => p.Lines).ToList();
+        var everything = string.Join('\n', nodeLines.Concat(cluster.Consul.Process.Lines));
         Assert.True(everything.Length > 1000, "the run logged almost nothing; the check would prove nothing");
         foreach (var secret in secrets.Distinct())
         {
@@ -110,8 +111,7 @@ public sealed class DaemonSurfaceTests
 
         // --log-format json: every line knd itself wrote is one JSON object, whole, even though its
         // neard writes to the same stderr pipe at the same time.
-        var allLines = cluster.Nodes.SelectMany(n => n.History).SelectMany(p => p.Lines).ToList();
-        var kndLines = allLines.Where(l => l.Contains("{\"Timestamp\"", StringComparison.Ordinal)).ToList();
+        var kndLines = nodeLines.Where(l => l.Contains("{\"Timestamp\"", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(kndLines);
         Assert.All(kndLines, l => Assert.NotNull(JsonNode.Parse(l)!["MessageTemplate"]));
 
