@@ -2,15 +2,6 @@ using System.Net;
 
 namespace Knd.Configuration;
 
-internal enum PromotionMode
-{
-    /// <summary>Restart neard with the validator key and validator node key.</summary>
-    Restart,
-
-    /// <summary>Place the validator key and send SIGHUP (nearcore >= 2.0 hot swap).</summary>
-    HotSwap,
-}
-
 internal enum LogFormat
 {
     Text,

@@ -36,12 +36,6 @@ internal sealed record ControlOutcome<T>(T? Value, string? Error)
 /// <summary><c>knd active-validator --json</c>: <c>{"node_id","session_id","since"}</c>.</summary>
 internal sealed record ActiveValidatorInfo(string NodeId, string SessionId, DateTimeOffset? Since);
 
-internal enum MaintenanceKind
-{
-    Shutdown,
-    Restart,
-}
-
 /// <summary>
 /// <c>knd maintenance-shutdown|maintenance-restart [MINIMUM_LENGTH] [--shutdown-at H] [--cancel]</c>.
 /// At most one of <see cref="MinimumLength"/> and <see cref="ShutdownAt"/> is set.

@@ -1,4 +1,3 @@
-using Knd.Configuration;
 using Knd.Systemd;
 
 namespace Knd.Localnet;

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Knd.Supervision;
 
 namespace Knd.Metrics;
 

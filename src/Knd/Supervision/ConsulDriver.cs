@@ -72,7 +72,7 @@ internal sealed class ConsulDriver
         else
         {
             LogOnce("session create", result.Error!);
-            _post(new SessionCreateFailedEvent(result.Error!));
+            _post(new SessionCreateFailedEvent(result.Error!.ToLockServiceError()));
         }
     }
 
@@ -88,7 +88,7 @@ internal sealed class ConsulDriver
         else
         {
             LogOnce("session renew", result.Error!);
-            _post(new SessionRenewFailedEvent(sessionId, result.Error!));
+            _post(new SessionRenewFailedEvent(sessionId, result.Error!.ToLockServiceError()));
         }
     }
 
@@ -126,9 +126,11 @@ internal sealed class ConsulDriver
         if (!result.IsSuccess)
         {
             LogOnce("lock acquire", result.Error!);
+            _post(new AcquireCompletedEvent(sessionId, LockAcquireOutcome.Failed, result.Error!.ToLockServiceError()));
+            return;
         }
 
-        _post(new AcquireCompletedEvent(sessionId, result));
+        _post(new AcquireCompletedEvent(sessionId, result.Value!.Outcome.ToOutcome()));
     }
 
     private async Task ConfirmAsync(string sessionId, CancellationToken cancellationToken)
@@ -137,7 +139,7 @@ internal sealed class ConsulDriver
         if (!result.IsSuccess)
         {
             LogOnce("lock confirmation", result.Error!);
-            _post(new LockConfirmedEvent(sessionId, false, 0, result.Error));
+            _post(new LockConfirmedEvent(sessionId, false, 0, result.Error!.ToLockServiceError()));
             return;
         }
 
@@ -178,7 +180,7 @@ internal sealed class ConsulDriver
             var result = await _consul.GetKeyAsync(_options.LockKey, query, cancellationToken);
             if (!result.IsSuccess)
             {
-                _post(new LockWatchFailedEvent(result.Error!));
+                _post(new LockWatchFailedEvent(result.Error!.ToLockServiceError()));
                 await Task.Delay(WatchRetryInterval, _clock.TimeProvider, cancellationToken);
                 continue;
             }
@@ -303,7 +305,7 @@ internal sealed class ConsulDriver
             // A value written by someone else (an operator, another tool): the Session still decides.
         }
 
-        return new LockObservation(true, entry.Session, value, entry.ModifyIndex);
+        return new LockObservation(true, entry.Session, value is null ? null : new LockHolder(value.NodeId, value.HandoverTo), entry.ModifyIndex, answer.Index);
     }
 
     private byte[] LockValueBytes(string? handoverTo)

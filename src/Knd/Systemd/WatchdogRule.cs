@@ -1,5 +1,3 @@
-using Knd.Configuration;
-
 namespace Knd.Systemd;
 
 /// <summary>

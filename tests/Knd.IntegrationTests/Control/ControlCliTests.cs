@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Knd.Commands;
 using Knd.Control;
-using Knd.Supervision;
 
 namespace Knd.IntegrationTests.Control;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Knd.Control;
-using Knd.Supervision;
 
 namespace Knd.IntegrationTests.Control;
 

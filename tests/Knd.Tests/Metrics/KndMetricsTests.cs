@@ -1,6 +1,5 @@
 using Knd.Consul;
 using Knd.Metrics;
-using Knd.Supervision;
 
 namespace Knd.Tests.Metrics;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Knd.Metrics;
-using Knd.Supervision;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

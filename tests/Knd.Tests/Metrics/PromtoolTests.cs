@@ -1,5 +1,4 @@
 using Knd.Consul;
-using Knd.Supervision;
 using Knd.Tests.Infrastructure;
 
 namespace Knd.Tests.Metrics;

@@ -1,4 +1,3 @@
-using Knd.Supervision;
 
 namespace Knd.Tests.Metrics;
 

@@ -1,6 +1,3 @@
-using Knd.Configuration;
-using Knd.Consul;
-using Knd.Supervision;
 
 namespace Knd.Tests.Supervision;
 
@@ -39,7 +36,7 @@ public sealed class LeaderTests
         var h = new MachineHarness(PromotionMode.Restart);
         h.StartAndVote();
         h.Send(new LockObservedEvent(LockObservation.Missing(7)));
-        h.Send(new AcquireCompletedEvent(MachineHarness.Session, ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.Acquired))));
+        h.Send(new AcquireCompletedEvent(MachineHarness.Session, LockAcquireOutcome.Acquired));
         h.Send(new LockConfirmedEvent(MachineHarness.Session, true, 42, null));
 
         h.Send(new NeardStoppedEvent(h.Generation, false, "SIGKILL not confirmed"));
@@ -66,7 +63,7 @@ public sealed class LeaderTests
             {
                 if (action is RenewSessionAction)
                 {
-                    h.Send(new SessionRenewFailedEvent(MachineHarness.Session, new ConsulError(ConsulErrorKind.Timeout, null, "timed out")));
+                    h.Send(new SessionRenewFailedEvent(MachineHarness.Session, new LockServiceError(LockServiceFailure.Unreachable, "timed out")));
                 }
 
                 if (action is StopNeardAction)
@@ -121,7 +118,7 @@ public sealed class LeaderTests
         h.Send(new NeardStoppedEvent(h.Generation, false, "SIGKILL not confirmed"));
         for (var i = 0; i < 5; i++)
         {
-            foreach (var action in h.AdvanceLive(FailoverMachine.UnconfirmedStopRetry))
+            foreach (var action in h.AdvanceLive(h.Timings.UnconfirmedStopRetry))
             {
                 if (action is StopNeardAction)
                 {
@@ -243,7 +240,7 @@ public sealed class LeaderTests
         var h = new MachineHarness();
         h.StartAndLead();
 
-        h.Send(new SessionRenewFailedEvent(MachineHarness.Session, new ConsulError(ConsulErrorKind.SessionNotFound, 404, "not found")));
+        h.Send(new SessionRenewFailedEvent(MachineHarness.Session, new LockServiceError(LockServiceFailure.SessionGone, "not found")));
         h.Send(new NeardStoppedEvent(h.Generation, true, "exited after SIGTERM"));
 
         Assert.Equal(DemotionReason.SessionLost, h.Machine.LastDemotion);
@@ -257,7 +254,7 @@ public sealed class LeaderTests
         var h = new MachineHarness();
         h.StartAndVote();
         h.Send(new LockObservedEvent(LockObservation.Missing(7)));
-        h.Send(new AcquireCompletedEvent(MachineHarness.Session, ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.Acquired))));
+        h.Send(new AcquireCompletedEvent(MachineHarness.Session, LockAcquireOutcome.Acquired));
         h.Send(new LockConfirmedEvent(MachineHarness.Session, true, 42, null));
         h.Send(new KeyInstalledEvent(h.Generation, null));
 
@@ -277,7 +274,7 @@ public sealed class LeaderTests
         var h = new MachineHarness();
         h.StartAndVote();
         h.Send(new LockObservedEvent(LockObservation.Missing(7)));
-        h.Send(new AcquireCompletedEvent(MachineHarness.Session, ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.Acquired))));
+        h.Send(new AcquireCompletedEvent(MachineHarness.Session, LockAcquireOutcome.Acquired));
         h.Send(new LockConfirmedEvent(MachineHarness.Session, true, 42, null));
 
         h.Send(new KeyInstalledEvent(h.Generation, "disk full"));

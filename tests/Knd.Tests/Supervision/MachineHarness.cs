@@ -1,6 +1,3 @@
-using Knd.Configuration;
-using Knd.Consul;
-using Knd.Supervision;
 using Knd.Tests.Infrastructure;
 
 namespace Knd.Tests.Supervision;
@@ -110,11 +107,7 @@ internal sealed class MachineHarness
         Send(new SessionRenewedEvent(Session, sentAt ?? Clock.Now));
 
     public IReadOnlyList<SupervisorAction> ObserveLock(string? holder, ulong index, string? handoverTo = null, string nodeId = "node-b") =>
-        Send(new LockObservedEvent(new LockObservation(
-            true,
-            holder,
-            new LockValue(nodeId, nodeId, 1, DateTimeOffset.UnixEpoch, handoverTo),
-            index)));
+        Send(new LockObservedEvent(new LockObservation(true, holder, new LockHolder(nodeId, handoverTo), index, index)));
 
     /// <summary>Startup → Syncing → Registering with neard (pid 100) synced.</summary>
     public void StartAndSync()
@@ -136,7 +129,7 @@ internal sealed class MachineHarness
     {
         StartAndVote();
         Send(new LockObservedEvent(LockObservation.Missing(7)));
-        Send(new AcquireCompletedEvent(Session, ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.Acquired))));
+        Send(new AcquireCompletedEvent(Session, LockAcquireOutcome.Acquired));
         Send(new LockConfirmedEvent(Session, true, fencingIndex, null));
         if (Actions.OfType<InstallKeyAction>().Any())
         {

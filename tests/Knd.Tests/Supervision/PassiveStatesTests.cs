@@ -1,5 +1,3 @@
-using Knd.Consul;
-using Knd.Supervision;
 
 namespace Knd.Tests.Supervision;
 
@@ -71,16 +69,16 @@ public sealed class PassiveStatesTests
     {
         var h = new MachineHarness();
         h.StartAndSync();
-        var error = new ConsulError(ConsulErrorKind.Transport, null, "connection refused");
+        var error = new LockServiceError(LockServiceFailure.Unreachable, "connection refused");
 
         h.Send(new SessionCreateFailedEvent(error));
-        h.Advance(FailoverMachine.CreateBackoffMin - TimeSpan.FromMilliseconds(100));
+        h.Advance(h.Timings.CreateBackoffMin - TimeSpan.FromMilliseconds(100));
         Assert.Single(h.Actions.OfType<CreateSessionAction>());
         h.Advance(TimeSpan.FromMilliseconds(200));
         Assert.Equal(2, h.Actions.OfType<CreateSessionAction>().Count());
 
         h.Send(new SessionCreateFailedEvent(error));
-        h.Advance(FailoverMachine.CreateBackoffMin * 2 - TimeSpan.FromMilliseconds(100));
+        h.Advance(h.Timings.CreateBackoffMin * 2 - TimeSpan.FromMilliseconds(100));
         Assert.Equal(2, h.Actions.OfType<CreateSessionAction>().Count());
         h.Advance(TimeSpan.FromMilliseconds(200));
         Assert.Equal(3, h.Actions.OfType<CreateSessionAction>().Count());
@@ -91,12 +89,12 @@ public sealed class PassiveStatesTests
     {
         var h = new MachineHarness();
         h.StartAndSync();
-        var denied = new ConsulError(ConsulErrorKind.PermissionDenied, 403, "Consul refused the ACL token (403): Permission denied");
+        var denied = new LockServiceError(LockServiceFailure.Refused, "Consul refused the ACL token (403): Permission denied");
 
         for (var i = 0; i < 20; i++)
         {
             h.Send(new SessionCreateFailedEvent(denied));
-            h.AdvanceLive(FailoverMachine.CreateBackoffMax);
+            h.AdvanceLive(h.Timings.CreateBackoffMax);
         }
 
         Assert.Equal(SupervisorState.Registering, h.State);

@@ -1,5 +1,3 @@
-using Knd.Control;
-using Knd.Supervision;
 
 namespace Knd.Tests.Supervision;
 
@@ -118,7 +116,7 @@ public sealed class PlannedWorkTests
 
         h.Send(new HandoverNowEvent("node-b"));
         h.Send(new LockObservedEvent(LockObservation.Missing(5)));
-        h.Send(new AcquireCompletedEvent(MachineHarness.Session, Knd.Consul.ConsulResult<Knd.Consul.AcquireResult>.Ok(new Knd.Consul.AcquireResult(Knd.Consul.AcquireOutcome.Acquired))));
+        h.Send(new AcquireCompletedEvent(MachineHarness.Session, LockAcquireOutcome.Acquired));
         h.Send(new LockConfirmedEvent(MachineHarness.Session, true, 9, null));
 
         Assert.True(h.Machine.IsLeader);

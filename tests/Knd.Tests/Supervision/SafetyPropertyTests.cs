@@ -1,6 +1,3 @@
-using Knd.Configuration;
-using Knd.Consul;
-using Knd.Supervision;
 
 namespace Knd.Tests.Supervision;
 
@@ -178,7 +175,7 @@ public sealed class SafetyPropertyTests
         private void Observe()
         {
             _index++;
-            var observation = new LockObservation(true, _holder, null, _index);
+            var observation = new LockObservation(true, _holder, null, _index, _index);
             Later(Ms(100), new LockObservedEvent(observation));
         }
 
@@ -225,14 +222,14 @@ public sealed class SafetyPropertyTests
                     }
                     else
                     {
-                        Later(_h.Timings.ConsulRequestTimeout, new SessionCreateFailedEvent(new ConsulError(ConsulErrorKind.Timeout, null, "t")));
+                        Later(_h.Timings.ConsulRequestTimeout, new SessionCreateFailedEvent(new LockServiceError(LockServiceFailure.Unreachable, "t")));
                     }
 
                     break;
                 case RenewSessionAction renew:
                     if (!_reachable)
                     {
-                        Later(_h.Timings.ConsulRequestTimeout, new SessionRenewFailedEvent(renew.SessionId, new ConsulError(ConsulErrorKind.Timeout, null, "t")));
+                        Later(_h.Timings.ConsulRequestTimeout, new SessionRenewFailedEvent(renew.SessionId, new LockServiceError(LockServiceFailure.Unreachable, "t")));
                     }
                     else if (_sessionLastRenewAtServer.ContainsKey(renew.SessionId))
                     {
@@ -243,7 +240,7 @@ public sealed class SafetyPropertyTests
                     }
                     else
                     {
-                        Later(Ms(100), new SessionRenewFailedEvent(renew.SessionId, new ConsulError(ConsulErrorKind.SessionNotFound, 404, "gone")));
+                        Later(Ms(100), new SessionRenewFailedEvent(renew.SessionId, new LockServiceError(LockServiceFailure.SessionGone, "gone")));
                     }
 
                     break;
@@ -269,21 +266,21 @@ public sealed class SafetyPropertyTests
                     NeverHadAChance = false;
                     if (!_reachable)
                     {
-                        Later(_h.Timings.ConsulRequestTimeout, new AcquireCompletedEvent(acquire.SessionId, new ConsulError(ConsulErrorKind.Timeout, null, "t")));
+                        Later(_h.Timings.ConsulRequestTimeout, new AcquireCompletedEvent(acquire.SessionId, LockAcquireOutcome.Failed, new LockServiceError(LockServiceFailure.Unreachable, "t")));
                     }
                     else if (!_sessionLastRenewAtServer.ContainsKey(acquire.SessionId))
                     {
-                        Later(Ms(100), new AcquireCompletedEvent(acquire.SessionId, ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.SessionGone))));
+                        Later(Ms(100), new AcquireCompletedEvent(acquire.SessionId, LockAcquireOutcome.SessionGone));
                     }
                     else if (_holder is null)
                     {
                         _holder = acquire.SessionId;
                         Observe();
-                        Later(Ms(100), new AcquireCompletedEvent(acquire.SessionId, ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.Acquired))));
+                        Later(Ms(100), new AcquireCompletedEvent(acquire.SessionId, LockAcquireOutcome.Acquired));
                     }
                     else
                     {
-                        Later(Ms(100), new AcquireCompletedEvent(acquire.SessionId, ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.HeldByOther, _holder))));
+                        Later(Ms(100), new AcquireCompletedEvent(acquire.SessionId, LockAcquireOutcome.HeldByOther));
                     }
 
                     break;
@@ -294,7 +291,7 @@ public sealed class SafetyPropertyTests
                     }
                     else
                     {
-                        Later(_h.Timings.ConsulRequestTimeout, new LockConfirmedEvent(confirm.SessionId, false, 0, new ConsulError(ConsulErrorKind.Timeout, null, "t")));
+                        Later(_h.Timings.ConsulRequestTimeout, new LockConfirmedEvent(confirm.SessionId, false, 0, new LockServiceError(LockServiceFailure.Unreachable, "t")));
                     }
 
                     break;

@@ -1,12 +1,10 @@
-using Knd.Consul;
-using Knd.Supervision;
 
 namespace Knd.Tests.Supervision;
 
 public sealed class VotingTests
 {
-    private static AcquireCompletedEvent Acquire(AcquireOutcome outcome, string? holder = null) =>
-        new(MachineHarness.Session, ConsulResult<AcquireResult>.Ok(new AcquireResult(outcome, holder)));
+    private static AcquireCompletedEvent Acquire(LockAcquireOutcome outcome) =>
+        new(MachineHarness.Session, outcome);
 
     [Fact]
     public void Voting_LockMissing_AcquiresWithItsSession()
@@ -65,10 +63,10 @@ public sealed class VotingTests
         h.StartAndVote();
         h.ObserveLock(null, 11);
 
-        h.Send(Acquire(AcquireOutcome.LockDelay));
+        h.Send(Acquire(LockAcquireOutcome.LockDelay));
         Assert.Single(h.Actions.OfType<AcquireLockAction>());
 
-        h.Advance(FailoverMachine.AcquireRetryInterval + h.Timings.TickInterval);
+        h.Advance(h.Timings.AcquireRetryInterval + h.Timings.TickInterval);
         Assert.Equal(2, h.Actions.OfType<AcquireLockAction>().Count());
     }
 
@@ -79,7 +77,7 @@ public sealed class VotingTests
         h.StartAndVote();
         h.ObserveLock(null, 11);
 
-        h.Send(Acquire(AcquireOutcome.Acquired));
+        h.Send(Acquire(LockAcquireOutcome.Acquired));
 
         Assert.Equal(SupervisorState.Voting, h.State);
         Assert.Single(h.Actions.OfType<ConfirmLockAction>());
@@ -97,7 +95,7 @@ public sealed class VotingTests
         var h = new MachineHarness();
         h.StartAndVote();
         h.ObserveLock(null, 11);
-        h.Send(Acquire(AcquireOutcome.Acquired));
+        h.Send(Acquire(LockAcquireOutcome.Acquired));
 
         h.Send(new LockConfirmedEvent(MachineHarness.Session, false, 0, null));
 
@@ -112,10 +110,10 @@ public sealed class VotingTests
         var h = new MachineHarness();
         h.StartAndVote();
         h.ObserveLock(null, 11);
-        h.Send(Acquire(AcquireOutcome.Acquired));
+        h.Send(Acquire(LockAcquireOutcome.Acquired));
 
-        h.Send(new LockConfirmedEvent(MachineHarness.Session, false, 0, new ConsulError(ConsulErrorKind.NoClusterLeader, 500, "No cluster leader")));
-        h.Advance(FailoverMachine.AcquireRetryInterval + h.Timings.TickInterval);
+        h.Send(new LockConfirmedEvent(MachineHarness.Session, false, 0, new LockServiceError(LockServiceFailure.Unavailable, "No cluster leader")));
+        h.Advance(h.Timings.AcquireRetryInterval + h.Timings.TickInterval);
 
         Assert.Equal(SupervisorState.Voting, h.State);
         Assert.Equal(2, h.Actions.OfType<ConfirmLockAction>().Count());
@@ -128,7 +126,7 @@ public sealed class VotingTests
         h.StartAndVote();
         h.ObserveLock(null, 11);
 
-        h.Send(Acquire(AcquireOutcome.SessionGone));
+        h.Send(Acquire(LockAcquireOutcome.SessionGone));
 
         Assert.Equal(SupervisorState.Registering, h.State);
         Assert.Equal(2, h.Actions.OfType<CreateSessionAction>().Count());
@@ -140,7 +138,7 @@ public sealed class VotingTests
         var h = new MachineHarness();
         h.StartAndVote();
 
-        h.Send(new SessionRenewFailedEvent(MachineHarness.Session, new ConsulError(ConsulErrorKind.SessionNotFound, 404, "Session id not found")));
+        h.Send(new SessionRenewFailedEvent(MachineHarness.Session, new LockServiceError(LockServiceFailure.SessionGone, "Session id not found")));
 
         Assert.Equal(SupervisorState.Registering, h.State);
     }
@@ -150,7 +148,7 @@ public sealed class VotingTests
     {
         var h = new MachineHarness();
         h.StartAndVote();
-        var transient = new ConsulError(ConsulErrorKind.Timeout, null, "timed out");
+        var transient = new LockServiceError(LockServiceFailure.Unreachable, "timed out");
 
         h.Advance(h.Timings.FenceAfter);
         h.Send(new SessionRenewFailedEvent(MachineHarness.Session, transient));
@@ -166,7 +164,7 @@ public sealed class VotingTests
         h.StartAndVote();
 
         h.ObserveLock(null, 20, handoverTo: "node-c");
-        h.AdvanceLive(FailoverMachine.HandoverGrace - TimeSpan.FromMilliseconds(200));
+        h.AdvanceLive(h.Timings.HandoverGrace - TimeSpan.FromMilliseconds(200));
         Assert.Empty(h.Actions.OfType<AcquireLockAction>());
 
         h.AdvanceLive(TimeSpan.FromMilliseconds(400));
@@ -190,7 +188,7 @@ public sealed class VotingTests
         var h = new MachineHarness();
         h.StartAndVote();
         h.ObserveLock(null, 11);
-        h.Send(new AcquireCompletedEvent(MachineHarness.Session, new ConsulError(ConsulErrorKind.Timeout, null, "timed out")));
+        h.Send(new AcquireCompletedEvent(MachineHarness.Session, LockAcquireOutcome.Failed, new LockServiceError(LockServiceFailure.Unreachable, "timed out")));
 
         h.ObserveLock(MachineHarness.Session, 12, nodeId: MachineHarness.NodeId);
 
@@ -205,7 +203,7 @@ public sealed class VotingTests
         h.ObserveLock(null, 11);
 
         h.Send(new StopRequestedEvent());
-        h.Send(Acquire(AcquireOutcome.Acquired));
+        h.Send(Acquire(LockAcquireOutcome.Acquired));
         h.Send(new NeardStoppedEvent(h.Generation, true, "exited after SIGTERM"));
 
         Assert.Empty(h.Actions.OfType<InstallKeyAction>());

@@ -1,4 +1,4 @@
-namespace Knd.Supervision;
+namespace Knd.Failover;
 
 /// <summary>Something the shell must do; its result comes back as a <see cref="SupervisorEvent"/>.</summary>
 internal abstract record SupervisorAction;
@@ -32,9 +32,3 @@ internal sealed record ReleaseLockAction(string SessionId, string? HandoverTo) :
 
 /// <summary>knd's work is done; the process should exit with <paramref name="ExitCode"/>.</summary>
 internal sealed record ExitAction(int ExitCode) : SupervisorAction;
-
-/// <summary>
-/// Not from the machine: the maintenance coordinator's request to write <c>expected_shutdown</c>
-/// into config.json and send SIGHUP, performed in order with the machine's neard actions.
-/// </summary>
-internal sealed record SetExpectedShutdownAction(long? Height, TaskCompletionSource<string?> Done) : SupervisorAction;

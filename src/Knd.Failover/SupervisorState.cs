@@ -1,4 +1,4 @@
-namespace Knd.Supervision;
+namespace Knd.Failover;
 
 /// <summary>
 /// The states of docs/failover-algorithm.md. The names are kuutamod's, so dashboards, alerts and

@@ -1,4 +1,4 @@
-namespace Knd.Supervision;
+namespace Knd.Failover;
 
 /// <summary>An immutable view of the supervisor after an event: what /status, metrics and the CLI show.</summary>
 internal sealed record SupervisorSnapshot(
@@ -15,7 +15,7 @@ internal sealed record SupervisorSnapshot(
     bool Paused,
     string? LastError,
     TimeSpan TakenAt,
-    Control.MaintenanceKind? Maintenance = null,
+    MaintenanceKind? Maintenance = null,
     long? MaintenanceHeight = null);
 
 /// <summary>One state change, for the log and the metrics.</summary>

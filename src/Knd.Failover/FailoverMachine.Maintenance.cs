@@ -1,6 +1,5 @@
-using Knd.Control;
 
-namespace Knd.Supervision;
+namespace Knd.Failover;
 
 /// <summary>Planned work: maintenance shutdowns and restarts, and switchover handovers.</summary>
 internal sealed partial class FailoverMachine

@@ -1,7 +1,5 @@
-using Knd.Configuration;
-using Knd.Control;
 
-namespace Knd.Supervision;
+namespace Knd.Failover;
 
 /// <summary>
 /// Validating: promotion, the safety checks of contract §4, and demotion. Demotion always stops the
@@ -80,7 +78,7 @@ internal sealed partial class FailoverMachine
         }
         else if (_sessionLost)
         {
-            (reason, why) = (DemotionReason.SessionLost, "Consul reports the session gone");
+            (reason, why) = (DemotionReason.SessionLost, "the lock service reports the session gone");
         }
         else if (LockTakenFromUs())
         {
@@ -107,9 +105,9 @@ internal sealed partial class FailoverMachine
         {
             (reason, why) = (DemotionReason.PromotionFailed, "the validator key could not be installed");
         }
-        else if (_keyInstalledAt is { } installedAt && _reportedValidator != _accountId && _now - installedAt > PromotionVerifyTimeout)
+        else if (_keyInstalledAt is { } installedAt && _reportedValidator != _accountId && _now - installedAt > _timings.PromotionVerifyTimeout)
         {
-            (reason, why) = (DemotionReason.PromotionFailed, $"neard did not report validator {_accountId} within {PromotionVerifyTimeout.TotalSeconds:0}s of the hot swap");
+            (reason, why) = (DemotionReason.PromotionFailed, $"neard did not report validator {_accountId} within {_timings.PromotionVerifyTimeout.TotalSeconds:0}s of the hot swap");
         }
         else if (_leaderPhase == LeaderPhase.Active && IsUnhealthy(out var unhealthy))
         {

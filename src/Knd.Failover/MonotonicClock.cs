@@ -1,4 +1,4 @@
-namespace Knd.Supervision;
+namespace Knd.Failover;
 
 /// <summary>
 /// Monotonic time since knd started, from a <see cref="TimeProvider"/>. Every deadline of the

@@ -1,4 +1,4 @@
-namespace Knd.Supervision;
+namespace Knd.Failover;
 
 /// <summary>Monotonic counts kept by the state machine, read by the metrics exporter.</summary>
 internal sealed class SupervisorCounters

@@ -1,4 +1,4 @@
-namespace Knd.Configuration;
+namespace Knd.Failover;
 
 /// <summary>
 /// Every timing of the failover algorithm, derived from the session TTL and the few timing options,
@@ -57,6 +57,24 @@ internal sealed record FailoverTimings
 
     /// <summary>Pause between neard restarts after it exits on its own, so a crash loop does not spin.</summary>
     public required TimeSpan NeardRestartBackoff { get; init; }
+
+    /// <summary>Pause between acquire attempts while a lock-delay is in force or an attempt failed: short, so a freed lock is taken soon after its delay.</summary>
+    public TimeSpan AcquireRetryInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long other nodes leave a lock released with a handover hint to the named node: long enough for its watch to see the release and acquire.</summary>
+    public TimeSpan HandoverGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long neard may take to report the hot-swapped validator key before the promotion is abandoned (real neard applies a reload within about a second).</summary>
+    public TimeSpan PromotionVerifyTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Pause between SIGKILL attempts while the kernel has not confirmed neard's exit.</summary>
+    public TimeSpan UnconfirmedStopRetry { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>First pause between session-create attempts; it doubles after each failure, so an unreachable service is not hammered.</summary>
+    public TimeSpan CreateBackoffMin { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Longest pause between session-create attempts: a recovered service is used again within this.</summary>
+    public TimeSpan CreateBackoffMax { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// The worst case from the last successful renewal being sent to the validating neard's confirmed

@@ -1,6 +1,5 @@
-using Knd.Consul;
 
-namespace Knd.Supervision;
+namespace Knd.Failover;
 
 /// <summary>Something that happened; the shell feeds these to <see cref="FailoverMachine"/> one at a time.</summary>
 internal abstract record SupervisorEvent;
@@ -41,46 +40,41 @@ internal sealed record NeardHealthSample(long? HeadHeight, bool? Syncing, string
 /// <summary>A session was created; <paramref name="SentAt"/> is when the create request left (monotonic).</summary>
 internal sealed record SessionCreatedEvent(string SessionId, TimeSpan SentAt) : SupervisorEvent;
 
-internal sealed record SessionCreateFailedEvent(ConsulError Error) : SupervisorEvent;
+internal sealed record SessionCreateFailedEvent(LockServiceError Error) : SupervisorEvent;
 
 internal sealed record SessionRenewedEvent(string SessionId, TimeSpan SentAt) : SupervisorEvent;
 
-internal sealed record SessionRenewFailedEvent(string SessionId, ConsulError Error) : SupervisorEvent;
+internal sealed record SessionRenewFailedEvent(string SessionId, LockServiceError Error) : SupervisorEvent;
 
 /// <summary>A session destroy finished (successfully or after giving up).</summary>
 internal sealed record SessionDestroyedEvent(string SessionId, bool Ok) : SupervisorEvent;
 
-internal sealed record AcquireCompletedEvent(string SessionId, ConsulResult<AcquireResult> Result) : SupervisorEvent;
+/// <summary>An acquire answered: <paramref name="Error"/> is set exactly when <paramref name="Outcome"/> is <see cref="LockAcquireOutcome.Failed"/>.</summary>
+internal sealed record AcquireCompletedEvent(string SessionId, LockAcquireOutcome Outcome, LockServiceError? Error = null) : SupervisorEvent;
 
 /// <summary>
 /// The consistent read after acquiring: <paramref name="HeldByUs"/> when the key's Session is ours,
 /// with its ModifyIndex as the fencing index; <paramref name="Error"/> when the read failed.
 /// </summary>
-internal sealed record LockConfirmedEvent(string SessionId, bool HeldByUs, ulong FencingIndex, ConsulError? Error) : SupervisorEvent;
+internal sealed record LockConfirmedEvent(string SessionId, bool HeldByUs, ulong FencingIndex, LockServiceError? Error) : SupervisorEvent;
 
 internal sealed record LockReleasedEvent(string SessionId, bool Ok) : SupervisorEvent;
 
 /// <summary>The lock key as the watch last saw it.</summary>
 internal sealed record LockObservedEvent(LockObservation Observation) : SupervisorEvent;
 
-internal sealed record LockWatchFailedEvent(ConsulError Error) : SupervisorEvent;
+internal sealed record LockWatchFailedEvent(LockServiceError Error) : SupervisorEvent;
 
-/// <summary>The cluster-wide pause flag as last read from Consul.</summary>
+/// <summary>The cluster-wide pause flag as last read from the lock service.</summary>
 internal sealed record PauseObservedEvent(bool Paused) : SupervisorEvent;
-
-/// <summary>The lock key's content: <paramref name="Holder"/> is its Session, null when unlocked or missing.</summary>
-internal sealed record LockObservation(bool Exists, string? Holder, LockValue? Value, ulong ModifyIndex)
-{
-    public static LockObservation Missing(ulong index) => new(false, null, null, index);
-}
 
 /// <summary>A planned handover: the leader should stop validating now and release the lock naming <paramref name="Target"/>.</summary>
 internal sealed record HandoverNowEvent(string Target) : SupervisorEvent;
 
 /// <summary>neard was told (config.json + SIGHUP, confirmed) to exit at <paramref name="Height"/>; what knd does after.</summary>
-internal sealed record MaintenanceScheduledEvent(Control.MaintenanceKind Kind, long Height) : SupervisorEvent;
+internal sealed record MaintenanceScheduledEvent(MaintenanceKind Kind, long Height) : SupervisorEvent;
 
 internal sealed record MaintenanceCancelledEvent : SupervisorEvent;
 
 /// <summary>A maintenance request on a passive: act at once (no duties to protect).</summary>
-internal sealed record MaintenanceNowEvent(Control.MaintenanceKind Kind) : SupervisorEvent;
+internal sealed record MaintenanceNowEvent(MaintenanceKind Kind) : SupervisorEvent;

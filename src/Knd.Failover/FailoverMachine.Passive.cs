@@ -1,4 +1,4 @@
-namespace Knd.Supervision;
+namespace Knd.Failover;
 
 /// <summary>Startup, Syncing, Registering, Voting and Shutdown: every state in which neard runs without the key.</summary>
 internal sealed partial class FailoverMachine
@@ -130,7 +130,7 @@ internal sealed partial class FailoverMachine
         }
 
         var handoverTo = _observed.Value?.HandoverTo;
-        return handoverTo is null || handoverTo == _nodeId || _now - _observedAt >= HandoverGrace;
+        return handoverTo is null || handoverTo == _nodeId || _now - _observedAt >= _timings.HandoverGrace;
     }
 
     private void EvaluateShutdown()
@@ -240,7 +240,7 @@ internal sealed partial class FailoverMachine
     {
         if (_sessionId is not null)
         {
-            // Consul says it is gone; a destroy is idempotent and clears it if Consul was wrong.
+            // The service says it is gone; a destroy is idempotent and clears it if the service was wrong.
             DestroySession(_sessionId);
         }
 

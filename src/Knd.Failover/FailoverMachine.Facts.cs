@@ -1,6 +1,5 @@
-using Knd.Consul;
 
-namespace Knd.Supervision;
+namespace Knd.Failover;
 
 /// <summary>What the machine knows: neard, its health, the session, the lock. Updated by events only.</summary>
 internal sealed partial class FailoverMachine
@@ -47,7 +46,7 @@ internal sealed partial class FailoverMachine
     private string? _sessionId;
     private bool _creatingSession;
     private TimeSpan _nextCreateAt;
-    private TimeSpan _createBackoff = CreateBackoffMin;
+    private TimeSpan _createBackoff;
     private bool _renewInFlight;
     private TimeSpan _lastRenewOkSentAt;
     private TimeSpan _nextRenewAt;
@@ -102,8 +101,8 @@ internal sealed partial class FailoverMachine
             case SessionCreateFailedEvent createFailed:
                 _creatingSession = false;
                 _nextCreateAt = _now + _createBackoff;
-                _createBackoff = _createBackoff * 2 > CreateBackoffMax ? CreateBackoffMax : _createBackoff * 2;
-                NoteError($"session create failed: {Describe(createFailed.Error)}");
+                _createBackoff = _createBackoff * 2 > _timings.CreateBackoffMax ? _timings.CreateBackoffMax : _createBackoff * 2;
+                NoteError($"session create failed: {createFailed.Error}");
                 break;
             case SessionRenewedEvent renewed when renewed.SessionId == _sessionId:
                 _renewInFlight = false;
@@ -117,18 +116,18 @@ internal sealed partial class FailoverMachine
             case SessionRenewFailedEvent renewFailed when renewFailed.SessionId == _sessionId:
                 _renewInFlight = false;
                 _nextRenewAt = _now + _timings.RenewRetryInterval;
-                if (renewFailed.Error.Kind == ConsulErrorKind.SessionNotFound)
+                if (renewFailed.Error.Kind == LockServiceFailure.SessionGone)
                 {
                     _sessionLost = true;
                 }
 
-                NoteError($"session renew failed: {Describe(renewFailed.Error)}");
+                NoteError($"session renew failed: {renewFailed.Error}");
                 break;
             case SessionDestroyedEvent destroyed:
                 _destroying.Remove(destroyed.SessionId);
                 break;
             case AcquireCompletedEvent acquired when acquired.SessionId == _sessionId && _lock == LockPhase.Acquiring:
-                ApplyAcquire(acquired.Result);
+                ApplyAcquire(acquired);
                 break;
             case LockConfirmedEvent confirmed when confirmed.SessionId == _sessionId && _lock == LockPhase.Confirming:
                 ApplyConfirm(confirmed);
@@ -147,7 +146,7 @@ internal sealed partial class FailoverMachine
                 _observedAt = _now;
                 break;
             case LockWatchFailedEvent watchFailed:
-                NoteError($"lock watch failed: {Describe(watchFailed.Error)}");
+                NoteError($"lock watch failed: {watchFailed.Error}");
                 break;
             case PauseObservedEvent pause:
                 _paused = pause.Paused;
@@ -208,7 +207,7 @@ internal sealed partial class FailoverMachine
         // The kernel has not confirmed the exit: the process may still hold the key. Keep the lock
         // (and so every other node out) and keep killing; never release on an unconfirmed stop.
         _stopUnconfirmed = true;
-        _stopRetryAt = _now + UnconfirmedStopRetry;
+        _stopRetryAt = _now + _timings.UnconfirmedStopRetry;
         NoteError($"neard stop not confirmed: {stopped.Outcome}");
     }
 
@@ -290,7 +289,7 @@ internal sealed partial class FailoverMachine
     private void ApplySessionCreated(SessionCreatedEvent created)
     {
         _creatingSession = false;
-        _createBackoff = CreateBackoffMin;
+        _createBackoff = _timings.CreateBackoffMin;
         if (State != SupervisorState.Registering || _sessionId is not null || _stopRequested)
         {
             // Created after we stopped wanting it (a race with a state change): do not leak it.
@@ -304,30 +303,27 @@ internal sealed partial class FailoverMachine
         _nextRenewAt = _now + _timings.RenewInterval;
     }
 
-    private void ApplyAcquire(ConsulResult<AcquireResult> result)
+    private void ApplyAcquire(AcquireCompletedEvent acquired)
     {
         _lockRequestInFlight = false;
-        if (!result.IsSuccess)
+        switch (acquired.Outcome)
         {
-            _lock = LockPhase.NotHeld;
-            _nextLockAttemptAt = _now + AcquireRetryInterval;
-            NoteError($"lock acquire failed: {Describe(result.Error!)}");
-            return;
-        }
-
-        switch (result.Value!.Outcome)
-        {
-            case AcquireOutcome.Acquired:
+            case LockAcquireOutcome.Acquired:
                 _lock = LockPhase.Confirming;
                 _nextLockAttemptAt = _now;
                 break;
-            case AcquireOutcome.SessionGone:
+            case LockAcquireOutcome.SessionGone:
                 _lock = LockPhase.NotHeld;
                 _sessionLost = true;
                 break;
+            case LockAcquireOutcome.Failed:
+                _lock = LockPhase.NotHeld;
+                _nextLockAttemptAt = _now + _timings.AcquireRetryInterval;
+                NoteError($"lock acquire failed: {acquired.Error}");
+                break;
             default:
                 _lock = LockPhase.NotHeld;
-                _nextLockAttemptAt = _now + AcquireRetryInterval;
+                _nextLockAttemptAt = _now + _timings.AcquireRetryInterval;
                 break;
         }
     }
@@ -338,8 +334,8 @@ internal sealed partial class FailoverMachine
         if (confirmed.Error is { } error)
         {
             // The acquire went through but the consistent read did not: stay out of Validating and retry.
-            _nextLockAttemptAt = _now + AcquireRetryInterval;
-            NoteError($"lock confirmation read failed: {Describe(error)}");
+            _nextLockAttemptAt = _now + _timings.AcquireRetryInterval;
+            NoteError($"lock confirmation read failed: {error}");
             return;
         }
 
@@ -351,7 +347,7 @@ internal sealed partial class FailoverMachine
         else
         {
             _lock = LockPhase.NotHeld;
-            _nextLockAttemptAt = _now + AcquireRetryInterval;
+            _nextLockAttemptAt = _now + _timings.AcquireRetryInterval;
         }
     }
 

@@ -1,7 +1,5 @@
-using Knd.Configuration;
-using Knd.Consul;
 
-namespace Knd.Supervision;
+namespace Knd.Failover;
 
 /// <summary>
 /// The failover decision core: the one place that decides "may this node sign?". It does no I/O.
@@ -12,23 +10,6 @@ namespace Knd.Supervision;
 /// </summary>
 internal sealed partial class FailoverMachine
 {
-    /// <summary>Pause between acquire attempts while a lock-delay is in force or an attempt failed.</summary>
-    internal static readonly TimeSpan AcquireRetryInterval = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>How long other nodes leave a lock released with a handover hint to the named node.</summary>
-    internal static readonly TimeSpan HandoverGrace = TimeSpan.FromSeconds(5);
-
-    /// <summary>How long neard may take to report the hot-swapped validator key before the promotion is abandoned.</summary>
-    internal static readonly TimeSpan PromotionVerifyTimeout = TimeSpan.FromSeconds(10);
-
-    /// <summary>Pause between SIGKILL attempts when the kernel has not confirmed neard's exit.</summary>
-    internal static readonly TimeSpan UnconfirmedStopRetry = TimeSpan.FromSeconds(1);
-
-    /// <summary>First and last pause between session-create attempts (doubling in between).</summary>
-    internal static readonly TimeSpan CreateBackoffMin = TimeSpan.FromMilliseconds(250);
-
-    internal static readonly TimeSpan CreateBackoffMax = TimeSpan.FromSeconds(5);
-
     private readonly FailoverTimings _timings;
     private readonly MonotonicClock _clock;
     private readonly string _nodeId;
@@ -51,6 +32,7 @@ internal sealed partial class FailoverMachine
         _promotion = promotion;
         _now = clock.Now;
         _stateSince = _now;
+        _createBackoff = timings.CreateBackoffMin;
     }
 
     public SupervisorState State { get; private set; } = SupervisorState.Startup;
@@ -160,7 +142,6 @@ internal sealed partial class FailoverMachine
 
     private void NoteError(string error) => _lastError = error;
 
-    private static string Describe(ConsulError error) => error.ToString();
 }
 
 /// <summary>What one event produced.</summary>

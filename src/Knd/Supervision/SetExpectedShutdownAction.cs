@@ -1,0 +1,7 @@
+namespace Knd.Supervision;
+
+/// <summary>
+/// Not from the machine: the maintenance coordinator's request to write <c>expected_shutdown</c>
+/// into config.json and send SIGHUP, performed in order with the machine's neard actions.
+/// </summary>
+internal sealed record SetExpectedShutdownAction(long? Height, TaskCompletionSource<string?> Done) : SupervisorAction;
