@@ -59,7 +59,16 @@ internal sealed partial class FailoverMachine
     private ulong _fencingIndex;
     private LockObservation? _observed;
     private TimeSpan _observedAt;
+    private bool _watchBroken;
+    private ulong _watchHighWater;
+    private TimeSpan _heldSince;
     private bool _paused;
+
+    // the lock service's memory, and failed promotions
+    private TimeSpan _takeNotBefore;
+    private TimeSpan? _stateLostAt;
+    private TimeSpan _promoteNotBefore;
+    private int _consecutivePromotionFailures;
 
     private void Apply(SupervisorEvent supervisorEvent)
     {
@@ -111,7 +120,9 @@ internal sealed partial class FailoverMachine
                     _lastRenewOkSentAt = renewed.SentAt;
                 }
 
-                _nextRenewAt = _now + _timings.RenewInterval;
+                // From when it was sent, not when it answered: with a slow service, answer-based
+                // scheduling adds one round trip per renewal until the age passes FenceAfter.
+                _nextRenewAt = renewed.SentAt + _timings.RenewInterval;
                 break;
             case SessionRenewFailedEvent renewFailed when renewFailed.SessionId == _sessionId:
                 _renewInFlight = false;
@@ -142,10 +153,11 @@ internal sealed partial class FailoverMachine
 
                 break;
             case LockObservedEvent observed:
-                _observed = observed.Observation;
-                _observedAt = _now;
+                ApplyObservation(observed.Observation);
                 break;
             case LockWatchFailedEvent watchFailed:
+                // The next answer may come from a service that restarted: it cannot continue a streak.
+                _watchBroken = true;
                 NoteError($"lock watch failed: {watchFailed.Error}");
                 break;
             case PauseObservedEvent pause:
@@ -155,8 +167,7 @@ internal sealed partial class FailoverMachine
                 _handoverRequestedTo = handover.Target;
                 break;
             case MaintenanceScheduledEvent scheduled:
-                _maintenance = scheduled.Kind;
-                _maintenanceHeight = scheduled.Height;
+                ApplyMaintenanceScheduled(scheduled);
                 break;
             case MaintenanceCancelledEvent:
                 _maintenance = null;
@@ -171,7 +182,7 @@ internal sealed partial class FailoverMachine
     private void ApplyNeardExited(NeardExitedEvent exited)
     {
         _neardExitedOnItsOwn = _neardPhase is NeardPhase.Running or NeardPhase.Starting;
-        if (_neardExitedOnItsOwn && exited.ExitCode == 0 && _maintenance is not null)
+        if (_neardExitedOnItsOwn && exited.ExitCode == 0 && _maintenance is not null && _maintenanceGeneration == exited.Generation)
         {
             // neard stops itself with code 0 at expected_shutdown: the planned maintenance, not a crash.
             _maintenanceReached = true;
@@ -211,6 +222,50 @@ internal sealed partial class FailoverMachine
         NoteError($"neard stop not confirmed: {stopped.Outcome}");
     }
 
+    /// <summary>
+    /// Takes one answer of the lock watch. With Behavior=release the lock key never disappears and the
+    /// service's index never goes backwards in normal operation, so either means the service lost (or
+    /// rolled back) its state: nobody may then take the lock before <see cref="FailoverTimings.ForgottenStateWait"/>
+    /// from this sighting, and a leader stops at once (docs/failover-algorithm.md, "Consul loses its state").
+    /// </summary>
+    private void ApplyObservation(LockObservation observation)
+    {
+        var previous = _observed;
+        var mark = Math.Max(observation.Index, observation.ModifyIndex);
+        var highWater = _watchHighWater;
+        var wentBack = highWater > 0 && mark < highWater;
+        var newlyMissing = !observation.Exists && (previous is null || previous.Exists || _watchBroken);
+        _watchHighWater = wentBack ? mark : Math.Max(highWater, mark);
+        _watchBroken = false;
+        _observed = observation;
+        _observedAt = _now;
+        if (wentBack)
+        {
+            _stateLostAt = _now;
+            HoldOffTakeover($"the lock service's index went back from {highWater} to {mark}: it lost or restored its state");
+            if (State != SupervisorState.Validating && _lock == LockPhase.Held)
+            {
+                // Never promoted under that lock (no key in neard): the service no longer knows it anyway.
+                _lock = LockPhase.NotHeld;
+            }
+        }
+        else if (newlyMissing)
+        {
+            HoldOffTakeover("the lock key is missing: a new cluster, or a lock service that lost its state");
+        }
+    }
+
+    private void HoldOffTakeover(string why)
+    {
+        var until = _now + _timings.ForgottenStateWait;
+        if (until > _takeNotBefore)
+        {
+            _takeNotBefore = until;
+        }
+
+        NoteError($"{why}; no node takes the lock for {_timings.ForgottenStateWait.TotalSeconds:0.#}s");
+    }
+
     private void ResetHealth()
     {
         _answered = false;
@@ -233,6 +288,11 @@ internal sealed partial class FailoverMachine
 
         _answered = true;
         _consecutiveFailures = 0;
+        if (State == SupervisorState.Validating && sample.ValidatorAccountId == _accountId)
+        {
+            NotePromotionVerified();
+        }
+
         if (_head is null || sample.HeadHeight > _head)
         {
             _headAdvancedAt = _now;
@@ -300,7 +360,7 @@ internal sealed partial class FailoverMachine
         _sessionId = created.SessionId;
         _sessionLost = false;
         _lastRenewOkSentAt = created.SentAt;
-        _nextRenewAt = _now + _timings.RenewInterval;
+        _nextRenewAt = created.SentAt + _timings.RenewInterval;
     }
 
     private void ApplyAcquire(AcquireCompletedEvent acquired)
@@ -343,6 +403,7 @@ internal sealed partial class FailoverMachine
         {
             _lock = LockPhase.Held;
             _fencingIndex = confirmed.FencingIndex;
+            _heldSince = _now;
         }
         else
         {

@@ -22,6 +22,7 @@ internal sealed partial class FailoverMachine
     private bool _promotionFailed;
     private TimeSpan? _keyInstalledAt;
     private bool _validatorStartIssued;
+    private bool _promotionVerified;
 
     /// <summary>The reason the last demotion happened, for logs and tests.</summary>
     public DemotionReason? LastDemotion { get; private set; }
@@ -33,6 +34,7 @@ internal sealed partial class FailoverMachine
         _promotionFailed = false;
         _keyInstalledAt = null;
         _validatorStartIssued = false;
+        _promotionVerified = false;
         _handoverTo = null;
         Counters.Promotions++;
         if (_promotion == PromotionMode.HotSwap && _neardPhase == NeardPhase.Running)
@@ -80,6 +82,14 @@ internal sealed partial class FailoverMachine
         {
             (reason, why) = (DemotionReason.SessionLost, "the lock service reports the session gone");
         }
+        else if (_stateLostAt is { } lostAt && lostAt >= _stateSince)
+        {
+            (reason, why) = (DemotionReason.StateLost, "the lock service lost or rolled back its state (its index went backwards)");
+        }
+        else if (LockKeyGone())
+        {
+            (reason, why) = (DemotionReason.LockLost, $"the lock key is gone (index {_observed!.Index})");
+        }
         else if (LockTakenFromUs())
         {
             (reason, why) = (DemotionReason.LockLost, $"the lock key shows session {_observed!.Holder ?? "(none)"} at index {_observed.ModifyIndex}");
@@ -123,7 +133,43 @@ internal sealed partial class FailoverMachine
 
     /// <summary>A newer write to the lock key than our own acquisition that is not ours means we lost it.</summary>
     private bool LockTakenFromUs() =>
-        _observed is { } observed && observed.ModifyIndex > _fencingIndex && observed.Holder != _sessionId;
+        _observed is { Exists: true } observed && observed.ModifyIndex > _fencingIndex && observed.Holder != _sessionId;
+
+    /// <summary>The key was deleted after our acquisition (an answer older than it carries a lower index and is ignored).</summary>
+    private bool LockKeyGone() =>
+        _observed is { Exists: false } observed && observed.Index > _fencingIndex;
+
+    /// <summary>neard reports the validator key: the promotion worked, and past failures no longer count.</summary>
+    private void NotePromotionVerified()
+    {
+        _promotionVerified = true;
+        _consecutivePromotionFailures = 0;
+    }
+
+    /// <summary>
+    /// A promotion that ended before neard reported the key (neard died, the hot swap was not picked
+    /// up, a wrapper that did not exec lost its child) holds this node off the lock for a back-off that
+    /// doubles with each consecutive failure, so a broken host cannot promote many times a second.
+    /// </summary>
+    private void NotePromotionFailed(DemotionReason reason)
+    {
+        if (_promotionVerified || reason is not (DemotionReason.PromotionFailed or DemotionReason.NeardExit or DemotionReason.Unhealthy or DemotionReason.OutOfSync))
+        {
+            return;
+        }
+
+        Counters.PromotionFailures++;
+        _consecutivePromotionFailures++;
+        var backoff = _timings.PromotionBackoffMin;
+        for (var i = 1; i < _consecutivePromotionFailures && backoff < _timings.PromotionBackoffMax; i++)
+        {
+            backoff *= 2;
+        }
+
+        backoff = backoff > _timings.PromotionBackoffMax ? _timings.PromotionBackoffMax : backoff;
+        _promoteNotBefore = _now + backoff;
+        NoteError($"promotion failed ({reason}, {_consecutivePromotionFailures} in a row): not contending for the lock for {backoff.TotalSeconds:0.#}s");
+    }
 
     private void ContinuePromotion()
     {
@@ -169,6 +215,7 @@ internal sealed partial class FailoverMachine
         }
 
         NoteError($"demoting ({reason}): {why}");
+        NotePromotionFailed(reason);
         _transitions.Add(new StateTransition(State, State, $"demoting: {why}"));
         StopNeard($"demotion: {reason}");
     }

@@ -6,12 +6,31 @@ internal sealed partial class FailoverMachine
 {
     private MaintenanceKind? _maintenance;
     private long? _maintenanceHeight;
+    private int _maintenanceGeneration;
     private bool _maintenanceReached;
     private string? _handoverRequestedTo;
 
     /// <summary>The maintenance neard was told to stop for, if any.</summary>
     public (MaintenanceKind Kind, long Height)? ScheduledMaintenance =>
         _maintenance is { } kind && _maintenanceHeight is { } height ? (kind, height) : null;
+
+    /// <summary>
+    /// A leader's maintenance belongs to the neard that was told its height and to the leadership it was
+    /// scheduled under: if either changed meanwhile (the lock was lost, neard restarted), it is void,
+    /// and a later clean exit of another neard is not taken for it.
+    /// </summary>
+    private void ApplyMaintenanceScheduled(MaintenanceScheduledEvent scheduled)
+    {
+        if (!IsLeader || scheduled.Generation != _generation || scheduled.FencingIndex != _fencingIndex || _neardPhase != NeardPhase.Running)
+        {
+            NoteError($"maintenance at height {scheduled.Height} ignored: scheduled for neard generation {scheduled.Generation} under fencing index {scheduled.FencingIndex}, which are no longer current");
+            return;
+        }
+
+        _maintenance = scheduled.Kind;
+        _maintenanceHeight = scheduled.Height;
+        _maintenanceGeneration = scheduled.Generation;
+    }
 
     private void ApplyMaintenanceNow(MaintenanceKind kind)
     {
@@ -28,6 +47,7 @@ internal sealed partial class FailoverMachine
         }
 
         _maintenance = kind;
+        _maintenanceGeneration = _generation;
         _maintenanceReached = true;
         if (State != SupervisorState.Shutdown)
         {

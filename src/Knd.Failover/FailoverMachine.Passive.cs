@@ -96,7 +96,7 @@ internal sealed partial class FailoverMachine
         switch (_lock)
         {
             case LockPhase.Held:
-                TransitionTo(SupervisorState.Validating, $"lock acquired and confirmed (fencing index {_fencingIndex})");
+                PromoteWhenFresh();
                 return;
             case LockPhase.Confirming when !_lockRequestInFlight && _now >= _nextLockAttemptAt:
                 _lockRequestInFlight = true;
@@ -110,10 +110,53 @@ internal sealed partial class FailoverMachine
         }
     }
 
+    /// <summary>
+    /// Holding the confirmed lock is not enough to sign: the promotion starts only while the last
+    /// renewal is fresh (a slow service can age it between the acquire and the confirmation); until
+    /// then the node renews at once, and gives the lock back if that takes too long.
+    /// </summary>
+    private void PromoteWhenFresh()
+    {
+        var age = _now - _lastRenewOkSentAt;
+        if (age < _timings.PromoteWithinRenewalAge)
+        {
+            TransitionTo(SupervisorState.Validating, $"lock acquired and confirmed (fencing index {_fencingIndex})");
+            return;
+        }
+
+        if (_now - _heldSince >= _timings.UnpromotedLockHoldLimit)
+        {
+            NoteError($"giving the lock back unpromoted: no fresh renewal for {age.TotalMilliseconds:0}ms");
+            ReleaseUnpromotedLock();
+            return;
+        }
+
+        if (!_renewInFlight && _nextRenewAt > _now)
+        {
+            _nextRenewAt = _now;
+            RenewWhenDue();
+        }
+    }
+
+    /// <summary>The lock was won but neard never got the key: hand it straight back, without a lock-delay.</summary>
+    private void ReleaseUnpromotedLock()
+    {
+        _lock = LockPhase.Releasing;
+        _lockRequestInFlight = true;
+        _nextLockAttemptAt = _now + _timings.AcquireRetryInterval;
+        Emit(new ReleaseLockAction(_sessionId!, null));
+    }
+
     /// <summary>Only a synced, healthy, unpaused node with a provably live session contends for a free lock.</summary>
     private bool MayTakeLock()
     {
         if (_observed is null || _observed.Holder is not null || _paused)
+        {
+            return false;
+        }
+
+        // After the service lost its state, or after this node's promotions failed, wait (see the timings).
+        if (_now < _takeNotBefore || _now < _promoteNotBefore)
         {
             return false;
         }
@@ -223,6 +266,13 @@ internal sealed partial class FailoverMachine
             return;
         }
 
+        if (_lock == LockPhase.Held && State != SupervisorState.Validating && !_lockRequestInFlight)
+        {
+            // Won in Voting but never promoted (the leader path releases before it leaves Validating).
+            ReleaseUnpromotedLock();
+            return;
+        }
+
         if (_lock is LockPhase.Held or LockPhase.Releasing)
         {
             return;
@@ -268,6 +318,13 @@ internal sealed partial class FailoverMachine
 
         _generation++;
         _neardPhase = NeardPhase.Starting;
+
+        // The shell starts every neard without expected_shutdown: a maintenance was for the old one.
+        if (!_maintenanceReached)
+        {
+            ClearMaintenance();
+        }
+
         _neardMode = mode;
         _neardExitedOnItsOwn = false;
         if (mode == NeardMode.Voter)

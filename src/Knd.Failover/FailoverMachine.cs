@@ -78,7 +78,10 @@ internal sealed partial class FailoverMachine
         _lastError,
         _now,
         _maintenance,
-        _maintenanceHeight);
+        _maintenanceHeight,
+        _generation,
+        _now < _promoteNotBefore ? _promoteNotBefore - _now : null,
+        _now < _takeNotBefore ? _takeNotBefore - _now : null);
 
     private string? LeaderNodeId()
     {

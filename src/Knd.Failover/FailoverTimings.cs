@@ -76,6 +76,39 @@ internal sealed record FailoverTimings
     /// <summary>Longest pause between session-create attempts: a recovered service is used again within this.</summary>
     public TimeSpan CreateBackoffMax { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>First pause before a node that failed a promotion contends for the lock again; it doubles after each consecutive failure.</summary>
+    public TimeSpan PromotionBackoffMin { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Longest pause after failed promotions. A node whose promotions keep failing (a neard wrapper
+    /// that does not exec, a key neard refuses) then tries about once a minute instead of many times
+    /// a second, and another passive gets the lock in between.
+    /// </summary>
+    public TimeSpan PromotionBackoffMax { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// A node that holds the confirmed lock starts its promotion only if its last successful renewal
+    /// was sent less than this ago; otherwise it renews first. One renew interval: renewals are sent
+    /// every RenewInterval from the previous send, so while the service answers within its request
+    /// timeout the age stays below RenewInterval + the answer time, and a promotion that starts under
+    /// this limit has at least FenceAfter - RenewInterval before its fence.
+    /// </summary>
+    public TimeSpan PromoteWithinRenewalAge => RenewInterval;
+
+    /// <summary>
+    /// How long a node may hold the lock without promoting (waiting for a fresh renewal) before it
+    /// gives the lock back: a node that cannot renew should not keep every other node out.
+    /// </summary>
+    public TimeSpan UnpromotedLockHoldLimit => FenceAfter;
+
+    /// <summary>
+    /// After this node sees that the lock service lost its state (the lock key missing, an index gone
+    /// backwards), no node may take the lock for this long. An old leader's last successful renewal
+    /// was processed before the loss, so its neard is dead by FenceBound &lt; TTL after it; waiting TTL +
+    /// lock-delay from the first sighting (which is after the loss) covers it with the lock-delay as margin.
+    /// </summary>
+    public TimeSpan ForgottenStateWait => SessionTtl + LockDelay;
+
     /// <summary>
     /// The worst case from the last successful renewal being sent to the validating neard's confirmed
     /// exit when the leader can no longer renew.

@@ -11,6 +11,9 @@ internal sealed class SupervisorCounters
 
     public long SelfFences { get; set; }
 
+    /// <summary>Promotions that ended before neard reported the validator key (each starts or lengthens the promotion back-off).</summary>
+    public long PromotionFailures { get; set; }
+
     public long Demotions(DemotionReason reason) => _demotions[(int)reason];
 
     public void CountDemotion(DemotionReason reason) => _demotions[(int)reason]++;

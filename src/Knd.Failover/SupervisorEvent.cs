@@ -71,8 +71,12 @@ internal sealed record PauseObservedEvent(bool Paused) : SupervisorEvent;
 /// <summary>A planned handover: the leader should stop validating now and release the lock naming <paramref name="Target"/>.</summary>
 internal sealed record HandoverNowEvent(string Target) : SupervisorEvent;
 
-/// <summary>neard was told (config.json + SIGHUP, confirmed) to exit at <paramref name="Height"/>; what knd does after.</summary>
-internal sealed record MaintenanceScheduledEvent(MaintenanceKind Kind, long Height) : SupervisorEvent;
+/// <summary>
+/// The neard of <paramref name="Generation"/> was told (config.json + SIGHUP, confirmed) to exit at
+/// <paramref name="Height"/>, while this node led with <paramref name="FencingIndex"/>; what knd does
+/// after. The machine ignores it unless that neard and that leadership are still the current ones.
+/// </summary>
+internal sealed record MaintenanceScheduledEvent(MaintenanceKind Kind, long Height, int Generation, ulong FencingIndex) : SupervisorEvent;
 
 internal sealed record MaintenanceCancelledEvent : SupervisorEvent;
 

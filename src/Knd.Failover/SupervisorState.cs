@@ -64,4 +64,10 @@ internal enum DemotionReason
 
     /// <summary>A maintenance shutdown or restart reached its height.</summary>
     Maintenance,
+
+    /// <summary>
+    /// The lock service lost or rolled back its state (an index went backwards): nothing it said about
+    /// this node's lock can be trusted, so the leader stops at once.
+    /// </summary>
+    StateLost,
 }

@@ -97,7 +97,7 @@ internal sealed class MaintenanceCoordinator
             return ControlOutcome<MaintenanceStatus>.Refused(failed);
         }
 
-        _supervisor.Post(new MaintenanceScheduledEvent(request.Kind, height));
+        _supervisor.Post(new MaintenanceScheduledEvent(request.Kind, height, snapshot.NeardGeneration, snapshot.FencingIndex ?? 0));
         _last = new MaintenanceStatus(request.Kind, height, head, choice.Window?.Start, choice.Window?.End, Describe(request.Kind, height, head));
         return ControlOutcome<MaintenanceStatus>.Success(_last);
     }

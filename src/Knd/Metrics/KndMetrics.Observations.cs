@@ -66,5 +66,17 @@ internal sealed partial class KndMetrics
     private Measurement<long>[] ObserveFencingIndex() =>
         _status.Snapshot?.FencingIndex is { } index ? [new Measurement<long>(unchecked((long)index))] : [];
 
+    /// <summary>A snapshot's time left, aged to now like the renewal age, never below 0.</summary>
+    private double Remaining(TimeSpan? left)
+    {
+        if (left is not { } value || _status.Snapshot is not { } snapshot)
+        {
+            return 0;
+        }
+
+        var now = value - (_status.Clock.Now - snapshot.TakenAt);
+        return now > TimeSpan.Zero ? now.TotalSeconds : 0;
+    }
+
     private Measurement<int> ObserveBuildInfo() => new(1, new KeyValuePair<string, object?>("version", _version));
 }

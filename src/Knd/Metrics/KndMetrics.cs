@@ -70,6 +70,9 @@ internal sealed partial class KndMetrics : IDisposable
         _meter.CreateObservableCounter("knd_neard_restarts_total", () => _status.Counters?.NeardRestarts ?? 0, description: "neard processes started again after one exited or was stopped.");
         _meter.CreateObservableCounter("knd_promotions_total", () => _status.Counters?.Promotions ?? 0, description: "Times this node became the active validator.");
         _meter.CreateObservableCounter("knd_demotions_total", ObserveDemotions, description: "Times this node left Validating, by reason.");
+        _meter.CreateObservableCounter("knd_promotion_failures_total", () => _status.Counters?.PromotionFailures ?? 0, description: "Promotions that ended before neard reported the validator key; each starts or doubles the promotion back-off.");
+        _meter.CreateObservableGauge("knd_promotion_backoff_seconds", () => Remaining(_status.Snapshot?.PromotionBackoff), unit: "s", description: "Seconds before this node contends for the lock again after failed promotions; 0 when it may.");
+        _meter.CreateObservableGauge("knd_lock_holdoff_seconds", () => Remaining(_status.Snapshot?.StateLossHoldOff), unit: "s", description: "Seconds before this node may take the lock after it saw the lock service lose its state (the key missing, an index gone backwards); 0 when it may.");
         _meter.CreateObservableCounter("knd_self_fence_total", () => _status.Counters?.SelfFences ?? 0, description: "Times the leader stopped neard because it could not prove it still held the lock.");
         _meter.CreateObservableCounter("knd_consul_requests_total", ObserveConsulRequests, description: "Consul HTTP requests by operation and outcome (ok or the error kind).");
         _meter.CreateObservableCounter("knd_neard_rpc_errors_total", () => Interlocked.Read(ref _neardRpcErrors), description: "neard RPC requests that failed or timed out.");

@@ -35,7 +35,7 @@ public sealed class LeaderTests
     {
         var h = new MachineHarness(PromotionMode.Restart);
         h.StartAndVote();
-        h.Send(new LockObservedEvent(LockObservation.Missing(7)));
+        h.Send(new LockObservedEvent(LockObservation.Free(7)));
         h.Send(new AcquireCompletedEvent(MachineHarness.Session, LockAcquireOutcome.Acquired));
         h.Send(new LockConfirmedEvent(MachineHarness.Session, true, 42, null));
 
@@ -253,7 +253,7 @@ public sealed class LeaderTests
     {
         var h = new MachineHarness();
         h.StartAndVote();
-        h.Send(new LockObservedEvent(LockObservation.Missing(7)));
+        h.Send(new LockObservedEvent(LockObservation.Free(7)));
         h.Send(new AcquireCompletedEvent(MachineHarness.Session, LockAcquireOutcome.Acquired));
         h.Send(new LockConfirmedEvent(MachineHarness.Session, true, 42, null));
         h.Send(new KeyInstalledEvent(h.Generation, null));
@@ -273,7 +273,7 @@ public sealed class LeaderTests
     {
         var h = new MachineHarness();
         h.StartAndVote();
-        h.Send(new LockObservedEvent(LockObservation.Missing(7)));
+        h.Send(new LockObservedEvent(LockObservation.Free(7)));
         h.Send(new AcquireCompletedEvent(MachineHarness.Session, LockAcquireOutcome.Acquired));
         h.Send(new LockConfirmedEvent(MachineHarness.Session, true, 42, null));
 

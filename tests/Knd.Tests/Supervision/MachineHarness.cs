@@ -109,6 +109,13 @@ internal sealed class MachineHarness
     public IReadOnlyList<SupervisorAction> ObserveLock(string? holder, ulong index, string? handoverTo = null, string nodeId = "node-b") =>
         Send(new LockObservedEvent(new LockObservation(true, holder, new LockHolder(nodeId, handoverTo), index, index)));
 
+    /// <summary>What the maintenance coordinator posts once neard confirmed the height: tied to the current neard and leadership.</summary>
+    public IReadOnlyList<SupervisorAction> ScheduleMaintenance(MaintenanceKind kind, long height)
+    {
+        var snapshot = Machine.Snapshot();
+        return Send(new MaintenanceScheduledEvent(kind, height, snapshot.NeardGeneration, snapshot.FencingIndex ?? 0));
+    }
+
     /// <summary>Startup → Syncing → Registering with neard (pid 100) synced.</summary>
     public void StartAndSync()
     {
@@ -128,7 +135,7 @@ internal sealed class MachineHarness
     public void StartAndLead(ulong fencingIndex = 42)
     {
         StartAndVote();
-        Send(new LockObservedEvent(LockObservation.Missing(7)));
+        Send(new LockObservedEvent(LockObservation.Free(7)));
         Send(new AcquireCompletedEvent(Session, LockAcquireOutcome.Acquired));
         Send(new LockConfirmedEvent(Session, true, fencingIndex, null));
         if (Actions.OfType<InstallKeyAction>().Any())

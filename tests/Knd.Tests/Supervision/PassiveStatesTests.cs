@@ -138,7 +138,7 @@ public sealed class PassiveStatesTests
         h.StartAndVote();
 
         h.Syncing();
-        h.Send(new LockObservedEvent(LockObservation.Missing(3)));
+        h.Send(new LockObservedEvent(LockObservation.Free(3)));
 
         Assert.Equal(SupervisorState.Syncing, h.State);
         Assert.Single(h.Actions.OfType<DestroySessionAction>());

@@ -8,7 +8,7 @@ public sealed class PlannedWorkTests
     {
         var h = new MachineHarness();
         h.StartAndLead();
-        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500));
+        h.ScheduleMaintenance(MaintenanceKind.Shutdown, 500);
 
         h.Send(new NeardExitedEvent(h.Generation, 100, 0));
 
@@ -26,7 +26,7 @@ public sealed class PlannedWorkTests
     {
         var h = new MachineHarness();
         h.StartAndLead();
-        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Restart, 500));
+        h.ScheduleMaintenance(MaintenanceKind.Restart, 500);
 
         h.Send(new NeardExitedEvent(h.Generation, 100, 0));
         h.Send(new LockReleasedEvent(h.Last<ReleaseLockAction>().SessionId, true));
@@ -55,7 +55,7 @@ public sealed class PlannedWorkTests
     {
         var h = new MachineHarness();
         h.StartAndLead();
-        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500));
+        h.ScheduleMaintenance(MaintenanceKind.Shutdown, 500);
         h.Send(new MaintenanceCancelledEvent());
 
         h.Send(new NeardExitedEvent(h.Generation, 100, 0));
@@ -115,11 +115,61 @@ public sealed class PlannedWorkTests
         h.StartAndVote();
 
         h.Send(new HandoverNowEvent("node-b"));
-        h.Send(new LockObservedEvent(LockObservation.Missing(5)));
+        h.Send(new LockObservedEvent(LockObservation.Free(5)));
         h.Send(new AcquireCompletedEvent(MachineHarness.Session, LockAcquireOutcome.Acquired));
         h.Send(new LockConfirmedEvent(MachineHarness.Session, true, 9, null));
 
         Assert.True(h.Machine.IsLeader);
         Assert.Empty(h.Actions.OfType<StopNeardAction>());
+    }
+
+    [Fact]
+    public void Leader_MaintenanceConfirmedForAnEarlierNeard_IsIgnored()
+    {
+        var h = new MachineHarness();
+        h.StartAndLead();
+        var snapshot = h.Machine.Snapshot();
+
+        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500, snapshot.NeardGeneration - 1, snapshot.FencingIndex!.Value));
+
+        Assert.Null(h.Machine.ScheduledMaintenance);
+        h.Send(new NeardExitedEvent(h.Generation, 100, 0));
+        Assert.Equal(DemotionReason.NeardExit, h.Machine.LastDemotion);
+    }
+
+    [Fact]
+    public void Leader_MaintenanceConfirmedUnderAnEarlierLeadership_IsIgnored()
+    {
+        var h = new MachineHarness();
+        h.StartAndLead(fencingIndex: 42);
+        var snapshot = h.Machine.Snapshot();
+
+        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500, snapshot.NeardGeneration, 41));
+
+        Assert.Null(h.Machine.ScheduledMaintenance);
+    }
+
+    [Fact]
+    public void Passive_LeaderMaintenanceConfirmedAfterTheLockWasLost_ALaterCleanExitIsNotMaintenance()
+    {
+        var h = new MachineHarness();
+        h.StartAndLead(fencingIndex: 42);
+        var scheduledUnder = h.Machine.Snapshot();
+
+        // The lock is lost (another session took it) while the coordinator waits for neard's reload.
+        h.ObserveLock("other-session", 50);
+        h.Send(new NeardStoppedEvent(h.Generation, true, "exited after SIGTERM"));
+        Assert.Equal(SupervisorState.Startup, h.State);
+        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500, scheduledUnder.NeardGeneration, scheduledUnder.FencingIndex!.Value));
+        h.Send(new NeardStartedEvent(h.Generation, 300));
+        h.Synced();
+
+        // The passive's neard stops cleanly for another reason: a restart, not "maintenance reached".
+        h.Send(new NeardExitedEvent(h.Generation, 300, 0));
+
+        Assert.Null(h.Machine.ScheduledMaintenance);
+        Assert.NotEqual(SupervisorState.Shutdown, h.State);
+        Assert.Empty(h.Actions.OfType<ExitAction>());
+        Assert.Equal(1, h.Machine.Counters.NeardRestarts);
     }
 }

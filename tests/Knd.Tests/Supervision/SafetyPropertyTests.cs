@@ -34,7 +34,7 @@ public sealed class SafetyPropertyTests
         Assert.True(world.Promotions > 0 || world.NeverHadAChance, $"seed {seed}: the model never let the node lead; the test checks nothing");
     }
 
-    /// <summary>The random world. Consul expires a session at the earliest moment it may: TTL after the last renewal it saw.</summary>
+    /// <summary>The random world (NeverHadAChance: no acquire was ever sent while Consul was reachable). Consul expires a session at the earliest moment it may: TTL after the last renewal it saw.</summary>
     private sealed class ModelWorld
     {
         private readonly MachineHarness _h;
@@ -263,7 +263,7 @@ public sealed class SafetyPropertyTests
                     Later(Ms(100), new SessionDestroyedEvent(destroy.SessionId, _reachable));
                     break;
                 case AcquireLockAction acquire:
-                    NeverHadAChance = false;
+                    NeverHadAChance &= !_reachable;
                     if (!_reachable)
                     {
                         Later(_h.Timings.ConsulRequestTimeout, new AcquireCompletedEvent(acquire.SessionId, LockAcquireOutcome.Failed, new LockServiceError(LockServiceFailure.Unreachable, "t")));

@@ -7,12 +7,12 @@ public sealed class VotingTests
         new(MachineHarness.Session, outcome);
 
     [Fact]
-    public void Voting_LockMissing_AcquiresWithItsSession()
+    public void Voting_LockFree_AcquiresWithItsSession()
     {
         var h = new MachineHarness();
         h.StartAndVote();
 
-        h.Send(new LockObservedEvent(LockObservation.Missing(5)));
+        h.Send(new LockObservedEvent(LockObservation.Free(5)));
 
         Assert.Equal(MachineHarness.Session, h.Last<AcquireLockAction>().SessionId);
     }
@@ -48,7 +48,7 @@ public sealed class VotingTests
         h.StartAndVote();
 
         h.Send(new PauseObservedEvent(true));
-        h.Send(new LockObservedEvent(LockObservation.Missing(5)));
+        h.Send(new LockObservedEvent(LockObservation.Free(5)));
         h.Advance(TimeSpan.FromSeconds(1));
         Assert.Empty(h.Actions.OfType<AcquireLockAction>());
 
@@ -152,7 +152,7 @@ public sealed class VotingTests
 
         h.Advance(h.Timings.FenceAfter);
         h.Send(new SessionRenewFailedEvent(MachineHarness.Session, transient));
-        h.Send(new LockObservedEvent(LockObservation.Missing(5)));
+        h.Send(new LockObservedEvent(LockObservation.Free(5)));
 
         Assert.Empty(h.Actions.OfType<AcquireLockAction>());
     }
