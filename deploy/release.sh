@@ -30,7 +30,7 @@ dotnet publish "$repo/src/Knd/Knd.csproj" \
   -c Release -r linux-x64 --self-contained \
   -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=false \
   -p:PublishTrimmed=true \
-  -p:PublishDocumentationFile=false -p:StaticWebAssetsEnabled=false \
+  -p:PublishDocumentationFile=false -p:PublishReferencesDocumentationFiles=false -p:StaticWebAssetsEnabled=false \
   --artifacts-path "$work" --disable-build-servers \
   -o "$out"
 
