@@ -11,7 +11,7 @@ internal sealed record ToolResult(int ExitCode, string Stdout, string Stderr)
 }
 
 /// <summary>
-/// A program from a Debian package that CI installs (see .ci/run). A missing tool fails the test
+/// A program from a Debian package that ./test.sh (the README's test command) installs. A missing tool fails the test
 /// with the package to install: these checks must never silently not run.
 /// </summary>
 internal sealed class ExternalTool
@@ -35,7 +35,7 @@ internal sealed class ExternalTool
             }
         }
 
-        Assert.Fail($"{name} is not on PATH: install the Debian package '{debianPackage}' (apt-get install {debianPackage}); .ci/run does this in CI");
+        Assert.Fail($"{name} is not on PATH: install the Debian package '{debianPackage}' (apt-get install {debianPackage}); ./test.sh does this");
         throw new InvalidOperationException("unreachable");
     }
 
