@@ -10,8 +10,13 @@ internal sealed partial class ChaosBenchmark
     {
         var head = $"{trial.Fault.Name()} #{trial.Number}: ";
         var notes = trial.Notes.Count > 0 ? " · " + string.Join(" · ", trial.Notes) : string.Empty;
-        return trial.Failure is { } failure
-            ? head + $"FAILED on {trial.From}: {failure}{notes}"
+        if (trial.Failure is { } failure)
+        {
+            return head + $"FAILED on {trial.From}: {failure}{notes}";
+        }
+
+        return trial.Failover is null
+            ? head + $"{trial.From} kept signing throughout (missed {trial.MissedDutyHeights}){notes}"
             : head + string.Create(
                 CultureInfo.InvariantCulture,
                 $"{trial.From} -> {trial.To} in {trial.Failover!.Value.TotalSeconds:0.0} s (takeover {trial.Takeover?.TotalSeconds ?? double.NaN:0.0} s, first signed height {trial.FirstSignedHeight}; {(trial.InBound ? "within" : "OVER")} bound; missed {trial.MissedDutyHeights}){notes}");

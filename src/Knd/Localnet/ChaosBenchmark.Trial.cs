@@ -10,8 +10,14 @@ internal sealed partial class ChaosBenchmark
             return new TrialResult { Fault = fault, Number = number, From = "-", Failure = $"no steady state within {SteadyTimeout.TotalSeconds:0} s" };
         }
 
+        if (fault.IsRideThrough())
+        {
+            return await RideThroughAsync(fault, number, leader, cancellationToken);
+        }
+
         var ledger = _cluster.Ledger;
         var firstNew = ledger.Entries.Count;
+        var startsBefore = _cluster.Units.ToDictionary(u => u.NodeId, u => u.Starts);
         var oldPids = new HashSet<int>(ledger.Entries.Where(e => e.Home == leader.Unit.Layout.Home).TakeLast(1).Select(e => e.Pid));
         if (leader.Status?.NeardPid is { } neard)
         {
@@ -69,7 +75,71 @@ internal sealed partial class ChaosBenchmark
             result = result with { Failure = $"no neard but the old leader's signed within 3 x the bound ({(3 * _cluster.Timings.Bound(fault)).TotalSeconds:0.0} s) and the duty height after it" };
         }
 
+        if (result.Failure is null && RestartedBystanders(startsBefore, leader.NodeId) is { } restarted)
+        {
+            result = result with { Failure = restarted };
+        }
+
         return result;
+    }
+
+    /// <summary>A knd that the fault did not target but that the manager had to start again: it crashed.</summary>
+    private string? RestartedBystanders(Dictionary<string, int> startsBefore, string? target)
+    {
+        var restarted = _cluster.Units.Where(u => u.NodeId != target && u.Starts != startsBefore[u.NodeId]).Select(u => u.NodeId).ToList();
+        return restarted.Count == 0 ? null : $"knd exited and was restarted on {string.Join(", ", restarted)} during the trial (see its knd.log)";
+    }
+
+    /// <summary>
+    /// A fault the cluster must ride out: the same leader keeps signing every duty height, no knd
+    /// restarts, nobody else signs. Failover times do not apply.
+    /// </summary>
+    private async Task<TrialResult> RideThroughAsync(FaultKind fault, int number, NodeSnapshot leader, CancellationToken cancellationToken)
+    {
+        var ledger = _cluster.Ledger;
+        var firstNew = ledger.Entries.Count;
+        var startsBefore = _cluster.Units.ToDictionary(u => u.NodeId, u => u.Starts);
+        var injection = await _injector.InjectAsync(fault, leader, cancellationToken);
+        var started = _time.GetTimestamp();
+        string? leaderChange = null;
+        try
+        {
+            while (injection.Failure is null && _time.GetElapsedTime(started) < _cluster.Timings.Bound(fault))
+            {
+                var snapshot = await PollAsync(cancellationToken);
+                if (leaderChange is null && snapshot.Leaders.FirstOrDefault(n => n.NodeId != leader.NodeId) is { } other)
+                {
+                    leaderChange = $"{other.NodeId} became leader {(snapshot.Time - injection.InjectedAt).TotalSeconds:0.0} s in";
+                }
+
+                await Task.Delay(TrialPoll, _time, cancellationToken);
+            }
+        }
+        finally
+        {
+            await _injector.HealAsync(injection, CancellationToken.None);
+        }
+
+        var chain = _cluster.Chain;
+        var to = chain.HeadAt(_time.GetUtcNow());
+        var missed = chain.DutyHeights(LocalnetOptions.Account, chain.HeadAt(injection.InjectedAt), to).Count(h => !ledger.IsSigned(LocalnetOptions.Account, h));
+        var others = ledger.Entries.Skip(firstNew).Where(e => e.AccountId == LocalnetOptions.Account && e.Home != leader.Unit.Layout.Home).ToList();
+        var failure = injection.Failure
+            ?? RestartedBystanders(startsBefore, target: null)
+            ?? leaderChange
+            ?? (others.Count > 0 ? $"{others.Count} height(s) signed by another node (first {others[0].Height})" : null)
+            ?? (missed > 0 ? $"{missed} duty height(s) missed: the leader stopped signing" : null);
+        return new TrialResult
+        {
+            Fault = fault,
+            Number = number,
+            From = leader.NodeId,
+            To = leader.NodeId,
+            InBound = failure is null,
+            MissedDutyHeights = missed,
+            Notes = [.. injection.Notes],
+            Failure = failure,
+        };
     }
 
     /// <summary>

@@ -88,6 +88,15 @@ internal sealed partial class FaultInjector
             case FaultKind.StopLeader:
                 await unit.TerminateKndAsync(cancellationToken);
                 break;
+            case FaultKind.ConsulRestart:
+                await _cluster.RestartConsulEmptyAsync(LocalnetTimings.ConsulRestartOutage, cancellationToken);
+                injection.MeasureFrom = _time.GetUtcNow();
+                injection.Notes.Add($"dev-consul down {LocalnetTimings.ConsulRestartOutage.TotalSeconds:0} s, back empty; measured from its restart");
+                break;
+            case FaultKind.ConsulSlow:
+                _cluster.Consul.Faults.Latency = _cluster.Timings.SlowConsulLatency;
+                injection.Notes.Add($"every Consul answer {_cluster.Timings.SlowConsulLatency.TotalMilliseconds:0} ms late for {_cluster.Timings.SlowConsulDuration.TotalSeconds:0} s");
+                break;
         }
 
         return injection;
@@ -121,6 +130,9 @@ internal sealed partial class FaultInjector
                 break;
             case FaultKind.Switchover:
                 await FinishSwitchoverAsync(injection, cancellationToken);
+                break;
+            case FaultKind.ConsulSlow:
+                _cluster.Consul.Faults.Latency = TimeSpan.Zero;
                 break;
         }
     }

@@ -29,6 +29,12 @@ internal enum FaultKind
 
     /// <summary>SIGTERM knd, as <c>systemctl restart knd</c> does: a graceful handover; the manager restarts knd.</summary>
     StopLeader,
+
+    /// <summary>dev-consul is killed and started empty on the same port: Consul lost its state.</summary>
+    ConsulRestart,
+
+    /// <summary>Every Consul answer comes just below knd's request timeout for a while: the leader must ride it out.</summary>
+    ConsulSlow,
 }
 
 /// <summary>The command-line names of <see cref="FaultKind"/>.</summary>
@@ -45,7 +51,12 @@ internal static class FaultKinds
         ("partition-leader", FaultKind.PartitionLeader),
         ("switchover", FaultKind.Switchover),
         ("stop-leader", FaultKind.StopLeader),
+        ("consul-restart", FaultKind.ConsulRestart),
+        ("consul-slow", FaultKind.ConsulSlow),
     ];
+
+    /// <summary>Faults the cluster should ride out with the same leader signing throughout (no failover expected).</summary>
+    public static bool IsRideThrough(this FaultKind kind) => kind is FaultKind.ConsulSlow;
 
     public static string Name(this FaultKind kind) => All.First(f => f.Kind == kind).Name;
 

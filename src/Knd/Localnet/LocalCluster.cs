@@ -42,7 +42,8 @@ internal sealed partial class LocalCluster : IAsyncDisposable
 
     public string Root { get; }
 
-    public DevConsulServer Consul { get; }
+    /// <summary>The dev-consul the daemons talk to; a new, empty one after <see cref="RestartConsulEmptyAsync"/>.</summary>
+    public DevConsulServer Consul { get; private set; }
 
     public TimeProvider Time { get; }
 
@@ -63,14 +64,7 @@ internal sealed partial class LocalCluster : IAsyncDisposable
         var root = keepDir ? System.IO.Path.GetFullPath(options.Dir!) : Directory.CreateTempSubdirectory("knd-localnet-").FullName;
         Directory.CreateDirectory(root);
         File.Delete(System.IO.Path.Combine(root, "ledger.jsonl"));
-        var consul = await DevConsulServer.StartAsync(
-            new DevConsulOptions
-            {
-                Listen = new IPEndPoint(IPAddress.Loopback, 0),
-                SessionTtlMin = options.SessionTtl < DevConsulOptions.DefaultSessionTtlMin ? options.SessionTtl : DevConsulOptions.DefaultSessionTtlMin,
-                TimeProvider = time,
-            },
-            cancellationToken);
+        var consul = await StartConsulAsync(options, port: 0, time, cancellationToken);
         var chain = new ChainSchedule(time.GetUtcNow(), LocalnetOptions.BlockInterval, LocalnetOptions.DutySeed, LocalnetOptions.DutyPercent, LocalnetOptions.EpochLength);
         var localnet = new LocalCluster(options, root, keepDir, consul, launcher, time, chain);
         try
@@ -90,6 +84,29 @@ internal sealed partial class LocalCluster : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Consul loses everything: dev-consul is stopped (every connection dropped), stays down for
+    /// <paramref name="outage"/>, and a new, empty one starts on the same port, as a Consul cluster
+    /// that lost its data would come back.
+    /// </summary>
+    public async Task RestartConsulEmptyAsync(TimeSpan outage, CancellationToken cancellationToken)
+    {
+        var port = Consul.BaseAddress.Port;
+        await Consul.DisposeAsync();
+        await Task.Delay(outage, Time, cancellationToken);
+        Consul = await StartConsulAsync(Options, port, Time, cancellationToken);
+    }
+
+    private static Task<DevConsulServer> StartConsulAsync(LocalnetOptions options, int port, TimeProvider time, CancellationToken cancellationToken) =>
+        DevConsulServer.StartAsync(
+            new DevConsulOptions
+            {
+                Listen = new IPEndPoint(IPAddress.Loopback, port),
+                SessionTtlMin = options.SessionTtl < DevConsulOptions.DefaultSessionTtlMin ? options.SessionTtl : DevConsulOptions.DefaultSessionTtlMin,
+                TimeProvider = time,
+            },
+            cancellationToken);
 
     public DaemonUnit Unit(string nodeId) => Units.First(u => u.NodeId == nodeId);
 

@@ -87,6 +87,13 @@ internal sealed class LocalnetTimings
 
             // A graceful stop of knd: the same bounded neard stop, then release (no lock-delay) and promotion.
             FaultKind.StopLeader => t.NeardStopTimeout + t.NeardKillConfirmTimeout + Promotion,
+
+            // From the restart: the watches reset to index 0 and see the key missing, then nobody takes
+            // it for TTL + lock-delay (docs/failover-algorithm.md, "Consul loses its state").
+            FaultKind.ConsulRestart => WatchRecovery + t.ForgottenStateWait + t.AcquireRetryInterval + Promotion,
+
+            // No failover is expected: the bound only sizes the trial's wait.
+            FaultKind.ConsulSlow => SlowConsulDuration,
             _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
         };
     }
@@ -105,7 +112,8 @@ internal sealed class LocalnetTimings
             FaultKind.KillLeaderHost or FaultKind.KillKnd or FaultKind.CrashNeard => TimeSpan.Zero,
             FaultKind.FreezeKnd => 1.5 * Watchdog,
             FaultKind.HangNeard => Bound(fault) - Promotion,
-            FaultKind.ConsulNoLeader or FaultKind.PartitionLeader => t.FenceBound,
+            FaultKind.ConsulNoLeader or FaultKind.PartitionLeader or FaultKind.ConsulRestart => t.FenceBound,
+            FaultKind.ConsulSlow => SlowConsulDuration,
             FaultKind.Switchover or FaultKind.StopLeader => t.NeardStopTimeout + t.NeardKillConfirmTimeout,
             _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
         };
@@ -117,6 +125,18 @@ internal sealed class LocalnetTimings
 
     /// <summary>consul-no-leader keeps the cluster leaderless this long: past the fence bound, so the leader must fence.</summary>
     public TimeSpan NoLeaderOutage => Knd.FenceBound + TimeSpan.FromSeconds(1);
+
+    /// <summary>consul-restart: how long dev-consul stays down before the empty one starts (a quick process restart).</summary>
+    public static readonly TimeSpan ConsulRestartOutage = TimeSpan.FromSeconds(2);
+
+    /// <summary>A watch that failed retries after 0.5 s (ConsulDriver), plus the first answer of the new dev-consul.</summary>
+    public static readonly TimeSpan WatchRecovery = TimeSpan.FromSeconds(1);
+
+    /// <summary>consul-slow: every answer this late, just inside knd's Consul request timeout.</summary>
+    public TimeSpan SlowConsulLatency => Knd.ConsulRequestTimeout - TimeSpan.FromMilliseconds(300);
+
+    /// <summary>consul-slow lasts three TTLs: every renewal, watch answer and member write is slow for that long.</summary>
+    public TimeSpan SlowConsulDuration => 3 * Knd.SessionTtl;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
