@@ -3,7 +3,8 @@
 #   nix-build nix/default.nix -A knd
 #
 # deps.json pins every NuGet package of src/Knd (name, version, sha256 of the .nupkg). After a
-# package change regenerate it: `$(nix-build nix/default.nix -A knd.fetch-deps) nix/deps.json`.
+# package change regenerate it: `$(nix-build nix/default.nix -A knd.fetch-deps) nix/deps.json`, or
+# without Nix `eng/update-nix-deps.py` (from the restore); NixDepsTests fails while it is stale.
 # CI only parses this file (nix-instantiate --parse): nixpkgs cannot be evaluated there.
 { lib
 , buildDotnetModule

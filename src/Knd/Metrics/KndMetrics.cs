@@ -1,87 +1,203 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using Knd.Supervision;
+using Prometheus;
 
 namespace Knd.Metrics;
 
 /// <summary>
-/// knd's metrics (contract §7, docs/metrics.md) as <see cref="System.Diagnostics.Metrics"/>
-/// instruments of the meter <c>knd</c> (so <c>dotnet-counters monitor -n knd --counters knd</c>
-/// works), exported at <c>/metrics</c> by <see cref="PrometheusExporter"/>.
-/// Every instrument is observable: values are read from <see cref="SupervisorStatus"/> (the
-/// snapshot and the machine's counters) or from the counts below when a scraper asks.
+/// knd's metrics (contract §7, docs/metrics.md) on prometheus-net, in a registry of their own (no
+/// default collectors). Values that live in the supervisor (the state, its counters, the renewal age)
+/// are set from one snapshot just before each collection, under one lock, so a scrape is always
+/// consistent with itself: <c>knd_state</c> never shows two states at 1.
 /// </summary>
 internal sealed partial class KndMetrics : IDisposable
 {
-    public const string MeterName = "knd";
+    /// <summary>Prometheus' text format 0.0.4, the one contract §6 names.</summary>
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    private static readonly SupervisorState[] States = Enum.GetValues<SupervisorState>();
+    private static readonly DemotionReason[] Reasons = Enum.GetValues<DemotionReason>();
 
     private readonly SupervisorStatus _status;
-    private readonly string _version;
-    private readonly Meter _meter;
-    private readonly PrometheusExporter _exporter;
-    private readonly ConcurrentDictionary<(string Op, string Outcome), StrongBox<long>> _consulRequests = new();
-    private long _neardRpcErrors;
+    private readonly ILogger _logger;
+    private readonly CollectorRegistry _registry = Prometheus.Metrics.NewCustomRegistry();
+    private readonly SemaphoreSlim _scrapeGate = new(1, 1);
+    private readonly Families _families;
 
     public KndMetrics(SupervisorStatus status, string version, ILogger logger)
     {
         _status = status;
-        _version = version;
-        _meter = new Meter(MeterName, version);
-        CreateInstruments();
-        _exporter = new PrometheusExporter(_meter, logger);
+        _logger = logger;
+        Version = version;
+        _families = new Families(Prometheus.Metrics.WithCustomRegistry(_registry), version);
+        _registry.AddBeforeCollectCallback(Refresh);
     }
 
     /// <summary>knd's version as built (the assembly's informational version).</summary>
     public static string BuildVersion =>
         typeof(KndMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    /// <summary>The meter, for tests and in-process listeners.</summary>
-    public Meter Meter => _meter;
+    /// <summary>The version in <c>knd_build_info</c>.</summary>
+    public string Version { get; }
 
     /// <summary>
     /// Counts one Consul HTTP request; the signature of <c>ConsulClientOptions.RequestObserver</c>.
     /// Both names come from <c>ConsulOperations</c>, a closed set, so the series stay bounded.
     /// </summary>
-    public void ObserveConsulRequest(string op, string outcome)
-    {
-        var count = _consulRequests.GetOrAdd((op, outcome), static _ => new StrongBox<long>());
-        Interlocked.Increment(ref count.Value);
-    }
+    public void ObserveConsulRequest(string op, string outcome) => _families.ConsulRequests.WithLabels(op, outcome).Inc();
 
     /// <summary>Counts one failed neard RPC (a <c>/status</c> poll that failed or timed out).</summary>
-    public void ObserveNeardRpcError() => Interlocked.Increment(ref _neardRpcErrors);
+    public void ObserveNeardRpcError() => _families.NeardRpcErrors.Inc();
 
     /// <summary>The Prometheus text exposition of every knd metric, as of now.</summary>
-    public string Scrape() => _exporter.Scrape();
-
-    public void Dispose()
+    public async Task<string> ScrapeAsync(CancellationToken cancellationToken)
     {
-        _exporter.Dispose();
-        _meter.Dispose();
+        await _scrapeGate.WaitAsync(cancellationToken);
+        try
+        {
+            using var text = new MemoryStream();
+            await _registry.CollectAndExportAsTextAsync(text, ExpositionFormat.PrometheusText, cancellationToken);
+            return System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
+        }
+        finally
+        {
+            _scrapeGate.Release();
+        }
     }
 
-    private void CreateInstruments()
+    /// <summary>A scrape for tests and tools that are not async.</summary>
+    public string Scrape() => ScrapeAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    public void Dispose() => _scrapeGate.Dispose();
+
+    /// <summary>Sets every supervisor-derived series from one snapshot; runs inside a scrape.</summary>
+    private void Refresh()
     {
-        _meter.CreateObservableGauge("knd_state", ObserveState, description: "Supervisor state, one-hot: 1 for the current state, 0 for the others.");
-        _meter.CreateObservableGauge("knd_is_leader", () => Flag(_status.Snapshot?.IsLeader == true), description: "1 while this node holds the lock and runs the validating neard, else 0.");
-        _meter.CreateObservableGauge("knd_paused", () => Flag(_status.Snapshot?.Paused == true), description: "1 while automatic failover is paused cluster-wide (knd pause), else 0.");
-        _meter.CreateObservableCounter("knd_neard_restarts_total", () => _status.Counters?.NeardRestarts ?? 0, description: "neard processes started again after one exited or was stopped.");
-        _meter.CreateObservableCounter("knd_promotions_total", () => _status.Counters?.Promotions ?? 0, description: "Times this node became the active validator.");
-        _meter.CreateObservableCounter("knd_demotions_total", ObserveDemotions, description: "Times this node left Validating, by reason.");
-        _meter.CreateObservableCounter("knd_promotion_failures_total", () => _status.Counters?.PromotionFailures ?? 0, description: "Promotions that ended before neard reported the validator key; each starts or doubles the promotion back-off.");
-        _meter.CreateObservableGauge("knd_promotion_backoff_seconds", () => Remaining(_status.Snapshot?.PromotionBackoff), unit: "s", description: "Seconds before this node contends for the lock again after failed promotions; 0 when it may.");
-        _meter.CreateObservableGauge("knd_lock_holdoff_seconds", () => Remaining(_status.Snapshot?.StateLossHoldOff), unit: "s", description: "Seconds before this node may take the lock after it saw the lock service lose its state (the key missing, an index gone backwards); 0 when it may.");
-        _meter.CreateObservableCounter("knd_self_fence_total", () => _status.Counters?.SelfFences ?? 0, description: "Times the leader stopped neard because it could not prove it still held the lock.");
-        _meter.CreateObservableCounter("knd_consul_requests_total", ObserveConsulRequests, description: "Consul HTTP requests by operation and outcome (ok or the error kind).");
-        _meter.CreateObservableCounter("knd_neard_rpc_errors_total", () => Interlocked.Read(ref _neardRpcErrors), description: "neard RPC requests that failed or timed out.");
-        _meter.CreateObservableGauge("knd_session_renew_age_seconds", ObserveRenewAge, unit: "s", description: "Seconds since the last successful Consul session renewal was sent; absent without a session.");
-        _meter.CreateObservableGauge("knd_neard_block_height", ObserveBlockHeight, description: "Latest block height neard reported; absent until it answers.");
-        _meter.CreateObservableGauge("knd_neard_syncing", ObserveSyncing, description: "1 while neard reports it is syncing, 0 when synced; absent until it answers.");
-        _meter.CreateObservableGauge("knd_leader_fencing_index", ObserveFencingIndex, description: "Consul ModifyIndex of this leader's confirmed lock acquisition; absent unless leader.");
-        _meter.CreateObservableGauge("knd_uptime_seconds", () => _status.Clock.Now.TotalSeconds, unit: "s", description: "Seconds since knd started (monotonic clock).");
-        _meter.CreateObservableGauge("knd_last_tick_age_seconds", () => _status.SinceLastTick.TotalSeconds, unit: "s", description: "Seconds since the supervision loop last processed a tick.");
-        _meter.CreateObservableGauge("knd_build_info", ObserveBuildInfo, description: "Always 1; the version label is knd's version.");
+        try
+        {
+            Set(_status.Snapshot, _status.Counters);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or OverflowException)
+        {
+            // One broken value must not take the endpoint down: the other families are still exported.
+            _logger.ObservationFailed(e);
+        }
+    }
+
+    private void Set(SupervisorSnapshot? snapshot, SupervisorCounters? counters)
+    {
+        var f = _families;
+        var now = _status.Clock.Now;
+        var current = snapshot?.State ?? SupervisorState.Startup;
+        foreach (var state in States)
+        {
+            f.State.WithLabels(state.ToString()).Set(state == current ? 1 : 0);
+        }
+
+        f.IsLeader.Set(snapshot?.IsLeader == true ? 1 : 0);
+        f.Paused.Set(snapshot?.Paused == true ? 1 : 0);
+        f.NeardRestarts.IncTo(counters?.NeardRestarts ?? 0);
+        f.Promotions.IncTo(counters?.Promotions ?? 0);
+        f.PromotionFailures.IncTo(counters?.PromotionFailures ?? 0);
+        f.SelfFences.IncTo(counters?.SelfFences ?? 0);
+        foreach (var reason in Reasons)
+        {
+            f.Demotions.WithLabels(SnakeCase.From(reason.ToString())).IncTo(counters?.Demotions(reason) ?? 0);
+        }
+
+        // Aged to now, not to when the snapshot was taken, so a stalled loop shows.
+        var sinceSnapshot = snapshot is null ? TimeSpan.Zero : now - snapshot.TakenAt;
+        SetOrHide(f.RenewAge, snapshot?.LastRenewAge is { } age ? (age + sinceSnapshot).TotalSeconds : null);
+        SetOrHide(f.BlockHeight, snapshot?.BlockHeight);
+        SetOrHide(f.Syncing, snapshot?.Syncing is { } syncing ? (syncing ? 1 : 0) : null);
+        SetOrHide(f.FencingIndex, snapshot?.FencingIndex);
+        f.PromotionBackoff.Set(Remaining(snapshot?.PromotionBackoff, sinceSnapshot));
+        f.LockHoldOff.Set(Remaining(snapshot?.StateLossHoldOff, sinceSnapshot));
+        f.Uptime.Set(now.TotalSeconds);
+        f.LastTickAge.Set(_status.SinceLastTick.TotalSeconds);
+    }
+
+    /// <summary>A series is absent while its value is unknown: knd never exports NaN for "unknown".</summary>
+    private static void SetOrHide(Gauge gauge, double? value)
+    {
+        if (value is { } known)
+        {
+            gauge.Set(known);
+        }
+        else
+        {
+            gauge.Unpublish();
+        }
+    }
+
+    private static double Remaining(TimeSpan? left, TimeSpan sinceSnapshot) =>
+        left is { } value && value > sinceSnapshot ? (value - sinceSnapshot).TotalSeconds : 0;
+
+    /// <summary>
+    /// Every family, created in name order (prometheus-net writes them in creation order, and
+    /// docs/metrics.md promises them sorted). Each has <c># HELP</c> and <c># TYPE</c> even with no series.
+    /// </summary>
+    private sealed class Families
+    {
+        public Families(IMetricFactory factory, string version)
+        {
+            var absentUntilSet = new GaugeConfiguration { SuppressInitialValue = true };
+            var buildInfo = factory.CreateGauge("knd_build_info", "Always 1; the version label is knd's version.", ["version"]);
+            ConsulRequests = factory.CreateCounter("knd_consul_requests_total", "Consul HTTP requests by operation and outcome (ok or the error kind).", new CounterConfiguration { LabelNames = ["op", "outcome"] });
+            Demotions = factory.CreateCounter("knd_demotions_total", "Times this node left Validating, by reason.", ["reason"]);
+            IsLeader = factory.CreateGauge("knd_is_leader", "1 while this node holds the lock and runs the validating neard, else 0.");
+            LastTickAge = factory.CreateGauge("knd_last_tick_age_seconds", "Seconds since the supervision loop last processed a tick.");
+            FencingIndex = factory.CreateGauge("knd_leader_fencing_index", "Consul ModifyIndex of this leader's confirmed lock acquisition; absent unless leader.", absentUntilSet);
+            LockHoldOff = factory.CreateGauge("knd_lock_holdoff_seconds", "Seconds before this node may take the lock after it saw the lock service lose its state (the key missing, an index gone backwards); 0 when it may.");
+            BlockHeight = factory.CreateGauge("knd_neard_block_height", "Latest block height neard reported; absent until it answers.", absentUntilSet);
+            NeardRestarts = factory.CreateCounter("knd_neard_restarts_total", "neard processes started again after one exited or was stopped.");
+            NeardRpcErrors = factory.CreateCounter("knd_neard_rpc_errors_total", "neard RPC requests that failed or timed out.");
+            Syncing = factory.CreateGauge("knd_neard_syncing", "1 while neard reports it is syncing, 0 when synced; absent until it answers.", absentUntilSet);
+            Paused = factory.CreateGauge("knd_paused", "1 while automatic failover is paused cluster-wide (knd pause), else 0.");
+            PromotionBackoff = factory.CreateGauge("knd_promotion_backoff_seconds", "Seconds before this node contends for the lock again after failed promotions; 0 when it may.");
+            PromotionFailures = factory.CreateCounter("knd_promotion_failures_total", "Promotions that ended before neard reported the validator key; each starts or doubles the promotion back-off.");
+            Promotions = factory.CreateCounter("knd_promotions_total", "Times this node became the active validator.");
+            SelfFences = factory.CreateCounter("knd_self_fence_total", "Times the leader stopped neard because it could not prove it still held the lock.");
+            RenewAge = factory.CreateGauge("knd_session_renew_age_seconds", "Seconds since the last successful Consul session renewal was sent; absent without a session.", absentUntilSet);
+            State = factory.CreateGauge("knd_state", "Supervisor state, one-hot: 1 for the current state, 0 for the others.", ["state"]);
+            Uptime = factory.CreateGauge("knd_uptime_seconds", "Seconds since knd started (monotonic clock).");
+            buildInfo.WithLabels(version).Set(1);
+        }
+
+        public Counter ConsulRequests { get; }
+
+        public Counter Demotions { get; }
+
+        public Gauge IsLeader { get; }
+
+        public Gauge LastTickAge { get; }
+
+        public Gauge FencingIndex { get; }
+
+        public Gauge LockHoldOff { get; }
+
+        public Gauge BlockHeight { get; }
+
+        public Counter NeardRestarts { get; }
+
+        public Counter NeardRpcErrors { get; }
+
+        public Gauge Syncing { get; }
+
+        public Gauge Paused { get; }
+
+        public Gauge PromotionBackoff { get; }
+
+        public Counter PromotionFailures { get; }
+
+        public Counter Promotions { get; }
+
+        public Counter SelfFences { get; }
+
+        public Gauge RenewAge { get; }
+
+        public Gauge State { get; }
+
+        public Gauge Uptime { get; }
     }
 }

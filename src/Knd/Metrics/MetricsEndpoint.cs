@@ -6,5 +6,5 @@ internal static class MetricsEndpoint
     public const string Path = "/metrics";
 
     public static void Map(WebApplication app, KndMetrics metrics) =>
-        app.MapGet(Path, () => Results.Text(metrics.Scrape(), PrometheusFormat.ContentType));
+        app.MapGet(Path, async (CancellationToken cancellationToken) => Results.Text(await metrics.ScrapeAsync(cancellationToken), KndMetrics.ContentType));
 }

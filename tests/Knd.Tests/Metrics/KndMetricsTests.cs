@@ -201,7 +201,7 @@ public sealed class KndMetricsTests
         using var harness = new MetricsHarness("0.1.0+abc123");
 
         Assert.Equal(1, harness.Value("knd_build_info", ("version", "0.1.0+abc123")));
-        Assert.Equal("0.1.0+abc123", harness.Metrics.Meter.Version);
+        Assert.Equal("0.1.0+abc123", harness.Metrics.Version);
     }
 
     [Fact]
@@ -217,5 +217,26 @@ public sealed class KndMetricsTests
             .ToList();
 
         Assert.Equal(ContractFamilies.All.Select(f => $"{f.Name} {f.Type}").Order(StringComparer.Ordinal), types);
+    }
+
+    [Fact]
+    public void Scrape_WritesTheFamiliesSortedByName_EachWithHelpAndType()
+    {
+        using var harness = new MetricsHarness();
+        var lines = harness.Metrics.Scrape().Split('\n');
+        var helps = lines.Where(l => l.StartsWith("# HELP ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToList();
+        var types = lines.Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToList();
+
+        Assert.Equal(helps.Order(StringComparer.Ordinal), helps);
+        Assert.Equal(helps, types);
+        Assert.Equal(ContractFamilies.All.Length, helps.Count);
+    }
+
+    [Fact]
+    public void Scrape_HasNoDefaultCollectors()
+    {
+        using var harness = new MetricsHarness();
+
+        Assert.All(harness.Samples(), s => Assert.StartsWith("knd_", s.Name, StringComparison.Ordinal));
     }
 }
