@@ -24,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 # PublishTrimmed=true: drop the framework code knd never calls. The mapped framework is most of
 # an idle daemon's memory; trimmed, knd measured 56 to 58 MB RSS instead of 78 to 81 MB
 # (docs/benchmarks.md). knd's build runs the trim analyzer, so its own code cannot add reflection
-# the trimmer would break; src/Knd/Serilog.LinkAttributes.xml explains the one Serilog warning.
+# the trimmer would break; its packages (Serilog 4, prometheus-net) publish without trim warnings.
 # --disable-build-servers: a clean build that leaves no compiler server behind.
 dotnet publish "$repo/src/Knd/Knd.csproj" \
   -c Release -r linux-x64 --self-contained \

@@ -57,7 +57,7 @@ internal static class KndDaemon
         OomScore.TrySet(Environment.ProcessId, 100);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "knd", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(serilog);
+        builder.Services.AddSerilog(serilog, dispose: false);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.ExporterAddress);
