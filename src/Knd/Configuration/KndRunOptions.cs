@@ -24,10 +24,6 @@ internal sealed class KndRunOptions
 
     public required string LockKeyPrefix { get; init; }
 
-    public required TimeSpan SessionTtl { get; init; }
-
-    public required TimeSpan LockDelay { get; init; }
-
     /// <summary>Host and port for the HTTP endpoints. Port 0 lets the kernel pick one (tests).</summary>
     public required IPEndPoint ExporterAddress { get; init; }
 

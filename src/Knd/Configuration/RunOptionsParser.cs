@@ -68,8 +68,6 @@ internal sealed partial class RunOptionsParser
             ConsulUrl = consulUrl,
             ConsulTokenFile = tokenFile,
             LockKeyPrefix = lockKeyPrefix,
-            SessionTtl = sessionTtl,
-            LockDelay = lockDelay,
             ExporterAddress = exporter,
             ControlSocket = controlSocket,
             NeardBin = neardBin,

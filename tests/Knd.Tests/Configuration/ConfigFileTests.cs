@@ -28,7 +28,7 @@ public sealed class ConfigFileTests : IDisposable
 
         Assert.Equal(_f.Home, o.NeardHome);
         Assert.Equal("a", o.NodeId);
-        Assert.Equal(TimeSpan.FromSeconds(15), o.SessionTtl);
+        Assert.Equal(TimeSpan.FromSeconds(15), _f.ParseValidTimings().SessionTtl);
         Assert.Equal("1.2.3.4", Assert.Single(o.PublicAddresses).ToString());
         Assert.Null(o.NeardBootnodes);
     }

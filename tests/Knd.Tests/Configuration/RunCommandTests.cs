@@ -93,7 +93,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.NotNull(started);
         Assert.Equal("n1", started.Value.Options.NodeId);
         Assert.Equal(3, started.Value.Options.PublicAddresses.Count);
-        Assert.Equal(started.Value.Options.SessionTtl, started.Value.Timings.SessionTtl);
+        Assert.Equal(RunOptionDefaults.DefaultSessionTtl, started.Value.Timings.SessionTtl);
     }
 
     [Fact]

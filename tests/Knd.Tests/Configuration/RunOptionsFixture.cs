@@ -65,6 +65,14 @@ internal sealed class RunOptionsFixture : IDisposable
         return result.Options;
     }
 
+    /// <summary>The timings of a valid parse (--session-ttl and --lock-delay live only there).</summary>
+    public FailoverTimings ParseValidTimings()
+    {
+        var result = Parse();
+        Assert.True(result.IsSuccess, result.Error?.ToString());
+        return result.Timings;
+    }
+
     /// <summary>Parses, expects a failure, and returns the error line as knd prints it (without "knd run: ").</summary>
     public string ParseError()
     {

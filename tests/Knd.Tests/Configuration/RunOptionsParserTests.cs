@@ -24,8 +24,8 @@ public sealed class RunOptionsParserTests : IDisposable
         Assert.Null(o.ConsulTokenFile);
         Assert.Equal("kuutamod-leader/", o.LockKeyPrefix);
         Assert.Equal("kuutamod-leader/" + RunOptionsFixture.Account, o.LockKey);
-        Assert.Equal(RunOptionDefaults.DefaultSessionTtl, o.SessionTtl);
-        Assert.Equal(RunOptionDefaults.DefaultLockDelay, o.LockDelay);
+        Assert.Equal(RunOptionDefaults.DefaultSessionTtl, result.Timings.SessionTtl);
+        Assert.Equal(RunOptionDefaults.DefaultLockDelay, result.Timings.LockDelay);
         Assert.Equal(IPEndPoint.Parse("127.0.0.1:2233"), o.ExporterAddress);
         Assert.Equal(Path.Combine(_f.Home, "knd.sock"), o.ControlSocket);
         Assert.Equal(_f.NeardPath, o.NeardBin);
@@ -80,8 +80,7 @@ public sealed class RunOptionsParserTests : IDisposable
         Assert.Equal(new Uri("https://consul.internal:8501/prefix/"), o.ConsulUrl);
         Assert.Equal(token, o.ConsulTokenFile);
         Assert.Equal("knd/leader/", o.LockKeyPrefix);
-        Assert.Equal(TimeSpan.FromSeconds(30), o.SessionTtl);
-        Assert.Equal(TimeSpan.Zero, o.LockDelay);
+        Assert.Equal(TimeSpan.Zero, result.Timings.LockDelay);
         Assert.Equal(IPEndPoint.Parse("[::1]:0"), o.ExporterAddress);
         Assert.Equal(Path.Combine(_f.Root, "c.sock"), o.ControlSocket);
         Assert.Equal(IPEndPoint.Parse("10.0.0.1:3000"), o.ValidatorNetworkAddr);
@@ -159,7 +158,7 @@ public sealed class RunOptionsParserTests : IDisposable
         var result = _f.Parse();
 
         Assert.True(result.IsSuccess, result.Error?.ToString());
-        Assert.Equal(TimeSpan.FromSeconds(5), result.Options.SessionTtl);
+        Assert.Equal(TimeSpan.FromSeconds(5), result.Timings.SessionTtl);
         var warning = Assert.Single(result.Warnings);
         Assert.StartsWith("--session-ttl: 5s is below Consul's default session_ttl_min (10s)", warning, StringComparison.Ordinal);
         Assert.Equal(result.Warnings, result.Options.Warnings);
@@ -184,7 +183,7 @@ public sealed class RunOptionsParserTests : IDisposable
     {
         _f.Set("lock-delay", "60s");
 
-        Assert.Equal(TimeSpan.FromSeconds(60), _f.ParseValid().LockDelay);
+        Assert.Equal(TimeSpan.FromSeconds(60), _f.ParseValidTimings().LockDelay);
     }
 
     [Fact]

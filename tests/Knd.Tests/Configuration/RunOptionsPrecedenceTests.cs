@@ -126,13 +126,13 @@ public sealed class RunOptionsPrecedenceTests : IDisposable
         _f.Set("session-ttl", "20s");
         _f.Env["KND_SESSION_TTL"] = "30s";
 
-        Assert.Equal(TimeSpan.FromSeconds(20), _f.ParseValid().SessionTtl);
+        Assert.Equal(TimeSpan.FromSeconds(20), _f.ParseValidTimings().SessionTtl);
         _f.Flags.Remove("session-ttl");
-        Assert.Equal(TimeSpan.FromSeconds(30), _f.ParseValid().SessionTtl);
+        Assert.Equal(TimeSpan.FromSeconds(30), _f.ParseValidTimings().SessionTtl);
         _f.Env.Remove("KND_SESSION_TTL");
-        Assert.Equal(TimeSpan.FromSeconds(40), _f.ParseValid().SessionTtl);
+        Assert.Equal(TimeSpan.FromSeconds(40), _f.ParseValidTimings().SessionTtl);
         _f.Flags.Remove("config");
-        Assert.Equal(RunOptionDefaults.DefaultSessionTtl, _f.ParseValid().SessionTtl);
+        Assert.Equal(RunOptionDefaults.DefaultSessionTtl, _f.ParseValidTimings().SessionTtl);
     }
 
     [Fact]

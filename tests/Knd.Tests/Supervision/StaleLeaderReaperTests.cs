@@ -84,8 +84,6 @@ public sealed class StaleLeaderReaperTests : IAsyncLifetime
         AccountId = "validator.test",
         ConsulUrl = _server!.BaseAddress,
         LockKeyPrefix = "kuutamod-leader/",
-        SessionTtl = TimeSpan.FromSeconds(10),
-        LockDelay = TimeSpan.FromSeconds(5),
         ExporterAddress = new IPEndPoint(IPAddress.Loopback, 0),
         ControlSocket = Path.Combine(_proc, "knd.sock"),
         NeardBin = "/bin/true",
