@@ -1,3 +1,5 @@
+using NeardSim.Chain;
+
 namespace NeardSim.Home;
 
 /// <summary>What the sim reads from genesis.json; every other field is ignored.</summary>
@@ -11,6 +13,12 @@ internal sealed record GenesisFile(
     long DutySeed,
     int DutyPercent)
 {
+    /// <summary>
+    /// genesis.json's block_producer_kickout_threshold, chunk_producer_kickout_threshold and
+    /// chunk_validator_only_kickout_threshold (percent); <see cref="KickoutThresholds.Default"/> when absent.
+    /// </summary>
+    public KickoutThresholds Kickout { get; init; } = KickoutThresholds.Default;
+
     public const string FileName = "genesis.json";
 
     public static GenesisFile Load(string path)
@@ -39,6 +47,11 @@ internal sealed record GenesisFile(
         }
 
         var sim = root.Object("sim");
+        var defaults = KickoutThresholds.Default;
+        var kickout = new KickoutThresholds(
+            (int)(root.Int64("block_producer_kickout_threshold", min: 0, max: 100) ?? defaults.BlockProducer),
+            (int)(root.Int64("chunk_producer_kickout_threshold", min: 0, max: 100) ?? defaults.ChunkProducer),
+            (int)(root.Int64("chunk_validator_only_kickout_threshold", min: 0, max: 100) ?? defaults.ChunkValidatorOnly));
         return new GenesisFile(
             root.RequiredString("chain_id"),
             genesisTime,
@@ -47,6 +60,9 @@ internal sealed record GenesisFile(
             validators,
             (int)(sim?.Int64("block_interval_ms", min: 1, max: 3_600_000) ?? 500),
             sim?.Int64("duty_seed") ?? 7,
-            (int)(sim?.Int64("duty_percent", min: 0, max: 100) ?? 33));
+            (int)(sim?.Int64("duty_percent", min: 0, max: 100) ?? 33))
+        {
+            Kickout = kickout,
+        };
     }
 }
