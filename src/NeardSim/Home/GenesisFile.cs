@@ -19,6 +19,9 @@ internal sealed record GenesisFile(
     /// </summary>
     public KickoutThresholds Kickout { get; init; } = KickoutThresholds.Default;
 
+    /// <summary>validators[].public_key where given: the key every node reports for that validator.</summary>
+    public IReadOnlyDictionary<string, string> ValidatorPublicKeys { get; init; } = new Dictionary<string, string>();
+
     public const string FileName = "genesis.json";
 
     public static GenesisFile Load(string path)
@@ -32,6 +35,7 @@ internal sealed record GenesisFile(
         }
 
         var validators = new List<string>();
+        var publicKeys = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in root.Array("validators"))
         {
             if (entry.ValueKind != System.Text.Json.JsonValueKind.Object)
@@ -39,10 +43,15 @@ internal sealed record GenesisFile(
                 throw root.Error("validators", "must be an array of objects");
             }
 
-            var account = new JsonObjectReader(entry, "genesis.json: validators[].").RequiredString("account_id");
+            var reader = new JsonObjectReader(entry, "genesis.json: validators[].");
+            var account = reader.RequiredString("account_id");
             if (!validators.Contains(account, StringComparer.Ordinal))
             {
                 validators.Add(account);
+                if (reader.String("public_key") is { Length: > 0 } publicKey)
+                {
+                    publicKeys[account] = publicKey;
+                }
             }
         }
 
@@ -63,6 +72,7 @@ internal sealed record GenesisFile(
             (int)(sim?.Int64("duty_percent", min: 0, max: 100) ?? 33))
         {
             Kickout = kickout,
+            ValidatorPublicKeys = publicKeys,
         };
     }
 }

@@ -201,8 +201,11 @@ internal sealed class NodeViews
         return MaintenanceWindows.Compute(head, _clock.EpochEnd(head), h => _duties.HasDuty(accountId, h));
     }
 
+    /// <summary>The chain's key for a validator: genesis.json's, else this node's key file's, else a made-up one.</summary>
     private string PublicKeyOf(string account) =>
-        _state.ValidatorKey is { } key && key.AccountId == account ? key.PublicKey : _hashes.PublicKeyFor(account);
+        _state.Genesis.ValidatorPublicKeys.TryGetValue(account, out var genesisKey) ? genesisKey
+        : _state.ValidatorKey is { } key && key.AccountId == account ? key.PublicKey
+        : _hashes.PublicKeyFor(account);
 
     /// <summary>
     /// The first validator (genesis order, then this node's signer) with duty at the height and a

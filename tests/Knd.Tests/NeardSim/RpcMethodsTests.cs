@@ -133,6 +133,8 @@ public sealed class RpcMethodsTests : IDisposable
         var result = Result(new RpcTestNode(_home), "validators", "[null]");
 
         Assert.Equal(["a.test", "pool.test"], result.GetProperty("current_validators").EnumerateArray().Select(v => v.GetProperty("account_id").GetString()));
+        // The genesis key for a genesis validator, this node's key file's for its own account.
+        Assert.Equal(["ed25519:genesis-a.test", "ed25519:pk-pool.test"], result.GetProperty("current_validators").EnumerateArray().Select(v => v.GetProperty("public_key").GetString()));
     }
 
     [Theory]

@@ -45,7 +45,7 @@ internal sealed class SimTestHome : IDisposable
     /// </summary>
     public void WriteGenesis(int epochLength = 40, int blockIntervalMs = 100, int dutyPercent = 33, string[]? validators = null, string extraFields = "")
     {
-        var entries = string.Join(",", (validators ?? ["a.test"]).Select(a => $$"""{"account_id":"{{a}}","public_key":"ed25519:a","amount":"1"}"""));
+        var entries = string.Join(",", (validators ?? ["a.test"]).Select(a => $$"""{"account_id":"{{a}}","public_key":"ed25519:genesis-{{a}}","amount":"1"}"""));
         File.WriteAllText(PathOf("genesis.json"), string.Create(CultureInfo.InvariantCulture, $$$"""
             {"chain_id":"unit","genesis_time":"2025-01-01T00:00:00.000000000Z","epoch_length":{{{epochLength}}},{{{extraFields}}}
              "validators":[{{{entries}}}],

@@ -59,7 +59,7 @@ public sealed class ValidatorsRpcTests : IDisposable
              "num_expected_endorsements_per_shard", "shards_endorsed"],
             entry.EnumerateObject().Select(p => p.Name));
         Assert.Equal(
-            """{"account_id":"a.test","public_key":"ed25519:pk-a.test","is_slashed":false,"stake":"100000000000000000000000000000000","shards":[0],"num_produced_blocks":2,"num_expected_blocks":5,"num_produced_chunks":2,"num_expected_chunks":5,"num_produced_chunks_per_shard":[2],"num_expected_chunks_per_shard":[5],"num_produced_endorsements":2,"num_expected_endorsements":5,"num_produced_endorsements_per_shard":[2],"num_expected_endorsements_per_shard":[5],"shards_endorsed":[0]}""",
+            """{"account_id":"a.test","public_key":"ed25519:genesis-a.test","is_slashed":false,"stake":"100000000000000000000000000000000","shards":[0],"num_produced_blocks":2,"num_expected_blocks":5,"num_produced_chunks":2,"num_expected_chunks":5,"num_produced_chunks_per_shard":[2],"num_expected_chunks_per_shard":[5],"num_produced_endorsements":2,"num_expected_endorsements":5,"num_produced_endorsements_per_shard":[2],"num_expected_endorsements_per_shard":[5],"shards_endorsed":[0]}""",
             entry.GetRawText());
     }
 
@@ -73,8 +73,7 @@ public sealed class ValidatorsRpcTests : IDisposable
              "prev_epoch_kickout", "epoch_start_height", "epoch_height"],
             result.EnumerateObject().Select(p => p.Name));
         Assert.Equal(
-            """[{"account_id":"a.test","public_key":"ed25519:pk-a.test","stake":"100000000000000000000000000000000","shards":[0]},{"account_id":"b.test","public_key":"""
-            + JsonSerializer.Serialize(Entry(result, "b.test").GetProperty("public_key").GetString()) + ""","stake":"100000000000000000000000000000000","shards":[0]}]""",
+            """[{"account_id":"a.test","public_key":"ed25519:genesis-a.test","stake":"100000000000000000000000000000000","shards":[0]},{"account_id":"b.test","public_key":"ed25519:genesis-b.test","stake":"100000000000000000000000000000000","shards":[0]}]""",
             result.GetProperty("next_validators").GetRawText());
         Assert.Equal("[]", result.GetProperty("current_proposals").GetRawText());
         Assert.Equal("[]", result.GetProperty("current_fishermen").GetRawText());
