@@ -38,4 +38,19 @@ internal sealed class DutySchedule
 
         return count;
     }
+
+    /// <summary>The duty heights of <paramref name="accountId"/> in [firstHeight, firstHeight + length), as bits.</summary>
+    public HeightBits Bits(string accountId, long firstHeight, long length)
+    {
+        var bits = new HeightBits(length);
+        for (long offset = 0; offset < length; offset++)
+        {
+            if (HasDuty(accountId, firstHeight + offset))
+            {
+                bits.Set(offset);
+            }
+        }
+
+        return bits;
+    }
 }

@@ -9,5 +9,8 @@ internal enum CliAction
     Error,
 }
 
-/// <summary>The parsed command line: <c>neard-sim [--home DIR] run [--boot-nodes LIST]</c>.</summary>
-internal sealed record SimArguments(CliAction Action, string Home, string? BootNodes, string? Error = null);
+/// <summary>
+/// The parsed command line: <c>neard-sim [--home DIR] run [--boot-nodes LIST] [--rpc-addr HOST:PORT]</c>.
+/// <paramref name="RpcAddr"/> overrides config.json's rpc.addr, as neard's <c>run --rpc-addr</c> does.
+/// </summary>
+internal sealed record SimArguments(CliAction Action, string Home, string? BootNodes, string? Error = null, string? RpcAddr = null);

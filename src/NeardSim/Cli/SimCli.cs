@@ -1,12 +1,13 @@
+using NeardSim.Home;
 using NeardSim.Hosting;
 using NeardSim.Rpc;
 
 namespace NeardSim.Cli;
 
-/// <summary>neard's command line, the part supervisors use: <c>[--home DIR] run [--boot-nodes LIST]</c>.</summary>
+/// <summary>neard's command line, the part supervisors use: <c>[--home DIR] run [--boot-nodes LIST] [--rpc-addr HOST:PORT]</c>.</summary>
 internal static class SimCli
 {
-    public const string Usage = "Usage: neard-sim [--home <HOME>] run [--boot-nodes <BOOT_NODES>]";
+    public const string Usage = "Usage: neard-sim [--home <HOME>] run [--boot-nodes <BOOT_NODES>] [--rpc-addr <RPC_ADDR>]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -30,7 +31,7 @@ internal static class SimCli
                     return ExitCodes.Usage;
                 }
 
-                return await SimHost.RunAsync(parsed.Home, parsed.BootNodes);
+                return await SimHost.RunAsync(parsed.Home, parsed.BootNodes, parsed.RpcAddr);
         }
     }
 
@@ -38,6 +39,7 @@ internal static class SimCli
     {
         string? home = null;
         string? bootNodes = null;
+        string? rpcAddr = null;
         var sawRun = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -50,19 +52,29 @@ internal static class SimCli
                     return new SimArguments(CliAction.Help, "", null);
                 case "--home" when !sawRun:
                 case "--boot-nodes" when sawRun:
+                case "--rpc-addr" when sawRun:
                     var value = inlineValue ?? (i + 1 < args.Count ? args[++i] : null);
                     if (value is null)
                     {
                         return Fail($"a value is required for '{name} <VALUE>' but none was supplied");
                     }
 
-                    if (name == "--home")
+                    switch (name)
                     {
-                        home = value;
-                    }
-                    else
-                    {
-                        bootNodes = value;
+                        case "--home":
+                            home = value;
+                            break;
+                        case "--boot-nodes":
+                            bootNodes = value;
+                            break;
+                        default:
+                            if (!HostPort.TryParse(value, out _))
+                            {
+                                return Fail($"invalid value '{value}' for '--rpc-addr <RPC_ADDR>': expected HOST:PORT");
+                            }
+
+                            rpcAddr = value;
+                            break;
                     }
 
                     break;
@@ -82,7 +94,7 @@ internal static class SimCli
         home ??= environment("NEAR_HOME") is { Length: > 0 } fromEnv
             ? fromEnv
             : Path.Combine(environment("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".near");
-        return new SimArguments(CliAction.Run, home, bootNodes);
+        return new SimArguments(CliAction.Run, home, bootNodes, RpcAddr: rpcAddr);
     }
 
     private static SimArguments Fail(string error) => new(CliAction.Error, "", null, error);

@@ -3,13 +3,14 @@ using NeardSim.Node;
 namespace NeardSim.Faults;
 
 /// <summary>
-/// Run-time faults: the files sim-rpc-hang and sim-crash in the home, and sim.crash_after_ms.
+/// Run-time faults: the files sim-rpc-hang, sim-no-sign and sim-crash in the home, and sim.crash_after_ms.
 /// sim-crash is deleted before the exit, so a restarted node does not crash again.
 /// </summary>
 internal sealed class FaultPoller
 {
     public const string RpcHangFile = "sim-rpc-hang";
     public const string CrashFile = "sim-crash";
+    public const string NoSignFile = "sim-no-sign";
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     private readonly NodeState _state;
@@ -49,6 +50,12 @@ internal sealed class FaultPoller
         if (_faults.SetFileHang(hang))
         {
             _logger.RpcHangFileChanged(hang ? "present: RPC hangs" : "removed: RPC answers again");
+        }
+
+        var noSign = File.Exists(_state.Home.File(NoSignFile));
+        if (_faults.SetFileNoSign(noSign))
+        {
+            _logger.NoSignFileChanged(noSign ? "present: not signing" : "removed: signing again");
         }
 
         var crashFile = _state.Home.File(CrashFile);

@@ -10,4 +10,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9062, Level = LogLevel.Warning, Message = "Could not delete the sim-crash file, a restart will crash again: {Problem}")]
     public static partial void CrashFileNotDeleted(this ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 9063, Level = LogLevel.Warning, Message = "Fault sim-no-sign {State}")]
+    public static partial void NoSignFileChanged(this ILogger logger, string state);
 }

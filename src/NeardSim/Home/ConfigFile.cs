@@ -21,6 +21,8 @@ internal sealed record ConfigFile
 
     public SimFaultOptions Sim { get; init; } = new();
 
+    public TrackedShards TrackedShards { get; init; } = TrackedShards.None;
+
     public static ConfigFile Load(string path)
     {
         using var document = JsonFile.Parse(path);
@@ -51,6 +53,7 @@ internal sealed record ConfigFile
             NodeKeyFile = root.String("node_key_file") ?? "node_key.json",
             ValidatorKeyFile = root.String("validator_key_file") ?? "validator_key.json",
             Sim = SimFaultOptions.Read(root.Object("sim")),
+            TrackedShards = TrackedShards.Read(root),
         };
     }
 }

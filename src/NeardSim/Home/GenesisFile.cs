@@ -1,3 +1,5 @@
+using NeardSim.Chain;
+
 namespace NeardSim.Home;
 
 /// <summary>What the sim reads from genesis.json; every other field is ignored.</summary>
@@ -11,6 +13,15 @@ internal sealed record GenesisFile(
     long DutySeed,
     int DutyPercent)
 {
+    /// <summary>
+    /// genesis.json's block_producer_kickout_threshold, chunk_producer_kickout_threshold and
+    /// chunk_validator_only_kickout_threshold (percent); <see cref="KickoutThresholds.Default"/> when absent.
+    /// </summary>
+    public KickoutThresholds Kickout { get; init; } = KickoutThresholds.Default;
+
+    /// <summary>validators[].public_key where given: the key every node reports for that validator.</summary>
+    public IReadOnlyDictionary<string, string> ValidatorPublicKeys { get; init; } = new Dictionary<string, string>();
+
     public const string FileName = "genesis.json";
 
     public static GenesisFile Load(string path)
@@ -24,6 +35,7 @@ internal sealed record GenesisFile(
         }
 
         var validators = new List<string>();
+        var publicKeys = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in root.Array("validators"))
         {
             if (entry.ValueKind != System.Text.Json.JsonValueKind.Object)
@@ -31,14 +43,24 @@ internal sealed record GenesisFile(
                 throw root.Error("validators", "must be an array of objects");
             }
 
-            var account = new JsonObjectReader(entry, "genesis.json: validators[].").RequiredString("account_id");
+            var reader = new JsonObjectReader(entry, "genesis.json: validators[].");
+            var account = reader.RequiredString("account_id");
             if (!validators.Contains(account, StringComparer.Ordinal))
             {
                 validators.Add(account);
+                if (reader.String("public_key") is { Length: > 0 } publicKey)
+                {
+                    publicKeys[account] = publicKey;
+                }
             }
         }
 
         var sim = root.Object("sim");
+        var defaults = KickoutThresholds.Default;
+        var kickout = new KickoutThresholds(
+            (int)(root.Int64("block_producer_kickout_threshold", min: 0, max: 100) ?? defaults.BlockProducer),
+            (int)(root.Int64("chunk_producer_kickout_threshold", min: 0, max: 100) ?? defaults.ChunkProducer),
+            (int)(root.Int64("chunk_validator_only_kickout_threshold", min: 0, max: 100) ?? defaults.ChunkValidatorOnly));
         return new GenesisFile(
             root.RequiredString("chain_id"),
             genesisTime,
@@ -47,6 +69,10 @@ internal sealed record GenesisFile(
             validators,
             (int)(sim?.Int64("block_interval_ms", min: 1, max: 3_600_000) ?? 500),
             sim?.Int64("duty_seed") ?? 7,
-            (int)(sim?.Int64("duty_percent", min: 0, max: 100) ?? 33));
+            (int)(sim?.Int64("duty_percent", min: 0, max: 100) ?? 33))
+        {
+            Kickout = kickout,
+            ValidatorPublicKeys = publicKeys,
+        };
     }
 }

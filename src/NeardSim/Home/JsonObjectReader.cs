@@ -80,6 +80,9 @@ internal readonly struct JsonObjectReader
         return value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray()] : throw Error(name, "must be an array");
     }
 
+    /// <summary>The raw value of <paramref name="name"/>, or null when it is absent or null.</summary>
+    public JsonElement? Element(string name) => TryGet(name, out var value) ? value : null;
+
     public HomeFileException Error(string name, string problem) => new($"{_where}{name} {problem}");
 
     /// <summary>Absent and JSON null are the same to neard (serde Option).</summary>

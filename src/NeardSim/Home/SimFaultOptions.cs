@@ -17,6 +17,15 @@ internal sealed record SimFaultOptions
 
     public WindowsFormat WindowsFormat { get; init; } = WindowsFormat.Tuple;
 
+    /// <summary>False: synced, advancing and holding a key, but never signing (the silent leader).</summary>
+    public bool Sign { get; init; } = true;
+
+    /// <summary>
+    /// After a hot swap to a key whose account this node does not shadow-track, the new key does
+    /// not sign for this long (nearcore #12030, "Node has not caught up yet"). 0 turns it off.
+    /// </summary>
+    public int HotSwapCatchupMs { get; init; }
+
     public static SimFaultOptions Read(JsonObjectReader? sim)
     {
         if (sim is not { } s)
@@ -39,6 +48,8 @@ internal sealed record SimFaultOptions
             CrashAfterMs = (int?)s.Int64("crash_after_ms", 0, MaxMs),
             IgnoreSigtermMs = (int)(s.Int64("ignore_sigterm_ms", 0, MaxMs) ?? 0),
             WindowsFormat = format,
+            Sign = s.Bool("sign") ?? true,
+            HotSwapCatchupMs = (int)(s.Int64("hot_swap_catchup_ms", 0, MaxMs) ?? 0),
         };
     }
 }

@@ -19,7 +19,8 @@ internal static class SimHost
 
     private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(2);
 
-    public static async Task<int> RunAsync(string homeDir, string? bootNodes)
+    /// <summary><paramref name="rpcAddrOverride"/> is <c>run --rpc-addr</c>: it wins over config.json's rpc.addr.</summary>
+    public static async Task<int> RunAsync(string homeDir, string? bootNodes, string? rpcAddrOverride = null)
     {
         var time = TimeProvider.System;
         var home = new NearHome(homeDir);
@@ -38,7 +39,8 @@ internal static class SimHost
         var ledgerPath = Environment.GetEnvironmentVariable(LedgerEnvironmentVariable) is { Length: > 0 } fromEnv
             ? Path.GetFullPath(fromEnv)
             : home.File("signed.jsonl");
-        _ = HostPort.TryParse(snapshot.Config.RpcAddr, out var rpcAddr);
+        var rpcAddrText = rpcAddrOverride ?? snapshot.Config.RpcAddr;
+        _ = HostPort.TryParse(rpcAddrText, out var rpcAddr);
 
         await using var app = BuildApp(rpcAddr);
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
@@ -47,8 +49,8 @@ internal static class SimHost
         var clock = new ChainClock(genesis.GenesisTime, genesis.BlockIntervalMs, genesis.EpochLength, time);
         var duties = new DutySchedule(genesis.DutySeed, genesis.DutyPercent);
         var exit = new ExitController();
-        var faults = new FaultState(state.Sim.RpcHang);
-        var views = new NodeViews(state, clock, duties, new LedgerIndex(ledgerPath));
+        var faults = new FaultState(state.Sim.RpcHang, configNoSign: !state.Sim.Sign);
+        var views = new NodeViews(state, clock, duties, new LedgerIndex(ledgerPath, genesis.EpochLength));
         var endpoints = new RpcEndpoints(views, state, faults, new JsonRpcHandler(new RpcMethods(views, state)), time);
         app.Run(endpoints.HandleAsync);
 
@@ -64,19 +66,19 @@ internal static class SimHost
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
-            logger.ListenFailed(snapshot.Config.RpcAddr, e.Message);
+            logger.ListenFailed(rpcAddrText, e.Message);
             return ExitCodes.Failed;
         }
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
-            .FirstOrDefault() ?? $"http://{snapshot.Config.RpcAddr}";
+            .FirstOrDefault() ?? $"http://{rpcAddrText}";
         views.RpcAddr = bound.Replace("http://", "", StringComparison.Ordinal);
         logger.Listening(bound);
         await Console.Out.WriteLineAsync($"neard-sim ready rpc={bound} pid={Environment.ProcessId}");
         await Console.Out.FlushAsync();
 
         using var loops = new CancellationTokenSource();
-        var signing = new SigningLoop(state, clock, duties, ledgerPath, exit, time, loggers.CreateLogger<SigningLoop>())
+        var signing = new SigningLoop(state, clock, duties, ledgerPath, exit, faults, time, loggers.CreateLogger<SigningLoop>())
             .RunAsync(loops.Token);
         var poller = new FaultPoller(state, faults, exit, time, loggers.CreateLogger<FaultPoller>()).RunAsync(loops.Token);
 

@@ -46,6 +46,11 @@ internal sealed class ConfigReloader
                 case KeyOutcome.Added:
                 case KeyOutcome.Changed:
                     _logger.ValidatorKeySwapped(validatorKey!.AccountId, validatorKey.PublicKey);
+                    if (outcome.CatchUpMs > 0)
+                    {
+                        _logger.CatchingUp(validatorKey.AccountId, outcome.CatchUpMs);
+                    }
+
                     break;
                 case KeyOutcome.RemovedButKept:
                     _logger.ValidatorKeyRemovedButKept(_state.ValidatorKey!.AccountId);

@@ -21,4 +21,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 9024, Level = LogLevel.Warning,
         Message = "Validator key file is gone but the signer {AccountId} is kept (neard 2.0-2.2 behaviour): still validating")]
     public static partial void ValidatorKeyRemovedButKept(this ILogger logger, string accountId);
+
+    [LoggerMessage(EventId = 9025, Level = LogLevel.Warning,
+        Message = "Node has not caught up yet: {AccountId} is not shadow-tracked, no signing for {CatchUpMs} ms (sim.hot_swap_catchup_ms)")]
+    public static partial void CatchingUp(this ILogger logger, string accountId, int catchUpMs);
 }

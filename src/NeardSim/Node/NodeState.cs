@@ -18,6 +18,7 @@ internal sealed class NodeState
     private bool _configCorrect;
     private DateTimeOffset _lastReloadTime;
     private long _signedTotal;
+    private long? _catchUpEndsAt;
 
     public NodeState(NearHome home, HomeSnapshot snapshot, string? bootNodes, TimeProvider time)
     {
@@ -83,6 +84,21 @@ internal sealed class NodeState
         }
     }
 
+    /// <summary>
+    /// True while a hot-swapped key that this node does not shadow-track is still catching up
+    /// (sim.hot_swap_catchup_ms): the key is loaded and reported, but it does not sign yet.
+    /// </summary>
+    public bool IsCatchingUp
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _catchUpEndsAt is { } end && _time.GetTimestamp() < end;
+            }
+        }
+    }
+
     public long SignedTotal => Interlocked.Read(ref _signedTotal);
 
     public void CountSigned() => Interlocked.Increment(ref _signedTotal);
@@ -102,7 +118,11 @@ internal sealed class NodeState
         }
     }
 
-    /// <summary>Applies a successfully parsed reload. A missing key keeps the old signer (neard 2.0-2.2).</summary>
+    /// <summary>
+    /// Applies a successfully parsed reload. A missing key keeps the old signer (neard 2.0-2.2). A
+    /// new key the node does not shadow-track starts catching up (config.json's tracking is read
+    /// at startup only, as in nearcore).
+    /// </summary>
     public ReloadOutcome ApplyReload(long? expectedShutdown, KeyFile? validatorKey)
     {
         lock (_lock)
@@ -116,6 +136,7 @@ internal sealed class NodeState
             }
 
             var keyOutcome = KeyOutcome.Unchanged;
+            var catchUpMs = 0;
             if (validatorKey is null)
             {
                 keyOutcome = _validatorKey is null ? KeyOutcome.Unchanged : KeyOutcome.RemovedButKept;
@@ -124,12 +145,16 @@ internal sealed class NodeState
             {
                 keyOutcome = _validatorKey is null ? KeyOutcome.Added : KeyOutcome.Changed;
                 _validatorKey = validatorKey;
+                catchUpMs = StartupConfig.TrackedShards.Covers(validatorKey.AccountId) ? 0 : Sim.HotSwapCatchupMs;
+                _catchUpEndsAt = catchUpMs > 0
+                    ? _time.GetTimestamp() + (long)(catchUpMs / 1000.0 * _time.TimestampFrequency)
+                    : null;
             }
 
             _reloadsTotal++;
             _configCorrect = true;
             _lastReloadTime = _time.GetUtcNow();
-            return new ReloadOutcome(previousShutdown, expectedShutdown, keyOutcome, _reloadsTotal);
+            return new ReloadOutcome(previousShutdown, expectedShutdown, keyOutcome, _reloadsTotal, catchUpMs);
         }
     }
 

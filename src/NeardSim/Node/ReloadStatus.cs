@@ -18,5 +18,5 @@ internal enum KeyOutcome
     RemovedButKept,
 }
 
-/// <summary>What one successful reload applied.</summary>
-internal sealed record ReloadOutcome(long? PreviousShutdown, long? ExpectedShutdown, KeyOutcome Key, long ReloadsTotal);
+/// <summary>What one successful reload applied; <paramref name="CatchUpMs"/> &gt; 0 when a new key must catch up before it signs.</summary>
+internal sealed record ReloadOutcome(long? PreviousShutdown, long? ExpectedShutdown, KeyOutcome Key, long ReloadsTotal, int CatchUpMs = 0);

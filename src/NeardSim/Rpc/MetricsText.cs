@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using NeardSim.Chain;
+using NeardSim.Faults;
 using NeardSim.Node;
+using NeardSim.Signing;
 
 namespace NeardSim.Rpc;
 
@@ -10,7 +12,7 @@ internal static class MetricsText
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public static string Render(NodeState state, ChainClock clock)
+    public static string Render(NodeState state, ChainClock clock, FaultState faults)
     {
         var head = clock.Head;
         var reload = state.ReloadStatus;
@@ -43,6 +45,10 @@ internal static class MetricsText
             .Append("\",rustc_version=\"").Append(Escape(SimVersion.Rustc)).Append("\"} 1\n");
 
         Counter(text, "near_sim_signed_total", "neard-sim: blocks this process recorded in the signing ledger", state.SignedTotal);
+        Gauge(text, "near_sim_signing", "neard-sim: 1 when this node signs its duty heights now (key, synced, no sign fault, caught up)",
+            SigningGate.WhyNot(state, faults) is null ? 1 : 0);
+        Gauge(text, "near_sim_catching_up", "neard-sim: 1 while a hot-swapped key that is not shadow-tracked catches up",
+            state.IsCatchingUp ? 1 : 0);
         Header(text, "near_sim_boot_nodes_info", "neard-sim: the --boot-nodes argument (accepted, otherwise unused)", "gauge");
         text.Append("near_sim_boot_nodes_info{boot_nodes=\"").Append(Escape(state.BootNodes ?? "")).Append("\"} 1\n");
         return text.ToString();

@@ -9,6 +9,12 @@ namespace NeardSim.Rpc;
 /// <summary>Builds the RPC answers from the chain clock, the duty schedule, the node state and the ledger.</summary>
 internal sealed class NodeViews
 {
+    /// <summary>
+    /// The author of every block no validator of this chain produced: heights without a known
+    /// validator's duty, and duty heights nobody signed (that validator's block was skipped).
+    /// </summary>
+    public const string OtherProducer = "sim-other-producer";
+
     private const string Stake = "100000000000000000000000000000000";
     private const string Zero = "0";
 
@@ -16,14 +22,14 @@ internal sealed class NodeViews
     private readonly ChainClock _clock;
     private readonly DutySchedule _duties;
     private readonly SimHashes _hashes;
-    private readonly LedgerIndex _ledger;
+    private readonly ProductionCounter _production;
 
     public NodeViews(NodeState state, ChainClock clock, DutySchedule duties, LedgerIndex ledger)
     {
         _state = state;
         _clock = clock;
         _duties = duties;
-        _ledger = ledger;
+        _production = new ProductionCounter(clock, new DutyCache(duties, clock.EpochLength), ledger);
         _hashes = new SimHashes(state.Genesis.ChainId);
     }
 
@@ -32,7 +38,7 @@ internal sealed class NodeViews
 
     public ChainClock Clock => _clock;
 
-    /// <summary>The current epoch's block producers: genesis validators plus this node's signer.</summary>
+    /// <summary>The block producers of every epoch: genesis validators plus this node's signer.</summary>
     public IReadOnlyList<string> ValidatorAccounts()
     {
         var accounts = new List<string>(_state.Genesis.Validators);
@@ -48,7 +54,7 @@ internal sealed class NodeViews
     {
         var head = _clock.Head;
         var key = _state.ValidatorKey;
-        var earliest = Math.Max(0, _clock.EpochStart(head) - (4 * _clock.EpochLength));
+        var earliest = ChainHistory.EarliestBlock(_clock, head);
         return new StatusView(
             new VersionView(SimVersion.Release, SimVersion.Build, SimVersion.Rustc),
             _state.Genesis.ChainId,
@@ -75,9 +81,14 @@ internal sealed class NodeViews
             _hashes.Genesis(_state.Genesis.GenesisTime));
     }
 
-    /// <summary>The block at <paramref name="height"/>; callers check it is not above the head.</summary>
+    /// <summary>The first height whose block is still kept (status.earliest_block_height).</summary>
+    public long EarliestBlock(long head) => ChainHistory.EarliestBlock(_clock, head);
+
+    /// <summary>The block at <paramref name="height"/>; callers check it is kept and not above the head.</summary>
     public BlockView Block(long height)
     {
+        _production.Refresh(_clock.Head);
+        var (author, chunkProduced) = Author(height);
         var epoch = _clock.EpochOf(height);
         var prev = Math.Max(0, height - 1);
         var timestamp = _clock.BlockTimestampNanos(height);
@@ -94,13 +105,13 @@ internal sealed class NodeViews
             _hashes.Of($"chunk_headers:{height}"),
             _hashes.Of($"chunk_tx:{height}"),
             _hashes.Of($"outcome:{height}"),
-            1,
+            chunkProduced ? 1 : 0,
             _hashes.Of("challenges"),
             timestamp,
             timestamp.ToString(CultureInfo.InvariantCulture),
             _hashes.Of($"random:{height}"),
             [],
-            [true],
+            [chunkProduced],
             "100000000",
             height,
             Zero,
@@ -115,27 +126,73 @@ internal sealed class NodeViews
             [],
             "ed25519:" + _hashes.Of($"signature:{height}") + _hashes.Of($"signature2:{height}"),
             SimVersion.ProtocolVersion);
-        return new BlockView(Author(height), header, []);
+        return new BlockView(author, header, []);
     }
 
-    public EpochValidatorInfoView Validators()
+    /// <summary>
+    /// The validators of <paramref name="epoch"/> as seen at <paramref name="head"/>: the head's
+    /// epoch so far, or a finished epoch whole. Chunk and endorsement duties coincide with block
+    /// duties on the one shard (0), so their counts equal the block counts.
+    /// </summary>
+    public EpochValidatorInfoView Validators(long epoch, long head)
     {
-        var head = _clock.Head;
-        var epochStart = _clock.EpochStart(head);
+        _production.Refresh(head);
+        var accounts = ValidatorAccounts();
         var current = new List<CurrentEpochValidatorView>();
         var next = new List<NextEpochValidatorView>();
-        foreach (var account in ValidatorAccounts())
+        foreach (var account in accounts)
         {
             var publicKey = PublicKeyOf(account);
-            var produced = _ledger.CountProduced(account, epochStart, head);
-            var expected = _duties.CountDuties(account, epochStart, head);
+            var (expected, produced) = _production.Blocks(account, epoch, head);
             current.Add(new CurrentEpochValidatorView(
-                account, publicKey, false, Stake, [0], produced, expected, produced, expected,
-                [produced], [expected], 0, 0, [0], [0], [0]));
+                account, publicKey, false, Stake, [0],
+                produced, expected,
+                produced, expected, [produced], [expected],
+                produced, expected, [produced], [expected], [0]));
             next.Add(new NextEpochValidatorView(account, publicKey, Stake, [0]));
         }
 
-        return new EpochValidatorInfoView(current, next, [], [], [], [], epochStart, _clock.EpochOf(head));
+        IReadOnlyList<KickoutView> kickouts = epoch == 0
+            ? []
+            : [.. Kickouts.Compute(
+                    accounts.Select(a =>
+                    {
+                        var previous = _production.Blocks(a, epoch - 1, head);
+                        return (a, previous, previous, previous);
+                    }),
+                    _state.Genesis.Kickout)
+                .Select(KickoutView.From)];
+        return new EpochValidatorInfoView(current, next, [], [], [], kickouts, epoch * _clock.EpochLength, epoch);
+    }
+
+    /// <summary>The epoch whose id is <paramref name="epochId"/>, among those still kept at <paramref name="head"/>.</summary>
+    public long? EpochWithId(string epochId, long head)
+    {
+        var headEpoch = _clock.EpochOf(head);
+        for (var epoch = headEpoch; epoch >= ChainHistory.OldestEpoch(headEpoch); epoch--)
+        {
+            if (_hashes.Epoch(epoch) == epochId)
+            {
+                return epoch;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The finished epoch whose last block has hash <paramref name="blockHash"/>, if kept.</summary>
+    public long? EpochEndingWithBlock(string blockHash, long head)
+    {
+        var headEpoch = _clock.EpochOf(head);
+        for (var epoch = headEpoch - 1; epoch >= ChainHistory.OldestEpoch(headEpoch); epoch--)
+        {
+            if (_hashes.Block(_clock.EpochEnd(epoch * _clock.EpochLength) - 1) == blockHash)
+            {
+                return epoch;
+            }
+        }
+
+        return null;
     }
 
     public IReadOnlyList<HeightRange> MaintenanceWindowsFor(string accountId)
@@ -144,22 +201,30 @@ internal sealed class NodeViews
         return MaintenanceWindows.Compute(head, _clock.EpochEnd(head), h => _duties.HasDuty(accountId, h));
     }
 
-    public bool IsCurrentEpochId(string epochId) => epochId == _hashes.Epoch(_clock.EpochOf(_clock.Head));
-
+    /// <summary>The chain's key for a validator: genesis.json's, else this node's key file's, else a made-up one.</summary>
     private string PublicKeyOf(string account) =>
-        _state.ValidatorKey is { } key && key.AccountId == account ? key.PublicKey : _hashes.PublicKeyFor(account);
+        _state.Genesis.ValidatorPublicKeys.TryGetValue(account, out var genesisKey) ? genesisKey
+        : _state.ValidatorKey is { } key && key.AccountId == account ? key.PublicKey
+        : _hashes.PublicKeyFor(account);
 
-    private string Author(long height)
+    /// <summary>
+    /// The first validator (genesis order, then this node's signer) with duty at the height and a
+    /// ledger line for it; otherwise <see cref="OtherProducer"/>. The chunk of shard 0 is missing
+    /// when a validator had that duty and nobody signed it.
+    /// </summary>
+    private (string Author, bool ChunkProduced) Author(long height)
     {
-        var accounts = ValidatorAccounts();
-        foreach (var account in accounts)
+        var missed = false;
+        foreach (var account in ValidatorAccounts())
         {
-            if (_duties.HasDuty(account, height))
+            if (_production.Produced(account, height))
             {
-                return account;
+                return (account, true);
             }
+
+            missed |= _production.HasDuty(account, height);
         }
 
-        return accounts.Count > 0 ? accounts[(int)(height % accounts.Count)] : "sim";
+        return (OtherProducer, !missed);
     }
 }

@@ -55,7 +55,7 @@ internal sealed class RpcEndpoints
                 break;
             case "/metrics" when isRead:
                 context.Response.ContentType = MetricsText.ContentType;
-                await context.Response.WriteAsync(MetricsText.Render(_state, _views.Clock), context.RequestAborted);
+                await context.Response.WriteAsync(MetricsText.Render(_state, _views.Clock, _faults), context.RequestAborted);
                 break;
             case "/" when HttpMethods.IsPost(request.Method):
                 await _jsonRpc.HandleAsync(context);

@@ -29,13 +29,14 @@ internal sealed record RpcError(string Name, JsonObject Cause, int Code, string 
     public static RpcError Handler(string cause, string data) => new(
         "HANDLER_ERROR", new JsonObject { ["name"] = cause }, -32000, "Server error", data, StatusCodes.Status200OK);
 
-    public static RpcError UnknownBlock(JsonNode blockReference, string data) => new(
+    /// <summary>HTTP 200 for a block above the head; nearcore answers 422 for one below the latest height.</summary>
+    public static RpcError UnknownBlock(JsonNode blockReference, string data, int httpStatus = StatusCodes.Status200OK) => new(
         "HANDLER_ERROR",
         new JsonObject { ["name"] = "UNKNOWN_BLOCK", ["info"] = new JsonObject { ["block_reference"] = blockReference } },
         -32000,
         "Server error",
         data,
-        StatusCodes.Status200OK);
+        httpStatus);
 
     public void WriteTo(Utf8JsonWriter writer)
     {

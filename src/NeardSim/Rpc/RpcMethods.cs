@@ -65,9 +65,15 @@ internal sealed class RpcMethods
 
         if (blockId.ValueKind == JsonValueKind.Number && blockId.TryGetInt64(out var height) && height >= 0)
         {
-            return height <= head
-                ? RpcOutcome.Ok(_views.Block(height), RpcJsonContext.Default.BlockView)
-                : RpcError.UnknownBlock(new JsonObject { ["block_id"] = height }, $"DB Not Found Error: BLOCK HEIGHT: {height} \n Cause: Unknown");
+            if (height > head)
+            {
+                return RpcError.UnknownBlock(new JsonObject { ["block_id"] = height }, $"DB Not Found Error: BLOCK HEIGHT: {height} \n Cause: Unknown");
+            }
+
+            // Garbage-collected, like a neard's blocks older than its kept epochs: below the latest height, so 422.
+            return height < _views.EarliestBlock(head)
+                ? RpcError.UnknownBlock(new JsonObject { ["block_id"] = height }, $"DB Not Found Error: BLOCK HEIGHT: {height} \n Cause: Unknown", StatusCodes.Status422UnprocessableEntity)
+                : RpcOutcome.Ok(_views.Block(height), RpcJsonContext.Default.BlockView);
         }
 
         if (blockId.ValueKind == JsonValueKind.String)
@@ -79,9 +85,16 @@ internal sealed class RpcMethods
         return RpcError.ParseError("Failed parsing args: block_id must be a height or a hash");
     }
 
+    /// <summary>
+    /// nearcore's view client: the latest epoch (<c>[null]</c>, <c>{"latest":null}</c>, or the
+    /// current epoch's id) as of the head; a finished epoch by its id or by its last block
+    /// (<c>[h]</c>, <c>{"block_id":h}</c>); any other block is VALIDATOR_INFO_UNAVAILABLE, and an
+    /// unknown epoch or block (the head has no next block yet) is UNKNOWN_EPOCH.
+    /// </summary>
     private RpcOutcome Validators(JsonElement parameters)
     {
         JsonElement reference;
+        var head = _views.Clock.Head;
         if (parameters.ValueKind == JsonValueKind.Array && parameters.GetArrayLength() == 1)
         {
             reference = parameters[0];
@@ -90,16 +103,19 @@ internal sealed class RpcMethods
         {
             if (parameters.TryGetProperty("latest", out _))
             {
-                return Current();
+                return Epoch(_views.Clock.EpochOf(head), head);
             }
 
-            if (parameters.TryGetProperty("epoch_id", out var epochId) && epochId.ValueKind == JsonValueKind.String)
+            if (parameters.TryGetProperty("epoch_id", out var epochId))
             {
-                return _views.IsCurrentEpochId(epochId.GetString()!) ? Current() : UnknownEpoch();
+                return epochId.ValueKind != JsonValueKind.String
+                    ? RpcError.ParseError("Failed parsing args: epoch_id must be a hash string")
+                    : _views.EpochWithId(epochId.GetString()!, head) is { } byId ? Epoch(byId, head) : UnknownEpoch();
             }
 
-            if (!parameters.TryGetProperty("block_id", out reference))
+            if (!parameters.TryGetProperty("block_id", out reference) || reference.ValueKind == JsonValueKind.Null)
             {
+                // Only the array form takes null (Option<BlockId>); a block_id must be a height or a hash.
                 return RpcError.ParseError("Failed parsing args: expected `epoch_id`, `block_id` or `latest`");
             }
         }
@@ -110,12 +126,25 @@ internal sealed class RpcMethods
 
         return reference.ValueKind switch
         {
-            JsonValueKind.Null => Current(),
-            JsonValueKind.Number when reference.TryGetInt64(out var height) && height >= 0 =>
-                InCurrentEpoch(height) ? Current() : UnknownEpoch(),
-            JsonValueKind.String => UnknownEpoch(),
+            JsonValueKind.Null => Epoch(_views.Clock.EpochOf(head), head),
+            JsonValueKind.Number when reference.TryGetInt64(out var height) && height >= 0 => ByLastBlock(height, head),
+            JsonValueKind.String => _views.EpochEndingWithBlock(reference.GetString()!, head) is { } byHash ? Epoch(byHash, head) : UnknownEpoch(),
             _ => RpcError.ParseError("Failed parsing args: block_id must be a height or a hash"),
         };
+    }
+
+    private RpcOutcome ByLastBlock(long height, long head)
+    {
+        var clock = _views.Clock;
+        if (height >= head || height < _views.EarliestBlock(head))
+        {
+            // Not found, or no next block yet: nearcore maps both to UNKNOWN_EPOCH.
+            return UnknownEpoch();
+        }
+
+        return height == clock.EpochEnd(height) - 1
+            ? Epoch(clock.EpochOf(height), head)
+            : RpcError.Handler("VALIDATOR_INFO_UNAVAILABLE", "Validator info unavailable");
     }
 
     private RpcOutcome MaintenanceWindows(JsonElement parameters)
@@ -132,13 +161,8 @@ internal sealed class RpcMethods
             : RpcOutcome.Ok(windows.Select(w => new[] { w.Start, w.End }).ToArray(), RpcJsonContext.Default.Int64ArrayArray);
     }
 
-    private RpcOutcome Current() => RpcOutcome.Ok(_views.Validators(), RpcJsonContext.Default.EpochValidatorInfoView);
+    private RpcOutcome Epoch(long epoch, long head) =>
+        RpcOutcome.Ok(_views.Validators(epoch, head), RpcJsonContext.Default.EpochValidatorInfoView);
 
     private static RpcError UnknownEpoch() => RpcError.Handler("UNKNOWN_EPOCH", "Unknown Epoch");
-
-    private bool InCurrentEpoch(long height)
-    {
-        var head = _views.Clock.Head;
-        return height <= head && _views.Clock.EpochOf(height) == _views.Clock.EpochOf(head);
-    }
 }

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using NeardSim.Chain;
+
 namespace NeardSim.Rpc;
 
 // nearcore's EpochValidatorInfo and friends (views.rs), fields in wire order.
@@ -24,8 +27,31 @@ internal sealed record NextEpochValidatorView(string AccountId, string PublicKey
 
 internal sealed record ValidatorStakeView(string ValidatorStakeStructVersion, string AccountId, string PublicKey, string Stake);
 
-/// <summary>Never populated: the sim kicks nobody out.</summary>
-internal sealed record KickoutView(string AccountId, string Reason);
+/// <summary><c>{"account_id":"A","reason":{"NotEnoughBlocks":{"produced":P,"expected":E}}}</c>.</summary>
+internal sealed record KickoutView(string AccountId, KickoutReasonView Reason)
+{
+    public static KickoutView From(Kickout kickout)
+    {
+        var counts = new ProducedExpectedView(kickout.Production.Produced, kickout.Production.Expected);
+        return new KickoutView(kickout.AccountId, kickout.Kind switch
+        {
+            KickoutKind.NotEnoughBlocks => new KickoutReasonView(counts, null, null),
+            KickoutKind.NotEnoughChunks => new KickoutReasonView(null, counts, null),
+            _ => new KickoutReasonView(null, null, counts),
+        });
+    }
+}
+
+/// <summary>nearcore's externally tagged ValidatorKickoutReason: exactly one variant is written.</summary>
+internal sealed record KickoutReasonView(
+    [property: JsonPropertyName("NotEnoughBlocks"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    ProducedExpectedView? NotEnoughBlocks,
+    [property: JsonPropertyName("NotEnoughChunks"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    ProducedExpectedView? NotEnoughChunks,
+    [property: JsonPropertyName("NotEnoughChunkEndorsements"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    ProducedExpectedView? NotEnoughChunkEndorsements);
+
+internal sealed record ProducedExpectedView(long Produced, long Expected);
 
 internal sealed record EpochValidatorInfoView(
     IReadOnlyList<CurrentEpochValidatorView> CurrentValidators,

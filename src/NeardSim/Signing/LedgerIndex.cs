@@ -1,94 +1,227 @@
 using System.Text.Json;
+using NeardSim.Chain;
 
 namespace NeardSim.Signing;
 
 /// <summary>
-/// Reads the ledger (possibly shared by several sims) incrementally to answer "how many blocks
-/// did account A produce in this epoch": a height counts once however many processes signed it.
+/// The heights each account signed, read from the ledger (possibly shared by several sims): the
+/// chain as far as the sims know it. It tails the file: each <see cref="Refresh"/> reads only what
+/// was appended since the last one, in fixed-size chunks, and keeps one bit per height for the
+/// epochs a sim still answers for (<see cref="ChainHistory.ProductionEpochs"/>), so memory stays
+/// bounded however long the ledger grows. A height signed by several processes is one bit.
 /// </summary>
 internal sealed class LedgerIndex
 {
+    private const int ChunkSize = 64 * 1024;
+
+    // A replaced ledger (deleted and written anew, as tests do between phases) is noticed by its
+    // first bytes changing; a line is about 150 bytes, so this covers the first line.
+    private const int PrefixLength = 256;
+
     private readonly string _path;
+    private readonly long _epochLength;
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, HashSet<long>> _heights = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Account, long Epoch), HeightBits> _signed = [];
+    private readonly byte[] _buffer = new byte[ChunkSize];
+    private byte[] _prefix = [];
     private long _offset;
-    private long _floor;
+    private long _headEpoch;
+    private bool _skippingLongLine;
 
-    public LedgerIndex(string path) => _path = path;
-
-    /// <summary>Distinct heights in [from, to] signed for <paramref name="accountId"/>.</summary>
-    public long CountProduced(string accountId, long from, long to)
+    public LedgerIndex(string path, long epochLength)
     {
-        lock (_lock)
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochLength, 1);
+        _path = path;
+        _epochLength = epochLength;
+    }
+
+    /// <summary>Bytes of the ledger consumed so far (complete lines only).</summary>
+    public long Offset
+    {
+        get
         {
-            Refresh(from);
-            return _heights.TryGetValue(accountId, out var heights) ? heights.Count(h => h >= from && h <= to) : 0;
+            lock (_lock)
+            {
+                return _offset;
+            }
         }
     }
 
-    private void Refresh(long floor)
+    /// <summary>
+    /// Reads the lines appended since the last call and forgets epochs too old for
+    /// <paramref name="headEpoch"/>. A missing ledger changes nothing: nothing new was signed.
+    /// </summary>
+    public void Refresh(long headEpoch)
     {
-        if (floor > _floor)
+        lock (_lock)
         {
-            // Older epochs are never asked for again: keep the memory bounded.
-            _floor = floor;
-            foreach (var heights in _heights.Values)
+            Forget(headEpoch);
+            FileStream stream;
+            try
             {
-                heights.RemoveWhere(h => h < floor);
+                stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
             }
-        }
-
-        byte[] fresh;
-        try
-        {
-            using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (stream.Length < _offset)
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
-                // The ledger was truncated or replaced: start over.
-                _offset = 0;
-                _heights.Clear();
+                return;
             }
 
-            stream.Seek(_offset, SeekOrigin.Begin);
-            fresh = new byte[stream.Length - _offset];
-            stream.ReadExactly(fresh);
+            using (stream)
+            {
+                if (IsReplaced(stream))
+                {
+                    Reset();
+                }
+
+                ReadNewLines(stream);
+                RememberPrefix(stream);
+            }
         }
-        catch (FileNotFoundException)
+    }
+
+    /// <summary>
+    /// The heights of <paramref name="epoch"/> that <paramref name="accountId"/> signed, as of the
+    /// last refresh; null when none. Later refreshes only ever add bits to it.
+    /// </summary>
+    public HeightBits? Signed(string accountId, long epoch)
+    {
+        lock (_lock)
+        {
+            return _signed.GetValueOrDefault((accountId, epoch));
+        }
+    }
+
+    private void Forget(long headEpoch)
+    {
+        if (headEpoch <= _headEpoch)
         {
             return;
         }
 
-        var complete = Array.LastIndexOf(fresh, (byte)'\n') + 1;
-        var lines = fresh.AsSpan(0, complete);
-        while (!lines.IsEmpty)
+        _headEpoch = headEpoch;
+        var oldest = OldestKept;
+        foreach (var stale in _signed.Keys.Where(k => k.Epoch < oldest).ToList())
         {
-            var end = lines.IndexOf((byte)'\n');
-            Add(lines[..end]);
-            lines = lines[(end + 1)..];
+            _signed.Remove(stale);
+        }
+    }
+
+    private long OldestKept => _headEpoch - ChainHistory.ProductionEpochs + 1;
+
+    private bool IsReplaced(FileStream stream)
+    {
+        if (_offset == 0)
+        {
+            return false;
         }
 
-        _offset += complete;
+        if (stream.Length < _offset)
+        {
+            return true;
+        }
+
+        Span<byte> first = stackalloc byte[_prefix.Length];
+        stream.Seek(0, SeekOrigin.Begin);
+        stream.ReadExactly(first);
+        return !first.SequenceEqual(_prefix);
+    }
+
+    private void Reset()
+    {
+        _offset = 0;
+        _prefix = [];
+        _skippingLongLine = false;
+        _signed.Clear();
+    }
+
+    private void ReadNewLines(FileStream stream)
+    {
+        stream.Seek(_offset, SeekOrigin.Begin);
+        var carried = 0;
+        int read;
+        while ((read = stream.Read(_buffer, carried, _buffer.Length - carried)) > 0)
+        {
+            var filled = carried + read;
+            var lineStart = 0;
+            int newline;
+            while ((newline = _buffer.AsSpan(lineStart, filled - lineStart).IndexOf((byte)'\n')) >= 0)
+            {
+                if (_skippingLongLine)
+                {
+                    _skippingLongLine = false;
+                }
+                else
+                {
+                    Add(_buffer.AsSpan(lineStart, newline));
+                }
+
+                lineStart += newline + 1;
+            }
+
+            _offset += lineStart;
+            carried = filled - lineStart;
+            if (carried == _buffer.Length)
+            {
+                // No newline in a whole chunk: not a ledger line. Drop it up to its newline.
+                _offset += carried;
+                carried = 0;
+                _skippingLongLine = true;
+            }
+            else if (carried > 0)
+            {
+                Buffer.BlockCopy(_buffer, lineStart, _buffer, 0, carried);
+            }
+        }
+
+        // A trailing partial line (a write still in flight) is read again next time.
+    }
+
+    private void RememberPrefix(FileStream stream)
+    {
+        var length = (int)Math.Min(PrefixLength, Math.Min(stream.Length, _offset));
+        if (length <= _prefix.Length)
+        {
+            return;
+        }
+
+        var prefix = new byte[length];
+        stream.Seek(0, SeekOrigin.Begin);
+        stream.ReadExactly(prefix);
+        _prefix = prefix;
     }
 
     private void Add(ReadOnlySpan<byte> line)
     {
+        LedgerRecord? entry;
         try
         {
-            var entry = JsonSerializer.Deserialize(line, SigningJsonContext.Default.LedgerRecord);
-            if (entry?.AccountId is { } account && entry.Height >= _floor)
-            {
-                if (!_heights.TryGetValue(account, out var heights))
-                {
-                    heights = [];
-                    _heights[account] = heights;
-                }
-
-                heights.Add(entry.Height);
-            }
+            entry = JsonSerializer.Deserialize(line, SigningJsonContext.Default.LedgerRecord);
         }
         catch (JsonException)
         {
             // Not ours to judge here; the tests' ledger reader reports malformed lines.
+            return;
         }
+
+        if (entry?.AccountId is not { Length: > 0 } account || entry.Height < 0)
+        {
+            return;
+        }
+
+        var epoch = entry.Height / _epochLength;
+
+        // Lines come from sims on the same clock, so nothing is signed beyond the next epoch.
+        if (epoch < OldestKept || epoch > _headEpoch + 1)
+        {
+            return;
+        }
+
+        if (!_signed.TryGetValue((account, epoch), out var bits))
+        {
+            bits = new HeightBits(_epochLength);
+            _signed[(account, epoch)] = bits;
+        }
+
+        bits.Set(entry.Height - (epoch * _epochLength));
     }
 }

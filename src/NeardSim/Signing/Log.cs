@@ -11,4 +11,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 9042, Level = LogLevel.Information,
         Message = "Expected shutdown triggered: head block({Head}) >= ({ExpectedShutdown})")]
     public static partial void ExpectedShutdownTriggered(this ILogger logger, long head, long expectedShutdown);
+
+    [LoggerMessage(EventId = 9043, Level = LogLevel.Warning, Message = "Did not sign duty height {Height} as {AccountId}: {Reason}")]
+    public static partial void SkippedDuty(this ILogger logger, long height, string accountId, string reason);
 }

@@ -1,4 +1,5 @@
 using NeardSim.Chain;
+using NeardSim.Faults;
 using NeardSim.Node;
 
 namespace NeardSim.Signing;
@@ -7,6 +8,8 @@ namespace NeardSim.Signing;
 /// Produces this node's blocks: each new head height observed while synced and holding a key is
 /// signed when it is a duty height of the key's account. Heights that passed while the process
 /// was stopped or frozen are never signed afterwards; only the head at observation time is.
+/// The faults sim.sign = false / sim-no-sign and a hot-swap catch-up keep a synced node with a
+/// key from signing: its duty heights are logged as skipped and stay unsigned for ever.
 /// </summary>
 internal sealed class SigningLoop
 {
@@ -17,6 +20,7 @@ internal sealed class SigningLoop
     private readonly DutySchedule _duties;
     private readonly string _ledgerPath;
     private readonly ExitController _exit;
+    private readonly FaultState _faults;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private long _lastObserved = -1;
@@ -27,6 +31,7 @@ internal sealed class SigningLoop
         DutySchedule duties,
         string ledgerPath,
         ExitController exit,
+        FaultState faults,
         TimeProvider time,
         ILogger<SigningLoop> logger)
     {
@@ -35,6 +40,7 @@ internal sealed class SigningLoop
         _duties = duties;
         _ledgerPath = ledgerPath;
         _exit = exit;
+        _faults = faults;
         _time = time;
         _logger = logger;
     }
@@ -91,6 +97,12 @@ internal sealed class SigningLoop
         _lastObserved = head;
         if (!_state.IsSynced || _state.ValidatorKey is not { } key || !_duties.HasDuty(key.AccountId, head))
         {
+            return null;
+        }
+
+        if (SigningGate.WhyNot(_state, _faults) is { } reason)
+        {
+            _logger.SkippedDuty(head, key.AccountId, reason);
             return null;
         }
 

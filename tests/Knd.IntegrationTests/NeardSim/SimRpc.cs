@@ -13,6 +13,8 @@ internal sealed class SimRpc : IDisposable
 
     public SimRpc(Uri baseUrl) => _baseUrl = baseUrl;
 
+    public Uri BaseUrl => _baseUrl;
+
     public void Dispose() => _http.Dispose();
 
     /// <summary>The HTTP status and body of GET <paramref name="path"/>, or null when the connection fails.</summary>

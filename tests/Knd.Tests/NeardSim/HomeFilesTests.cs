@@ -75,11 +75,59 @@ public sealed class HomeFilesTests : IDisposable
     [InlineData("""{"rpc":{"addr":"nonsense"}}""", "rpc.addr")]
     [InlineData("""{"sim":{"windows_format":"csv"}}""", "sim.windows_format")]
     [InlineData("""{"sim":{"rpc_hang":"yes"}}""", "sim.rpc_hang")]
+    [InlineData("""{"sim":{"sign":"no"}}""", "sim.sign")]
+    [InlineData("""{"sim":{"hot_swap_catchup_ms":-1}}""", "sim.hot_swap_catchup_ms")]
+    [InlineData("""{"tracked_shards_config":3}""", "tracked_shards_config")]
+    [InlineData("""{"tracked_shards_config":{"ShadowValidator":1}}""", "tracked_shards_config")]
+    [InlineData("""{"tracked_shadow_validator":1}""", "tracked_shadow_validator")]
     public void Config_BadField_ErrorNamesIt(string json, string field)
     {
         var path = Write("config.json", json);
 
         Assert.Contains(field, Assert.Throws<HomeFileException>(() => ConfigFile.Load(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Config_SignAndCatchUp_AreRead()
+    {
+        var config = ConfigFile.Load(Write("config.json", """
+            {"tracked_shards_config":{"ShadowValidator":"pool.test"},"sim":{"sign":false,"hot_swap_catchup_ms":2500}}
+            """));
+
+        Assert.Equal(new SimFaultOptions { Sign = false, HotSwapCatchupMs = 2500 }, config.Sim);
+        Assert.Equal(new TrackedShards(false, "pool.test"), config.TrackedShards);
+        Assert.True(config.TrackedShards.Covers("pool.test"));
+        Assert.False(config.TrackedShards.Covers("other.test"));
+    }
+
+    [Theory]
+    [InlineData("{}", false, null)]
+    [InlineData("""{"tracked_shards_config":"AllShards"}""", true, null)]
+    [InlineData("""{"tracked_shards_config":"NoShards"}""", false, null)]
+    [InlineData("""{"tracked_shards_config":{"Shards":[0]}}""", false, null)]
+    [InlineData("""{"tracked_shards":[0]}""", true, null)]
+    [InlineData("""{"tracked_shards":[],"tracked_shadow_validator":"p"}""", false, "p")]
+    [InlineData("""{"tracked_shards_config":"NoShards","tracked_shadow_validator":"p"}""", false, null)]
+    public void Config_TrackedShards_NewAndDeprecatedKeys(string json, bool all, string? shadow)
+    {
+        Assert.Equal(new TrackedShards(all, shadow), ConfigFile.Load(Write("config.json", json)).TrackedShards);
+    }
+
+    [Fact]
+    public void Genesis_KickoutThresholds_ReadOrMainnetProtocol69Defaults()
+    {
+        var withThresholds = GenesisFile.Load(Write("genesis.json", """
+            {"chain_id":"c","genesis_time":"2025-01-01T00:00:00Z","epoch_length":10,
+             "block_producer_kickout_threshold":90,"chunk_producer_kickout_threshold":85,"chunk_validator_only_kickout_threshold":70}
+            """));
+        var without = GenesisFile.Load(Write("genesis.json", """{"chain_id":"c","genesis_time":"2025-01-01T00:00:00Z","epoch_length":10}"""));
+
+        Assert.Equal(new global::NeardSim.Chain.KickoutThresholds(90, 85, 70), withThresholds.Kickout);
+        Assert.Equal(new global::NeardSim.Chain.KickoutThresholds(80, 80, 80), without.Kickout);
+        var error = Assert.Throws<HomeFileException>(() => GenesisFile.Load(Write("genesis.json", """
+            {"chain_id":"c","genesis_time":"2025-01-01T00:00:00Z","epoch_length":10,"block_producer_kickout_threshold":101}
+            """)));
+        Assert.Contains("block_producer_kickout_threshold", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

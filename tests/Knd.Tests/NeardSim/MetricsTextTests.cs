@@ -46,6 +46,18 @@ public sealed class MetricsTextTests : IDisposable
     }
 
     [Fact]
+    public void Render_SimSigning_OneWhenSigningZeroWhenSilent()
+    {
+        var state = _home.CreateState();
+
+        Assert.Contains("near_sim_signing 1", Render(state));
+        Assert.Contains("near_sim_catching_up 0", Render(state));
+        var silent = Render(state, new global::NeardSim.Faults.FaultState(configHang: false, configNoSign: true));
+        Assert.Contains("near_sim_signing 0", silent);
+        Assert.Contains("near_is_validator 1", silent);
+    }
+
+    [Fact]
     public void Render_EveryMetricHasHelpAndType()
     {
         var lines = Render(_home.CreateState());
@@ -58,10 +70,11 @@ public sealed class MetricsTextTests : IDisposable
         }
     }
 
-    private string[] Render(NodeState state)
+    private string[] Render(NodeState state, global::NeardSim.Faults.FaultState? faults = null)
     {
         var genesis = state.Genesis;
         var clock = new ChainClock(genesis.GenesisTime, genesis.BlockIntervalMs, genesis.EpochLength, _home.Time);
-        return MetricsText.Render(state, clock).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return MetricsText.Render(state, clock, faults ?? new global::NeardSim.Faults.FaultState(configHang: false))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 }

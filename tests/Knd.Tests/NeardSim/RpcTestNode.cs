@@ -16,7 +16,7 @@ internal sealed class RpcTestNode
         State = home.CreateState();
         var genesis = State.Genesis;
         Clock = new ChainClock(genesis.GenesisTime, genesis.BlockIntervalMs, genesis.EpochLength, home.Time);
-        Views = new NodeViews(State, Clock, new DutySchedule(genesis.DutySeed, genesis.DutyPercent), new LedgerIndex(home.LedgerPath))
+        Views = new NodeViews(State, Clock, new DutySchedule(genesis.DutySeed, genesis.DutyPercent), new LedgerIndex(home.LedgerPath, genesis.EpochLength))
         {
             RpcAddr = "127.0.0.1:3030",
         };

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NeardSim.Chain;
+using NeardSim.Faults;
 using NeardSim.Node;
 using NeardSim.Signing;
 
@@ -10,6 +11,7 @@ public sealed class SigningLoopTests : IDisposable
     // a.test's duties in [0, 40) with seed 7 and 33 %: 0 7 12 15 20 27 28 29 30 31 32 38 39.
     private readonly SimTestHome _home = new(validatorAccount: "a.test");
     private readonly ExitController _exit = new();
+    private readonly FaultState _faults = new(configHang: false);
 
     public void Dispose() => _home.Dispose();
 
@@ -167,7 +169,7 @@ public sealed class SigningLoopTests : IDisposable
         var genesis = state.Genesis;
         var clock = new ChainClock(genesis.GenesisTime, genesis.BlockIntervalMs, genesis.EpochLength, _home.Time);
         return new SigningLoop(
-            state, clock, new DutySchedule(genesis.DutySeed, genesis.DutyPercent), _home.LedgerPath, _exit, _home.Time,
+            state, clock, new DutySchedule(genesis.DutySeed, genesis.DutyPercent), _home.LedgerPath, _exit, _faults, _home.Time,
             NullLogger<SigningLoop>.Instance);
     }
 

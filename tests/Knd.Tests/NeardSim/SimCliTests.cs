@@ -15,6 +15,28 @@ public sealed class SimCliTests
         Assert.Equal(new SimArguments(CliAction.Run, home, bootNodes), SimCli.Parse(commandLine.Split(' '), NoEnvironment));
     }
 
+    [Theory]
+    [InlineData("--home /h run --rpc-addr 127.0.0.1:0", "127.0.0.1:0")]
+    [InlineData("--home /h run --boot-nodes a --rpc-addr=[::1]:3030", "[::1]:3030")]
+    public void Parse_RpcAddr_OverridesConfig(string commandLine, string rpcAddr)
+    {
+        var parsed = SimCli.Parse(commandLine.Split(' '), NoEnvironment);
+
+        Assert.Equal((CliAction.Run, rpcAddr), (parsed.Action, parsed.RpcAddr));
+    }
+
+    [Theory]
+    [InlineData("--home /h run --rpc-addr nonsense")]
+    [InlineData("--home /h run --rpc-addr")]
+    [InlineData("--rpc-addr 127.0.0.1:0 run")]
+    public void Parse_RpcAddrBadOrMisplaced_Error(string commandLine)
+    {
+        var parsed = SimCli.Parse(commandLine.Split(' '), NoEnvironment);
+
+        Assert.Equal(CliAction.Error, parsed.Action);
+        Assert.Contains("rpc-addr", parsed.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_NoHome_UsesNearHomeThenDotNear()
     {

@@ -8,7 +8,9 @@ namespace Knd.Tests.NeardSim;
 /// <summary>
 /// A temporary neard home for unit tests, with a fake clock starting at genesis time.
 /// Defaults: epoch_length 40, block_interval_ms 100, duty_seed 7, duty_percent 33,
-/// genesis validator a.test (duties in 0..39: 0 7 12 15 20 27-32 38 39).
+/// genesis validator a.test. Duties (seed 7, 33 %):
+/// a.test  0..39: 0 7 12 15 20 27-32 38 39;  40..79: 40 42 43 48-51 53 58-61 67 68 70 77-79.
+/// b.test  0..39: 0 1 3 8 10 12 13 18-21 27-30 37;  40..79: 46 47 49-51 58 59 62-64 69 74-76.
 /// </summary>
 internal sealed class SimTestHome : IDisposable
 {
@@ -37,12 +39,26 @@ internal sealed class SimTestHome : IDisposable
 
     public string PathOf(string name) => Path.Combine(Dir, name);
 
-    public void WriteGenesis(int epochLength = 40, int blockIntervalMs = 100, int dutyPercent = 33) =>
+    /// <summary>
+    /// genesis.json with <paramref name="validators"/> as its block producers (default a.test);
+    /// <paramref name="extraFields"/> is inserted as top-level fields, e.g. <c>"block_producer_kickout_threshold":90,</c>.
+    /// </summary>
+    public void WriteGenesis(int epochLength = 40, int blockIntervalMs = 100, int dutyPercent = 33, string[]? validators = null, string extraFields = "")
+    {
+        var entries = string.Join(",", (validators ?? ["a.test"]).Select(a => $$"""{"account_id":"{{a}}","public_key":"ed25519:genesis-{{a}}","amount":"1"}"""));
         File.WriteAllText(PathOf("genesis.json"), string.Create(CultureInfo.InvariantCulture, $$$"""
-            {"chain_id":"unit","genesis_time":"2025-01-01T00:00:00.000000000Z","epoch_length":{{{epochLength}}},
-             "validators":[{"account_id":"a.test","public_key":"ed25519:a","amount":"1"}],
+            {"chain_id":"unit","genesis_time":"2025-01-01T00:00:00.000000000Z","epoch_length":{{{epochLength}}},{{{extraFields}}}
+             "validators":[{{{entries}}}],
              "sim":{"block_interval_ms":{{{blockIntervalMs}}},"duty_seed":7,"duty_percent":{{{dutyPercent}}}}}
             """));
+    }
+
+    /// <summary>Appends ledger lines for <paramref name="accountId"/> at <paramref name="heights"/>, as a sim would.</summary>
+    public void AppendLedger(string accountId, params long[] heights) =>
+        File.AppendAllLines(LedgerPath, heights.Select(h => LedgerLineJson(h, accountId)));
+
+    public static string LedgerLineJson(long height, string accountId, int pid = 1) =>
+        string.Create(CultureInfo.InvariantCulture, $$"""{"height":{{height}},"account_id":"{{accountId}}","home":"/x","pid":{{pid}},"time":"2025-01-01T00:00:00.000Z"}""");
 
     public void WriteConfig(string json) => File.WriteAllText(PathOf("config.json"), json);
 
