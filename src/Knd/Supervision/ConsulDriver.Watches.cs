@@ -83,9 +83,12 @@ internal sealed partial class ConsulDriver
         var result = await _consul.GetKeyAsync(_options.LockKey, query, cancellationToken);
         if (!result.IsSuccess)
         {
+            // Consul's blocking-query rules: after any failure the index may mean nothing any more (a
+            // restarted or restored server starts lower), so read afresh from 0. Kept, it would block
+            // for the whole wait (30 s) on a server that never reaches it.
             Failed("lock watch", result.Error!);
             _post(new LockWatchFailedEvent(result.Error!.ToLockServiceError()));
-            return (index, true);
+            return (0, true);
         }
 
         var answer = result.Value!;
@@ -95,8 +98,13 @@ internal sealed partial class ConsulDriver
             return (0, false);
         }
 
-        Succeeded("lock watch");
         var observation = Observe(answer);
+        var recovered = _failures.Succeeded("lock watch");
+        if (recovered.Kind == Knd.Logging.FailureLogKind.Recovered)
+        {
+            _logger.LockWatchRecovered(recovered.Count, (long)recovered.Window.TotalSeconds, Describe(observation), observation.Index);
+        }
+
         NoteLockKey(observation);
         _post(new LockObservedEvent(observation));
         return (answer.Index, false);
@@ -108,7 +116,7 @@ internal sealed partial class ConsulDriver
         if (!result.IsSuccess)
         {
             Failed("cluster watch", result.Error!);
-            return (index, true);
+            return (0, true);
         }
 
         if (UnusableIndex("cluster watch", index, result.Value!.Index) is not null)
@@ -166,6 +174,9 @@ internal sealed partial class ConsulDriver
             _logger.LockKeyPresent(_options.LockKey, observation.Holder ?? "(none)", observation.ModifyIndex, observation.Index);
         }
     }
+
+    private static string Describe(LockObservation observation) =>
+        !observation.Exists ? "the lock key is missing" : observation.Holder is { } holder ? $"the lock key is held by session {holder}" : "the lock key is free";
 
     private static LockObservation Observe(KvGetResult answer)
     {

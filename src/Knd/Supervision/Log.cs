@@ -96,4 +96,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3087, Level = LogLevel.Warning, Message = "Lock watch: the lock key {LockKey} disappeared (Consul index {Index}); with Behavior=release that means Consul lost or restored its state")]
     public static partial void LockKeyDisappeared(this ILogger logger, string lockKey, ulong index);
+
+    [LoggerMessage(EventId = 3088, Level = LogLevel.Information, Message = "Lock watch works again after {Count} failures in {DurationSeconds} s: {Observation} (Consul index {Index})")]
+    public static partial void LockWatchRecovered(this ILogger logger, int count, long durationSeconds, string observation, ulong index);
 }

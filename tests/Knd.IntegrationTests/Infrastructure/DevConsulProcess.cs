@@ -58,6 +58,13 @@ public sealed class DevConsulProcess : IAsyncDisposable
     /// <summary>Adds a <c>/_dev/spoil</c> rule (see docs/dev-consul.md), e.g. <c>{"mode":"reset","op":"session_create","count":3}</c>.</summary>
     public Task SpoilAsync(JsonObject rule) => PutAsync("_dev/spoil", rule);
 
+    /// <summary>A plain KV write (no ACL token: for clusters without one), e.g. to make Consul's index grow.</summary>
+    public async Task PutAsync(string key, string value)
+    {
+        using var response = await _http.PutAsync($"v1/kv/{key}", new StringContent(value));
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>Everything dev-consul holds (<c>GET /_dev/state</c>).</summary>
     public async Task<JsonObject> StateAsync() => (await _http.GetFromJsonAsync<JsonObject>("_dev/state"))!;
 

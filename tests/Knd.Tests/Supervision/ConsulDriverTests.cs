@@ -133,6 +133,63 @@ public sealed class ConsulDriverTests : IDisposable
         Assert.Single(_h.LinesWith("lock watch hit an unexpected error"));
     }
 
+    [Theory]
+    [InlineData("Transport")]
+    [InlineData("Timeout")]
+    [InlineData("MalformedResponse")]
+    [InlineData("ServerError")]
+    public async Task LockWatch_AfterAFailedRequest_RestartsFromIndexZero_NotTheOldIndex(string failure)
+    {
+        var kind = Enum.Parse<ConsulErrorKind>(failure);
+        var reads = 0;
+        _h.Consul.GetKey = (_, _) => ++reads switch
+        {
+            1 => FakeConsulClient.Ok(DriverHarness.Held("s-1", 40, 40)),
+            2 => FakeConsulClient.Fail<KvGetResult>(new ConsulError(kind, null, "Consul went away")),
+            _ => FakeConsulClient.Ok(DriverHarness.Missing(1)),
+        };
+
+        _ = _h.Driver.WatchLockAsync(_stop.Token);
+        await _h.RunUntilAsync(() => reads >= 3, "the watch to read again after the failure");
+
+        Assert.Equal([0UL, 40UL, 0UL], _h.Consul.LockReads.Take(3).Select(q => q.Index));
+        Assert.Contains(_h.Events, e => e is LockObservedEvent { Observation.Exists: false, Observation.Index: 1 });
+        Assert.Single(_h.LinesWith("Lock watch works again after 1 failures"));
+    }
+
+    [Fact]
+    public async Task LockWatch_RetriesAFailedRequestAfterHalfASecond_NotInATightLoop()
+    {
+        _h.Consul.GetKey = (_, _) => FakeConsulClient.Fail<KvGetResult>();
+
+        _ = _h.Driver.WatchLockAsync(_stop.Token);
+        await _h.RunUntilAsync(() => _h.Clock.Now >= TimeSpan.FromSeconds(12), "twelve seconds of failures");
+
+        // Two requests a second, and in the log one line for the first and one summary after 10 s.
+        Assert.InRange(_h.Consul.LockReads.Count, 23, 26);
+        Assert.Single(_h.LinesWith("Consul: lock watch failed:"));
+        var summary = Assert.Single(_h.LinesWith("lock watch failed 20 times in the last 10 s"));
+        Assert.StartsWith("Warning", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClusterWatch_AfterAFailedRequest_RestartsFromIndexZero()
+    {
+        var reads = 0;
+        _h.Consul.List = (_, _) => ++reads switch
+        {
+            1 => FakeConsulClient.Ok(new KvListResult([], 40, true)),
+            2 => FakeConsulClient.Fail<KvListResult>(),
+            _ => FakeConsulClient.Ok(new KvListResult([], 2, true)),
+        };
+
+        _ = _h.Driver.WatchClusterAsync(_stop.Token);
+        await _h.RunUntilAsync(() => reads >= 4, "the cluster watch to read again after the failure");
+
+        Assert.Equal([0UL, 40UL, 0UL, 2UL], _h.Consul.ListReads.Take(4).Select(q => q.Index));
+        Assert.Equal(2UL, _h.Cluster.Latest.Index);
+    }
+
     [Fact]
     public async Task ClusterWatch_SurvivesAnException_AndKeepsPublishing()
     {

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Knd.IntegrationTests.Infrastructure;
+
+namespace Knd.IntegrationTests.Failover;
+
+/// <summary>Consul misbehaves under a running cluster: it loses its state, or spoils its answers.</summary>
+[Collection(FailoverCollection.Name)]
+public sealed partial class ConsulFaultTests
+{
+    private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Well below the 30 s blocking wait (LockWatchWait) a watch that kept its old index would sit
+    /// out, and above the watch's 0.5 s retry plus a loaded machine's slack.
+    /// </summary>
+    private static readonly TimeSpan PromptObservation = TimeSpan.FromSeconds(8);
+
+    [Fact]
+    public async Task ConsulRestartedEmpty_EveryLockWatchSeesTheNewStateWithinSeconds()
+    {
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 2, StartNodes = false });
+
+        // Consul's index grows well past what an empty server starts with before the lock is first
+        // taken, so the lock key's index (which its watches wait on) is one a new server reaches late.
+        for (var i = 0; i < 60; i++)
+        {
+            await cluster.Consul.PutAsync("unrelated/counter", i.ToString(CultureInfo.InvariantCulture));
+        }
+
+        foreach (var node in cluster.Nodes)
+        {
+            await node.StartAsync();
+        }
+
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        var passive = cluster.Nodes.Single(n => n != leader);
+        var indexBefore = (await cluster.Consul.StateAsync())["raftIndex"]!.GetValue<ulong>();
+        var linesBefore = cluster.Nodes.ToDictionary(n => n, n => n.Process!.Lines.Count);
+
+        await cluster.Consul.RestartEmptyAsync();
+        var restartedAt = TimeProvider.System.GetTimestamp();
+
+        foreach (var node in new[] { passive, leader })
+        {
+            var line = await Eventually.UntilAsync(
+                () => Task.FromResult(node.Process!.Lines.Skip(linesBefore[node]).FirstOrDefault(l => l.Contains("Lock watch works again", StringComparison.Ordinal))),
+                PromptObservation,
+                () => $"{node.NodeId}'s lock watch to read the restarted Consul ({TimeProvider.System.GetElapsedTime(restartedAt).TotalSeconds:0.#} s since the restart)\n{cluster.Describe()}");
+            var index = ulong.Parse(ConsulIndex().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(index < indexBefore, $"{node.NodeId} observed index {index}, not the new server's (below {indexBefore}): {line}");
+        }
+    }
+
+    [GeneratedRegex(@"Consul index (\d+)")]
+    private static partial Regex ConsulIndex();
+}
