@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Knd.IntegrationTests.Infrastructure;
+using Knd.Interop;
 
 namespace Knd.IntegrationTests.Failover;
 
@@ -50,6 +52,37 @@ public sealed partial class ConsulFaultTests
             var index = ulong.Parse(ConsulIndex().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
             Assert.True(index < indexBefore, $"{node.NodeId} observed index {index}, not the new server's (below {indexBefore}): {line}");
         }
+    }
+
+    [Fact]
+    public async Task NullEntriesInRenewAndReads_AreFailedRequests_TheClusterStillFailsOver_AndStopsPromptly()
+    {
+        var options = new ClusterOptions { Nodes = 2 };
+        await using var cluster = await KndCluster.StartAsync(options);
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        var passive = cluster.Nodes.Single(n => n != leader);
+
+        // Each node's next renew, lock read and cluster read answer [null]: before the fix each threw
+        // inside a fire-and-forget task, and renewals and both watches stopped for good, silently.
+        foreach (var node in cluster.Nodes)
+        {
+            await cluster.Consul.SpoilAsync(new JsonObject { ["mode"] = "null-entries", ["ops"] = new JsonArray("session_renew", "kv_get", "kv_list"), ["node"] = node.NodeId, ["count"] = 3 });
+        }
+
+        await Eventually.HoldsAsync(async () => (await cluster.Consul.StateAsync())["spoilRules"]!.AsArray().Count == 0, "every spoiled answer to be delivered", cluster.Describe);
+        Assert.Same(leader, await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(10)));
+
+        var killedAt = TimeProvider.System.GetUtcNow();
+        await leader.KillHostAsync();
+        await cluster.WaitForSingleLeaderAsync((options.SessionTtl * 2) + options.LockDelay + TimeSpan.FromSeconds(10), [passive]);
+        await cluster.WaitForSignatureAsync(passive, killedAt, TimeSpan.FromSeconds(10));
+        cluster.AssertNoDoubleSign();
+        Assert.Contains(passive.Process!.Lines, l => l.Contains("null entry", StringComparison.Ordinal));
+
+        var stopping = TimeProvider.System.GetTimestamp();
+        passive.Signal(Libc.SigTerm);
+        await passive.Process.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        Assert.True(TimeProvider.System.GetElapsedTime(stopping) < TimeSpan.FromSeconds(8), $"SIGTERM took {TimeProvider.System.GetElapsedTime(stopping)}");
     }
 
     [GeneratedRegex(@"Consul index (\d+)")]
