@@ -81,6 +81,7 @@ internal sealed partial class ConsulDriver
 
     private async Task CreateAsync(CancellationToken cancellationToken)
     {
+        await NoteSessionsIndexAsync(cancellationToken);
         var sentAt = _clock.Now;
         // Behavior=release keeps the key (and its LockIndex history) when the session dies; no
         // NodeChecks, so only the TTL and knd's own fence decide (serfHealth can drop a lock in ~7 s
@@ -95,6 +96,8 @@ internal sealed partial class ConsulDriver
         }
         else
         {
+            // The create may have been applied with only its answer lost: the orphan sweep looks for it.
+            NoteUnconfirmedCreate();
             Failed("session create", result.Error!);
             _post(new SessionCreateFailedEvent(result.Error!.ToLockServiceError()));
         }
@@ -108,6 +111,7 @@ internal sealed partial class ConsulDriver
         {
             Succeeded("session renew");
             _post(new SessionRenewedEvent(sessionId, sentAt));
+            SweepOrphansIfNeeded(result.Value!, cancellationToken);
         }
         else
         {

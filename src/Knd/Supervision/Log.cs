@@ -99,4 +99,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3088, Level = LogLevel.Information, Message = "Lock watch works again after {Count} failures in {DurationSeconds} s: {Observation} (Consul index {Index})")]
     public static partial void LockWatchRecovered(this ILogger logger, int count, long durationSeconds, string observation, ulong index);
+
+    [LoggerMessage(EventId = 3089, Level = LogLevel.Information, Message = "Destroyed orphan Consul session {SessionId} (create index {CreateIndex}): a session create of this knd whose answer was lost had made it")]
+    public static partial void OrphanSessionDestroyed(this ILogger logger, string sessionId, ulong createIndex);
 }

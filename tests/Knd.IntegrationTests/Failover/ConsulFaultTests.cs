@@ -85,6 +85,39 @@ public sealed partial class ConsulFaultTests
         Assert.True(TimeProvider.System.GetElapsedTime(stopping) < TimeSpan.FromSeconds(8), $"SIGTERM took {TimeProvider.System.GetElapsedTime(stopping)}");
     }
 
+    [Fact]
+    public async Task LostSessionCreateAnswers_LeaveNoOrphans_ConsulEndsWithOneSessionPerNode()
+    {
+        // A TTL long enough that an orphan would outlive the test (2 x 15 s) unless knd destroys it.
+        var options = new ClusterOptions { Nodes = 2, SessionTtl = TimeSpan.FromSeconds(15), StartNodes = false };
+        await using var cluster = await KndCluster.StartAsync(options);
+        foreach (var node in cluster.Nodes)
+        {
+            // Each create is applied by Consul; its answer is lost three ways, once each.
+            await cluster.Consul.SpoilAsync(new JsonObject { ["modes"] = new JsonArray("reset", "null-entries", "garbage"), ["op"] = "session_create", ["node"] = node.NodeId, ["count"] = 3 });
+        }
+
+        foreach (var node in cluster.Nodes)
+        {
+            await node.StartAsync();
+        }
+
+        await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        Assert.Equal(6, (await cluster.Consul.StateAsync())["spoiledTotal"]!.GetValue<int>());
+
+        // Well within the orphans' 30 s of life: the sweep runs at each node's first renewal (TTL/4).
+        await Eventually.HoldsAsync(async () => await cluster.Consul.SessionCountAsync() == cluster.Nodes.Count, "Consul to hold one session per node", cluster.Describe, TimeSpan.FromSeconds(15));
+        var sessions = new HashSet<string>();
+        foreach (var node in cluster.Nodes)
+        {
+            sessions.Add((await node.StatusAsync())!["session_id"]!.GetValue<string>());
+            Assert.Equal(3, node.Process!.Lines.Count(l => l.Contains("Destroyed orphan Consul session", StringComparison.Ordinal)));
+        }
+
+        Assert.Equal(sessions, await cluster.Consul.SessionIdsAsync());
+        cluster.AssertNoDoubleSign();
+    }
+
     [GeneratedRegex(@"Consul index (\d+)")]
     private static partial Regex ConsulIndex();
 }

@@ -99,6 +99,13 @@ public sealed class DevConsulProcess : IAsyncDisposable
         return sessions?.Count ?? 0;
     }
 
+    /// <summary>The IDs of every session dev-consul holds.</summary>
+    public async Task<HashSet<string>> SessionIdsAsync()
+    {
+        var sessions = await _http.GetFromJsonAsync<JsonArray>("v1/session/list?stale");
+        return sessions?.Select(s => s!["ID"]!.GetValue<string>()).ToHashSet() ?? [];
+    }
+
     private async Task PutAsync(string path, JsonObject body)
     {
         using var response = await _http.PutAsync(path, JsonContent.Create(body));
