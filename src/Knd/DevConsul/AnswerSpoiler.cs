@@ -107,7 +107,7 @@ internal sealed class AnswerSpoiler
             }
 
             _rules.RemoveAll(r => r.Count is { } count && r.Spoiled >= count);
-            if (decision is not null)
+            if (decision is { Mode: not SpoilMode.None })
             {
                 Interlocked.Increment(ref _spoiledTotal);
             }

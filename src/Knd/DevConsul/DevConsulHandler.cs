@@ -49,7 +49,7 @@ internal sealed class DevConsulHandler
                 await Task.Delay(latency, _api.Time, cancellationToken);
             }
 
-            if (_api.Spoiler.Decide(AnswerSpoiler.Operation(request.Method, path, request.Query), path, node) is { } spoil)
+            if (_api.Spoiler.Decide(AnswerSpoiler.Operation(request.Method, path, request.Query), path, node) is { Mode: not SpoilMode.None } spoil)
             {
                 _api.Logger.DevAnswerSpoiled(request.Method, path, response.Status, SpoilModes.Name(spoil.Mode), spoil.RuleId);
                 await SpoiledAnswer.WriteAsync(context, response, spoil, _api.Time, cancellationToken);

@@ -48,6 +48,9 @@ internal enum SpoilMode
 
     /// <summary>The body is sent one byte at a time, <c>dripMs</c> apart.</summary>
     Drip,
+
+    /// <summary>The answer passes untouched: a rule that only counts the requests it matches (<c>matched</c> in the state).</summary>
+    None,
 }
 
 /// <summary>The wire names of <see cref="SpoilMode"/> (kebab-case, as docs/dev-consul.md lists them).</summary>
@@ -69,10 +72,11 @@ internal static class SpoilModes
         (SpoilMode.Reset, "reset"),
         (SpoilMode.Stall, "stall"),
         (SpoilMode.Drip, "drip"),
+        (SpoilMode.None, "none"),
     ];
 
     /// <summary>Every mode, in the order "in turn" cycles through them with <c>"modes":["all"]</c>.</summary>
-    public static IReadOnlyList<SpoilMode> All { get; } = Names.Select(n => n.Mode).ToList();
+    public static IReadOnlyList<SpoilMode> All { get; } = Names.Select(n => n.Mode).Where(m => m != SpoilMode.None).ToList();
 
     public static string Name(SpoilMode mode) => Names.First(n => n.Mode == mode).Name;
 

@@ -118,6 +118,38 @@ public sealed partial class ConsulFaultTests
         cluster.AssertNoDoubleSign();
     }
 
+    [Fact]
+    public async Task WhileMemberWritesFail_TheRecordIsRetriedWithBackoff_AndLoggedOnceWithACount()
+    {
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 2, StartNodes = false });
+        var node = cluster.Nodes[1];
+
+        // Every answer to node-1's member writes is garbage (the write itself is applied), so knd never
+        // learns that its record is published and keeps wanting to write it.
+        await cluster.Consul.SpoilAsync(new JsonObject { ["mode"] = "garbage", ["op"] = "kv_acquire", ["pathPrefix"] = $"/v1/kv/{KndCluster.LockKey}/members/{node.NodeId}" });
+        foreach (var each in cluster.Nodes)
+        {
+            await each.StartAsync();
+        }
+
+        await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        await Eventually.HoldsAsync(async () => await MatchedAsync(cluster) > 0, "node-1's first member write", cluster.Describe);
+        var firstAt = TimeProvider.System.GetTimestamp();
+        await Eventually.HoldsAsync(() => TimeProvider.System.GetElapsedTime(firstAt) > TimeSpan.FromSeconds(12), "12 s of failing member writes");
+        var writes = await MatchedAsync(cluster);
+
+        // Backing off from 0.5 s to 10 s: at 0, 0.5, 1.5, 3.5 and 7.5 s (one more for a slow machine).
+        // Retried on every loop event (a tick every 75 ms at this TTL) it was well over a hundred.
+        Assert.InRange(writes, 4, 7);
+        var lines = node.Process!.Lines.Where(l => l.Contains("member publish", StringComparison.Ordinal)).ToList();
+        Assert.True(lines.Count(l => l.Contains("Consul: member publish failed:", StringComparison.Ordinal)) == 1, string.Join('\n', lines));
+        Assert.True(lines.Count <= 3, string.Join('\n', lines));
+        Assert.True(node.Process.Lines.Count(l => l.Contains("Consul kv_acquire failed", StringComparison.Ordinal)) <= 3, node.Diagnostics());
+    }
+
+    private static async Task<int> MatchedAsync(KndCluster cluster) =>
+        (await cluster.Consul.StateAsync())["spoilRules"]!.AsArray().Single()!["matched"]!.GetValue<int>();
+
     [GeneratedRegex(@"Consul index (\d+)")]
     private static partial Regex ConsulIndex();
 }

@@ -170,6 +170,22 @@ public sealed class DevConsulSpoilTests : IDisposable
     }
 
     [Fact]
+    public async Task None_PassesTheAnswer_AndCountsTheRequests()
+    {
+        await using var dev = await DevServerHarness.StartAsync();
+        await SpoilAsync(dev, """{"mode":"none","op":"status_leader"}""");
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("\"127.0.0.1:8300\"", await dev.Http.GetStringAsync(new Uri("v1/status/leader", UriKind.Relative), Ct));
+        }
+
+        var rule = Assert.Single((await StateAsync(dev))["spoilRules"]!.AsArray())!;
+        Assert.Equal(3, rule["matched"]!.GetValue<int>());
+        Assert.Equal(0, (await StateAsync(dev))["spoiledTotal"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task DevEndpoints_AreNeverSpoiled()
     {
         await using var dev = await DevServerHarness.StartAsync();
