@@ -137,6 +137,21 @@ public sealed class SpoiledAnswerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARefusedAcquire_WhoseFollowUpReadIsSpoiled_IsOneFailedAcquire()
+    {
+        var other = (await _dev.Client().CreateSessionAsync(new SessionCreateRequest("other", TimeSpan.FromSeconds(60), TimeSpan.Zero, "release", []), Ct)).Value!;
+        Assert.Equal(AcquireOutcome.Acquired, (await _dev.Client().AcquireAsync(Prefix + "taken", "x"u8.ToArray(), other, 0, Ct)).Value!.Outcome);
+        var client = _dev.Client(nodeId: "refused");
+        await _dev.FaultAsync("spoil", """{"mode":"null-entries","op":"kv_get","node":"refused","count":1}""");
+
+        var refused = await client.AcquireAsync(Prefix + "taken", "y"u8.ToArray(), _session, 0, Ct);
+        var again = await client.AcquireAsync(Prefix + "taken", "y"u8.ToArray(), _session, 0, Ct);
+
+        Assert.Equal(ConsulErrorKind.MalformedResponse, refused.Error?.Kind);
+        Assert.Equal(new AcquireResult(AcquireOutcome.HeldByOther, other), again.Value);
+    }
+
+    [Fact]
     public async Task AKvAnswerForAnotherKeyOrNoKey_IsMalformed_NotAMissingKey()
     {
         var client = _dev.Client(nodeId: "empty-array");
