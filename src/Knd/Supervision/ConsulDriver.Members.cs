@@ -69,7 +69,7 @@ internal sealed partial class ConsulDriver
         {
             if (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
-                _logger.ConsulTaskCrashed("member publish", e);
+                Crashed("member publish", e);
             }
 
             lock (_memberGate)

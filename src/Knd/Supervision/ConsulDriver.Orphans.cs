@@ -106,7 +106,7 @@ internal sealed partial class ConsulDriver
         }
         catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            _logger.ConsulTaskCrashed("orphan session sweep", e);
+            Crashed("orphan session sweep", e);
         }
         finally
         {

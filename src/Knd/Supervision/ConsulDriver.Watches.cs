@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Knd.Cluster;
 using Knd.Consul;
+using Knd.Logging;
 
 namespace Knd.Supervision;
 
@@ -57,7 +58,11 @@ internal sealed partial class ConsulDriver
             {
                 // A bug must not end the watch silently (the issue saw a cluster with no leader and
                 // every node "Voting" that way): log it, tell the machine, start again from scratch.
-                _logger.WatchCrashed(watch, e);
+                if (_failures.Failed(watch + CrashKeySuffix).Kind == FailureLogKind.First)
+                {
+                    _logger.WatchCrashed(watch, e);
+                }
+
                 reportCrash(new LockServiceError(LockServiceFailure.Unavailable, $"{watch} failed inside knd: {e.GetType().Name}: {e.Message}"));
                 (index, failed) = (0, true);
             }
@@ -99,8 +104,9 @@ internal sealed partial class ConsulDriver
         }
 
         var observation = Observe(answer);
+        _failures.Succeeded("lock watch" + CrashKeySuffix);
         var recovered = _failures.Succeeded("lock watch");
-        if (recovered.Kind == Knd.Logging.FailureLogKind.Recovered)
+        if (recovered.Kind == FailureLogKind.Recovered)
         {
             _logger.LockWatchRecovered(recovered.Count, (long)recovered.Window.TotalSeconds, Describe(observation), observation.Index);
         }

@@ -24,6 +24,8 @@ internal sealed partial class ConsulDriver
     /// <summary>Longest pause between destroy attempts, so several tries fit in the give-up time.</summary>
     internal static readonly TimeSpan DestroyRetryMax = TimeSpan.FromSeconds(2);
 
+    private const string CrashKeySuffix = " (inside knd)";
+
     private readonly KndRunOptions _options;
     private readonly FailoverTimings _timings;
     private readonly IConsulClient _consul;
@@ -72,7 +74,7 @@ internal sealed partial class ConsulDriver
             var shuttingDown = e is OperationCanceledException && cancellationToken.IsCancellationRequested;
             if (!shuttingDown)
             {
-                _logger.ConsulTaskCrashed(operation, e);
+                Crashed(operation, e);
             }
 
             _post(failed(new LockServiceError(LockServiceFailure.Unavailable, $"{operation} failed inside knd: {e.GetType().Name}: {e.Message}")));
@@ -224,8 +226,26 @@ internal sealed partial class ConsulDriver
         }
     }
 
+    /// <summary>
+    /// An exception inside knd (a bug): the first of a run is logged with its stack trace, repeats as
+    /// a count like any other failure, so a bug hit on every retry cannot flood the log.
+    /// </summary>
+    private void Crashed(string operation, Exception exception)
+    {
+        var report = _failures.Failed(operation + CrashKeySuffix);
+        if (report.Kind == FailureLogKind.First)
+        {
+            _logger.ConsulTaskCrashed(operation, exception);
+        }
+        else if (report.Kind == FailureLogKind.Repeated)
+        {
+            _logger.ConsulStillFailing(operation, report.Count, (long)report.Window.TotalSeconds, $"inside knd: {exception.GetType().Name}: {exception.Message}");
+        }
+    }
+
     private void Succeeded(string operation)
     {
+        _failures.Succeeded(operation + CrashKeySuffix);
         var report = _failures.Succeeded(operation);
         if (report.Kind == FailureLogKind.Recovered)
         {

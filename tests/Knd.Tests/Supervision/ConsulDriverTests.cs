@@ -191,6 +191,36 @@ public sealed class ConsulDriverTests : IDisposable
     }
 
     [Fact]
+    public async Task LockWatch_ThatThrowsOnEveryRead_KeepsTrying_AndLogsTheStackTraceOnce()
+    {
+        _h.Consul.GetKey = (_, _) => throw new NullReferenceException("always");
+
+        var watch = _h.Driver.WatchLockAsync(_stop.Token);
+        await _h.RunUntilAsync(() => _h.Clock.Now >= TimeSpan.FromSeconds(30), "30 s of a broken watch", step: TimeSpan.FromMilliseconds(100));
+
+        Assert.False(watch.IsCompleted);
+        Assert.InRange(_h.Consul.LockReads.Count, 55, 62);
+        Assert.InRange(_h.Events.OfType<LockWatchFailedEvent>().Count(), 55, 62);
+        Assert.Single(_h.LinesWith("lock watch hit an unexpected error"));
+    }
+
+    [Fact]
+    public async Task Renew_ThatThrowsEveryTime_LogsTheStackTraceOnce_ThenCounts()
+    {
+        _h.Consul.Renew = _ => throw new NullReferenceException("a bug");
+
+        for (var i = 0; i < 100; i++)
+        {
+            await _h.Driver.Perform(new RenewSessionAction(Session), _stop.Token);
+            _h.Time.Advance(TimeSpan.FromMilliseconds(150));
+        }
+
+        Assert.Equal(100, _h.Events.OfType<SessionRenewFailedEvent>().Count());
+        Assert.Single(_h.LinesWith("session renew failed inside knd"));
+        Assert.Single(_h.LinesWith("session renew failed 67 times in the last 10 s; last: inside knd: NullReferenceException"));
+    }
+
+    [Fact]
     public async Task ClusterWatch_SurvivesAnException_AndKeepsPublishing()
     {
         var reads = 0;
