@@ -73,7 +73,8 @@ public sealed partial class ConsulFaultTests
             }
         }
 
-        await Eventually.HoldsAsync(async () => (await cluster.Consul.StateAsync())["spoilRules"]!.AsArray().Count == 0, "every spoiled answer to be delivered", cluster.Describe);
+        // Renewals come every TTL/4; the watches block until something changes, which the failover does.
+        await Eventually.HoldsAsync(async () => !await HasSpoilRuleAsync(cluster, null, "session_renew"), "each node's spoiled renewal", cluster.Describe);
         Assert.Same(leader, await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(10)));
 
         var killedAt = TimeProvider.System.GetUtcNow();
@@ -81,6 +82,7 @@ public sealed partial class ConsulFaultTests
         await cluster.WaitForSingleLeaderAsync((options.SessionTtl * 2) + options.LockDelay + TimeSpan.FromSeconds(10), [passive]);
         await cluster.WaitForSignatureAsync(passive, killedAt, TimeSpan.FromSeconds(10));
         cluster.AssertNoDoubleSign();
+        await Eventually.HoldsAsync(async () => !await HasSpoilRuleAsync(cluster, passive.NodeId, null), "the passive's spoiled lock and cluster reads", cluster.Describe);
         Assert.Contains(passive.Process!.Lines, l => l.Contains("null entry", StringComparison.Ordinal));
 
         var stopping = TimeProvider.System.GetTimestamp();
@@ -150,6 +152,11 @@ public sealed partial class ConsulFaultTests
         Assert.True(lines.Count <= 3, string.Join('\n', lines));
         Assert.True(node.Process.Lines.Count(l => l.Contains("Consul kv_acquire failed", StringComparison.Ordinal)) <= 3, node.Diagnostics());
     }
+
+    /// <summary>Whether a spoil rule for <paramref name="node"/> (any when null) and <paramref name="op"/> (any when null) is still waiting for its answer.</summary>
+    private static async Task<bool> HasSpoilRuleAsync(KndCluster cluster, string? node, string? op) =>
+        (await cluster.Consul.StateAsync())["spoilRules"]!.AsArray().Any(r =>
+            (node is null || r!["node"]?.GetValue<string>() == node) && (op is null || r!["ops"]!.AsArray().Any(o => o!.GetValue<string>() == op)));
 
     private static async Task<int> MatchedAsync(KndCluster cluster) =>
         (await cluster.Consul.StateAsync())["spoilRules"]!.AsArray().Single()!["matched"]!.GetValue<int>();
