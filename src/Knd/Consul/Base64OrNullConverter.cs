@@ -11,8 +11,21 @@ internal sealed class Base64OrNullConverter : JsonConverter<byte[]?>
 {
     public override bool HandleNull => true;
 
-    public override byte[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.Null ? null : reader.GetBytesFromBase64();
+    public override byte[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        // Anything but a base64 string is a malformed answer, reported as the parser's own error.
+        if (reader.TokenType != JsonTokenType.String || !reader.TryGetBytesFromBase64(out var bytes))
+        {
+            throw new JsonException($"a KV Value that is not base64 or null ({reader.TokenType})");
+        }
+
+        return bytes;
+    }
 
     public override void Write(Utf8JsonWriter writer, byte[]? value, JsonSerializerOptions options)
     {

@@ -11,7 +11,10 @@ internal sealed partial class ConsulClient
     /// <summary>Consul's <c>max_query_time</c>.</summary>
     private static readonly TimeSpan MaxQueryTime = TimeSpan.FromMinutes(10);
 
-    public async Task<ConsulResult<KvGetResult>> GetKeyAsync(string key, KvQuery query, CancellationToken cancellationToken)
+    public Task<ConsulResult<KvGetResult>> GetKeyAsync(string key, KvQuery query, CancellationToken cancellationToken) =>
+        GuardAsync(ConsulOperations.KvGet, cancellationToken, () => GetKeyCoreAsync(key, query, cancellationToken));
+
+    private async Task<ConsulResult<KvGetResult>> GetKeyCoreAsync(string key, KvQuery query, CancellationToken cancellationToken)
     {
         const string Op = ConsulOperations.KvGet;
         if (InvalidKey<KvGetResult>(Op, key) is { } invalid)
@@ -27,15 +30,21 @@ internal sealed partial class ConsulClient
         }
 
         var response = sent.Value!;
+        if (response.Status != 404 && !response.IsSuccess)
+        {
+            return Fail<KvGetResult>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
+        }
+
+        if (IndexError(response, query.Index) is { } badIndex)
+        {
+            return Fail<KvGetResult>(Op, badIndex);
+        }
+
+        var index = response.Index!.Value;
         if (response.Status == 404)
         {
             // Consul's "no such key": a normal answer, with the index to block on until it appears.
-            return Succeed(Op, new KvGetResult(null, response.Index, response.KnownLeader));
-        }
-
-        if (!response.IsSuccess)
-        {
-            return Fail<KvGetResult>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
+            return Succeed(Op, new KvGetResult(null, index, response.KnownLeader));
         }
 
         if (!TryParse(response.Body, ConsulJsonContext.Default.ListKvEntryWire, out var entries))
@@ -43,14 +52,21 @@ internal sealed partial class ConsulClient
             return Fail<KvGetResult>(Op, ConsulErrors.Malformed(response.Status, "a KV answer that is not an entry array"));
         }
 
-        var wire = entries!.Find(e => e.Key == key);
-        var entry = wire is null
-            ? null
-            : new KvEntry(key, wire.Value ?? [], wire.Flags, wire.LockIndex, string.IsNullOrEmpty(wire.Session) ? null : wire.Session, wire.CreateIndex, wire.ModifyIndex);
-        return Succeed(Op, new KvGetResult(entry, response.Index, response.KnownLeader));
+        // A 200 for one key is exactly that key: an empty array or another key is not "missing", it is
+        // a broken answer (and a missing lock key means much to the failover, so it must not be guessed).
+        if (entries!.Count != 1 || ConsulAnswers.Entry(entries[0]) is not { } entry || entry.Key != key)
+        {
+            var what = entries.Count != 1 ? $"{entries.Count} entries for one key" : ConsulAnswers.Entry(entries[0]) is null ? ConsulAnswers.DescribeBadEntry(entries[0]) : "an entry for another key";
+            return Fail<KvGetResult>(Op, ConsulErrors.Malformed(response.Status, $"a KV answer with {what}"));
+        }
+
+        return Succeed(Op, new KvGetResult(entry, index, response.KnownLeader));
     }
 
-    public async Task<ConsulResult<bool>> PutKeyAsync(string key, ReadOnlyMemory<byte> value, KvPutOptions options, CancellationToken cancellationToken)
+    public Task<ConsulResult<bool>> PutKeyAsync(string key, ReadOnlyMemory<byte> value, KvPutOptions options, CancellationToken cancellationToken) =>
+        GuardAsync(ConsulOperations.KvPut, cancellationToken, () => PutKeyCoreAsync(key, value, options, cancellationToken));
+
+    private async Task<ConsulResult<bool>> PutKeyCoreAsync(string key, ReadOnlyMemory<byte> value, KvPutOptions options, CancellationToken cancellationToken)
     {
         const string Op = ConsulOperations.KvPut;
         if (InvalidKey<bool>(Op, key) is { } invalid)
@@ -68,7 +84,10 @@ internal sealed partial class ConsulClient
         return BoolAnswer(Op, sent);
     }
 
-    public async Task<ConsulResult<AcquireResult>> AcquireAsync(string key, ReadOnlyMemory<byte> value, string sessionId, ulong flags, CancellationToken cancellationToken)
+    public Task<ConsulResult<AcquireResult>> AcquireAsync(string key, ReadOnlyMemory<byte> value, string sessionId, ulong flags, CancellationToken cancellationToken) =>
+        GuardAsync(ConsulOperations.KvAcquire, cancellationToken, () => AcquireCoreAsync(key, value, sessionId, flags, cancellationToken));
+
+    private async Task<ConsulResult<AcquireResult>> AcquireCoreAsync(string key, ReadOnlyMemory<byte> value, string sessionId, ulong flags, CancellationToken cancellationToken)
     {
         const string Op = ConsulOperations.KvAcquire;
         if (InvalidKey<AcquireResult>(Op, key) is { } invalid)
@@ -119,7 +138,10 @@ internal sealed partial class ConsulClient
         return ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.LockDelay));
     }
 
-    public async Task<ConsulResult<bool>> ReleaseAsync(string key, ReadOnlyMemory<byte> value, string sessionId, ulong flags, CancellationToken cancellationToken)
+    public Task<ConsulResult<bool>> ReleaseAsync(string key, ReadOnlyMemory<byte> value, string sessionId, ulong flags, CancellationToken cancellationToken) =>
+        GuardAsync(ConsulOperations.KvRelease, cancellationToken, () => ReleaseCoreAsync(key, value, sessionId, flags, cancellationToken));
+
+    private async Task<ConsulResult<bool>> ReleaseCoreAsync(string key, ReadOnlyMemory<byte> value, string sessionId, ulong flags, CancellationToken cancellationToken)
     {
         const string Op = ConsulOperations.KvRelease;
         if (InvalidKey<bool>(Op, key) is { } invalid)
@@ -132,7 +154,10 @@ internal sealed partial class ConsulClient
         return BoolAnswer(Op, sent);
     }
 
-    public async Task<ConsulResult<bool>> DeleteKeyAsync(string key, ulong? cas, CancellationToken cancellationToken)
+    public Task<ConsulResult<bool>> DeleteKeyAsync(string key, ulong? cas, CancellationToken cancellationToken) =>
+        GuardAsync(ConsulOperations.KvDelete, cancellationToken, () => DeleteKeyCoreAsync(key, cas, cancellationToken));
+
+    private async Task<ConsulResult<bool>> DeleteKeyCoreAsync(string key, ulong? cas, CancellationToken cancellationToken)
     {
         const string Op = ConsulOperations.KvDelete;
         if (InvalidKey<bool>(Op, key) is { } invalid)
@@ -162,43 +187,62 @@ internal sealed partial class ConsulClient
     /// Reads every key under <paramref name="prefix"/> (<c>?recurse</c>), with the same blocking and
     /// consistency options as <see cref="GetKeyAsync"/>. No key under the prefix is an empty list (Consul's 404).
     /// </summary>
-    public async Task<ConsulResult<KvListResult>> ListAsync(string prefix, KvQuery query, CancellationToken cancellationToken)
-    {
-        const string Op = ConsulOperations.KvGet;
-        if (InvalidKey<KvListResult>(Op, prefix) is { } invalid)
+    public Task<ConsulResult<KvListResult>> ListAsync(string prefix, KvQuery query, CancellationToken cancellationToken) =>
+        GuardAsync(ConsulOperations.KvGet, cancellationToken, async () =>
         {
-            return invalid;
-        }
+            const string Op = ConsulOperations.KvGet;
+            if (InvalidKey<KvListResult>(Op, prefix) is { } invalid)
+            {
+                return invalid;
+            }
 
-        var (path, timeout) = ReadPath(KeyPath(prefix), query, recurse: true);
-        var sent = await SendAsync(Op, HttpMethod.Get, path, null, timeout, cancellationToken);
-        if (sent.Error is { } error)
-        {
-            return Fail<KvListResult>(Op, error);
-        }
+            var (path, timeout) = ReadPath(KeyPath(prefix), query, recurse: true);
+            var sent = await SendAsync(Op, HttpMethod.Get, path, null, timeout, cancellationToken);
+            if (sent.Error is { } error)
+            {
+                return Fail<KvListResult>(Op, error);
+            }
 
-        var response = sent.Value!;
-        if (response.Status == 404)
-        {
-            return Succeed(Op, new KvListResult([], response.Index, response.KnownLeader));
-        }
+            var response = sent.Value!;
+            if (response.Status != 404 && !response.IsSuccess)
+            {
+                return Fail<KvListResult>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
+            }
 
-        if (!response.IsSuccess)
-        {
-            return Fail<KvListResult>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
-        }
+            if (IndexError(response, query.Index) is { } badIndex)
+            {
+                return Fail<KvListResult>(Op, badIndex);
+            }
 
-        if (!TryParse(response.Body, ConsulJsonContext.Default.ListKvEntryWire, out var entries))
-        {
-            return Fail<KvListResult>(Op, ConsulErrors.Malformed(response.Status, "a KV answer that is not an entry array"));
-        }
+            var index = response.Index!.Value;
+            if (response.Status == 404)
+            {
+                return Succeed(Op, new KvListResult([], index, response.KnownLeader));
+            }
 
-        var list = entries!
-            .Where(w => w.Key is not null)
-            .Select(w => new KvEntry(w.Key!, w.Value ?? [], w.Flags, w.LockIndex, string.IsNullOrEmpty(w.Session) ? null : w.Session, w.CreateIndex, w.ModifyIndex))
-            .ToList();
-        return Succeed(Op, new KvListResult(list, response.Index, response.KnownLeader));
-    }
+            if (!TryParse(response.Body, ConsulJsonContext.Default.ListKvEntryWire, out var entries))
+            {
+                return Fail<KvListResult>(Op, ConsulErrors.Malformed(response.Status, "a KV answer that is not an entry array"));
+            }
+
+            var list = new List<KvEntry>(entries!.Count);
+            foreach (var wire in entries)
+            {
+                if (ConsulAnswers.Entry(wire) is not { } entry)
+                {
+                    return Fail<KvListResult>(Op, ConsulErrors.Malformed(response.Status, $"a KV answer with {ConsulAnswers.DescribeBadEntry(wire)}"));
+                }
+
+                if (!entry.Key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return Fail<KvListResult>(Op, ConsulErrors.Malformed(response.Status, $"a KV answer for prefix {prefix} holding key {entry.Key}"));
+                }
+
+                list.Add(entry);
+            }
+
+            return Succeed(Op, new KvListResult(list, index, response.KnownLeader));
+        });
 
     /// <summary>The read URL with index/wait/consistency (and recurse), and the request's timeout.</summary>
     private (string Path, TimeSpan Timeout) ReadPath(string keyPath, KvQuery query, bool recurse)

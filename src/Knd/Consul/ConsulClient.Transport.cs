@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Knd.Logging;
 
 namespace Knd.Consul;
 
@@ -71,15 +72,37 @@ internal sealed partial class ConsulClient
         }
     }
 
-    /// <summary>Reports the outcome to the observer and the log, and hands the result back.</summary>
+    /// <summary>
+    /// Reports the outcome to the observer and the log, and hands the result back. A run of failures
+    /// of one operation is logged once, then summarised (<see cref="FailureLogLimiter"/>), then its end.
+    /// </summary>
     private ConsulResult<T> Complete<T>(string operation, ConsulResult<T> result)
     {
         if (result.Error is { } error)
         {
             var safe = error with { Message = Redact(error.Message) };
-            _logger.ConsulRequestFailed(operation, safe.Kind, safe.Message);
+            var report = _failures.Failed(operation);
+            switch (report.Kind)
+            {
+                case FailureLogKind.First:
+                    _logger.ConsulRequestFailed(operation, safe.Kind, safe.Message);
+                    break;
+                case FailureLogKind.Repeated:
+                    _logger.ConsulRequestStillFailing(operation, report.Count, (long)report.Window.TotalSeconds, safe.Kind, safe.Message);
+                    break;
+                default:
+                    _logger.ConsulRequestFailedAgain(operation, safe.Kind, safe.Message);
+                    break;
+            }
+
             _options.RequestObserver?.Invoke(operation, ConsulOperations.Outcome(safe.Kind));
             return ConsulResult<T>.Fail(safe);
+        }
+
+        var recovered = _failures.Succeeded(operation);
+        if (recovered.Kind == FailureLogKind.Recovered)
+        {
+            _logger.ConsulRequestRecovered(operation, recovered.Count, (long)recovered.Window.TotalSeconds);
         }
 
         _options.RequestObserver?.Invoke(operation, ConsulOperations.Ok);
@@ -90,6 +113,23 @@ internal sealed partial class ConsulClient
 
     private ConsulResult<T> Succeed<T>(string operation, T value) => Complete(operation, ConsulResult<T>.Ok(value));
 
+    /// <summary>
+    /// Runs one public call so that nothing but the caller's own cancellation escapes it: whatever a
+    /// malformed answer makes the code below trip over becomes one failed request.
+    /// </summary>
+    private async Task<ConsulResult<T>> GuardAsync<T>(string operation, CancellationToken cancellationToken, Func<Task<ConsulResult<T>>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            return Fail<T>(operation, new ConsulError(ConsulErrorKind.MalformedResponse, null, $"knd could not handle Consul's answer ({e.GetType().Name}: {e.Message})"));
+        }
+    }
+
+    /// <summary>Parses a JSON document into a non-null value; any parse failure (bad JSON, wrong type, bad base64) is false.</summary>
     private static bool TryParse<T>(byte[] body, JsonTypeInfo<T> typeInfo, out T? value)
     {
         try
@@ -97,12 +137,32 @@ internal sealed partial class ConsulClient
             value = JsonSerializer.Deserialize(body, typeInfo);
             return value is not null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NotSupportedException or ArgumentException)
         {
             value = default;
             return false;
         }
     }
+
+    /// <summary><see cref="TryParse{T}"/> for value types (a JSON <c>null</c> is not a value).</summary>
+    private static bool TryParseValue<T>(byte[] body, JsonTypeInfo<T> typeInfo, out T value)
+        where T : struct
+    {
+        try
+        {
+            value = JsonSerializer.Deserialize(body, typeInfo);
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NotSupportedException or ArgumentException)
+        {
+            value = default;
+            return false;
+        }
+    }
+
+    /// <summary>The malformed-answer error for a bad <c>X-Consul-Index</c>, or null when it is fine.</summary>
+    private static ConsulError? IndexError(RawResponse response, ulong waitedOn) =>
+        ConsulAnswers.IndexProblem(response.IndexHeader, waitedOn, out _) is { } problem ? ConsulErrors.Malformed(response.Status, problem) : null;
 
     /// <summary>A last line of defence: whatever Consul or the runtime put in a message, the token is cut out.</summary>
     private string Redact(string message)
@@ -137,7 +197,10 @@ internal sealed partial class ConsulClient
     {
         public bool IsSuccess => Status is >= 200 and < 300;
 
-        public ulong Index => Header("X-Consul-Index") is { } text && ulong.TryParse(text, out var index) ? index : 0;
+        public string? IndexHeader => Header("X-Consul-Index");
+
+        /// <summary>The index, once <see cref="IndexError"/> has found it fine; null when absent or unreadable.</summary>
+        public ulong? Index => ConsulAnswers.IndexProblem(IndexHeader, 0, out var index) is null ? index : null;
 
         public bool KnownLeader => string.Equals(Header("X-Consul-KnownLeader"), "true", StringComparison.OrdinalIgnoreCase);
 

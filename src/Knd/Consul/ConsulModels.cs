@@ -21,6 +21,9 @@ internal sealed record SessionEntry(
     ulong CreateIndex,
     ulong ModifyIndex);
 
+/// <summary>The sessions of <c>/v1/session/list</c> or <c>/v1/session/node/:node</c> and <c>X-Consul-Index</c> (the sessions table's index).</summary>
+internal sealed record SessionListResult(IReadOnlyList<SessionEntry> Sessions, ulong Index);
+
 /// <summary>One KV entry as Consul returns it. <see cref="Session"/> is null when the key is unlocked.</summary>
 internal sealed record KvEntry(
     string Key,

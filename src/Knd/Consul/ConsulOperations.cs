@@ -7,6 +7,7 @@ internal static class ConsulOperations
     public const string SessionRenew = "session_renew";
     public const string SessionDestroy = "session_destroy";
     public const string SessionInfo = "session_info";
+    public const string SessionList = "session_list";
     public const string KvGet = "kv_get";
     public const string KvPut = "kv_put";
     public const string KvAcquire = "kv_acquire";

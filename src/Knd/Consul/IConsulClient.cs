@@ -4,6 +4,9 @@ namespace Knd.Consul;
 /// The subset of Consul's HTTP API that knd uses (stands in for Consul.NET). Every call has a
 /// timeout and returns a typed outcome instead of throwing for Consul-level failures, so the
 /// supervisor can tell "lock held by another session" from "no cluster leader" from "timeout".
+/// Every answer is validated: a malformed one (null entries, missing or mistyped fields, a missing,
+/// unreadable, 0, absurd or backwards <c>X-Consul-Index</c>) is a <see cref="ConsulErrorKind.MalformedResponse"/>,
+/// never an exception.
 /// </summary>
 internal interface IConsulClient
 {
@@ -16,6 +19,12 @@ internal interface IConsulClient
 
     /// <summary>The session, or a null value when Consul answers <c>[]</c> (the session is gone).</summary>
     Task<ConsulResult<SessionEntry?>> GetSessionInfoAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The sessions of one Consul node (<c>/v1/session/node/:node</c>), or of every node when
+    /// <paramref name="node"/> is null (<c>/v1/session/list</c>), with the sessions table's index.
+    /// </summary>
+    Task<ConsulResult<SessionListResult>> ListSessionsAsync(string? node, CancellationToken cancellationToken);
 
     /// <summary>
     /// Reads one key. A missing key is a success with a null entry (Consul's 404), so blocking

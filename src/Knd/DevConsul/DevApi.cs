@@ -22,6 +22,9 @@ internal sealed class DevApi
 
     public DevConsulFaults Faults { get; }
 
+    /// <summary>The <c>/_dev/spoil</c> rules: answers damaged in flight.</summary>
+    public AnswerSpoiler Spoiler { get; } = new();
+
     /// <summary>The server RPC address <c>/v1/status/leader</c> reports.</summary>
     public string LeaderAddress { get; }
 

@@ -5,7 +5,7 @@ namespace Knd.DevConsul;
 
 /// <summary>
 /// The request pipeline: fault endpoints, then the black hole, then routing (ACL-checked), then the
-/// injected latency, then the answer.
+/// injected latency, then the answer, spoiled in flight when a <c>/_dev/spoil</c> rule says so.
 /// </summary>
 internal sealed class DevConsulHandler
 {
@@ -47,6 +47,13 @@ internal sealed class DevConsulHandler
             if (_api.Faults.Latency is { } latency && latency > TimeSpan.Zero)
             {
                 await Task.Delay(latency, _api.Time, cancellationToken);
+            }
+
+            if (_api.Spoiler.Decide(AnswerSpoiler.Operation(request.Method, path, request.Query), path, node) is { Mode: not SpoilMode.None } spoil)
+            {
+                _api.Logger.DevAnswerSpoiled(request.Method, path, response.Status, SpoilModes.Name(spoil.Mode), spoil.RuleId);
+                await SpoiledAnswer.WriteAsync(context, response, spoil, _api.Time, cancellationToken);
+                return;
             }
 
             _api.Logger.DevRequestAnswered(request.Method, path, response.Status);

@@ -20,4 +20,5 @@ internal sealed partial class DevConsulJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(LatencyFaultWire))]
 [JsonSerializable(typeof(BlackholeFaultWire))]
 [JsonSerializable(typeof(IndexRegressionFaultWire))]
+[JsonSerializable(typeof(SpoilFaultWire))]
 internal sealed partial class DevFaultJsonContext : JsonSerializerContext;

@@ -5,7 +5,7 @@ namespace Knd.DevConsul;
 internal sealed partial class DevConsulStore
 {
     /// <summary>A consistent copy of everything, for <c>GET /_dev/state</c> and tests.</summary>
-    public DevStateWire Snapshot(DevConsulFaults faults)
+    public DevStateWire Snapshot(DevConsulFaults faults, AnswerSpoiler? spoiler = null)
     {
         lock (_gate)
         {
@@ -19,6 +19,8 @@ internal sealed partial class DevConsulStore
                 LatencyMs = (long)faults.Latency.TotalMilliseconds,
                 NoLeaderHoldMs = (long)faults.NoLeaderHold.TotalMilliseconds,
                 Blackholed = faults.BlackholedNodes,
+                SpoilRules = spoiler?.Snapshot() ?? [],
+                SpoiledTotal = spoiler?.SpoiledTotal ?? 0,
                 Sessions = _sessions.Values
                     .OrderBy(s => s.CreateIndex)
                     .Select(s => new DevSessionStateWire

@@ -50,6 +50,25 @@ internal sealed class DevResponse
         return this;
     }
 
+    /// <summary>The value of a header, or null.</summary>
+    public string? Header(string name) =>
+        _headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>Drops every value of a header.</summary>
+    public DevResponse WithoutHeader(string name)
+    {
+        _headers.RemoveAll(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase));
+        return this;
+    }
+
+    /// <summary>The same answer (status, headers, content type) with another body.</summary>
+    public DevResponse WithBody(byte[] body)
+    {
+        var copy = new DevResponse(Status, body, ContentType);
+        copy._headers.AddRange(_headers);
+        return copy;
+    }
+
     /// <summary>The read headers of <c>setMeta</c>; the index is never 0.</summary>
     public DevResponse WithQueryMeta(ulong index, bool knownLeader, TimeSpan lastContact, string? consistency, bool aclDeny)
     {
@@ -68,6 +87,16 @@ internal sealed class DevResponse
 
     public async Task WriteAsync(HttpResponse response, CancellationToken cancellationToken)
     {
+        WriteHead(response);
+        if (Body.Length > 0)
+        {
+            await response.Body.WriteAsync(Body, cancellationToken);
+        }
+    }
+
+    /// <summary>Status, headers and a Content-Length of the whole body; the body is the caller's to write.</summary>
+    public void WriteHead(HttpResponse response)
+    {
         response.StatusCode = Status;
         foreach (var (name, value) in _headers)
         {
@@ -80,9 +109,5 @@ internal sealed class DevResponse
         }
 
         response.ContentLength = Body.Length;
-        if (Body.Length > 0)
-        {
-            await response.Body.WriteAsync(Body, cancellationToken);
-        }
     }
 }

@@ -60,6 +60,14 @@ internal sealed class DevStateWire
     [JsonPropertyName("keys")]
     public IReadOnlyList<KvEntryWire> Keys { get; init; } = [];
 
+    /// <summary>The active <c>/_dev/spoil</c> rules.</summary>
+    [JsonPropertyName("spoilRules")]
+    public IReadOnlyList<DevSpoilRuleWire> SpoilRules { get; init; } = [];
+
+    /// <summary>How many answers were spoiled since start.</summary>
+    [JsonPropertyName("spoiledTotal")]
+    public long SpoiledTotal { get; init; }
+
     /// <summary>Key to remaining lock-delay in milliseconds.</summary>
     [JsonPropertyName("lockDelays")]
     public Dictionary<string, long> LockDelays { get; init; } = [];
@@ -98,4 +106,64 @@ internal sealed class BlackholeFaultWire
 internal sealed class IndexRegressionFaultWire
 {
     public ulong Index { get; init; } = 1;
+}
+
+/// <summary>
+/// Body of <c>PUT /_dev/spoil</c>: one rule, or <c>{"clear":true}</c>. <see cref="Mode"/> or
+/// <see cref="Modes"/> (used in turn; <c>"all"</c> means every mode); the other fields narrow which
+/// answers it damages.
+/// </summary>
+internal sealed class SpoilFaultWire
+{
+    public bool Clear { get; init; }
+
+    public string? Mode { get; init; }
+
+    public IReadOnlyList<string>? Modes { get; init; }
+
+    public string? Op { get; init; }
+
+    public IReadOnlyList<string>? Ops { get; init; }
+
+    public string? PathPrefix { get; init; }
+
+    public string? Node { get; init; }
+
+    public int? Count { get; init; }
+
+    public int? Every { get; init; }
+
+    public long? DripMs { get; init; }
+}
+
+/// <summary>One active spoil rule in <c>GET /_dev/state</c>.</summary>
+internal sealed class DevSpoilRuleWire
+{
+    [JsonPropertyName("id")]
+    public int Id { get; init; }
+
+    [JsonPropertyName("modes")]
+    public IReadOnlyList<string> Modes { get; init; } = [];
+
+    [JsonPropertyName("ops")]
+    public IReadOnlyList<string> Ops { get; init; } = [];
+
+    [JsonPropertyName("pathPrefix")]
+    public string? PathPrefix { get; init; }
+
+    [JsonPropertyName("node")]
+    public string? Node { get; init; }
+
+    [JsonPropertyName("every")]
+    public int Every { get; init; }
+
+    /// <summary>Answers still to spoil; null: until cleared.</summary>
+    [JsonPropertyName("remaining")]
+    public int? Remaining { get; init; }
+
+    [JsonPropertyName("matched")]
+    public int Matched { get; init; }
+
+    [JsonPropertyName("spoiled")]
+    public int Spoiled { get; init; }
 }

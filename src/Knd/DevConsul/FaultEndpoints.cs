@@ -77,13 +77,67 @@ internal static class FaultEndpoints
                 api.Store.RegressIndexes(regression?.Index ?? 1);
                 api.Logger.DevFaultChanged("index-regression", "to " + (regression?.Index ?? 1).ToString(CultureInfo.InvariantCulture));
                 return State(api);
+            case "spoil":
+                if (!TryRead(body, DevFaultJsonContext.Default.SpoilFaultWire, required: true, out var spoil, out bad))
+                {
+                    return bad!;
+                }
+
+                return Spoil(api, spoil!) ?? State(api);
             default:
                 return DevResponse.Text(404, $"no such fault endpoint: /_dev/{name}");
         }
     }
 
+    /// <summary>Adds the rule (or clears them all); returns a 400 answer for a bad rule.</summary>
+    private static DevResponse? Spoil(DevApi api, SpoilFaultWire wire)
+    {
+        if (wire.Clear)
+        {
+            api.Spoiler.Clear();
+            api.Logger.DevFaultChanged("spoil", "cleared");
+            return null;
+        }
+
+        var names = wire.Modes ?? (wire.Mode is null ? [] : [wire.Mode]);
+        var modes = new List<SpoilMode>();
+        foreach (var name in names)
+        {
+            if (string.Equals(name, "all", StringComparison.OrdinalIgnoreCase))
+            {
+                modes.AddRange(SpoilModes.All);
+            }
+            else if (SpoilModes.TryParse(name, out var mode))
+            {
+                modes.Add(mode);
+            }
+            else
+            {
+                return DevResponse.Text(400, $"spoil: unknown mode '{name}'; known: {SpoilModes.Known}");
+            }
+        }
+
+        if (modes.Count == 0)
+        {
+            return DevResponse.Text(400, $"spoil needs \"mode\" or \"modes\" (or \"clear\":true); known: {SpoilModes.Known}");
+        }
+
+        if (wire.Every is <= 0 || wire.Count is <= 0 || wire.DripMs is <= 0)
+        {
+            return DevResponse.Text(400, "spoil: \"every\", \"count\" and \"dripMs\" must be positive when given");
+        }
+
+        var ops = wire.Ops ?? (wire.Op is null ? [] : [wire.Op]);
+        var drip = wire.DripMs is { } ms ? TimeSpan.FromMilliseconds(ms) : AnswerSpoiler.DefaultDripInterval;
+        var id = api.Spoiler.Add(modes, ops, wire.PathPrefix, string.IsNullOrEmpty(wire.Node) ? null : wire.Node, wire.Every ?? 1, wire.Count, drip);
+        api.Logger.DevFaultChanged(
+            $"spoil rule {id}",
+            $"modes {string.Join(',', modes.Select(SpoilModes.Name))}, ops {(ops.Count == 0 ? "any" : string.Join(',', ops))}, path {wire.PathPrefix ?? "any"}, node {wire.Node ?? "any"}, every {wire.Every ?? 1}, count {wire.Count?.ToString(CultureInfo.InvariantCulture) ?? "unlimited"}");
+        return null;
+    }
+
     private static DevResponse State(DevApi api) =>
-        DevResponse.Json(api.Store.Snapshot(api.Faults), DevConsulJsonContext.Default.DevStateWire);
+        DevResponse.Json(api.Store.Snapshot(api.Faults, api.Spoiler), DevConsulJsonContext.Default.DevStateWire);
 
     private static bool TryRead<T>(byte[] body, JsonTypeInfo<T> typeInfo, bool required, out T? value, out DevResponse? error)
     {

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Refused {Method} {Path}: {Reason}")]
     public static partial void DevAclRefused(this ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Spoiled the answer to {Method} {Path} ({StatusCode}) with {Mode} (rule {RuleId})")]
+    public static partial void DevAnswerSpoiled(this ILogger logger, string method, string path, int statusCode, string mode, int ruleId);
 }

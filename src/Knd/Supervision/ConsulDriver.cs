@@ -2,20 +2,29 @@ using System.Text.Json;
 using Knd.Cluster;
 using Knd.Configuration;
 using Knd.Consul;
+using Knd.Logging;
 
 namespace Knd.Supervision;
 
 /// <summary>
 /// Performs the machine's Consul actions (each as its own request, with the client's timeouts) and
-/// watches the lock key with blocking queries, feeding every answer back as an event.
+/// watches the lock key with blocking queries, feeding every answer back as an event. No task of it
+/// ends silently: every action posts its completion event whatever happens (a failure event on an
+/// unexpected exception, so the machine never waits on an in-flight flag for ever), and the watches
+/// restart themselves after any error.
 /// </summary>
-internal sealed class ConsulDriver
+internal sealed partial class ConsulDriver
 {
-    /// <summary>Shortest pause between two lock-watch requests, so a misbehaving server cannot make the watch spin.</summary>
-    internal static readonly TimeSpan WatchMinInterval = TimeSpan.FromMilliseconds(50);
+    /// <summary>A destroy stops retrying after this (or 2 x TTL, if shorter): by then the session has expired or soon will.</summary>
+    internal static readonly TimeSpan DestroyGiveUpAfter = TimeSpan.FromSeconds(10);
 
-    /// <summary>Pause after a failed lock-watch request.</summary>
-    internal static readonly TimeSpan WatchRetryInterval = TimeSpan.FromMilliseconds(500);
+    /// <summary>First pause between destroy attempts: a blip in Consul is retried at once.</summary>
+    internal static readonly TimeSpan DestroyRetryMin = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest pause between destroy attempts, so several tries fit in the give-up time.</summary>
+    internal static readonly TimeSpan DestroyRetryMax = TimeSpan.FromSeconds(2);
+
+    private const string CrashKeySuffix = " (inside knd)";
 
     private readonly KndRunOptions _options;
     private readonly FailoverTimings _timings;
@@ -24,11 +33,7 @@ internal sealed class ConsulDriver
     private readonly Action<SupervisorEvent> _post;
     private readonly ILogger _logger;
     private readonly ClusterState _cluster;
-    private readonly Lock _memberGate = new();
-    private ConsulErrorKind? _lastLoggedError;
-    private (string SessionId, MemberInfo Info)? _memberWanted;
-    private (string SessionId, MemberInfo Info)? _memberPublished;
-    private bool _memberInFlight;
+    private readonly FailureLogLimiter _failures;
 
     public ConsulDriver(KndRunOptions options, FailoverTimings timings, IConsulClient consul, ClusterState cluster, MonotonicClock clock, Action<SupervisorEvent> post, ILogger logger)
     {
@@ -39,24 +44,46 @@ internal sealed class ConsulDriver
         _clock = clock;
         _post = post;
         _logger = logger;
+        _failures = new FailureLogLimiter(clock.TimeProvider);
     }
 
-    public void Perform(SupervisorAction action, CancellationToken cancellationToken)
+    /// <summary>Starts the action in the background; the returned task (for tests) ends once its completion event is posted.</summary>
+    public Task Perform(SupervisorAction action, CancellationToken cancellationToken) => action switch
     {
-        _ = action switch
+        CreateSessionAction => Run("session create", () => CreateAsync(cancellationToken), e => new SessionCreateFailedEvent(e), cancellationToken),
+        RenewSessionAction renew => Run("session renew", () => RenewAsync(renew.SessionId, cancellationToken), e => new SessionRenewFailedEvent(renew.SessionId, e), cancellationToken),
+        DestroySessionAction destroy => Run("session destroy", () => DestroyAsync(destroy.SessionId, cancellationToken), _ => new SessionDestroyedEvent(destroy.SessionId, false), cancellationToken),
+        AcquireLockAction acquire => Run("lock acquire", () => AcquireAsync(acquire.SessionId, cancellationToken), e => new AcquireCompletedEvent(acquire.SessionId, LockAcquireOutcome.Failed, e), cancellationToken),
+        ConfirmLockAction confirm => Run("lock confirmation", () => ConfirmAsync(confirm.SessionId, cancellationToken), e => new LockConfirmedEvent(confirm.SessionId, false, 0, e), cancellationToken),
+        ReleaseLockAction release => Run("lock release", () => ReleaseAsync(release.SessionId, release.HandoverTo, cancellationToken), _ => new LockReleasedEvent(release.SessionId, false), cancellationToken),
+        _ => Task.CompletedTask,
+    };
+
+    /// <summary>
+    /// Runs one action. Its work posts the completion event as its last step; if the work throws
+    /// instead (a bug, or something the client let through), the failure event is posted in its place.
+    /// </summary>
+    private async Task Run(string operation, Func<Task> work, Func<LockServiceError, SupervisorEvent> failed, CancellationToken cancellationToken)
+    {
+        try
         {
-            CreateSessionAction => CreateAsync(cancellationToken),
-            RenewSessionAction renew => RenewAsync(renew.SessionId, cancellationToken),
-            DestroySessionAction destroy => DestroyAsync(destroy.SessionId, cancellationToken),
-            AcquireLockAction acquire => AcquireAsync(acquire.SessionId, cancellationToken),
-            ConfirmLockAction confirm => ConfirmAsync(confirm.SessionId, cancellationToken),
-            ReleaseLockAction release => ReleaseAsync(release.SessionId, release.HandoverTo, cancellationToken),
-            _ => Task.CompletedTask,
-        };
+            await work();
+        }
+        catch (Exception e)
+        {
+            var shuttingDown = e is OperationCanceledException && cancellationToken.IsCancellationRequested;
+            if (!shuttingDown)
+            {
+                Crashed(operation, e);
+            }
+
+            _post(failed(new LockServiceError(LockServiceFailure.Unavailable, $"{operation} failed inside knd: {e.GetType().Name}: {e.Message}")));
+        }
     }
 
     private async Task CreateAsync(CancellationToken cancellationToken)
     {
+        await NoteSessionsIndexAsync(cancellationToken);
         var sentAt = _clock.Now;
         // Behavior=release keeps the key (and its LockIndex history) when the session dies; no
         // NodeChecks, so only the TTL and knd's own fence decide (serfHealth can drop a lock in ~7 s
@@ -65,13 +92,15 @@ internal sealed class ConsulDriver
         var result = await _consul.CreateSessionAsync(request, cancellationToken);
         if (result.IsSuccess)
         {
-            _lastLoggedError = null;
+            Succeeded("session create");
             _logger.SessionCreated(result.Value!);
             _post(new SessionCreatedEvent(result.Value!, sentAt));
         }
         else
         {
-            LogOnce("session create", result.Error!);
+            // The create may have been applied with only its answer lost: the orphan sweep looks for it.
+            NoteUnconfirmedCreate();
+            Failed("session create", result.Error!);
             _post(new SessionCreateFailedEvent(result.Error!.ToLockServiceError()));
         }
     }
@@ -82,12 +111,13 @@ internal sealed class ConsulDriver
         var result = await _consul.RenewSessionAsync(sessionId, cancellationToken);
         if (result.IsSuccess)
         {
-            _lastLoggedError = null;
+            Succeeded("session renew");
             _post(new SessionRenewedEvent(sessionId, sentAt));
+            SweepOrphansIfNeeded(result.Value!, cancellationToken);
         }
         else
         {
-            LogOnce("session renew", result.Error!);
+            Failed("session renew", result.Error!);
             _post(new SessionRenewFailedEvent(sessionId, result.Error!.ToLockServiceError()));
         }
     }
@@ -95,19 +125,21 @@ internal sealed class ConsulDriver
     /// <summary>Retries until Consul confirms or the session would have expired anyway (2 x TTL, at most 10 s).</summary>
     private async Task DestroyAsync(string sessionId, CancellationToken cancellationToken)
     {
-        var limit = _timings.SessionTtl * 2 < TimeSpan.FromSeconds(10) ? _timings.SessionTtl * 2 : TimeSpan.FromSeconds(10);
+        var limit = _timings.SessionTtl * 2 < DestroyGiveUpAfter ? _timings.SessionTtl * 2 : DestroyGiveUpAfter;
         var deadline = _clock.Now + limit;
-        var pause = TimeSpan.FromMilliseconds(100);
+        var pause = DestroyRetryMin;
         while (true)
         {
             var result = await _consul.DestroySessionAsync(sessionId, cancellationToken);
             if (result.IsSuccess)
             {
+                Succeeded("session destroy");
                 _logger.SessionDestroyed(sessionId);
                 _post(new SessionDestroyedEvent(sessionId, true));
                 return;
             }
 
+            Failed("session destroy", result.Error!);
             if (_clock.Now + pause >= deadline)
             {
                 _logger.SessionDestroyGaveUp(sessionId);
@@ -116,7 +148,7 @@ internal sealed class ConsulDriver
             }
 
             await Task.Delay(pause, _clock.TimeProvider, cancellationToken);
-            pause = pause * 2 > TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(2) : pause * 2;
+            pause = pause * 2 > DestroyRetryMax ? DestroyRetryMax : pause * 2;
         }
     }
 
@@ -125,11 +157,12 @@ internal sealed class ConsulDriver
         var result = await _consul.AcquireAsync(_options.LockKey, LockValueBytes(null), sessionId, 0, cancellationToken);
         if (!result.IsSuccess)
         {
-            LogOnce("lock acquire", result.Error!);
+            Failed("lock acquire", result.Error!);
             _post(new AcquireCompletedEvent(sessionId, LockAcquireOutcome.Failed, result.Error!.ToLockServiceError()));
             return;
         }
 
+        Succeeded("lock acquire");
         _post(new AcquireCompletedEvent(sessionId, result.Value!.Outcome.ToOutcome()));
     }
 
@@ -138,11 +171,12 @@ internal sealed class ConsulDriver
         var result = await _consul.GetKeyAsync(_options.LockKey, KvQuery.ConsistentRead, cancellationToken);
         if (!result.IsSuccess)
         {
-            LogOnce("lock confirmation", result.Error!);
+            Failed("lock confirmation", result.Error!);
             _post(new LockConfirmedEvent(sessionId, false, 0, result.Error!.ToLockServiceError()));
             return;
         }
 
+        Succeeded("lock confirmation");
         var entry = result.Value!.Entry;
         var ours = entry?.Session == sessionId;
         if (ours)
@@ -159,153 +193,15 @@ internal sealed class ConsulDriver
         var ok = result.IsSuccess && result.Value;
         if (ok)
         {
+            Succeeded("lock release");
             _logger.LockReleased(_options.LockKey, handoverTo ?? "anyone");
         }
         else if (result.Error is { } error)
         {
-            LogOnce("lock release", error);
+            Failed("lock release", error);
         }
 
         _post(new LockReleasedEvent(sessionId, ok));
-    }
-
-    /// <summary>Watches the lock key until cancelled: every answer becomes a <see cref="LockObservedEvent"/>.</summary>
-    public async Task WatchLockAsync(CancellationToken cancellationToken)
-    {
-        ulong index = 0;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var started = _clock.Now;
-            var query = new KvQuery(index, _timings.LockWatchWait, ConsulConsistency.Consistent);
-            var result = await _consul.GetKeyAsync(_options.LockKey, query, cancellationToken);
-            if (!result.IsSuccess)
-            {
-                _post(new LockWatchFailedEvent(result.Error!.ToLockServiceError()));
-                await Task.Delay(WatchRetryInterval, _clock.TimeProvider, cancellationToken);
-                continue;
-            }
-
-            var answer = result.Value!;
-            _post(new LockObservedEvent(Observe(answer)));
-
-            // Consul's blocking-query rules: an index that went backwards (a snapshot restore) resets to 0.
-            index = answer.Index < index ? 0 : answer.Index;
-            var took = _clock.Now - started;
-            if (took < WatchMinInterval)
-            {
-                await Task.Delay(WatchMinInterval - took, _clock.TimeProvider, cancellationToken);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Watches everything under the cluster prefix (pause flag, switchover record, members) until
-    /// cancelled; publishes each answer to <see cref="ClusterState"/> and the pause flag to the machine.
-    /// </summary>
-    public async Task WatchClusterAsync(CancellationToken cancellationToken)
-    {
-        ulong index = 0;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var started = _clock.Now;
-            var result = await _consul.ListAsync(_cluster.Keys.Prefix, new KvQuery(index, _timings.LockWatchWait), cancellationToken);
-            if (!result.IsSuccess)
-            {
-                await Task.Delay(WatchRetryInterval, _clock.TimeProvider, cancellationToken);
-                continue;
-            }
-
-            var observation = ClusterReader.Read(_cluster.Keys, result.Value!);
-            _cluster.Publish(observation);
-            _post(new PauseObservedEvent(observation.Paused));
-            index = result.Value!.Index < index ? 0 : result.Value.Index;
-            var took = _clock.Now - started;
-            if (took < WatchMinInterval)
-            {
-                await Task.Delay(WatchMinInterval - took, _clock.TimeProvider, cancellationToken);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Publishes this host's summary under members/, held with its session so the key unlocks when
-    /// the session dies. Coalesces: at most one write in flight, the latest wish wins.
-    /// </summary>
-    public void PublishMember(string sessionId, MemberInfo info, CancellationToken cancellationToken)
-    {
-        lock (_memberGate)
-        {
-            if (_memberPublished is { } done && done.SessionId == sessionId && SameSummary(done.Info, info))
-            {
-                return;
-            }
-
-            _memberWanted = (sessionId, info);
-            if (_memberInFlight)
-            {
-                return;
-            }
-
-            _memberInFlight = true;
-        }
-
-        _ = PublishMembersAsync(cancellationToken);
-    }
-
-    private static bool SameSummary(MemberInfo a, MemberInfo b) =>
-        a.State == b.State && a.Synced == b.Synced && a.Healthy == b.Healthy;
-
-    private async Task PublishMembersAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            (string SessionId, MemberInfo Info) wanted;
-            lock (_memberGate)
-            {
-                if (_memberWanted is not { } next || (_memberPublished is { } done && done.SessionId == next.SessionId && SameSummary(done.Info, next.Info)))
-                {
-                    _memberInFlight = false;
-                    return;
-                }
-
-                wanted = next;
-            }
-
-            var value = JsonSerializer.SerializeToUtf8Bytes(wanted.Info, ClusterJsonContext.Default.MemberInfo);
-            var result = await _consul.AcquireAsync(_cluster.Keys.Member(_options.NodeId), value, wanted.SessionId, 0, cancellationToken);
-            lock (_memberGate)
-            {
-                if (result.IsSuccess && result.Value!.Outcome == AcquireOutcome.Acquired)
-                {
-                    _memberPublished = wanted;
-                }
-                else if (_memberWanted == wanted)
-                {
-                    // The session is gone or Consul is down: try again with the next wish.
-                    _memberWanted = null;
-                }
-            }
-        }
-    }
-
-    private static LockObservation Observe(KvGetResult answer)
-    {
-        if (answer.Entry is not { } entry)
-        {
-            return LockObservation.Missing(answer.Index);
-        }
-
-        LockValue? value = null;
-        try
-        {
-            value = entry.Value.Length == 0 ? null : JsonSerializer.Deserialize(entry.Value, SupervisionJsonContext.Default.LockValue);
-        }
-        catch (JsonException)
-        {
-            // A value written by someone else (an operator, another tool): the Session still decides.
-        }
-
-        return new LockObservation(true, entry.Session, value is null ? null : new LockHolder(value.NodeId, value.HandoverTo), entry.ModifyIndex, answer.Index);
     }
 
     private byte[] LockValueBytes(string? handoverTo)
@@ -314,13 +210,46 @@ internal sealed class ConsulDriver
         return JsonSerializer.SerializeToUtf8Bytes(value, SupervisionJsonContext.Default.LockValue);
     }
 
-    private void LogOnce(string operation, ConsulError error)
+    /// <summary>A Consul outage fails every request: the first failure of each operation is logged, then a count every few seconds.</summary>
+    private void Failed(string operation, ConsulError error) => Failed(operation, error.ToString());
+
+    private void Failed(string operation, string error)
     {
-        // A Consul outage fails every request; log each kind of failure once, not four times a second.
-        if (_lastLoggedError != error.Kind)
+        var report = _failures.Failed(operation);
+        if (report.Kind == FailureLogKind.First)
         {
-            _lastLoggedError = error.Kind;
-            _logger.ConsulFailed(operation, error.ToString());
+            _logger.ConsulFailed(operation, error);
+        }
+        else if (report.Kind == FailureLogKind.Repeated)
+        {
+            _logger.ConsulStillFailing(operation, report.Count, (long)report.Window.TotalSeconds, error);
+        }
+    }
+
+    /// <summary>
+    /// An exception inside knd (a bug): the first of a run is logged with its stack trace, repeats as
+    /// a count like any other failure, so a bug hit on every retry cannot flood the log.
+    /// </summary>
+    private void Crashed(string operation, Exception exception)
+    {
+        var report = _failures.Failed(operation + CrashKeySuffix);
+        if (report.Kind == FailureLogKind.First)
+        {
+            _logger.ConsulTaskCrashed(operation, exception);
+        }
+        else if (report.Kind == FailureLogKind.Repeated)
+        {
+            _logger.ConsulStillFailing(operation, report.Count, (long)report.Window.TotalSeconds, $"inside knd: {exception.GetType().Name}: {exception.Message}");
+        }
+    }
+
+    private void Succeeded(string operation)
+    {
+        _failures.Succeeded(operation + CrashKeySuffix);
+        var report = _failures.Succeeded(operation);
+        if (report.Kind == FailureLogKind.Recovered)
+        {
+            _logger.ConsulRecovered(operation, report.Count, (long)report.Window.TotalSeconds);
         }
     }
 }

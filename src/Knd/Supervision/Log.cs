@@ -71,4 +71,35 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3022, Level = LogLevel.Error, Message = "The lock names this node ({NodeId}) but another live process (pid {Pid}) on this host; is a second knd running with the same --node-id?")]
     public static partial void OtherKndHoldsOurLock(this ILogger logger, int pid, string nodeId);
+
+    // 3080-3099: the Consul driver (issue 11); kept apart from the ids above so parallel work does not collide.
+    [LoggerMessage(EventId = 3080, Level = LogLevel.Error, Message = "Consul {Operation} failed inside knd; reported to the supervisor as a failed request so it retries")]
+    public static partial void ConsulTaskCrashed(this ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(EventId = 3081, Level = LogLevel.Error, Message = "The Consul {Watch} hit an unexpected error; it starts again from index 0")]
+    public static partial void WatchCrashed(this ILogger logger, string watch, Exception exception);
+
+    [LoggerMessage(EventId = 3082, Level = LogLevel.Warning, Message = "Consul: {Operation} failed {Count} times in the last {WindowSeconds} s; last: {Error}")]
+    public static partial void ConsulStillFailing(this ILogger logger, string operation, int count, long windowSeconds, string error);
+
+    [LoggerMessage(EventId = 3083, Level = LogLevel.Information, Message = "Consul: {Operation} works again after {Count} failures in {DurationSeconds} s")]
+    public static partial void ConsulRecovered(this ILogger logger, string operation, int count, long durationSeconds);
+
+    [LoggerMessage(EventId = 3084, Level = LogLevel.Information, Message = "Lock watch: the lock key {LockKey} does not exist (Consul index {Index})")]
+    public static partial void LockKeyMissing(this ILogger logger, string lockKey, ulong index);
+
+    [LoggerMessage(EventId = 3085, Level = LogLevel.Information, Message = "Lock watch: the lock key {LockKey} exists (session {Holder}, modify index {ModifyIndex}, Consul index {Index})")]
+    public static partial void LockKeyPresent(this ILogger logger, string lockKey, string holder, ulong modifyIndex, ulong index);
+
+    [LoggerMessage(EventId = 3086, Level = LogLevel.Warning, Message = "Consul {Watch}: {Problem}; reading again from index 0")]
+    public static partial void WatchIndexReset(this ILogger logger, string watch, string problem);
+
+    [LoggerMessage(EventId = 3087, Level = LogLevel.Warning, Message = "Lock watch: the lock key {LockKey} disappeared (Consul index {Index}); with Behavior=release that means Consul lost or restored its state")]
+    public static partial void LockKeyDisappeared(this ILogger logger, string lockKey, ulong index);
+
+    [LoggerMessage(EventId = 3088, Level = LogLevel.Information, Message = "Lock watch works again after {Count} failures in {DurationSeconds} s: {Observation} (Consul index {Index})")]
+    public static partial void LockWatchRecovered(this ILogger logger, int count, long durationSeconds, string observation, ulong index);
+
+    [LoggerMessage(EventId = 3089, Level = LogLevel.Information, Message = "Destroyed orphan Consul session {SessionId} (create index {CreateIndex}): a session create of this knd whose answer was lost had made it")]
+    public static partial void OrphanSessionDestroyed(this ILogger logger, string sessionId, ulong createIndex);
 }

@@ -39,6 +39,31 @@ public sealed class DevConsulProcessTests
     }
 
     [Fact]
+    public async Task DevConsul_RestartedEmpty_OnTheSamePort_HasForgottenEverything()
+    {
+        await using var consul = await DevConsulProcess.StartAsync(TimeSpan.FromSeconds(1));
+        using var http = ConsulClient.CreateHttpClient(TimeSpan.FromSeconds(2));
+        var client = new ConsulClient(new ConsulClientOptions { BaseAddress = consul.BaseAddress }, http, TimeProvider.System, NullLogger<ConsulClient>.Instance);
+        using var deadline = new CancellationTokenSource(StartLimit);
+        for (var i = 0; i < 5; i++)
+        {
+            await client.PutKeyAsync("k", Encoding.UTF8.GetBytes($"v{i}"), KvPutOptions.None, deadline.Token);
+        }
+
+        var session = await client.CreateSessionAsync(new SessionCreateRequest("node-a", TimeSpan.FromSeconds(15), TimeSpan.Zero, "release", []), deadline.Token);
+        var before = (await client.GetKeyAsync("k", KvQuery.Immediate, deadline.Token)).Value!;
+
+        await consul.RestartEmptyAsync();
+        var after = await client.GetKeyAsync("k", KvQuery.Immediate, deadline.Token);
+
+        Assert.True(after.IsSuccess, after.Error?.ToString());
+        Assert.Null(after.Value!.Entry);
+        Assert.True(after.Value.Index < before.Index, $"index {after.Value.Index} after the restart, {before.Index} before");
+        Assert.Null((await client.GetSessionInfoAsync(session.Value!, deadline.Token)).Value);
+        Assert.Equal(0, await consul.SessionCountAsync());
+    }
+
+    [Fact]
     public async Task DevConsul_WithABadListenAddress_ExitsWithUsageCodeAndOneLine()
     {
         await using var process = ChildProcess.Start("knd", Knd, ["dev-consul", "--listen", "not-an-address"]);

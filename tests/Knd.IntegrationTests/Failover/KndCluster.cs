@@ -191,7 +191,7 @@ internal sealed class KndCluster : IAsyncDisposable
             text.AppendLine(node.Diagnostics());
         }
 
-        text.AppendLine(Consul.Process.Tail(30));
+        text.AppendLine(Consul.Tail(30));
         return text.ToString();
     }
 

@@ -182,7 +182,11 @@ public sealed class ConsulClientMappingTests : IDisposable
     [InlineData(5, 5, 5UL)]
     [InlineData(2, 5, 0UL)]
     [InlineData(0, 0, 0UL)]
-    public void ConsulIndex_Next_ResetsToZeroWhenTheIndexGoesBackwards(ulong returned, ulong previous, ulong expected)
+    [InlineData(0, 5, 0UL)]
+    [InlineData(ulong.MaxValue, 5, 0UL)]
+    [InlineData((1UL << 53) + 1, 5, 0UL)]
+    [InlineData(1UL << 53, 5, 1UL << 53)]
+    public void ConsulIndex_Next_ResetsToZeroWhenTheIndexGoesBackwardsOrIsAbsurd(ulong returned, ulong previous, ulong expected)
     {
         Assert.Equal(expected, ConsulIndex.Next(previous, returned));
     }

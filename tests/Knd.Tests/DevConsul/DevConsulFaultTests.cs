@@ -102,7 +102,7 @@ public sealed class DevConsulFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task IndexRegression_WakesABlockedRead_WithALowerIndex_AndTheClientResetsToZero()
+    public async Task IndexRegression_WakesABlockedRead_WhichFailsAsGoneBackwards_AndARereadFromZeroSeesTheLowerIndex()
     {
         await using var dev = await DevServerHarness.StartAsync();
         var client = dev.Client();
@@ -115,10 +115,12 @@ public sealed class DevConsulFaultTests : IDisposable
         var blocked = client.GetKeyAsync("k", new KvQuery(index, TimeSpan.FromSeconds(20)), Ct);
         await Deadline.WaitUntilAsync(() => dev.Server.Store.WatchCount > 0, TimeSpan.FromSeconds(10), "the blocking read to register");
         await dev.FaultAsync("index-regression", """{"index":2}""");
-        var result = (await blocked).Value!;
+        var result = await blocked;
+        var reread = await client.GetKeyAsync("k", new KvQuery(ConsulIndex.Next(index, 2)), Ct);
 
-        Assert.Equal(2UL, result.Index);
-        Assert.Equal(0UL, ConsulIndex.Next(index, result.Index));
+        Assert.Equal(ConsulErrorKind.MalformedResponse, result.Error?.Kind);
+        Assert.Contains("went backwards", result.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(2UL, reread.Value!.Index);
     }
 
     private static int ClosedPort()

@@ -1,0 +1,102 @@
+using Knd.Cluster;
+using Knd.Consul;
+using Knd.Supervision;
+
+namespace Knd.Tests.Supervision;
+
+/// <summary>
+/// The member record while Consul fails: the loop asks for it on every event (about 30 a second),
+/// but knd writes it at a pace that backs off to <see cref="ConsulDriver.MemberRetryMax"/>, and logs
+/// the failure once with a count.
+/// </summary>
+public sealed class MemberPublishTests : IDisposable
+{
+    private static readonly MemberInfo Voting = new(DriverHarness.NodeId, "Voting", true, true, 100);
+    private static readonly TimeSpan LoopEvent = TimeSpan.FromSeconds(1.0 / 30);
+
+    private readonly DriverHarness _h = new();
+    private readonly CancellationTokenSource _stop = new();
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+        _h.Dispose();
+    }
+
+    [Fact]
+    public async Task WhileConsulFails_TheRecordIsRetriedWithGrowingPauses_NotOnEveryLoopEvent()
+    {
+        _h.Consul.Acquire = (_, _) => FakeConsulClient.Fail<AcquireResult>();
+
+        var attemptsAt = await RunLoopAsync(TimeSpan.FromSeconds(40));
+
+        // 0, 0.5, 1.5, 3.5, 7.5, 15.5, 25.5, 35.5 s: doubling from 0.5 s to the 10 s cap.
+        Assert.Equal(8, attemptsAt.Count);
+        var pauses = attemptsAt.Zip(attemptsAt.Skip(1), (a, b) => b - a).ToList();
+        Assert.All(pauses.Zip(new[] { 0.5, 1, 2, 4, 8, 10, 10 }), p => Assert.InRange(p.First.TotalSeconds, p.Second, p.Second + 0.1));
+    }
+
+    [Fact]
+    public async Task WhileConsulFails_TheFailureIsLoggedOnce_ThenAsACount_ThenItsRecovery()
+    {
+        var failing = true;
+        _h.Consul.Acquire = (_, _) => failing ? FakeConsulClient.Fail<AcquireResult>() : FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
+
+        await RunLoopAsync(TimeSpan.FromSeconds(40));
+        failing = false;
+        var recoveredAfter = await RunLoopAsync(TimeSpan.FromSeconds(12));
+
+        Assert.Single(_h.LinesWith("Consul: member publish failed:"));
+        Assert.NotEmpty(_h.LinesWith("member publish failed"));
+        Assert.InRange(_h.LinesWith("Consul: member publish failed").Count, 2, 4);
+        Assert.Single(_h.LinesWith("member publish works again after 8 failures"));
+        Assert.Single(recoveredAfter);
+    }
+
+    [Fact]
+    public async Task AfterASuccess_ThePauseStartsSmallAgain()
+    {
+        var failures = 3;
+        _h.Consul.Acquire = (_, _) => failures-- > 0 ? FakeConsulClient.Fail<AcquireResult>() : FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
+
+        await RunLoopAsync(TimeSpan.FromSeconds(5));
+        failures = 1;
+        var attemptsAt = await RunLoopAsync(TimeSpan.FromSeconds(2), Voting with { State = "Syncing" });
+
+        Assert.Equal(2, attemptsAt.Count);
+        Assert.InRange((attemptsAt[1] - attemptsAt[0]).TotalSeconds, 0.5, 0.6);
+    }
+
+    [Fact]
+    public async Task HeldByAnotherSession_CountsAsAFailure_AndBacksOff()
+    {
+        _h.Consul.Acquire = (_, _) => FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.HeldByOther, "old-session"));
+
+        var attemptsAt = await RunLoopAsync(TimeSpan.FromSeconds(4));
+
+        // 0, 0.5, 1.5 and 3.5 s.
+        Assert.Equal(4, attemptsAt.Count);
+        Assert.Contains("HeldByOther", Assert.Single(_h.LinesWith("Consul: member publish failed:")), StringComparison.Ordinal);
+    }
+
+    /// <summary>Calls PublishMember as the loop does, once per event, for <paramref name="duration"/> of fake time; returns when writes were attempted.</summary>
+    private async Task<List<TimeSpan>> RunLoopAsync(TimeSpan duration, MemberInfo? info = null)
+    {
+        var attempts = new List<TimeSpan>();
+        var end = _h.Clock.Now + duration;
+        while (_h.Clock.Now < end)
+        {
+            var before = _h.Consul.Count($"acquire {DriverHarness.LockKey}/members/{DriverHarness.NodeId}");
+            await _h.Driver.StartPublishMember("session-1", info ?? Voting, _stop.Token);
+            if (_h.Consul.Count($"acquire {DriverHarness.LockKey}/members/{DriverHarness.NodeId}") > before)
+            {
+                attempts.Add(_h.Clock.Now);
+            }
+
+            _h.Time.Advance(LoopEvent);
+        }
+
+        return attempts;
+    }
+}
