@@ -88,8 +88,6 @@ internal sealed class DriverHarness : IDisposable
         AccountId = "validator.near",
         ConsulUrl = new Uri("http://consul.invalid:8500"),
         LockKeyPrefix = "kuutamod-leader/",
-        SessionTtl = TimeSpan.FromSeconds(10),
-        LockDelay = TimeSpan.FromSeconds(5),
         ExporterAddress = new IPEndPoint(IPAddress.Loopback, 0),
         ControlSocket = "/nonexistent/knd.sock",
         NeardBin = "/bin/true",
