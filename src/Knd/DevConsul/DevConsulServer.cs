@@ -35,6 +35,9 @@ internal sealed class DevConsulServer : IAsyncDisposable
 
     internal DevConsulFaults Faults => Api.Faults;
 
+    /// <summary>The spoil rules (<c>/_dev/spoil</c>), for tests and the localnet's consul-garbage.</summary>
+    internal AnswerSpoiler Spoiler => Api.Spoiler;
+
     private DevApi Api { get; }
 
     public static async Task<DevConsulServer> StartAsync(DevConsulOptions options, CancellationToken cancellationToken)

@@ -16,7 +16,7 @@ internal sealed partial class ChaosBenchmark
         }
 
         return trial.Failover is null
-            ? head + $"{trial.From} kept signing throughout (missed {trial.MissedDutyHeights}){notes}"
+            ? head + $"{(trial.Fault.IsEndurance() ? "no knd crashed" : $"{trial.From} kept signing throughout")} (missed {trial.MissedDutyHeights}){notes}"
             : head + string.Create(
                 CultureInfo.InvariantCulture,
                 $"{trial.From} -> {trial.To} in {trial.Failover!.Value.TotalSeconds:0.0} s (takeover {trial.Takeover?.TotalSeconds ?? double.NaN:0.0} s, first signed height {trial.FirstSignedHeight}; {(trial.InBound ? "within" : "OVER")} bound; missed {trial.MissedDutyHeights}){notes}");

@@ -10,7 +10,7 @@ internal sealed partial class ChaosBenchmark
             return new TrialResult { Fault = fault, Number = number, From = "-", Failure = $"no steady state within {SteadyTimeout.TotalSeconds:0} s" };
         }
 
-        if (fault.IsRideThrough())
+        if (fault.IsRideThrough() || fault.IsEndurance())
         {
             return await RideThroughAsync(fault, number, leader, cancellationToken);
         }
@@ -91,8 +91,9 @@ internal sealed partial class ChaosBenchmark
     }
 
     /// <summary>
-    /// A fault the cluster must ride out: the same leader keeps signing every duty height, no knd
-    /// restarts, nobody else signs. Failover times do not apply.
+    /// A fault that lasts a while. Ride-through faults pass only if the same leader keeps signing
+    /// every duty height and nobody else signs; endurance faults only if no knd restarts (a failover
+    /// is noted). Failover times do not apply.
     /// </summary>
     private async Task<TrialResult> RideThroughAsync(FaultKind fault, int number, NodeSnapshot leader, CancellationToken cancellationToken)
     {
@@ -124,11 +125,18 @@ internal sealed partial class ChaosBenchmark
         var to = chain.HeadAt(_time.GetUtcNow());
         var missed = chain.DutyHeights(LocalnetOptions.Account, chain.HeadAt(injection.InjectedAt), to).Count(h => !ledger.IsSigned(LocalnetOptions.Account, h));
         var others = ledger.Entries.Skip(firstNew).Where(e => e.AccountId == LocalnetOptions.Account && e.Home != leader.Unit.Layout.Home).ToList();
-        var failure = injection.Failure
-            ?? RestartedBystanders(startsBefore, target: null)
-            ?? leaderChange
+        var notes = new List<string>(injection.Notes);
+        var strict = fault.IsRideThrough();
+        var lapse = leaderChange
             ?? (others.Count > 0 ? $"{others.Count} height(s) signed by another node (first {others[0].Height})" : null)
             ?? (missed > 0 ? $"{missed} duty height(s) missed: the leader stopped signing" : null);
+        if (!strict && lapse is not null)
+        {
+            // An endurance fault may cost a failover; only a crash (or a double sign) fails it.
+            notes.Add(lapse);
+        }
+
+        var failure = injection.Failure ?? RestartedBystanders(startsBefore, target: null) ?? (strict ? lapse : null);
         return new TrialResult
         {
             Fault = fault,
@@ -137,7 +145,7 @@ internal sealed partial class ChaosBenchmark
             To = leader.NodeId,
             InBound = failure is null,
             MissedDutyHeights = missed,
-            Notes = [.. injection.Notes],
+            Notes = notes,
             Failure = failure,
         };
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Knd.Cluster;
+using Knd.DevConsul;
 using Knd.Interop;
 
 namespace Knd.Localnet;
@@ -93,6 +94,10 @@ internal sealed partial class FaultInjector
                 injection.MeasureFrom = _time.GetUtcNow();
                 injection.Notes.Add($"dev-consul down {LocalnetTimings.ConsulRestartOutage.TotalSeconds:0} s, back empty; measured from its restart");
                 break;
+            case FaultKind.ConsulGarbage:
+                _cluster.Consul.Spoiler.Add(SpoilModes.All, [], null, null, LocalnetTimings.GarbageEvery, null, AnswerSpoiler.DefaultDripInterval);
+                injection.Notes.Add($"every {LocalnetTimings.GarbageEvery}rd Consul answer spoiled ({SpoilModes.All.Count} modes in turn) for {_cluster.Timings.GarbageConsulDuration.TotalSeconds:0} s");
+                break;
             case FaultKind.ConsulSlow:
                 _cluster.Consul.Faults.Latency = _cluster.Timings.SlowConsulLatency;
                 injection.Notes.Add($"every Consul answer {_cluster.Timings.SlowConsulLatency.TotalMilliseconds:0} ms late for {_cluster.Timings.SlowConsulDuration.TotalSeconds:0} s");
@@ -133,6 +138,9 @@ internal sealed partial class FaultInjector
                 break;
             case FaultKind.ConsulSlow:
                 _cluster.Consul.Faults.Latency = TimeSpan.Zero;
+                break;
+            case FaultKind.ConsulGarbage:
+                _cluster.Consul.Spoiler.Clear();
                 break;
         }
     }

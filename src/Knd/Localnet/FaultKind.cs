@@ -35,6 +35,9 @@ internal enum FaultKind
 
     /// <summary>Every Consul answer comes just below knd's request timeout for a while: the leader must ride it out.</summary>
     ConsulSlow,
+
+    /// <summary>Every third Consul answer to every node is spoiled, cycling through every spoil mode: no knd may crash.</summary>
+    ConsulGarbage,
 }
 
 /// <summary>The command-line names of <see cref="FaultKind"/>.</summary>
@@ -53,10 +56,17 @@ internal static class FaultKinds
         ("stop-leader", FaultKind.StopLeader),
         ("consul-restart", FaultKind.ConsulRestart),
         ("consul-slow", FaultKind.ConsulSlow),
+        ("consul-garbage", FaultKind.ConsulGarbage),
     ];
 
     /// <summary>Faults the cluster should ride out with the same leader signing throughout (no failover expected).</summary>
     public static bool IsRideThrough(this FaultKind kind) => kind is FaultKind.ConsulSlow;
+
+    /// <summary>
+    /// Faults that last a while and may or may not cost a failover; the trial passes when no knd
+    /// crashes and the cluster is steady again after the heal (no height is ever signed twice).
+    /// </summary>
+    public static bool IsEndurance(this FaultKind kind) => kind is FaultKind.ConsulGarbage;
 
     public static string Name(this FaultKind kind) => All.First(f => f.Kind == kind).Name;
 

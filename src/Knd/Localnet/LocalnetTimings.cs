@@ -94,6 +94,7 @@ internal sealed class LocalnetTimings
 
             // No failover is expected: the bound only sizes the trial's wait.
             FaultKind.ConsulSlow => SlowConsulDuration,
+            FaultKind.ConsulGarbage => GarbageConsulDuration,
             _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
         };
     }
@@ -137,6 +138,12 @@ internal sealed class LocalnetTimings
 
     /// <summary>consul-slow lasts three TTLs: every renewal, watch answer and member write is slow for that long.</summary>
     public TimeSpan SlowConsulDuration => 3 * Knd.SessionTtl;
+
+    /// <summary>consul-garbage lasts three TTLs, so every kind of request meets every spoil mode.</summary>
+    public TimeSpan GarbageConsulDuration => 3 * Knd.SessionTtl;
+
+    /// <summary>consul-garbage spoils every Nth answer: often enough to hit every operation, rarely enough that some renewals land.</summary>
+    public const int GarbageEvery = 3;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

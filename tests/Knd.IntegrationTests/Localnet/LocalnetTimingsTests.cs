@@ -48,11 +48,12 @@ public sealed class LocalnetTimingsTests
         // Watch recovery (1 s) + TTL + lock-delay + acquire retry + promotion; the slow fault lasts 3 x TTL.
         Assert.Equal(TimeSpan.FromMilliseconds(17250), timings.Bound(FaultKind.ConsulRestart));
         Assert.Equal(TimeSpan.FromSeconds(30), timings.Bound(FaultKind.ConsulSlow));
+        Assert.Equal(TimeSpan.FromSeconds(30), timings.Bound(FaultKind.ConsulGarbage));
         Assert.Equal(TimeSpan.FromMilliseconds(1700), timings.SlowConsulLatency);
     }
 
     [Theory]
-    [InlineData("all", 11)]
+    [InlineData("all", 12)]
     [InlineData("stop-leader", 1)]
     [InlineData("kill-knd,switchover", 2)]
     [InlineData("kill-knd, kill-knd", 1)]
@@ -72,6 +73,6 @@ public sealed class LocalnetTimingsTests
         var hotSwap = new LocalnetTimings(new LocalnetOptions());
         var restart = new LocalnetTimings(new LocalnetOptions { Promotion = "restart" });
 
-        Assert.All(Enum.GetValues<FaultKind>().Where(f => !f.IsRideThrough()), f => Assert.Equal(hotSwap.Bound(f) + TimeSpan.FromSeconds(2), restart.Bound(f)));
+        Assert.All(Enum.GetValues<FaultKind>().Where(f => !f.IsRideThrough() && !f.IsEndurance()), f => Assert.Equal(hotSwap.Bound(f) + TimeSpan.FromSeconds(2), restart.Bound(f)));
     }
 }
