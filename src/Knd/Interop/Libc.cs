@@ -63,7 +63,9 @@ internal static partial class Libc
 
     /// <summary>
     /// Sends <paramref name="signal"/> to <paramref name="pid"/>. Returns false when the process no
-    /// longer exists (ESRCH); throws for any other failure, which would be a bug (EPERM, EINVAL).
+    /// longer exists (ESRCH); throws <see cref="InvalidOperationException"/> for any other failure
+    /// (EPERM: a process knd may not signal, e.g. a wrapper that changed user, or a reused pid; EINVAL).
+    /// A caller that must stop neard cannot go on after that: the neard worker crashes knd loudly.
     /// </summary>
     public static bool Kill(int pid, int signal)
     {

@@ -67,13 +67,32 @@ internal sealed class NeardProcess : INeardProcess
         }
     }
 
+    public void KillNow()
+    {
+        try
+        {
+            Signal(Libc.SigKill);
+        }
+        catch (InvalidOperationException)
+        {
+            // knd is about to die; the parent-death signal still takes neard down.
+        }
+    }
+
     public void Dispose()
     {
         // The Process object itself is disposed by the exit watcher once the child is reaped,
         // so the reaping (and Exited) still happens after this.
-        if (Signal(Libc.SigKill))
+        try
         {
-            _logger.NeardKilledOnDispose(Pid);
+            if (Signal(Libc.SigKill))
+            {
+                _logger.NeardKilledOnDispose(Pid);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Dispose runs on cleanup paths that cannot act on an error; the parent-death signal remains.
         }
     }
 

@@ -71,4 +71,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3022, Level = LogLevel.Error, Message = "The lock names this node ({NodeId}) but another live process (pid {Pid}) on this host; is a second knd running with the same --node-id?")]
     public static partial void OtherKndHoldsOurLock(this ILogger logger, int pid, string nodeId);
+
+    [LoggerMessage(EventId = 3023, Level = LogLevel.Critical, Message = "The neard worker failed; killing neard and exiting so the service manager restarts knd")]
+    public static partial void NeardWorkerFailed(this ILogger logger, Exception exception);
 }

@@ -21,6 +21,7 @@ internal sealed class NeardDriver : IAsyncDisposable
     private readonly Action _onRpcError;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly Action<Exception> _onWorkerFault;
     private readonly Channel<SupervisorAction> _queue = Channel.CreateUnbounded<SupervisorAction>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
@@ -38,9 +39,11 @@ internal sealed class NeardDriver : IAsyncDisposable
         Action<SupervisorEvent> post,
         Action onRpcError,
         TimeProvider timeProvider,
-        ILogger logger)
+        ILogger logger,
+        Action<Exception>? onWorkerFault = null)
     {
         _onRpcError = onRpcError;
+        _onWorkerFault = onWorkerFault ?? CrashLoudly;
         _options = options;
         _timings = timings;
         _launcher = launcher;
@@ -60,28 +63,38 @@ internal sealed class NeardDriver : IAsyncDisposable
 
     public void Enqueue(SupervisorAction action) => _queue.Writer.TryWrite(action);
 
-    /// <summary>Last resort when knd must die now: SIGKILL the current neard without waiting.</summary>
-    public void KillNow()
-    {
-        if (_current is { } running)
-        {
-            Libc.Kill(running.Process.Pid, Libc.SigKill);
-        }
-    }
+    /// <summary>Last resort when knd must die now: SIGKILL the current neard without waiting. Never throws.</summary>
+    public void KillNow() => _current?.Process.KillNow();
 
     private async Task WorkAsync()
     {
-        await foreach (var action in _queue.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+        try
         {
-            try
+            await foreach (var action in _queue.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
             {
                 await PerformAsync(action, _stopping.Token);
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // This worker is the only one that stops neard: without it every later stop (a fence's
+            // among them) would be dropped while the session may expire under a signing neard.
+            _logger.NeardWorkerFailed(e);
+            _onWorkerFault(e);
+        }
+    }
+
+    /// <summary>
+    /// The daemon's answer to a worker fault: SIGKILL neard, then die so the service manager restarts
+    /// knd (and the kernel's parent-death signal takes down anything the SIGKILL missed).
+    /// </summary>
+    private void CrashLoudly(Exception e)
+    {
+        KillNow();
+        Environment.FailFast("knd: the neard worker failed: " + e.Message, e);
     }
 
     private async Task PerformAsync(SupervisorAction action, CancellationToken cancellationToken)
