@@ -101,7 +101,8 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         Process started;
         try
         {
-            // Not cancellable once queued: a started child must be handed to someone who can stop it.
+            // The fork itself is not cancellable (it takes milliseconds); what it forked is handed
+            // back on cancellation below, to someone who can stop it.
             started = await request.Completion.Task;
         }
         catch (Exception ex) when (ex is Win32Exception or InvalidOperationException)
@@ -113,7 +114,17 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         var process = new NeardProcess(started, home, _timeProvider, _logger);
         _running[process.Pid] = process;
         _ = process.Exited.ContinueWith(_ => _running.TryRemove(KeyValuePair.Create(process.Pid, process)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        if (!await SetprivExec.WaitForExecAsync(process, setpriv, _timeProvider))
+        bool execed;
+        try
+        {
+            execed = await SetprivExec.WaitForExecAsync(process, setpriv, _timeProvider, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new NeardStartCancelledException(process, cancellationToken);
+        }
+
+        if (!execed)
         {
             process.Dispose();
             throw new NeardStartException($"cannot start neard: setpriv (pid {process.Pid}) did not exec {neardBin} within {SetprivExec.ExecTimeout.TotalSeconds:0}s");

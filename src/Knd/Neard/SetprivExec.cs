@@ -17,10 +17,10 @@ internal static class SetprivExec
     /// Process.Start returns once setpriv runs; setpriv arms the parent-death signal and then execs
     /// neard. Waiting for that exec (the command line stops being setpriv's) means a returned
     /// neard is armed, which leaves only these few milliseconds in which a dying knd would leave
-    /// neard behind (for the next start's stray check and the unit's cgroup kill). Bounded and not
-    /// cancellable: the child exists and must be handed over or killed.
+    /// neard behind (for the next start's stray check and the unit's cgroup kill). Bounded, and
+    /// cancellable (a stop pre-empts a start): the caller then hands the child to whoever stops it.
     /// </summary>
-    public static async Task<bool> WaitForExecAsync(INeardProcess process, string setpriv, TimeProvider timeProvider)
+    public static async Task<bool> WaitForExecAsync(INeardProcess process, string setpriv, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var deadline = timeProvider.GetTimestamp() + (long)(ExecTimeout.TotalSeconds * timeProvider.TimestampFrequency);
         var commandLinePath = $"/proc/{process.Pid}/cmdline";
@@ -29,7 +29,7 @@ internal static class SetprivExec
             string commandLine;
             try
             {
-                commandLine = await File.ReadAllTextAsync(commandLinePath, CancellationToken.None);
+                commandLine = await File.ReadAllTextAsync(commandLinePath, cancellationToken);
             }
             catch (IOException)
             {
@@ -47,7 +47,7 @@ internal static class SetprivExec
                 return false;
             }
 
-            await Task.Delay(PollInterval, timeProvider, CancellationToken.None);
+            await Task.Delay(PollInterval, timeProvider, cancellationToken);
         }
 
         // It already exited (e.g. setpriv could not exec neard: 126/127); the caller sees Exited.

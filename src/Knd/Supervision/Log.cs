@@ -74,4 +74,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3023, Level = LogLevel.Critical, Message = "The neard worker failed; killing neard and exiting so the service manager restarts knd")]
     public static partial void NeardWorkerFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3024, Level = LogLevel.Warning, Message = "Start of neard (generation {Generation}) cancelled {When}: a stop of that generation pre-empts it")]
+    public static partial void NeardStartPreempted(this ILogger logger, int generation, string when);
 }

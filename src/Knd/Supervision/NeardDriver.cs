@@ -26,6 +26,8 @@ internal sealed class NeardDriver : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
     private Running? _current;
+    private volatile StartInProgress? _starting;
+    private int _highestStopGeneration;
 
     /// <summary>Under memory pressure the kernel should pick neard, which knd restarts, over knd (kuutamod: 200 vs 100).</summary>
     internal const int NeardOomScoreAdj = 200;
@@ -61,7 +63,25 @@ internal sealed class NeardDriver : IAsyncDisposable
     /// <summary>The RPC client of the current neard (maintenance and switchover read it).</summary>
     public INeardRpc? CurrentRpc => _current?.Rpc;
 
-    public void Enqueue(SupervisorAction action) => _queue.Writer.TryWrite(action);
+    /// <summary>
+    /// Queues <paramref name="action"/>. A stop also pre-empts a start of its generation that is in
+    /// progress (or still queued): the start is cancelled, so the stop never waits behind a slow start
+    /// (stray kill, exec wait) that <see cref="FailoverTimings.FenceBound"/> does not count.
+    /// </summary>
+    public void Enqueue(SupervisorAction action)
+    {
+        _queue.Writer.TryWrite(action);
+        if (action is StopNeardAction stop)
+        {
+            // Generations only grow; the start checks this after publishing itself, so either the
+            // start sees the stop or the stop sees the start.
+            InterlockedMax(ref _highestStopGeneration, stop.Generation);
+            if (_starting is { } starting && starting.Generation <= stop.Generation)
+            {
+                starting.Preempt();
+            }
+        }
+    }
 
     /// <summary>Last resort when knd must die now: SIGKILL the current neard without waiting. Never throws.</summary>
     public void KillNow() => _current?.Process.KillNow();
@@ -121,6 +141,41 @@ internal sealed class NeardDriver : IAsyncDisposable
 
     private async Task StartAsync(StartNeardAction start, CancellationToken cancellationToken)
     {
+        using var preempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _starting = new StartInProgress(start.Generation, preempt);
+        try
+        {
+            if (Volatile.Read(ref _highestStopGeneration) >= start.Generation)
+            {
+                // Stopped before it began: nothing to lay out or fork; the queued stop answers "not running".
+                _logger.NeardStartPreempted(start.Generation, "before it began");
+                return;
+            }
+
+            await StartCoreAsync(start, preempt.Token);
+        }
+        catch (NeardStartCancelledException cancelled) when (preempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested && cancelled.Process is { } forked)
+        {
+            // Forked but not yet confirmed running: hand it to the queued stop, which stops and
+            // confirms it like any neard. Not reported as started: the machine is already stopping it.
+            _logger.NeardStartPreempted(start.Generation, $"after the fork (pid {forked.Pid})");
+            var running = new Running(start.Generation, forked, null, new CancellationTokenSource());
+            _current?.Dispose();
+            _current = running;
+            _ = WatchExitAsync(running);
+        }
+        catch (OperationCanceledException) when (preempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            _logger.NeardStartPreempted(start.Generation, "before the fork");
+        }
+        finally
+        {
+            _starting = null;
+        }
+    }
+
+    private async Task StartCoreAsync(StartNeardAction start, CancellationToken cancellationToken)
+    {
         try
         {
             // A maintenance height belongs to the neard it was set for; a new one starts without it.
@@ -135,16 +190,26 @@ internal sealed class NeardDriver : IAsyncDisposable
             }
 
             var rpc = _rpcFactory(_home.ReadRpcEndpoint());
-            var process = await _launcher.StartAsync(
-                new NeardStartSpec { NeardBin = _options.NeardBin, Home = _home.Path, BootNodes = _options.NeardBootnodes, OomScoreAdj = NeardOomScoreAdj },
-                cancellationToken);
+            INeardProcess process;
+            try
+            {
+                process = await _launcher.StartAsync(
+                    new NeardStartSpec { NeardBin = _options.NeardBin, Home = _home.Path, BootNodes = _options.NeardBootnodes, OomScoreAdj = NeardOomScoreAdj },
+                    cancellationToken);
+            }
+            catch
+            {
+                (rpc as IDisposable)?.Dispose();
+                throw;
+            }
+
             var running = new Running(start.Generation, process, rpc, new CancellationTokenSource());
             _current?.Dispose();
             _current = running;
             _logger.NeardStarted(start.Generation, process.Pid, start.Mode);
             _post(new NeardStartedEvent(start.Generation, process.Pid));
             _ = WatchExitAsync(running);
-            _ = PollHealthAsync(running);
+            _ = PollHealthAsync(running, rpc);
         }
         catch (Exception e) when (e is NeardStartException or NeardHomeException or IOException or UnauthorizedAccessException)
         {
@@ -161,7 +226,7 @@ internal sealed class NeardDriver : IAsyncDisposable
         _post(new NeardExitedEvent(running.Generation, running.Process.Pid, code));
     }
 
-    private async Task PollHealthAsync(Running running)
+    private async Task PollHealthAsync(Running running, INeardRpc rpc)
     {
         var token = running.Polling.Token;
         string? lastError = null;
@@ -169,7 +234,7 @@ internal sealed class NeardDriver : IAsyncDisposable
         {
             while (!token.IsCancellationRequested)
             {
-                var result = await running.Rpc.GetStatusAsync(token);
+                var result = await rpc.GetStatusAsync(token);
                 NeardHealthSample sample;
                 if (result.IsSuccess)
                 {
@@ -323,13 +388,47 @@ internal sealed class NeardDriver : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private sealed class Running(int generation, INeardProcess process, INeardRpc rpc, CancellationTokenSource polling) : IDisposable
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    /// <summary>The start the worker is performing, so a stop of its generation can cancel it.</summary>
+    private sealed class StartInProgress(int generation, CancellationTokenSource preempt)
+    {
+        public int Generation => generation;
+
+        public void Preempt()
+        {
+            try
+            {
+                preempt.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The start already ended.
+            }
+        }
+    }
+
+    /// <summary>A neard of one generation; <see cref="Rpc"/> is null for one whose start was pre-empted (never polled).</summary>
+    private sealed class Running(int generation, INeardProcess process, INeardRpc? rpc, CancellationTokenSource polling) : IDisposable
     {
         public int Generation => generation;
 
         public INeardProcess Process => process;
 
-        public INeardRpc Rpc => rpc;
+        public INeardRpc? Rpc => rpc;
 
         public CancellationTokenSource Polling => polling;
 
