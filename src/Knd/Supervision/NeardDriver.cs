@@ -226,46 +226,56 @@ internal sealed class NeardDriver : IAsyncDisposable
         _post(new NeardExitedEvent(running.Generation, running.Process.Pid, code));
     }
 
+    /// <summary>
+    /// Polls /status until the process exits or knd stops. Nothing ends it early: a failed or
+    /// malformed answer, and even an exception from a bug, is one failed sample, logged when the
+    /// error changes; a poller that died would leave the machine without health samples.
+    /// </summary>
     private async Task PollHealthAsync(Running running, INeardRpc rpc)
     {
         var token = running.Polling.Token;
         string? lastError = null;
-        try
+        while (!token.IsCancellationRequested)
         {
-            while (!token.IsCancellationRequested)
+            try
             {
-                var result = await rpc.GetStatusAsync(token);
-                NeardHealthSample sample;
-                if (result.IsSuccess)
+                var sample = await PollOnceAsync(rpc, token);
+                if (sample.Error is { } error)
                 {
-                    var status = result.Value!;
-                    sample = new NeardHealthSample(status.LatestBlockHeight, status.Syncing, status.ValidatorAccountId, null);
-                    lastError = null;
-                }
-                else
-                {
-                    var error = result.Error!.ToString();
-                    sample = NeardHealthSample.Failed(error);
                     if (!running.Process.Exited.IsCompleted)
                     {
                         _onRpcError();
+                        if (error != lastError)
+                        {
+                            _logger.HealthFailed(error);
+                        }
                     }
-
-                    if (error != lastError && !running.Process.Exited.IsCompleted)
-                    {
-                        _logger.HealthFailed(error);
-                    }
-
-                    lastError = error;
                 }
 
+                lastError = sample.Error;
                 _post(new StatusPolledEvent(running.Generation, sample));
                 await Task.Delay(_timings.HealthPollInterval, _timeProvider, token);
             }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                // The process exited or knd is stopping.
+                return;
+            }
         }
-        catch (OperationCanceledException)
+    }
+
+    private static async Task<NeardHealthSample> PollOnceAsync(INeardRpc rpc, CancellationToken token)
+    {
+        try
         {
-            // The process exited or knd is stopping.
+            var result = await rpc.GetStatusAsync(token);
+            return result.Value is { } status
+                ? new NeardHealthSample(status.LatestBlockHeight, status.Syncing, status.ValidatorAccountId, null)
+                : NeardHealthSample.Failed(result.Error?.ToString() ?? "no answer and no error");
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && token.IsCancellationRequested))
+        {
+            return NeardHealthSample.Failed($"health poll failed unexpectedly: {e.GetType().Name}: {e.Message}");
         }
     }
 
