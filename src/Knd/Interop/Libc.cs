@@ -20,6 +20,9 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int KillNative(int pid, int signal);
 
+    [LibraryImport("libc", EntryPoint = "getpgid", SetLastError = true)]
+    private static partial int GetpgidNative(int pid);
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenNative(string path, int flags);
 
@@ -87,5 +90,44 @@ internal static partial class Libc
         }
 
         throw new InvalidOperationException($"kill({pid}, {signal}) failed with errno {errno}");
+    }
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to every process of the process group <paramref name="pgid"/>
+    /// (kill(-pgid, signal); signal 0 only asks whether one exists). Returns false when the group has
+    /// no process left (ESRCH); throws <see cref="InvalidOperationException"/> for any other failure,
+    /// like <see cref="Kill"/>. Refuses knd's own group: neard always has a group of its own (setsid).
+    /// </summary>
+    public static bool KillGroup(int pgid, int signal)
+    {
+        if (pgid <= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pgid), pgid, "not a process group knd started");
+        }
+
+        if (pgid == GetpgidNative(0))
+        {
+            throw new InvalidOperationException($"refusing to signal process group {pgid}: it is knd's own");
+        }
+
+        if (KillNative(-pgid, signal) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == Esrch)
+        {
+            return false;
+        }
+
+        throw new InvalidOperationException($"kill(-{pgid}, {signal}) failed with errno {errno}");
+    }
+
+    /// <summary>The process group of <paramref name="pid"/> (getpgid(2)), or null when there is no such process.</summary>
+    public static int? GetProcessGroup(int pid)
+    {
+        var pgid = GetpgidNative(pid);
+        return pgid >= 0 ? pgid : null;
     }
 }
