@@ -20,6 +20,14 @@ internal static class KndDaemon
 {
     public static async Task<int> RunAsync(KndRunOptions options, FailoverTimings timings, IReadOnlyList<string> warnings, CancellationToken cancellationToken)
     {
+        // Before anything else: a second knd on this home would kill this one's neard as a stray.
+        using var homeLock = HomeLock.TryAcquire(options.NeardHome, out var homeLockError);
+        if (homeLock is null)
+        {
+            await Console.Error.WriteLineAsync($"knd run: --neard-home: {homeLockError}");
+            return ExitCodes.Config;
+        }
+
         await using var serilog = KndLogging.CreateLogger(options.LogFormat, options.LogDir, Environment.GetEnvironmentVariable);
         using var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
 
