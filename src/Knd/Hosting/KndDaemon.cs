@@ -40,6 +40,11 @@ internal static class KndDaemon
             return ExitCodes.Config;
         }
 
+        if (notifier.NoWatchdogReason is { } noWatchdog)
+        {
+            loggerFactory.CreateLogger("Knd.Systemd").WatchdogMissing(noWatchdog);
+        }
+
         // knd's own SIGHUP handling cannot undo an inherited SIG_IGN for its children: a hot swap
         // would never reach neard, and every promotion would fail and demote again.
         if (options.Promotion == PromotionMode.HotSwap && SignalDisposition.IsIgnored(Libc.SigHup))
@@ -79,7 +84,7 @@ internal static class KndDaemon
 
         var status = new SupervisorStatus(new MonotonicClock(TimeProvider.System), options.NodeId, options.AccountId);
         var tokenFile = new ConsulTokenFile(options.ConsulTokenFile);
-        KndServices.Add(builder.Services, options, timings, status, tokenFile);
+        KndServices.Add(builder.Services, options, timings, status, tokenFile, watchdogEnabled: notifier.WatchdogInterval is not null);
 
         await using var app = builder.Build();
         ExporterEndpoints.Map(app, status, timings.SessionTtl);

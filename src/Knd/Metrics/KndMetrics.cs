@@ -37,6 +37,9 @@ internal sealed partial class KndMetrics : IDisposable
     public static string BuildVersion =>
         typeof(KndMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
+    /// <summary>Whether a service manager's watchdog (WATCHDOG_USEC) watches this knd; fixed for the process's life.</summary>
+    public bool WatchdogEnabled { get; init; }
+
     /// <summary>The meter, for tests and in-process listeners.</summary>
     public Meter Meter => _meter;
 
@@ -80,5 +83,6 @@ internal sealed partial class KndMetrics : IDisposable
         _meter.CreateObservableGauge("knd_uptime_seconds", () => _status.Clock.Now.TotalSeconds, unit: "s", description: "Seconds since knd started (monotonic clock).");
         _meter.CreateObservableGauge("knd_last_tick_age_seconds", () => _status.SinceLastTick.TotalSeconds, unit: "s", description: "Seconds since the supervision loop last processed a tick.");
         _meter.CreateObservableGauge("knd_build_info", ObserveBuildInfo, description: "Always 1; the version label is knd's version.");
+        _meter.CreateObservableGauge("knd_watchdog_enabled", () => Flag(WatchdogEnabled), description: "1 when a service manager's watchdog (WATCHDOG_USEC) kills knd and its neard if knd freezes, else 0.");
     }
 }
