@@ -77,4 +77,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3024, Level = LogLevel.Warning, Message = "Start of neard (generation {Generation}) cancelled {When}: a stop of that generation pre-empts it")]
     public static partial void NeardStartPreempted(this ILogger logger, int generation, string when);
+
+    [LoggerMessage(EventId = 3025, Level = LogLevel.Information, Message = "The lock names this node, but session {SessionId} (pid {Pid}) was written in another boot or pid namespace (boot id {BootId}, pid namespace {PidNamespace}) than this knd's; leaving it to expire")]
+    public static partial void StaleLeaderOtherPidSpace(this ILogger logger, string sessionId, int pid, string bootId, string pidNamespace);
 }
