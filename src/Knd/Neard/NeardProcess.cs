@@ -22,6 +22,7 @@ internal sealed class NeardProcess : INeardProcess
     private readonly ILogger _logger;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
+    private volatile bool _reaped;
 
     public NeardProcess(Process process, string home, TimeProvider timeProvider, ILogger logger)
     {
@@ -117,8 +118,20 @@ internal sealed class NeardProcess : INeardProcess
         }
     }
 
-    /// <summary>kill(-pgid): false once the group is confirmed gone (it is then never signalled again).</summary>
-    private bool SignalGroup(int signal) => !_exited.Task.IsCompleted && Libc.KillGroup(ProcessGroupId, signal);
+    /// <summary>
+    /// kill(-pgid): false once the group is confirmed gone (it is then never signalled again). In the
+    /// first microseconds after the fork, before setsid ran, there is no group yet: the process
+    /// itself is signalled then (never once reaped, when its pid may belong to another process).
+    /// </summary>
+    private bool SignalGroup(int signal)
+    {
+        if (_exited.Task.IsCompleted)
+        {
+            return false;
+        }
+
+        return Libc.KillGroup(ProcessGroupId, signal) || (!_reaped && Libc.Kill(Pid, signal));
+    }
 
     private async Task<bool> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -138,6 +151,7 @@ internal sealed class NeardProcess : INeardProcess
         // WaitForExitAsync completes only after .NET's SIGCHLD handler reaped the child, which is
         // the kernel's confirmation that the process (and its key) is gone.
         await _process.WaitForExitAsync(CancellationToken.None);
+        _reaped = true;
         var exitCode = _process.ExitCode;
         _process.Dispose();
         _logger.NeardExited(Pid, exitCode);
