@@ -234,7 +234,7 @@ in
       wantedBy = [ "multi-user.target" ];
       wants = [ "network-online.target" ];
       after = [ "network-online.target" "consul.service" ];
-      # setpriv (util-linux) starts neard with a parent-death signal.
+      # setsid and setpriv (util-linux) start neard in its own process group, with a parent-death signal.
       path = [ pkgs.util-linux ];
       environment = kndEnvironment // cfg.environment;
       startLimitIntervalSec = 0;

@@ -32,7 +32,7 @@ buildDotnetModule {
   dotnet-runtime = dotnetCorePackages.aspnetcore_10_0;
 
   executables = [ "knd" ];
-  # knd starts neard through `setpriv --pdeathsig KILL`.
+  # knd starts neard through `setsid setpriv --pdeathsig KILL`.
   makeWrapperArgs = [ "--prefix" "PATH" ":" (lib.makeBinPath [ util-linux ]) ];
 
   # The tests start real processes and sockets; CI runs them (dotnet test Knd.sln), not the Nix build.

@@ -37,7 +37,7 @@ internal static class RunOptionCatalog
         "control-socket", "PATH", "Unix socket for the control CLI (mode 0600).", "<neard-home>/knd.sock", "KUUTAMO_CONTROL_SOCKET");
 
     public static readonly RunOptionSpec NeardBin = new(
-        "neard-bin", "PATH", "The neard binary: a path, or a name looked up on PATH.", "neard on PATH");
+        "neard-bin", "PATH", "The neard binary: a path, or a name looked up on PATH. A wrapper script must exec neard.", "neard on PATH");
 
     public static readonly RunOptionSpec NeardHome = new(
         "neard-home", "DIR", "neard's home directory (config.json, genesis, data). Required.", null, "KUUTAMO_NEARD_HOME");

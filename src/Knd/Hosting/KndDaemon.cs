@@ -20,6 +20,14 @@ internal static class KndDaemon
 {
     public static async Task<int> RunAsync(KndRunOptions options, FailoverTimings timings, IReadOnlyList<string> warnings, CancellationToken cancellationToken)
     {
+        // Before anything else: a second knd on this home would kill this one's neard as a stray.
+        using var homeLock = HomeLock.TryAcquire(options.NeardHome, out var homeLockError);
+        if (homeLock is null)
+        {
+            await Console.Error.WriteLineAsync($"knd run: --neard-home: {homeLockError}");
+            return ExitCodes.Config;
+        }
+
         await using var serilog = KndLogging.CreateLogger(options.LogFormat, options.LogDir, Environment.GetEnvironmentVariable);
         using var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
 
@@ -30,6 +38,11 @@ internal static class KndDaemon
         {
             await Console.Error.WriteLineAsync($"knd run: --session-ttl: {watchdogError}");
             return ExitCodes.Config;
+        }
+
+        if (notifier.NoWatchdogReason is { } noWatchdog)
+        {
+            loggerFactory.CreateLogger("Knd.Systemd").WatchdogMissing(noWatchdog);
         }
 
         // knd's own SIGHUP handling cannot undo an inherited SIG_IGN for its children: a hot swap
@@ -71,7 +84,7 @@ internal static class KndDaemon
 
         var status = new SupervisorStatus(new MonotonicClock(TimeProvider.System), options.NodeId, options.AccountId);
         var tokenFile = new ConsulTokenFile(options.ConsulTokenFile);
-        KndServices.Add(builder.Services, options, timings, status, tokenFile);
+        KndServices.Add(builder.Services, options, timings, status, tokenFile, watchdogEnabled: notifier.WatchdogInterval is not null);
 
         await using var app = builder.Build();
         ExporterEndpoints.Map(app, status, timings.SessionTtl);

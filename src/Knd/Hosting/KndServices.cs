@@ -12,7 +12,7 @@ namespace Knd.Hosting;
 /// <summary>The daemon's object graph: one place that says which part gets which collaborator.</summary>
 internal static class KndServices
 {
-    public static void Add(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, ConsulTokenFile tokenFile)
+    public static void Add(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, ConsulTokenFile tokenFile, bool watchdogEnabled)
     {
         var time = TimeProvider.System;
         services.AddSingleton(options);
@@ -21,7 +21,7 @@ internal static class KndServices
         services.AddSingleton(tokenFile);
         services.AddSingleton(time);
         services.AddSingleton(new ClusterState(new ClusterKeys(options.LockKey)));
-        services.AddSingleton(sp => new KndMetrics(status, KndMetrics.BuildVersion, Logger(sp, "Knd.Metrics")));
+        services.AddSingleton(sp => new KndMetrics(status, KndMetrics.BuildVersion, Logger(sp, "Knd.Metrics")) { WatchdogEnabled = watchdogEnabled });
         services.AddSingleton<IConsulClient>(sp => new ConsulClient(
             new ConsulClientOptions
             {

@@ -40,6 +40,9 @@ internal sealed partial class KndMetrics : IDisposable
     /// <summary>The version in <c>knd_build_info</c>.</summary>
     public string Version { get; }
 
+    /// <summary>Whether a service manager's watchdog (WATCHDOG_USEC) watches this knd; fixed for the process's life.</summary>
+    public bool WatchdogEnabled { get; init; }
+
     /// <summary>
     /// Counts one Consul HTTP request; the signature of <c>ConsulClientOptions.RequestObserver</c>.
     /// Both names come from <c>ConsulOperations</c>, a closed set, so the series stay bounded.
@@ -114,6 +117,7 @@ internal sealed partial class KndMetrics : IDisposable
         f.PromotionBackoff.Set(Remaining(snapshot?.PromotionBackoff, sinceSnapshot));
         f.LockHoldOff.Set(Remaining(snapshot?.StateLossHoldOff, sinceSnapshot));
         f.Uptime.Set(now.TotalSeconds);
+        f.WatchdogEnabled.Set(WatchdogEnabled ? 1 : 0);
         f.LastTickAge.Set(_status.SinceLastTick.TotalSeconds);
     }
 
@@ -161,6 +165,7 @@ internal sealed partial class KndMetrics : IDisposable
             RenewAge = factory.CreateGauge("knd_session_renew_age_seconds", "Seconds since the last successful Consul session renewal was sent; absent without a session.", absentUntilSet);
             State = factory.CreateGauge("knd_state", "Supervisor state, one-hot: 1 for the current state, 0 for the others.", ["state"]);
             Uptime = factory.CreateGauge("knd_uptime_seconds", "Seconds since knd started (monotonic clock).");
+            WatchdogEnabled = factory.CreateGauge("knd_watchdog_enabled", "1 when a service manager's watchdog (WATCHDOG_USEC) watches this knd, else 0: without one a frozen leader's neard can keep signing after a passive took over.");
             buildInfo.WithLabels(version).Set(1);
         }
 
@@ -199,5 +204,7 @@ internal sealed partial class KndMetrics : IDisposable
         public Gauge State { get; }
 
         public Gauge Uptime { get; }
+
+        public Gauge WatchdogEnabled { get; }
     }
 }

@@ -45,4 +45,10 @@ internal interface INeardProcess : IDisposable
     /// on its own terms.
     /// </summary>
     Task<NeardStopResult> StopAsync(TimeSpan termTimeout, TimeSpan killConfirmTimeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Last resort before knd dies on purpose: SIGKILL now, without waiting for the exit. Never
+    /// throws (there is nothing left to do with an error on that path).
+    /// </summary>
+    void KillNow();
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 
 namespace Knd.Neard;
 
@@ -21,13 +22,29 @@ internal static class JsonRpc
             return transportError;
         }
 
-        var (status, bytes) = (answer.Value!.StatusCode, answer.Value.Body);
+        return ParseAnswer(method, answer.Value!.StatusCode, answer.Value.Body);
+    }
+
+    /// <summary>
+    /// The envelope of one answer: its <c>result</c>, its error object, or why neither could be read.
+    /// Total: any body gives one of those (NeardRpcFuzzTests).
+    /// </summary>
+    public static NeardRpcResult<JsonElement> ParseAnswer(string method, HttpStatusCode status, byte[] bytes)
+    {
+        if (!Utf8.IsValid(bytes))
+        {
+            // JSON is UTF-8 (RFC 8259); checked once here, every string read from the answer below is valid.
+            return status == HttpStatusCode.OK
+                ? new NeardRpcError(NeardRpcErrorKind.MalformedResponse, $"{method}: the answer is not valid UTF-8", 200)
+                : new NeardRpcError(NeardRpcErrorKind.HttpError, $"{method}: HTTP {(int)status} without a JSON-RPC answer", (int)status);
+        }
+
         JsonRpcResponse? response;
         try
         {
             response = JsonSerializer.Deserialize(bytes, NeardJsonContext.Default.JsonRpcResponse);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return status == HttpStatusCode.OK
                 ? new NeardRpcError(NeardRpcErrorKind.MalformedResponse, $"{method}: {ex.Message}", 200)
@@ -38,7 +55,7 @@ internal static class JsonRpc
         {
             var cause = error.Cause?.Name;
             var text = error.Data is { ValueKind: JsonValueKind.String } data ? data.GetString() : error.Message;
-            return new NeardRpcError(NeardRpcErrorKind.RpcError, $"{method}: {text ?? "error"}", (int)status, error.Name, cause, error.Code);
+            return new NeardRpcError(NeardRpcErrorKind.RpcError, $"{method}: {NeardAnswers.Quote(text ?? "error")}", (int)status, error.Name, cause, error.Code);
         }
 
         if (status != HttpStatusCode.OK)
@@ -46,7 +63,7 @@ internal static class JsonRpc
             return new NeardRpcError(NeardRpcErrorKind.HttpError, $"{method}: HTTP {(int)status}", (int)status);
         }
 
-        return response?.Result is { } result
+        return response?.Result is { ValueKind: not JsonValueKind.Null } result
             ? NeardRpcResult<JsonElement>.Ok(result)
             : new NeardRpcError(NeardRpcErrorKind.MalformedResponse, $"{method}: the answer has neither result nor error", 200);
     }

@@ -28,6 +28,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "neard pid {Pid}: {Reason}")]
     public static partial void NeardOomScoreNotSet(this ILogger logger, int pid, string reason);
 
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "neard pid {Pid} exited but left processes in its process group (a --neard-bin wrapper that does not exec?); SIGKILL sent to the group")]
+    public static partial void NeardGroupLeftover(this ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Critical, Message = "neard pid {Pid} exited but its process group cannot be killed: {Reason}; its exit stays unconfirmed")]
+    public static partial void NeardGroupKillFailed(this ILogger logger, int pid, string reason);
+
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "a neard from an earlier run is on this home: pid {Pid} ({CommandLine}); killing it (SIGKILL)")]
     public static partial void StrayNeardFound(this ILogger logger, int pid, string commandLine);
 

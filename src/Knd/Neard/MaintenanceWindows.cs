@@ -8,6 +8,7 @@ namespace Knd.Neard;
 /// </summary>
 internal static class MaintenanceWindows
 {
+    /// <summary>Parses the <c>result</c> of a JSON-RPC answer (already checked to be valid UTF-8 by <see cref="JsonRpc"/>).</summary>
     public static NeardRpcResult<IReadOnlyList<BlockRange>> Parse(JsonElement result)
     {
         if (result.ValueKind != JsonValueKind.Array)
@@ -20,19 +21,19 @@ internal static class MaintenanceWindows
         {
             long start, end;
             if (item.ValueKind == JsonValueKind.Array && item.GetArrayLength() == 2
-                && item[0].TryGetInt64(out start) && item[1].TryGetInt64(out end))
+                && Height(item[0], out start) && Height(item[1], out end))
             {
                 // parsed as a tuple
             }
             else if (item.ValueKind == JsonValueKind.Object
-                && item.TryGetProperty("start", out var s) && s.TryGetInt64(out start)
-                && item.TryGetProperty("end", out var e) && e.TryGetInt64(out end))
+                && item.TryGetProperty("start", out var s) && Height(s, out start)
+                && item.TryGetProperty("end", out var e) && Height(e, out end))
             {
                 // parsed as a range object
             }
             else
             {
-                return Malformed($"window {item.GetRawText()} is neither [start,end] nor {{\"start\",\"end\"}}");
+                return Malformed($"window {NeardAnswers.Quote(item.GetRawText())} is neither [start,end] nor {{\"start\",\"end\"}} of block heights");
             }
 
             if (end < start)
@@ -44,6 +45,13 @@ internal static class MaintenanceWindows
         }
 
         return NeardRpcResult<IReadOnlyList<BlockRange>>.Ok(windows);
+    }
+
+    /// <summary>A block height: a JSON integer from 0 to 2^63-1 (TryGetInt64 itself throws on a non-number).</summary>
+    private static bool Height(JsonElement element, out long height)
+    {
+        height = 0;
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out height) && height >= 0;
     }
 
     private static NeardRpcError Malformed(string problem) => new(NeardRpcErrorKind.MalformedResponse, $"maintenance windows: {problem}");

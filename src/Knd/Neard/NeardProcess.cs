@@ -3,13 +3,26 @@ using Knd.Interop;
 
 namespace Knd.Neard;
 
-/// <summary>A neard child started by <see cref="NeardProcessLauncher"/>.</summary>
+/// <summary>
+/// A neard child started by <see cref="NeardProcessLauncher"/>, leader of its own session and
+/// process group (setsid), whose id is its pid. Stops and kills go to the whole group, so whatever a
+/// <c>--neard-bin</c> wrapper started goes too; <see cref="Signal"/> (SIGHUP for a reload) goes to
+/// the main pid only. <see cref="Exited"/> completes when the main pid has been reaped and no live
+/// process is left in the group.
+/// </summary>
 internal sealed class NeardProcess : INeardProcess
 {
+    private static readonly TimeSpan GroupPollInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>A group that outlives its leader gets SIGKILL again this often, in case a member forked meanwhile.</summary>
+    private static readonly TimeSpan GroupKillRepeat = TimeSpan.FromSeconds(1);
+
     private readonly Process _process;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stopping;
+    private volatile bool _reaped;
 
     public NeardProcess(Process process, string home, TimeProvider timeProvider, ILogger logger)
     {
@@ -23,10 +36,17 @@ internal sealed class NeardProcess : INeardProcess
 
     public int Pid { get; }
 
+    /// <summary>neard's process group: its own pid, as setsid made it a session leader.</summary>
+    public int ProcessGroupId => Pid;
+
     public string Home { get; }
 
     public Task<int> Exited => _exited.Task;
 
+    /// <summary>
+    /// To the main pid only: SIGHUP asks neard to reload; the other members of the group (a
+    /// wrapper's helpers, a log pipe) would take it as a request to die.
+    /// </summary>
     public bool Signal(int signal)
     {
         // Once reaped the pid may be reused, so a gone process is never signalled. .NET reaps
@@ -43,14 +63,16 @@ internal sealed class NeardProcess : INeardProcess
 
         try
         {
-            Signal(Libc.SigTerm);
+            // From here the stop owns the SIGKILL: the group keeps its SIGTERM grace even if the main pid exits first.
+            _stopping = true;
+            SignalGroup(Libc.SigTerm);
             _logger.NeardSigtermSent(Pid, termTimeout.TotalMilliseconds);
             if (await WaitForExitAsync(termTimeout, cancellationToken))
             {
                 return NeardStopResult.ExitedAfterTerm;
             }
 
-            Signal(Libc.SigKill);
+            SignalGroup(Libc.SigKill);
             _logger.NeardSigkillSent(Pid, termTimeout.TotalMilliseconds);
             if (await WaitForExitAsync(killConfirmTimeout, cancellationToken))
             {
@@ -62,8 +84,20 @@ internal sealed class NeardProcess : INeardProcess
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Signal(Libc.SigKill);
+            SignalGroup(Libc.SigKill);
             throw;
+        }
+    }
+
+    public void KillNow()
+    {
+        try
+        {
+            SignalGroup(Libc.SigKill);
+        }
+        catch (InvalidOperationException)
+        {
+            // knd is about to die; the parent-death signal still takes the main process down.
         }
     }
 
@@ -71,10 +105,32 @@ internal sealed class NeardProcess : INeardProcess
     {
         // The Process object itself is disposed by the exit watcher once the child is reaped,
         // so the reaping (and Exited) still happens after this.
-        if (Signal(Libc.SigKill))
+        try
         {
-            _logger.NeardKilledOnDispose(Pid);
+            if (SignalGroup(Libc.SigKill))
+            {
+                _logger.NeardKilledOnDispose(Pid);
+            }
         }
+        catch (InvalidOperationException)
+        {
+            // Dispose runs on cleanup paths that cannot act on an error; the parent-death signal remains.
+        }
+    }
+
+    /// <summary>
+    /// kill(-pgid): false once the group is confirmed gone (it is then never signalled again). In the
+    /// first microseconds after the fork, before setsid ran, there is no group yet: the process
+    /// itself is signalled then (never once reaped, when its pid may belong to another process).
+    /// </summary>
+    private bool SignalGroup(int signal)
+    {
+        if (_exited.Task.IsCompleted)
+        {
+            return false;
+        }
+
+        return Libc.KillGroup(ProcessGroupId, signal) || (!_reaped && Libc.Kill(Pid, signal));
     }
 
     private async Task<bool> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -95,9 +151,54 @@ internal sealed class NeardProcess : INeardProcess
         // WaitForExitAsync completes only after .NET's SIGCHLD handler reaped the child, which is
         // the kernel's confirmation that the process (and its key) is gone.
         await _process.WaitForExitAsync(CancellationToken.None);
+        _reaped = true;
         var exitCode = _process.ExitCode;
         _process.Dispose();
         _logger.NeardExited(Pid, exitCode);
+
+        // What neard leaves in its group (a non-exec wrapper's neard, after the wrapper died of a
+        // SIGHUP) is an orphan that may sign and holds the RPC port: it goes too, before the exit
+        // counts. During a stop it is already on its way (SIGTERM, then the stop's SIGKILL).
+        await KillLeftoversAsync();
         _exited.TrySetResult(exitCode);
+    }
+
+    private async Task KillLeftoversAsync()
+    {
+        var logged = false;
+        var lastKill = (long?)null;
+        while (true)
+        {
+            try
+            {
+                if (!ProcessGroup.HasLiveMembers(ProcessGroupId))
+                {
+                    return;
+                }
+
+                if (!_stopping && (lastKill is null || _timeProvider.GetElapsedTime(lastKill.Value) >= GroupKillRepeat))
+                {
+                    Libc.KillGroup(ProcessGroupId, Libc.SigKill);
+                    lastKill = _timeProvider.GetTimestamp();
+                }
+
+                if (!logged && !_stopping)
+                {
+                    logged = true;
+                    _logger.NeardGroupLeftover(Pid);
+                }
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Not ours to kill (EPERM): the exit stays unconfirmed, so the lock is never given up under it.
+                if (!logged)
+                {
+                    logged = true;
+                    _logger.NeardGroupKillFailed(Pid, ex.Message);
+                }
+            }
+
+            await Task.Delay(GroupPollInterval, _timeProvider, CancellationToken.None);
+        }
     }
 }

@@ -6,11 +6,12 @@ using Knd.Interop;
 namespace Knd.Neard;
 
 /// <summary>
-/// Child-process control for neard (stands in for CliWrap, not served here: Process + kill(2) + setpriv).
+/// Child-process control for neard (stands in for CliWrap, not served here: Process + kill(2) + setsid + setpriv).
 /// Starts neard bound to knd's life: through util-linux setpriv (see <see cref="SetprivExec"/>),
-/// so the kernel SIGKILLs neard when its parent goes away, even if knd is SIGKILLed or crashes.
-/// setpriv is looked up on PATH once, at construction; without it no neard starts, since a neard
-/// that could outlive knd could keep signing after another host took over.
+/// so the kernel SIGKILLs neard when its parent goes away, even if knd is SIGKILLed or crashes,
+/// and through util-linux setsid, so neard leads a process group of its own that knd stops as a
+/// whole. Both are looked up on PATH once, at construction; without them no neard starts, since a
+/// neard that could outlive knd (or leave a child behind) could keep signing after another host took over.
 /// <para>
 /// Linux ties that "parent" to the thread that forked, not the process, and .NET's Process.Start
 /// forks on the calling thread. A thread-pool thread can retire at any time and would take neard
@@ -30,6 +31,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
     private readonly TimeSpan _strayKillConfirmTimeout;
     private readonly string? _searchPath;
     private readonly string? _setprivPath;
+    private readonly string? _setsidPath;
 
     /// <summary>
     /// <paramref name="strayKillConfirmTimeout"/>: how long a stray neard may take to die after SIGKILL.
@@ -42,6 +44,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         _strayKillConfirmTimeout = strayKillConfirmTimeout;
         _searchPath = searchPath ?? Environment.GetEnvironmentVariable("PATH");
         _setprivPath = ExecutableResolver.Resolve("setpriv", _searchPath);
+        _setsidPath = ExecutableResolver.Resolve("setsid", _searchPath);
         _strayReaper = strayReaper ?? new StrayNeardReaper(logger, timeProvider);
         var thread = new Thread(RunForkThread) { IsBackground = true, Name = "neard-launcher" };
         thread.Start();
@@ -71,6 +74,8 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
     {
         var setpriv = _setprivPath
             ?? throw new NeardStartException("cannot start neard: setpriv (util-linux) is not on PATH; knd needs it to bind neard's life to its own (parent-death signal)");
+        var setsid = _setsidPath
+            ?? throw new NeardStartException("cannot start neard: setsid (util-linux) is not on PATH; knd needs it to give neard a process group of its own, which it stops as a whole");
         var neardBin = ExecutableResolver.Resolve(spec.NeardBin, _searchPath)
             ?? throw new NeardStartException($"cannot start neard: '{spec.NeardBin}' is not an executable file and was not found on PATH");
         var home = Path.GetFullPath(spec.Home);
@@ -84,10 +89,11 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
             throw new NeardStartException($"cannot start neard: the one started earlier on {home} (pid {running.Pid}) is still running");
         }
 
+        // Our running neards lead their groups: their pids are the groups to spare.
         var strays = _strayReaper.Find(neardBin, home, _running.Keys.ToHashSet());
         await _strayReaper.KillAsync(strays, _strayKillConfirmTimeout, cancellationToken);
 
-        var startInfo = SetprivExec.CreateStartInfo(setpriv, neardBin, spec with { Home = home });
+        var startInfo = SetprivExec.CreateStartInfo(setsid, setpriv, neardBin, spec with { Home = home });
         var request = new StartRequest(startInfo);
         try
         {
@@ -101,7 +107,8 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         Process started;
         try
         {
-            // Not cancellable once queued: a started child must be handed to someone who can stop it.
+            // The fork itself is not cancellable (it takes milliseconds); what it forked is handed
+            // back on cancellation below, to someone who can stop it.
             started = await request.Completion.Task;
         }
         catch (Exception ex) when (ex is Win32Exception or InvalidOperationException)
@@ -113,10 +120,27 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         var process = new NeardProcess(started, home, _timeProvider, _logger);
         _running[process.Pid] = process;
         _ = process.Exited.ContinueWith(_ => _running.TryRemove(KeyValuePair.Create(process.Pid, process)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        if (!await SetprivExec.WaitForExecAsync(process, setpriv, _timeProvider))
+        bool execed;
+        try
+        {
+            execed = await SetprivExec.WaitForExecAsync(process, [setsid, setpriv], _timeProvider, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new NeardStartCancelledException(process, cancellationToken);
+        }
+
+        if (!execed)
         {
             process.Dispose();
-            throw new NeardStartException($"cannot start neard: setpriv (pid {process.Pid}) did not exec {neardBin} within {SetprivExec.ExecTimeout.TotalSeconds:0}s");
+            throw new NeardStartException($"cannot start neard: setsid/setpriv (pid {process.Pid}) did not exec {neardBin} within {SetprivExec.ExecTimeout.TotalSeconds:0}s");
+        }
+
+        if (Libc.GetProcessGroup(process.Pid) is { } pgid && pgid != process.Pid)
+        {
+            // Stops go to the group: a neard outside a group of its own could not be stopped as one.
+            process.Signal(Libc.SigKill);
+            throw new NeardStartException($"cannot start neard: setsid did not make it a process group leader (pid {process.Pid}, group {pgid})");
         }
 
         if (spec.OomScoreAdj is { } oomScoreAdj && OomScore.TrySet(process.Pid, oomScoreAdj) is { } oomError)

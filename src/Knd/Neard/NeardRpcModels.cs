@@ -60,7 +60,9 @@ internal sealed record NeardMetrics(IReadOnlyList<PrometheusSample> Samples)
 
     public double? Value(string name) => Samples.FirstOrDefault(s => s.Name == name)?.Value;
 
-    private static long? Integer(double? value) => value is { } v && !double.IsNaN(v) && !double.IsInfinity(v) ? (long)v : null;
+    /// <summary>A sample that holds a whole number in long's range; anything else (NaN, 1e300, 2.5) is no height.</summary>
+    private static long? Integer(double? value) =>
+        value is { } v && double.IsFinite(v) && v == Math.Floor(v) && v >= long.MinValue && v < 9.2233720368547758E+18 ? (long)v : null;
 
     /// <summary>Rust's Debug of an <c>Option&lt;u64&gt;</c>: <c>None</c> or <c>Some(123)</c>.</summary>
     private static ExpectedShutdownField? ParseRustOption(string text)

@@ -5,7 +5,9 @@ using System.Text.Json.Serialization;
 namespace Knd.Neard;
 
 // nearcore's JSON shapes, trimmed to the fields knd reads (../reference/neard.md §0-§4).
-// Unknown fields are ignored, so newer neard versions that add fields still parse.
+// Unknown fields are ignored, so newer neard versions that add fields still parse. Every field
+// knd needs is nullable here and checked by NeardAnswers: [JsonRequired] lets an explicit null
+// through, which then failed as a NullReferenceException far from the parser.
 internal sealed class JsonRpcRequest
 {
     public string Jsonrpc { get; init; } = "2.0";
@@ -48,8 +50,7 @@ internal sealed class StatusView
 
     public string? ChainId { get; init; }
 
-    [JsonRequired]
-    public StatusSyncInfoView SyncInfo { get; init; } = null!;
+    public StatusSyncInfoView? SyncInfo { get; init; }
 
     public string? ValidatorAccountId { get; init; }
 
@@ -65,42 +66,35 @@ internal sealed class StatusVersionView
 
 internal sealed class StatusSyncInfoView
 {
-    [JsonRequired]
-    public long LatestBlockHeight { get; init; }
+    public long? LatestBlockHeight { get; init; }
 
-    [JsonRequired]
-    public bool Syncing { get; init; }
+    public bool? Syncing { get; init; }
 
     public string? LatestBlockTime { get; init; }
 }
 
 internal sealed class BlockView
 {
-    [JsonRequired]
-    public BlockHeaderView Header { get; init; } = null!;
+    public BlockHeaderView? Header { get; init; }
 }
 
 internal sealed class BlockHeaderView
 {
-    [JsonRequired]
-    public long Height { get; init; }
+    public long? Height { get; init; }
 }
 
 internal sealed class ValidatorsView
 {
-    [JsonRequired]
-    public List<CurrentValidatorView> CurrentValidators { get; init; } = [];
+    public List<CurrentValidatorView?>? CurrentValidators { get; init; }
 
-    [JsonRequired]
-    public long EpochStartHeight { get; init; }
+    public long? EpochStartHeight { get; init; }
 
     public long? EpochHeight { get; init; }
 }
 
 internal sealed class CurrentValidatorView
 {
-    [JsonRequired]
-    public string AccountId { get; init; } = string.Empty;
+    public string? AccountId { get; init; }
 
     public long NumProducedBlocks { get; init; }
 

@@ -3,24 +3,34 @@ using System.Diagnostics;
 namespace Knd.Neard;
 
 /// <summary>
-/// Running neard as <c>setpriv --pdeathsig KILL -- neard ...</c>: setpriv sets PR_SET_PDEATHSIG
-/// and execs neard in the same process (same pid, no process in between), because .NET has no hook
-/// between fork and exec to call prctl itself.
+/// Running neard as <c>setsid setpriv --pdeathsig KILL -- neard ...</c>: setsid makes the process
+/// the leader of a new session and process group (knd stops that whole group, so a wrapper's child
+/// goes with it), setpriv sets PR_SET_PDEATHSIG, and each execs the next in the same process (same
+/// pid, no process in between), because .NET has no hook between fork and exec to call setsid and
+/// prctl itself. setsid forks only when the caller already leads a process group, which a process
+/// .NET just forked never does; the launcher checks the group after the exec all the same.
 /// </summary>
 internal static class SetprivExec
 {
     public static readonly TimeSpan ExecTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Set in neard's environment to its home: a child of neard (or of a wrapper) inherits it, so the
+    /// stray reaper recognises it whatever its command line says.
+    /// </summary>
+    public const string HomeMarkerVariable = "KND_SUPERVISED_NEARD_HOME";
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
 
     /// <summary>
-    /// Process.Start returns once setpriv runs; setpriv arms the parent-death signal and then execs
-    /// neard. Waiting for that exec (the command line stops being setpriv's) means a returned
-    /// neard is armed, which leaves only these few milliseconds in which a dying knd would leave
-    /// neard behind (for the next start's stray check and the unit's cgroup kill). Bounded and not
-    /// cancellable: the child exists and must be handed over or killed.
+    /// Process.Start returns once setsid runs; setsid execs setpriv, which arms the parent-death
+    /// signal and execs neard. Waiting for that exec (the command line is neither setsid's nor
+    /// setpriv's) means a returned neard is armed and leads its group, which leaves only these few
+    /// milliseconds in which a dying knd would leave neard behind (for the next start's stray check
+    /// and the unit's cgroup kill). Bounded, and cancellable (a stop pre-empts a start): the caller
+    /// then hands the child to whoever stops it.
     /// </summary>
-    public static async Task<bool> WaitForExecAsync(INeardProcess process, string setpriv, TimeProvider timeProvider)
+    public static async Task<bool> WaitForExecAsync(INeardProcess process, IReadOnlyList<string> launchers, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var deadline = timeProvider.GetTimestamp() + (long)(ExecTimeout.TotalSeconds * timeProvider.TimestampFrequency);
         var commandLinePath = $"/proc/{process.Pid}/cmdline";
@@ -29,15 +39,15 @@ internal static class SetprivExec
             string commandLine;
             try
             {
-                commandLine = await File.ReadAllTextAsync(commandLinePath, CancellationToken.None);
+                commandLine = await File.ReadAllTextAsync(commandLinePath, cancellationToken);
             }
             catch (IOException)
             {
                 commandLine = string.Empty;
             }
 
-            // Empty while the exec is under way; setpriv's own argv[0] until it has run.
-            if (commandLine.Length > 0 && !commandLine.StartsWith(setpriv + "\0", StringComparison.Ordinal))
+            // Empty while an exec is under way; a launcher's own argv[0] until it has run.
+            if (commandLine.Length > 0 && !launchers.Any(l => commandLine.StartsWith(l + "\0", StringComparison.Ordinal)))
             {
                 return true;
             }
@@ -47,18 +57,18 @@ internal static class SetprivExec
                 return false;
             }
 
-            await Task.Delay(PollInterval, timeProvider, CancellationToken.None);
+            await Task.Delay(PollInterval, timeProvider, cancellationToken);
         }
 
         // It already exited (e.g. setpriv could not exec neard: 126/127); the caller sees Exited.
         return true;
     }
 
-    public static ProcessStartInfo CreateStartInfo(string setpriv, string neardBin, NeardStartSpec spec)
+    public static ProcessStartInfo CreateStartInfo(string setsid, string setpriv, string neardBin, NeardStartSpec spec)
     {
         // No redirection: neard writes to knd's stdout/stderr, which the service manager journals.
-        var startInfo = new ProcessStartInfo(setpriv) { UseShellExecute = false };
-        foreach (var argument in (string[])["--pdeathsig", "KILL", "--", neardBin, .. spec.Arguments])
+        var startInfo = new ProcessStartInfo(setsid) { UseShellExecute = false };
+        foreach (var argument in (string[])[setpriv, "--pdeathsig", "KILL", "--", neardBin, .. spec.Arguments])
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -68,6 +78,7 @@ internal static class SetprivExec
             startInfo.Environment[name] = value;
         }
 
+        startInfo.Environment[HomeMarkerVariable] = spec.Home;
         return startInfo;
     }
 }

@@ -13,7 +13,10 @@ internal sealed record StrayNeard(int Pid, IReadOnlyList<string> CommandLine);
 /// the validator key, and two nodes on one home cannot both run, so every start first SIGKILLs it:
 /// no grace period, since it may be signing and RocksDB survives a kill.
 /// A match is a process whose command line is <c>&lt;neard-bin&gt; --home &lt;same home&gt; run ...</c>,
-/// by file name of the binary, also one word later for a script run by its interpreter.
+/// by file name of the binary, also one word later for a script run by its interpreter; or a
+/// process whose environment carries <see cref="SetprivExec.HomeMarkerVariable"/> for this home,
+/// which knd sets for every neard it starts and which that neard's children inherit: the neard a
+/// <c>--neard-bin</c> wrapper runs as its child has the wrapper's name nowhere in its command line.
 /// </summary>
 internal sealed class StrayNeardReaper
 {
@@ -30,7 +33,10 @@ internal sealed class StrayNeardReaper
         _procRoot = procRoot;
     }
 
-    public IReadOnlyList<StrayNeard> Find(string neardBin, string home, IReadOnlySet<int> excludedPids)
+    /// <param name="neardBin">The configured node binary (or wrapper).</param>
+    /// <param name="home">The neard home.</param>
+    /// <param name="excludedGroups">Process groups (= the pids of the neards leading them) of neards knd runs now.</param>
+    public IReadOnlyList<StrayNeard> Find(string neardBin, string home, IReadOnlySet<int> excludedGroups)
     {
         var binName = Path.GetFileName(neardBin);
         var fullHome = NormalizeHome(home, null);
@@ -38,13 +44,14 @@ internal sealed class StrayNeardReaper
         foreach (var directory in Directory.EnumerateDirectories(_procRoot))
         {
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                || pid == Environment.ProcessId || excludedPids.Contains(pid))
+                || pid == Environment.ProcessId || excludedGroups.Contains(pid)
+                || (excludedGroups.Count > 0 && ProcessGroup.ReadStat(_procRoot, pid) is { } stat && excludedGroups.Contains(stat.ProcessGroup)))
             {
                 continue;
             }
 
             var commandLine = ReadCommandLine(pid);
-            if (commandLine is not null && Matches(commandLine, binName, fullHome, () => ReadCwd(pid)))
+            if (commandLine is not null && (Matches(commandLine, binName, fullHome, () => ReadCwd(pid)) || HasHomeMarker(pid, fullHome)))
             {
                 found.Add(new StrayNeard(pid, commandLine));
             }
@@ -115,6 +122,31 @@ internal sealed class StrayNeardReaper
 
             var cwd = Path.IsPathRooted(home) ? null : readCwd();
             if (NormalizeHome(home, cwd) == fullHome)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool HasHomeMarker(int pid, string fullHome)
+    {
+        byte[] environment;
+        try
+        {
+            environment = File.ReadAllBytes(Path.Combine(_procRoot, pid.ToString(CultureInfo.InvariantCulture), "environ"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Another user's process (knd could not kill it anyway), or gone.
+            return false;
+        }
+
+        var prefix = SetprivExec.HomeMarkerVariable + "=";
+        foreach (var entry in Encoding.UTF8.GetString(environment).Split('\0'))
+        {
+            if (entry.StartsWith(prefix, StringComparison.Ordinal) && entry.Length > prefix.Length && NormalizeHome(entry[prefix.Length..], "/") == fullHome)
             {
                 return true;
             }

@@ -206,7 +206,8 @@ internal sealed partial class ConsulDriver
 
     private byte[] LockValueBytes(string? handoverTo)
     {
-        var value = new LockValue(_options.NodeId, Environment.MachineName, Environment.ProcessId, _clock.TimeProvider.GetUtcNow(), handoverTo);
+        // Boot id, pid namespace and instance id let the stale-leader reaper tell this process's pid apart.
+        var value = ProcessIdentity.Current.Stamp(new LockValue(_options.NodeId, Environment.MachineName, Environment.ProcessId, _clock.TimeProvider.GetUtcNow(), handoverTo));
         return JsonSerializer.SerializeToUtf8Bytes(value, SupervisionJsonContext.Default.LockValue);
     }
 

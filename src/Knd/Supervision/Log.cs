@@ -102,4 +102,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3089, Level = LogLevel.Information, Message = "Destroyed orphan Consul session {SessionId} (create index {CreateIndex}): a session create of this knd whose answer was lost had made it")]
     public static partial void OrphanSessionDestroyed(this ILogger logger, string sessionId, ulong createIndex);
+
+    [LoggerMessage(EventId = 3023, Level = LogLevel.Critical, Message = "The neard worker failed; killing neard and exiting so the service manager restarts knd")]
+    public static partial void NeardWorkerFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3024, Level = LogLevel.Warning, Message = "Start of neard (generation {Generation}) cancelled {When}: a stop of that generation pre-empts it")]
+    public static partial void NeardStartPreempted(this ILogger logger, int generation, string when);
+
+    [LoggerMessage(EventId = 3025, Level = LogLevel.Information, Message = "The lock names this node, but session {SessionId} (pid {Pid}) was written in another boot or pid namespace (boot id {BootId}, pid namespace {PidNamespace}) than this knd's; leaving it to expire")]
+    public static partial void StaleLeaderOtherPidSpace(this ILogger logger, string sessionId, int pid, string bootId, string pidNamespace);
 }

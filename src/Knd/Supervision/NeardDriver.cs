@@ -21,10 +21,13 @@ internal sealed class NeardDriver : IAsyncDisposable
     private readonly Action _onRpcError;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly Action<Exception> _onWorkerFault;
     private readonly Channel<SupervisorAction> _queue = Channel.CreateUnbounded<SupervisorAction>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
     private Running? _current;
+    private volatile StartInProgress? _starting;
+    private int _highestStopGeneration;
 
     /// <summary>Under memory pressure the kernel should pick neard, which knd restarts, over knd (kuutamod: 200 vs 100).</summary>
     internal const int NeardOomScoreAdj = 200;
@@ -38,9 +41,11 @@ internal sealed class NeardDriver : IAsyncDisposable
         Action<SupervisorEvent> post,
         Action onRpcError,
         TimeProvider timeProvider,
-        ILogger logger)
+        ILogger logger,
+        Action<Exception>? onWorkerFault = null)
     {
         _onRpcError = onRpcError;
+        _onWorkerFault = onWorkerFault ?? CrashLoudly;
         _options = options;
         _timings = timings;
         _launcher = launcher;
@@ -58,30 +63,58 @@ internal sealed class NeardDriver : IAsyncDisposable
     /// <summary>The RPC client of the current neard (maintenance and switchover read it).</summary>
     public INeardRpc? CurrentRpc => _current?.Rpc;
 
-    public void Enqueue(SupervisorAction action) => _queue.Writer.TryWrite(action);
-
-    /// <summary>Last resort when knd must die now: SIGKILL the current neard without waiting.</summary>
-    public void KillNow()
+    /// <summary>
+    /// Queues <paramref name="action"/>. A stop also pre-empts a start of its generation that is in
+    /// progress (or still queued): the start is cancelled, so the stop never waits behind a slow start
+    /// (stray kill, exec wait) that <see cref="FailoverTimings.FenceBound"/> does not count.
+    /// </summary>
+    public void Enqueue(SupervisorAction action)
     {
-        if (_current is { } running)
+        _queue.Writer.TryWrite(action);
+        if (action is StopNeardAction stop)
         {
-            Libc.Kill(running.Process.Pid, Libc.SigKill);
+            // Generations only grow; the start checks this after publishing itself, so either the
+            // start sees the stop or the stop sees the start.
+            InterlockedMax(ref _highestStopGeneration, stop.Generation);
+            if (_starting is { } starting && starting.Generation <= stop.Generation)
+            {
+                starting.Preempt();
+            }
         }
     }
 
+    /// <summary>Last resort when knd must die now: SIGKILL the current neard without waiting. Never throws.</summary>
+    public void KillNow() => _current?.Process.KillNow();
+
     private async Task WorkAsync()
     {
-        await foreach (var action in _queue.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+        try
         {
-            try
+            await foreach (var action in _queue.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
             {
                 await PerformAsync(action, _stopping.Token);
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // This worker is the only one that stops neard: without it every later stop (a fence's
+            // among them) would be dropped while the session may expire under a signing neard.
+            _logger.NeardWorkerFailed(e);
+            _onWorkerFault(e);
+        }
+    }
+
+    /// <summary>
+    /// The daemon's answer to a worker fault: SIGKILL neard, then die so the service manager restarts
+    /// knd (and the kernel's parent-death signal takes down anything the SIGKILL missed).
+    /// </summary>
+    private void CrashLoudly(Exception e)
+    {
+        KillNow();
+        Environment.FailFast("knd: the neard worker failed: " + e.Message, e);
     }
 
     private async Task PerformAsync(SupervisorAction action, CancellationToken cancellationToken)
@@ -108,6 +141,41 @@ internal sealed class NeardDriver : IAsyncDisposable
 
     private async Task StartAsync(StartNeardAction start, CancellationToken cancellationToken)
     {
+        using var preempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _starting = new StartInProgress(start.Generation, preempt);
+        try
+        {
+            if (Volatile.Read(ref _highestStopGeneration) >= start.Generation)
+            {
+                // Stopped before it began: nothing to lay out or fork; the queued stop answers "not running".
+                _logger.NeardStartPreempted(start.Generation, "before it began");
+                return;
+            }
+
+            await StartCoreAsync(start, preempt.Token);
+        }
+        catch (NeardStartCancelledException cancelled) when (preempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested && cancelled.Process is { } forked)
+        {
+            // Forked but not yet confirmed running: hand it to the queued stop, which stops and
+            // confirms it like any neard. Not reported as started: the machine is already stopping it.
+            _logger.NeardStartPreempted(start.Generation, $"after the fork (pid {forked.Pid})");
+            var running = new Running(start.Generation, forked, null, new CancellationTokenSource());
+            _current?.Dispose();
+            _current = running;
+            _ = WatchExitAsync(running);
+        }
+        catch (OperationCanceledException) when (preempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            _logger.NeardStartPreempted(start.Generation, "before the fork");
+        }
+        finally
+        {
+            _starting = null;
+        }
+    }
+
+    private async Task StartCoreAsync(StartNeardAction start, CancellationToken cancellationToken)
+    {
         try
         {
             // A maintenance height belongs to the neard it was set for; a new one starts without it.
@@ -122,16 +190,26 @@ internal sealed class NeardDriver : IAsyncDisposable
             }
 
             var rpc = _rpcFactory(_home.ReadRpcEndpoint());
-            var process = await _launcher.StartAsync(
-                new NeardStartSpec { NeardBin = _options.NeardBin, Home = _home.Path, BootNodes = _options.NeardBootnodes, OomScoreAdj = NeardOomScoreAdj },
-                cancellationToken);
+            INeardProcess process;
+            try
+            {
+                process = await _launcher.StartAsync(
+                    new NeardStartSpec { NeardBin = _options.NeardBin, Home = _home.Path, BootNodes = _options.NeardBootnodes, OomScoreAdj = NeardOomScoreAdj },
+                    cancellationToken);
+            }
+            catch
+            {
+                (rpc as IDisposable)?.Dispose();
+                throw;
+            }
+
             var running = new Running(start.Generation, process, rpc, new CancellationTokenSource());
             _current?.Dispose();
             _current = running;
             _logger.NeardStarted(start.Generation, process.Pid, start.Mode);
             _post(new NeardStartedEvent(start.Generation, process.Pid));
             _ = WatchExitAsync(running);
-            _ = PollHealthAsync(running);
+            _ = PollHealthAsync(running, rpc);
         }
         catch (Exception e) when (e is NeardStartException or NeardHomeException or IOException or UnauthorizedAccessException)
         {
@@ -148,46 +226,56 @@ internal sealed class NeardDriver : IAsyncDisposable
         _post(new NeardExitedEvent(running.Generation, running.Process.Pid, code));
     }
 
-    private async Task PollHealthAsync(Running running)
+    /// <summary>
+    /// Polls /status until the process exits or knd stops. Nothing ends it early: a failed or
+    /// malformed answer, and even an exception from a bug, is one failed sample, logged when the
+    /// error changes; a poller that died would leave the machine without health samples.
+    /// </summary>
+    private async Task PollHealthAsync(Running running, INeardRpc rpc)
     {
         var token = running.Polling.Token;
         string? lastError = null;
-        try
+        while (!token.IsCancellationRequested)
         {
-            while (!token.IsCancellationRequested)
+            try
             {
-                var result = await running.Rpc.GetStatusAsync(token);
-                NeardHealthSample sample;
-                if (result.IsSuccess)
+                var sample = await PollOnceAsync(rpc, token);
+                if (sample.Error is { } error)
                 {
-                    var status = result.Value!;
-                    sample = new NeardHealthSample(status.LatestBlockHeight, status.Syncing, status.ValidatorAccountId, null);
-                    lastError = null;
-                }
-                else
-                {
-                    var error = result.Error!.ToString();
-                    sample = NeardHealthSample.Failed(error);
                     if (!running.Process.Exited.IsCompleted)
                     {
                         _onRpcError();
+                        if (error != lastError)
+                        {
+                            _logger.HealthFailed(error);
+                        }
                     }
-
-                    if (error != lastError && !running.Process.Exited.IsCompleted)
-                    {
-                        _logger.HealthFailed(error);
-                    }
-
-                    lastError = error;
                 }
 
+                lastError = sample.Error;
                 _post(new StatusPolledEvent(running.Generation, sample));
                 await Task.Delay(_timings.HealthPollInterval, _timeProvider, token);
             }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                // The process exited or knd is stopping.
+                return;
+            }
         }
-        catch (OperationCanceledException)
+    }
+
+    private static async Task<NeardHealthSample> PollOnceAsync(INeardRpc rpc, CancellationToken token)
+    {
+        try
         {
-            // The process exited or knd is stopping.
+            var result = await rpc.GetStatusAsync(token);
+            return result.Value is { } status
+                ? new NeardHealthSample(status.LatestBlockHeight, status.Syncing, status.ValidatorAccountId, null)
+                : NeardHealthSample.Failed(result.Error?.ToString() ?? "no answer and no error");
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && token.IsCancellationRequested))
+        {
+            return NeardHealthSample.Failed($"health poll failed unexpectedly: {e.GetType().Name}: {e.Message}");
         }
     }
 
@@ -310,13 +398,47 @@ internal sealed class NeardDriver : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private sealed class Running(int generation, INeardProcess process, INeardRpc rpc, CancellationTokenSource polling) : IDisposable
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    /// <summary>The start the worker is performing, so a stop of its generation can cancel it.</summary>
+    private sealed class StartInProgress(int generation, CancellationTokenSource preempt)
+    {
+        public int Generation => generation;
+
+        public void Preempt()
+        {
+            try
+            {
+                preempt.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The start already ended.
+            }
+        }
+    }
+
+    /// <summary>A neard of one generation; <see cref="Rpc"/> is null for one whose start was pre-empted (never polled).</summary>
+    private sealed class Running(int generation, INeardProcess process, INeardRpc? rpc, CancellationTokenSource polling) : IDisposable
     {
         public int Generation => generation;
 
         public INeardProcess Process => process;
 
-        public INeardRpc Rpc => rpc;
+        public INeardRpc? Rpc => rpc;
 
         public CancellationTokenSource Polling => polling;
 

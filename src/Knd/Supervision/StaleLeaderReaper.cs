@@ -10,9 +10,13 @@ namespace Knd.Supervision;
 /// restarted by the service manager). Without this the cluster waits up to 2 x TTL + lock-delay for
 /// Consul to expire that session although its knd, and so its neard, is already gone.
 /// <para>
-/// It acts only when the lock value names this node id, this host name, and a pid that no longer
-/// runs; it first kills any neard left on this home, and only then destroys the session
-/// (a destroy applies the lock-delay, so no other host can acquire in the same instant either).
+/// It acts only when the lock value names this node id and this host name, was written in this
+/// kernel boot and this pid namespace (<see cref="ProcessIdentity"/>: a pid is only meaningful
+/// there, and two containers can share a host name and a node id), and its pid no longer runs. A
+/// value without boot id or pid namespace (kuutamod's, an older knd's) is left to expire, as is one
+/// when this process cannot read its own. It first kills any neard left on this home, and only then
+/// destroys the session (a destroy applies the lock-delay, so no other host can acquire in the same
+/// instant either).
 /// </para>
 /// </summary>
 internal sealed class StaleLeaderReaper
@@ -23,9 +27,15 @@ internal sealed class StaleLeaderReaper
     private readonly StrayNeardReaper _strays;
     private readonly ILogger _logger;
     private readonly string _procRoot;
+    private readonly ProcessIdentity _identity;
 
-    public StaleLeaderReaper(KndRunOptions options, FailoverTimings timings, IConsulClient consul, StrayNeardReaper strays, ILogger logger, string procRoot = "/proc")
+    /// <summary>
+    /// <paramref name="procRoot"/> is where /proc is (tests give a fake one): for the old pid's stat,
+    /// and for this process's identity unless <paramref name="identity"/> is given.
+    /// </summary>
+    public StaleLeaderReaper(KndRunOptions options, FailoverTimings timings, IConsulClient consul, StrayNeardReaper strays, ILogger logger, string procRoot = "/proc", ProcessIdentity? identity = null)
     {
+        _identity = identity ?? (procRoot == "/proc" ? ProcessIdentity.Current : ProcessIdentity.Read(procRoot));
         _options = options;
         _timings = timings;
         _consul = consul;
@@ -44,8 +54,16 @@ internal sealed class StaleLeaderReaper
         }
 
         // Pid 0: a value knd did not write (kuutamod writes no pid); leave such a session to expire.
-        if (value.NodeId != _options.NodeId || value.Hostname != Environment.MachineName || value.Pid <= 0 || value.Pid == Environment.ProcessId)
+        if (value.NodeId != _options.NodeId || value.Hostname != Environment.MachineName || value.Pid <= 0
+            || value.Pid == Environment.ProcessId || value.InstanceId == _identity.InstanceId)
         {
+            return null;
+        }
+
+        if (!_identity.SharesPidSpaceWith(value))
+        {
+            // Another boot, another container, or a writer that did not say: its pid means nothing in /proc here.
+            _logger.StaleLeaderOtherPidSpace(session, value.Pid, value.BootId ?? "none", value.PidNamespace ?? "none");
             return null;
         }
 

@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6007, Level = LogLevel.Warning, Message = "systemd watchdog: the supervision loop ticks again; pings resumed")]
     public static partial void WatchdogResumed(this ILogger logger);
+
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Warning, Message = "No service-manager watchdog ({Reason}): if knd freezes, nothing kills its neard, which may then sign next to a new leader; run knd under systemd with WatchdogSec= (deploy/systemd/knd.service) or see docs/operations.md, 'Without systemd'")]
+    public static partial void WatchdogMissing(this ILogger logger, string reason);
 }

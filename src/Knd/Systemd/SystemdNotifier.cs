@@ -27,14 +27,23 @@ internal sealed class SystemdNotifier : IDisposable
         var socketPath = environment("NOTIFY_SOCKET");
         if (string.IsNullOrEmpty(socketPath))
         {
+            NoWatchdogReason = "NOTIFY_SOCKET is not set";
             return;
         }
 
         SocketPath = socketPath;
         _endPoint = ParseEndPoint(socketPath, logger);
-        if (_endPoint is not null)
+        if (_endPoint is null)
         {
-            WatchdogInterval = ParseWatchdog(environment("WATCHDOG_USEC"), environment("WATCHDOG_PID"), processId, logger);
+            NoWatchdogReason = "NOTIFY_SOCKET is not usable";
+            return;
+        }
+
+        var usec = environment("WATCHDOG_USEC");
+        WatchdogInterval = ParseWatchdog(usec, environment("WATCHDOG_PID"), processId, logger);
+        if (WatchdogInterval is null)
+        {
+            NoWatchdogReason = string.IsNullOrEmpty(usec) ? "WATCHDOG_USEC is not set" : "WATCHDOG_USEC is not usable";
         }
     }
 
@@ -49,6 +58,9 @@ internal sealed class SystemdNotifier : IDisposable
     /// there is no watchdog, or it watches another pid (<c>WATCHDOG_PID</c>).
     /// </summary>
     public TimeSpan? WatchdogInterval { get; }
+
+    /// <summary>Why there is no watchdog (for the start-up warning), or null when there is one.</summary>
+    public string? NoWatchdogReason { get; }
 
     /// <summary>Half the watchdog interval, as sd_watchdog_enabled(3) recommends.</summary>
     public TimeSpan? WatchdogPingPeriod => WatchdogInterval / 2;

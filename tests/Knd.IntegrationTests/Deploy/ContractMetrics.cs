@@ -22,6 +22,7 @@ internal static partial class ContractMetrics
         "knd_uptime_seconds",
         "knd_build_info",
         "knd_paused",
+        "knd_watchdog_enabled",
     };
 
     /// <summary>Every knd_* name in <paramref name="text"/> that is not a contract metric.</summary>

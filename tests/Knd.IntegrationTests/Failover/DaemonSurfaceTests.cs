@@ -30,6 +30,12 @@ public sealed class DaemonSurfaceTests
         var received = new List<string>();
 
         await ReceiveUntilAsync(socket, received, r => r.Contains("READY=1") && r.Contains("STATUS=Validating") && r.Count(m => m == "WATCHDOG=1") >= 3, TimeSpan.FromSeconds(60));
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+        {
+            Assert.Contains("\nknd_watchdog_enabled 1\n", await http.GetStringAsync(new Uri(node.Exporter!, "metrics")), StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(node.Process!.Lines, l => l.Contains("No service-manager watchdog", StringComparison.Ordinal));
 
         node.Signal(Libc.SigStop);
         try

@@ -27,6 +27,9 @@ internal sealed record ClusterOptions
 
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>The <c>--neard-bin</c> of every node; neard-sim when null (a test may wrap it in a script).</summary>
+    public string? NeardBin { get; init; }
+
     /// <summary>Extra environment for every knd (NOTIFY_SOCKET, JOURNAL_STREAM ...).</summary>
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 }
@@ -105,7 +108,7 @@ internal sealed class KndCluster : IAsyncDisposable
             "run",
             "--node-id", nodeId,
             "--neard-home", home.Dir,
-            "--neard-bin", ChildProcess.Binary("neard-sim"),
+            "--neard-bin", options.NeardBin ?? ChildProcess.Binary("neard-sim"),
             "--consul-url", consul.BaseAddress.ToString(),
             "--exporter-address", "127.0.0.1:0",
             "--session-ttl", $"{(int)options.SessionTtl.TotalMilliseconds}ms",

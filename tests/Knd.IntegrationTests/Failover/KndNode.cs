@@ -23,6 +23,12 @@ internal sealed class KndNode : IAsyncDisposable
 
     public string NodeId { get; }
 
+    /// <summary>The <c>knd run</c> command line this node starts with (after the binary).</summary>
+    public IReadOnlyList<string> Arguments => _arguments;
+
+    /// <summary>The environment this node's knd gets on top of the test's.</summary>
+    public IReadOnlyDictionary<string, string?> Environment => _environment;
+
     public NeardSimHome Home { get; }
 
     public required string CredentialsDir { get; init; }

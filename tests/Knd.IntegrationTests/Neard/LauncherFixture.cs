@@ -92,9 +92,13 @@ internal sealed class LauncherFixture : IDisposable
     }
 
     /// <summary>Starts a process directly (not through the launcher), killed at cleanup.</summary>
-    public Process StartDirect(string fileName, params string[] arguments)
+    public Process StartDirect(string fileName, params string[] arguments) =>
+        StartDirect(new ProcessStartInfo(fileName, arguments) { UseShellExecute = false });
+
+    /// <summary>Starts a process directly from <paramref name="startInfo"/>, killed at cleanup.</summary>
+    public Process StartDirect(ProcessStartInfo startInfo)
     {
-        var process = Process.Start(new ProcessStartInfo(fileName, arguments) { UseShellExecute = false })!;
+        var process = Process.Start(startInfo)!;
         _others.Add(process);
         return process;
     }

@@ -130,6 +130,9 @@ public sealed class NeardProcessLauncherTests : IDisposable
     public async Task StopAsync_Cancelled_StillKillsTheChild()
     {
         var neard = await _fixture.StartAsync(_fixture.Spec(_fixture.Script(LauncherFixture.IgnoresSigterm)));
+
+        // Until the shell has run its trap, SIGTERM would end it and the stop would not need the cancel.
+        await LauncherFixture.Until(() => ReadCommandLine(neard.Pid).StartsWith("sleep", StringComparison.Ordinal), "the trap and exec");
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => neard.StopAsync(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), cancel.Token));

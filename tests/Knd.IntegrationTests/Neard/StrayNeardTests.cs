@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.Versioning;
+using Knd.Neard;
 
 namespace Knd.IntegrationTests.Neard;
 
@@ -37,6 +39,57 @@ public sealed class StrayNeardTests : IDisposable
         Assert.Equal(137, stray.ExitCode);
         Assert.False(bystander.HasExited);
         Assert.False(neard.Exited.IsCompleted);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task StartAsync_KillsAnOrphanCarryingThisHomesMarker_WhateverItsCommandLine()
+    {
+        // A non-exec wrapper's neard from an earlier run: its command line does not name the wrapper.
+        var orphan = _fixture.StartDirect(Marked("sleep", _fixture.Home));
+        var otherHome = Directory.CreateDirectory(Path.Combine(_fixture.Root, "other-home")).FullName;
+        var bystander = _fixture.StartDirect(Marked("sleep", otherHome));
+        await LauncherFixture.Until(() => File.Exists($"/proc/{orphan.Id}/environ") && File.Exists($"/proc/{bystander.Id}/environ"), "the orphans to run");
+
+        var neard = await _fixture.StartAsync(_fixture.Spec(_fixture.Script(LauncherFixture.Cooperative)));
+
+        Assert.True(IsGoneOrZombie(orphan.Id), "the orphan on this home must be gone before the new neard starts");
+        Assert.False(bystander.HasExited);
+        Assert.False(neard.Exited.IsCompleted);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task StartAsync_KillsAChildThatEscapedTheLastNeardsProcessGroup()
+    {
+        // The wrapper's child leaves neard's process group (its own setsid), so the group stop misses it.
+        const string Escaping = """
+            #!/bin/sh
+            setsid sleep 1000 &
+            echo $! > "$KND_TEST_OUT/child"
+            exec sleep 1000
+            """;
+        var first = await _fixture.StartAsync(_fixture.Spec(_fixture.Script(Escaping)));
+        var childFile = Path.Combine(_fixture.Out, "child");
+        await _fixture.WaitForFileAsync(childFile);
+        var child = int.Parse(File.ReadAllText(childFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await LauncherFixture.Until(() => NeardProcessLauncherTests.ReadCommandLine(child).StartsWith("sleep", StringComparison.Ordinal), "the escaped child to run");
+        await first.StopAsync(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), CancellationToken.None);
+        Assert.False(IsGoneOrZombie(child), "the control: a group stop cannot reach a child in another group");
+
+        await _fixture.StartAsync(_fixture.Spec(_fixture.Script(LauncherFixture.Cooperative, "neard2")));
+
+        Assert.True(IsGoneOrZombie(child), $"the escaped child (pid {child}) must be reaped before the next neard starts");
+    }
+
+    private static ProcessStartInfo Marked(string fileName, string home, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(fileName) { UseShellExecute = false };
+        foreach (var argument in arguments.Length > 0 ? arguments : ["1000"])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment[SetprivExec.HomeMarkerVariable] = home;
+        return info;
     }
 
     private static bool IsGoneOrZombie(int pid)

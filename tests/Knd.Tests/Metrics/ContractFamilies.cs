@@ -1,6 +1,6 @@
 namespace Knd.Tests.Metrics;
 
-/// <summary>The families knd exports (contract §7 plus knd_paused and knd_last_tick_age_seconds), with their types.</summary>
+/// <summary>The families knd exports (contract §7 plus knd_paused, knd_last_tick_age_seconds and knd_watchdog_enabled), with their types.</summary>
 internal static class ContractFamilies
 {
     public static readonly (string Name, string Type)[] All =
@@ -24,5 +24,6 @@ internal static class ContractFamilies
         ("knd_session_renew_age_seconds", "gauge"),
         ("knd_state", "gauge"),
         ("knd_uptime_seconds", "gauge"),
+        ("knd_watchdog_enabled", "gauge"),
     ];
 }

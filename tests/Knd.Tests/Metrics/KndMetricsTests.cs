@@ -1,5 +1,6 @@
 using Knd.Consul;
 using Knd.Metrics;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Knd.Tests.Metrics;
 
@@ -202,6 +203,17 @@ public sealed class KndMetricsTests
 
         Assert.Equal(1, harness.Value("knd_build_info", ("version", "0.1.0+abc123")));
         Assert.Equal("0.1.0+abc123", harness.Metrics.Version);
+    }
+
+    [Fact]
+    public void WatchdogEnabled_IsZeroWithoutAWatchdog_OneWithIt()
+    {
+        using var without = new MetricsHarness();
+        using var status = new MetricsHarness();
+        using var with = new KndMetrics(status.Status, "1", NullLogger.Instance) { WatchdogEnabled = true };
+
+        Assert.Equal(0, without.Value("knd_watchdog_enabled"));
+        Assert.Contains("\nknd_watchdog_enabled 1\n", with.Scrape(), StringComparison.Ordinal);
     }
 
     [Fact]

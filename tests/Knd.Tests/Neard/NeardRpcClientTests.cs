@@ -87,6 +87,12 @@ public sealed class NeardRpcClientTests
     [InlineData("""{"version":{"version":"2.4.0"},"chain_id":"testnet"}""")]
     [InlineData("""{"sync_info":{"latest_block_height":"twelve","syncing":false}}""")]
     [InlineData("")]
+    [InlineData("""{"sync_info":null}""")]
+    [InlineData("""{"sync_info":{"latest_block_height":null,"syncing":false}}""")]
+    [InlineData("""{"sync_info":{"latest_block_height":12,"syncing":null}}""")]
+    [InlineData("""{"sync_info":{"latest_block_height":18446744073709551615,"syncing":false}}""")]
+    [InlineData("""{"sync_info":{"latest_block_height":-1,"syncing":false}}""")]
+    [InlineData("null")]
     public async Task GetStatus_UnusableBody_IsMalformed(string body)
     {
         await using var neard = await FakeNeard.StartAsync(_ => (200, body));
@@ -209,6 +215,10 @@ public sealed class NeardRpcClientTests
     [InlineData("""{"jsonrpc":"2.0","result":{"windows":[]},"id":"knd"}""")]
     [InlineData("""{"jsonrpc":"2.0","result":[[9,3]],"id":"knd"}""")]
     [InlineData("""{"jsonrpc":"2.0","id":"knd"}""")]
+    [InlineData("""{"jsonrpc":"2.0","result":[["a",1]],"id":"knd"}""")]
+    [InlineData("""{"jsonrpc":"2.0","result":[{"start":"x","end":1}],"id":"knd"}""")]
+    [InlineData("""{"jsonrpc":"2.0","result":[null],"id":"knd"}""")]
+    [InlineData("""{"jsonrpc":"2.0","result":null,"id":"knd"}""")]
     public async Task GetMaintenanceWindows_OtherShapes_AreMalformed(string answer)
     {
         await using var neard = await FakeNeard.StartAsync(_ => (200, answer));
@@ -245,6 +255,36 @@ public sealed class NeardRpcClientTests
     private sealed record RecordedRequest(string Method, string Path, string Body);
 
     /// <summary>A loopback HTTP server answering each request with (status, body), or never when the answer is null.</summary>
+    [Theory(Timeout = 30_000)]
+    [InlineData("""{"jsonrpc":"2.0","result":{"header":null},"id":"knd"}""")]
+    [InlineData("""{"jsonrpc":"2.0","result":{"header":{"height":null}},"id":"knd"}""")]
+    [InlineData("""{"jsonrpc":"2.0","result":{"author":"x"},"id":"knd"}""")]
+    [InlineData("""{"jsonrpc":"2.0","result":{"header":{"height":1e400}},"id":"knd"}""")]
+    public async Task GetFinalBlockHeight_UnusableResult_IsMalformed(string answer)
+    {
+        await using var neard = await FakeNeard.StartAsync(_ => (200, answer));
+        using var client = neard.Client(CallTimeout);
+
+        var result = await client.GetFinalBlockHeightAsync(CancellationToken.None);
+
+        Assert.Equal(NeardRpcErrorKind.MalformedResponse, result.Error?.Kind);
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("""{"jsonrpc":"2.0","result":{"current_validators":null,"epoch_start_height":1},"id":"knd"}""")]
+    [InlineData("""{"jsonrpc":"2.0","result":{"current_validators":[null],"epoch_start_height":1},"id":"knd"}""")]
+    [InlineData("""{"jsonrpc":"2.0","result":{"current_validators":[{"account_id":null}],"epoch_start_height":1},"id":"knd"}""")]
+    [InlineData("""{"jsonrpc":"2.0","result":{"current_validators":[],"epoch_start_height":null},"id":"knd"}""")]
+    public async Task GetValidators_UnusableResult_IsMalformed(string answer)
+    {
+        await using var neard = await FakeNeard.StartAsync(_ => (200, answer));
+        using var client = neard.Client(CallTimeout);
+
+        var result = await client.GetValidatorsAsync(CancellationToken.None);
+
+        Assert.Equal(NeardRpcErrorKind.MalformedResponse, result.Error?.Kind);
+    }
+
     private sealed class FakeNeard : IAsyncDisposable
     {
         private readonly ConcurrentQueue<RecordedRequest> _requests = new();

@@ -55,6 +55,37 @@ public sealed class StrayNeardReaperTests : IDisposable
     }
 
     [Fact]
+    public void Find_AProcessCarryingThisHomesMarker_IsAStray_WhateverItsCommandLine()
+    {
+        // A wrapper's neard (the wrapper's name is nowhere in it) and a child of neard, from an earlier run.
+        AddProcess(201, "/opt/real/neard-bin", "--home", "/var/lib/neard", "run");
+        AddEnvironment(201, "PATH=/usr/bin", $"{SetprivExec.HomeMarkerVariable}=/var/lib/neard/");
+        AddProcess(202, "sleep", "1000");
+        AddEnvironment(202, $"{SetprivExec.HomeMarkerVariable}=/var/lib/neard");
+        AddProcess(203, "sleep", "1000");
+        AddEnvironment(203, $"{SetprivExec.HomeMarkerVariable}=/var/lib/other");
+        AddProcess(204, "sleep", "1000");
+        AddEnvironment(204, $"{SetprivExec.HomeMarkerVariable}=");
+        var reaper = new StrayNeardReaper(NullLogger.Instance, TimeProvider.System, _proc.Path);
+
+        var found = reaper.Find("/opt/neard-wrapper", "/var/lib/neard", new HashSet<int>());
+
+        Assert.Equal([201, 202], found.Select(s => s.Pid).Order());
+    }
+
+    [Fact]
+    public void Find_SparesTheProcessGroupsOfTheNeardsKndRuns()
+    {
+        AddProcess(301, "sleep", "1000");
+        AddEnvironment(301, $"{SetprivExec.HomeMarkerVariable}=/var/lib/neard");
+        File.WriteAllText(_proc.File("301/stat"), "301 (sleep) S 300 300 300 0 -1");
+        var reaper = new StrayNeardReaper(NullLogger.Instance, TimeProvider.System, _proc.Path);
+
+        Assert.Empty(reaper.Find("/opt/neard", "/var/lib/neard", new HashSet<int> { 300 }));
+        Assert.Single(reaper.Find("/opt/neard", "/var/lib/neard", new HashSet<int> { 299 }));
+    }
+
+    [Fact]
     public async Task KillAsync_ProcessThatDoesNotGo_FailsWithPidAndHome()
     {
         // A fake /proc entry whose stat says "sleeping" and never changes; the cmdline no longer
@@ -84,5 +115,11 @@ public sealed class StrayNeardReaperTests : IDisposable
         var directory = Directory.CreateDirectory(_proc.File(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var bytes = Encoding.UTF8.GetBytes(string.Concat(commandLine.Select(a => a + "\0")));
         File.WriteAllBytes(Path.Combine(directory.FullName, "cmdline"), bytes);
+    }
+
+    private void AddEnvironment(int pid, params string[] variables)
+    {
+        var bytes = Encoding.UTF8.GetBytes(string.Concat(variables.Select(v => v + "\0")));
+        File.WriteAllBytes(_proc.File(Path.Combine(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "environ")), bytes);
     }
 }

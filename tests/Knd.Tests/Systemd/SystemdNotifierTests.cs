@@ -76,6 +76,25 @@ public sealed class SystemdNotifierTests
     }
 
     [Fact]
+    public void NoWatchdogReason_SaysWhichVariableIsMissing_NullWithAWatchdog()
+    {
+        using var receiver = NotifyReceiver.InTempDirectory();
+        using var none = new SystemdNotifier(_ => null, OurPid, NullLogger.Instance);
+        using var unusableSocket = new SystemdNotifier(name => name == "NOTIFY_SOCKET" ? "relative/path" : null, OurPid, NullLogger.Instance);
+        using var notifyOnly = new SystemdNotifier(receiver.Environment(), OurPid, NullLogger.Instance);
+        using var badUsec = new SystemdNotifier(receiver.Environment(("WATCHDOG_USEC", "3s")), OurPid, NullLogger.Instance);
+        using var otherPid = new SystemdNotifier(receiver.Environment(("WATCHDOG_USEC", "2000000"), ("WATCHDOG_PID", "999")), OurPid, NullLogger.Instance);
+        using var watched = new SystemdNotifier(receiver.Environment(("WATCHDOG_USEC", "2000000")), OurPid, NullLogger.Instance);
+
+        Assert.Equal("NOTIFY_SOCKET is not set", none.NoWatchdogReason);
+        Assert.Equal("NOTIFY_SOCKET is not usable", unusableSocket.NoWatchdogReason);
+        Assert.Equal("WATCHDOG_USEC is not set", notifyOnly.NoWatchdogReason);
+        Assert.Equal("WATCHDOG_USEC is not usable", badUsec.NoWatchdogReason);
+        Assert.Equal("WATCHDOG_USEC is not usable", otherPid.NoWatchdogReason);
+        Assert.Null(watched.NoWatchdogReason);
+    }
+
+    [Fact]
     public void WatchdogPid_OfThisProcess_KeepsTheWatchdog()
     {
         using var receiver = NotifyReceiver.InTempDirectory();
