@@ -165,6 +165,13 @@ internal sealed partial class FailoverMachine
                 break;
             case HandoverNowEvent handover:
                 _handoverRequestedTo = handover.Target;
+                _handoverReason = handover.Reason;
+                break;
+            case ProductionObservedEvent production:
+                ApplyProduction(production);
+                break;
+            case ProductionObserveFailedEvent:
+                _observerFailing = true;
                 break;
             case MaintenanceScheduledEvent scheduled:
                 ApplyMaintenanceScheduled(scheduled);
@@ -237,6 +244,7 @@ internal sealed partial class FailoverMachine
         var newlyMissing = !observation.Exists && (previous is null || previous.Exists || _watchBroken);
         _watchHighWater = wentBack ? mark : Math.Max(highWater, mark);
         _watchBroken = false;
+        TrackLockFree(previous, observation);
         _observed = observation;
         _observedAt = _now;
         if (wentBack)

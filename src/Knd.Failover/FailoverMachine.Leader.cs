@@ -36,8 +36,11 @@ internal sealed partial class FailoverMachine
         _validatorStartIssued = false;
         _promotionVerified = false;
         _handoverTo = null;
+        _restartFallbackDone = false;
+        _activePromotion = _promotion;
+        StartLeaderTally();
         Counters.Promotions++;
-        if (_promotion == PromotionMode.HotSwap && _neardPhase == NeardPhase.Running)
+        if (_activePromotion == PromotionMode.HotSwap && _neardPhase == NeardPhase.Running)
         {
             AssertMaySign("hot-swap the validator key into neard");
             _keyInstallInFlight = true;
@@ -58,6 +61,11 @@ internal sealed partial class FailoverMachine
         }
 
         RenewWhenDue();
+        if (_leaderPhase == LeaderPhase.Active && PromotionProducesNothing && _activePromotion == PromotionMode.HotSwap && !_restartFallbackDone)
+        {
+            FallBackToRestartPromotion();
+        }
+
         switch (_leaderPhase)
         {
             case LeaderPhase.Promoting:
@@ -102,14 +110,20 @@ internal sealed partial class FailoverMachine
         {
             (reason, why) = (DemotionReason.Maintenance, $"neard stopped at its maintenance height {_maintenanceHeight}");
         }
-        else if (_leaderPhase == LeaderPhase.Active && _handoverRequestedTo is { } target)
+        else if (_leaderPhase == LeaderPhase.Active && _handoverRequestedTo is { } target && (_handoverReason != DemotionReason.NotProducing || LeaderNotProducing))
         {
             _handoverTo = target;
-            (reason, why) = (DemotionReason.Switchover, $"planned handover to {target}");
+            (reason, why) = _handoverReason == DemotionReason.NotProducing
+                ? (DemotionReason.NotProducing, $"not producing ({_leaderTally.Mischance} misses past the tolerance, more than --max-mischance {_rules.MaxMischance}): handing over to {target}")
+                : (DemotionReason.Switchover, $"planned handover to {target}");
         }
         else if (_leaderPhase == LeaderPhase.Active && _neardPhase == NeardPhase.Stopped)
         {
             (reason, why) = (DemotionReason.NeardExit, "the validating neard exited");
+        }
+        else if (PromotionProducesNothing && (_activePromotion != PromotionMode.HotSwap || _restartFallbackDone))
+        {
+            (reason, why) = (DemotionReason.PromotionFailed, $"no duty produced in the first {_leaderTally.Missed} duties after the promotion");
         }
         else if (_promotionFailed)
         {
@@ -143,7 +157,11 @@ internal sealed partial class FailoverMachine
     private void NotePromotionVerified()
     {
         _promotionVerified = true;
-        _consecutivePromotionFailures = 0;
+        if (_scannedHeight is null)
+        {
+            // No chain watch: neard reporting the key is the best proof there is.
+            _consecutivePromotionFailures = 0;
+        }
     }
 
     /// <summary>
@@ -153,7 +171,16 @@ internal sealed partial class FailoverMachine
     /// </summary>
     private void NotePromotionFailed(DemotionReason reason)
     {
-        if (_promotionVerified || reason is not (DemotionReason.PromotionFailed or DemotionReason.NeardExit or DemotionReason.Unhealthy or DemotionReason.OutOfSync))
+        if (reason == DemotionReason.NotProducing)
+        {
+            // A silent leader's host stays out of the election long enough not to flap with another broken one.
+            _promoteNotBefore = _now + _rules.NotProducingBackoff;
+            NoteError($"stepped down for not producing: not contending for the lock for {_rules.NotProducingBackoff.TotalMinutes:0} min");
+            return;
+        }
+
+        var producedNothing = reason == DemotionReason.PromotionFailed && ProducedNothingSincePromotion;
+        if ((_promotionVerified && !producedNothing) || reason is not (DemotionReason.PromotionFailed or DemotionReason.NeardExit or DemotionReason.Unhealthy or DemotionReason.OutOfSync))
         {
             return;
         }
@@ -173,7 +200,7 @@ internal sealed partial class FailoverMachine
 
     private void ContinuePromotion()
     {
-        if (_promotion == PromotionMode.HotSwap && _neardMode == NeardMode.Validator)
+        if (_activePromotion == PromotionMode.HotSwap && _neardMode == NeardMode.Validator)
         {
             _leaderPhase = LeaderPhase.Active;
             return;
@@ -248,6 +275,7 @@ internal sealed partial class FailoverMachine
         ForgetLostSession();
         _restartNotBefore = _now;
         _handoverRequestedTo = null;
+        _handoverReason = DemotionReason.Switchover;
         if (_demotionReason == DemotionReason.Maintenance)
         {
             _stopRequested |= _maintenance == MaintenanceKind.Shutdown;

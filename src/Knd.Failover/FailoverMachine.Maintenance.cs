@@ -9,6 +9,7 @@ internal sealed partial class FailoverMachine
     private int _maintenanceGeneration;
     private bool _maintenanceReached;
     private string? _handoverRequestedTo;
+    private DemotionReason _handoverReason = DemotionReason.Switchover;
 
     /// <summary>The maintenance neard was told to stop for, if any.</summary>
     public (MaintenanceKind Kind, long Height)? ScheduledMaintenance =>

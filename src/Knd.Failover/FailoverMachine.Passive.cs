@@ -161,6 +161,11 @@ internal sealed partial class FailoverMachine
             return false;
         }
 
+        if (!ProductionAllowsTakeover())
+        {
+            return false;
+        }
+
         if (!IsSynced || IsUnhealthy(out _) || _neardMode != NeardMode.Voter)
         {
             return false;

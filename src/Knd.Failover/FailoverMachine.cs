@@ -23,8 +23,12 @@ internal sealed partial class FailoverMachine
     private bool _exitIssued;
     private string? _lastError;
 
-    public FailoverMachine(FailoverTimings timings, MonotonicClock clock, string nodeId, string accountId, PromotionMode promotion)
+    public FailoverMachine(FailoverTimings timings, MonotonicClock clock, string nodeId, string accountId, PromotionMode promotion, ProductionRules? production = null)
     {
+        _rules = production ?? new ProductionRules();
+        _tally = new ProductionTally(_rules);
+        _leaderTally = new ProductionTally(_rules);
+        _activePromotion = promotion;
         _timings = timings;
         _clock = clock;
         _nodeId = nodeId;
@@ -81,7 +85,8 @@ internal sealed partial class FailoverMachine
         _maintenanceHeight,
         _generation,
         _now < _promoteNotBefore ? _promoteNotBefore - _now : null,
-        _now < _takeNotBefore ? _takeNotBefore - _now : null);
+        _now < _takeNotBefore ? _takeNotBefore - _now : null,
+        ProductionSnapshot());
 
     private string? LeaderNodeId()
     {

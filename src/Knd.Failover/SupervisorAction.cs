@@ -32,3 +32,6 @@ internal sealed record ReleaseLockAction(string SessionId, string? HandoverTo) :
 
 /// <summary>knd's work is done; the process should exit with <paramref name="ExitCode"/>.</summary>
 internal sealed record ExitAction(int ExitCode) : SupervisorAction;
+
+/// <summary>Set the cluster-wide pause flag (as <c>knd pause</c> does), saying why: a signer outside the cluster was seen.</summary>
+internal sealed record PauseClusterAction(string Reason) : SupervisorAction;

@@ -14,6 +14,9 @@ internal sealed class SupervisorCounters
     /// <summary>Promotions that ended before neard reported the validator key (each starts or lengthens the promotion back-off).</summary>
     public long PromotionFailures { get; set; }
 
+    /// <summary>Blocks signed with the validator key while no node of the cluster could have signed them.</summary>
+    public long StrangerBlocks { get; set; }
+
     public long Demotions(DemotionReason reason) => _demotions[(int)reason];
 
     public void CountDemotion(DemotionReason reason) => _demotions[(int)reason]++;

@@ -68,8 +68,26 @@ internal sealed record LockWatchFailedEvent(LockServiceError Error) : Supervisor
 /// <summary>The cluster-wide pause flag as last read from the lock service.</summary>
 internal sealed record PauseObservedEvent(bool Paused) : SupervisorEvent;
 
-/// <summary>A planned handover: the leader should stop validating now and release the lock naming <paramref name="Target"/>.</summary>
-internal sealed record HandoverNowEvent(string Target) : SupervisorEvent;
+/// <summary>
+/// A handover: the leader should stop validating now and release the lock naming
+/// <paramref name="Target"/>; <paramref name="Reason"/> is Switchover (planned) or NotProducing
+/// (the production watch found the leader silent and a ready passive to take over).
+/// </summary>
+internal sealed record HandoverNowEvent(string Target, DemotionReason Reason = DemotionReason.Switchover) : SupervisorEvent;
+
+/// <summary>
+/// One look at the chain by the production observer, for the validator account: the duties (blocks,
+/// chunks, endorsements) produced and missed since its previous look, the heights it covered
+/// (<paramref name="FromHeight"/>, <paramref name="ToHeight"/>], and the blocks among them signed with
+/// the validator key.
+/// </summary>
+internal sealed record ProductionObservedEvent(int Produced, int Missed, long FromHeight, long ToHeight, IReadOnlyList<OwnBlock> OwnBlocks) : SupervisorEvent;
+
+/// <summary>A block signed with the validator key, and how long before the observation it was produced (by its timestamp).</summary>
+internal sealed record OwnBlock(long Height, TimeSpan ProducedAgo);
+
+/// <summary>The production observer could not look at the chain (neard's RPC failed or answered nonsense).</summary>
+internal sealed record ProductionObserveFailedEvent(string Error) : SupervisorEvent;
 
 /// <summary>
 /// The neard of <paramref name="Generation"/> was told (config.json + SIGHUP, confirmed) to exit at

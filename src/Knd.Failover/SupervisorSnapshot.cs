@@ -24,7 +24,25 @@ internal sealed record SupervisorSnapshot(
     long? MaintenanceHeight = null,
     int NeardGeneration = 0,
     TimeSpan? PromotionBackoff = null,
-    TimeSpan? StateLossHoldOff = null);
+    TimeSpan? StateLossHoldOff = null,
+    ProductionView? Production = null);
+
+/// <summary>
+/// What the production watch knows about the validator account (whoever signs for it): the KIRA
+/// counters of <see cref="ProductionTally"/>, whether the leader is judged silent, the last block
+/// signed with the key while no node of the cluster could have, and how far the chain was scanned.
+/// </summary>
+internal sealed record ProductionView(
+    int Confidence,
+    int Mischance,
+    long Streak,
+    long Rank,
+    long Produced,
+    long Missed,
+    bool NotProducing,
+    long? StrangerHeight,
+    TimeSpan? StrangerAge,
+    long? ScannedHeight);
 
 /// <summary>One state change, for the log and the metrics.</summary>
 internal sealed record StateTransition(SupervisorState From, SupervisorState To, string Reason);

@@ -70,4 +70,7 @@ internal enum DemotionReason
     /// this node's lock can be trusted, so the leader stops at once.
     /// </summary>
     StateLost,
+
+    /// <summary>The production watch found the leader not producing (mischance over --max-mischance) and a passive ready to take over.</summary>
+    NotProducing,
 }

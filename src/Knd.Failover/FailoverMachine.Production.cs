@@ -1,0 +1,156 @@
+namespace Knd.Failover;
+
+/// <summary>
+/// The production watch (docs/failover-algorithm.md, "Production watch"): what the chain says the
+/// validator produced. It judges a leader that is live but silent, checks a fresh promotion really
+/// produces, and keeps every node out of the election while a signer outside the cluster is seen.
+/// </summary>
+internal sealed partial class FailoverMachine
+{
+    private readonly ProductionRules _rules;
+
+    /// <summary>The validator account's production, whoever signed it (for the operator).</summary>
+    private readonly ProductionTally _tally;
+
+    /// <summary>This node's own production since its current promotion: the basis of every leader decision.</summary>
+    private ProductionTally _leaderTally;
+
+    private long? _scannedHeight;
+    private TimeSpan _scannedAt;
+    private bool _observerFailing;
+    private TimeSpan? _lockFreeSince;
+    private long? _strangerHeight;
+    private TimeSpan? _strangerSeenAt;
+    private long? _promotedAtHeight;
+    private bool _restartFallbackDone;
+    private PromotionMode _activePromotion;
+
+    private void ApplyProduction(ProductionObservedEvent observed)
+    {
+        _tally.Observe(observed.Produced, observed.Missed);
+        _scannedHeight = observed.ToHeight;
+        _scannedAt = _now;
+        _observerFailing = false;
+
+        // Only a look that starts after the promotion is this node's own production.
+        if (State == SupervisorState.Validating && _promotedAtHeight is { } promotedAt && observed.FromHeight >= promotedAt)
+        {
+            _leaderTally.Observe(observed.Produced, observed.Missed);
+            if (observed.Produced > 0)
+            {
+                // The promotion is proven by production, not only by neard reporting the key.
+                _consecutivePromotionFailures = 0;
+            }
+        }
+
+        foreach (var block in observed.OwnBlocks)
+        {
+            var producedAt = _now - block.ProducedAgo;
+            if (IsStranger(producedAt))
+            {
+                NoteStranger(block.Height, producedAt);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A block signed with the key that no node of the cluster can have signed: the lock was free
+    /// (no holder) from before its production by more than the fence bound (an old leader's neard is
+    /// dead by then) plus some slack. While the lock is held it is taken to be the holder's.
+    /// </summary>
+    private bool IsStranger(TimeSpan producedAt) =>
+        !IsLeader
+        && _observed is { Holder: null }
+        && _lockFreeSince is { } freeSince
+        && producedAt > freeSince + _timings.FenceBound + _rules.StrangerSlack;
+
+    private void NoteStranger(long height, TimeSpan producedAt)
+    {
+        var first = _strangerSeenAt is not { } seen || _now - seen >= _rules.DoppelgangerWindow;
+        _strangerHeight = height;
+        _strangerSeenAt = _now;
+        Counters.StrangerBlocks++;
+        NoteError($"another signer: height {height} was signed with the validator key {(_now - producedAt).TotalSeconds:0.#}s ago while no node of this cluster held the lock; no node promotes for {_rules.DoppelgangerWindow.TotalMinutes:0} min after the last such block");
+        if (first && !_paused)
+        {
+            Emit(new PauseClusterAction($"a signer outside the cluster signed height {height}"));
+        }
+    }
+
+    /// <summary>Tracks since when the lock has been free (no holder), for <see cref="IsStranger"/>.</summary>
+    private void TrackLockFree(LockObservation? previous, LockObservation observation)
+    {
+        if (observation.Holder is not null)
+        {
+            _lockFreeSince = null;
+        }
+        else if (previous?.Holder is not null || _lockFreeSince is null)
+        {
+            _lockFreeSince = _now;
+        }
+    }
+
+    /// <summary>Before contending: no stranger seen recently, and (when the chain is being watched) the watch is up to the head.</summary>
+    private bool ProductionAllowsTakeover()
+    {
+        if (_strangerSeenAt is { } seen && _now - seen < _rules.DoppelgangerWindow)
+        {
+            return false;
+        }
+
+        if (_scannedHeight is not { } scanned || _observerFailing)
+        {
+            // No chain watch running (or neard's RPC fails it): the look-back cannot be had; do not block on it.
+            return true;
+        }
+
+        return _now - _scannedAt < _rules.ScanFreshness && scanned >= (_head ?? 0) - 1;
+    }
+
+    /// <summary>The leader's own production judged silent: over <see cref="ProductionRules.MaxMischance"/> misses in a row since its promotion.</summary>
+    private bool LeaderNotProducing => IsLeader && _leaderPhase == LeaderPhase.Active && _leaderTally.OverMax;
+
+    /// <summary>
+    /// A fresh promotion that produced nothing in its first <see cref="ProductionRules.MischanceConfidence"/>
+    /// duties: the key did not take effect (a hot swap neard did not apply, a node that has not caught up).
+    /// </summary>
+    private bool PromotionProducesNothing => _leaderPhase == LeaderPhase.Active && ProducedNothingSincePromotion;
+
+    private bool ProducedNothingSincePromotion => _leaderTally.Produced == 0 && _leaderTally.Missed >= _rules.MischanceConfidence;
+
+    private void StartLeaderTally()
+    {
+        _leaderTally = new ProductionTally(_rules);
+        _promotedAtHeight = _head ?? 0;
+    }
+
+    /// <summary>
+    /// A hot swap that produces nothing gets one restart promotion on the same node, still holding
+    /// the lock (nearcore #12030: a swapped-in key can need a restart to take effect); after that the
+    /// node gives the lock up.
+    /// </summary>
+    private void FallBackToRestartPromotion()
+    {
+        var missed = _leaderTally.Missed;
+        _restartFallbackDone = true;
+        _activePromotion = PromotionMode.Restart;
+        _leaderPhase = LeaderPhase.Promoting;
+        _validatorStartIssued = false;
+        StartLeaderTally();
+        NoteError($"the hot-swapped key produced none of its first {missed} duties; restarting neard with the key");
+        _transitions.Add(new StateTransition(State, State, "promotion produced nothing: falling back to a restart promotion"));
+        StopNeard("fall back to a restart promotion");
+    }
+
+    private ProductionView ProductionSnapshot() => new(
+        _tally.Confidence,
+        _tally.Mischance,
+        _tally.Streak,
+        _tally.Rank,
+        _tally.Produced,
+        _tally.Missed,
+        LeaderNotProducing,
+        _strangerHeight,
+        _strangerSeenAt is { } seen ? _now - seen : null,
+        _scannedHeight);
+}

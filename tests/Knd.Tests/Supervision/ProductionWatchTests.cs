@@ -1,0 +1,249 @@
+namespace Knd.Tests.Supervision;
+
+/// <summary>Issue 13: the silent leader, the post-promotion check, and a signer outside the cluster.</summary>
+public sealed class ProductionWatchTests
+{
+    private static readonly ProductionRules Rules = new() { MischanceConfidence = 3, MaxMischance = 5 };
+
+    private long _scanned = 100;
+
+    [Fact]
+    public void Leader_SilentAfterProducing_IsNotProducingOnlyPastMaxMischance()
+    {
+        var h = Leader();
+        Look(h, produced: 4);
+
+        Look(h, missed: Rules.MischanceConfidence + Rules.MaxMischance);
+        Assert.False(h.Machine.Snapshot().Production!.NotProducing);
+
+        Look(h, missed: 1);
+        Assert.True(h.Machine.Snapshot().Production!.NotProducing);
+        Assert.True(h.Machine.IsLeader, "a silent leader stays until a passive is there to take over");
+    }
+
+    [Fact]
+    public void Leader_HandoverForNotProducing_DemotesNamingTheTarget_AndStaysOutForTheBackoff()
+    {
+        var h = Leader();
+        Look(h, produced: 2);
+        Look(h, missed: 20);
+
+        h.Send(new HandoverNowEvent("node-b", DemotionReason.NotProducing));
+
+        Assert.Equal(DemotionReason.NotProducing, h.Machine.LastDemotion);
+        h.Send(new NeardStoppedEvent(h.Generation, true, "exited after SIGTERM"));
+        Assert.Equal("node-b", h.Last<ReleaseLockAction>().HandoverTo);
+        Assert.True(h.Machine.Snapshot().PromotionBackoff >= Rules.NotProducingBackoff - TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public void Leader_HandoverForNotProducing_AfterProductionResumed_IsIgnored()
+    {
+        var h = Leader();
+        Look(h, produced: 2);
+        Look(h, missed: 20);
+        Look(h, produced: 1);
+
+        h.Send(new HandoverNowEvent("node-b", DemotionReason.NotProducing));
+        h.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(h.Machine.IsLeader);
+        Assert.Null(h.Machine.LastDemotion);
+    }
+
+    [Fact]
+    public void Leader_MissesFromBeforeItsPromotion_AreNotItsOwn()
+    {
+        var h = new MachineHarness(timings: null, production: Rules);
+        h.StartAndVote();
+        h.Send(new LockObservedEvent(LockObservation.Free(7)));
+
+        // The failover gap: the chain watch reports duties missed before this node promoted.
+        h.Send(new AcquireCompletedEvent(MachineHarness.Session, LockAcquireOutcome.Acquired));
+        h.Send(new LockConfirmedEvent(MachineHarness.Session, true, 42, null));
+        h.Send(new KeyInstalledEvent(h.Generation, null));
+        h.Send(new ProductionObservedEvent(0, 30, 60, 101, []));
+
+        Assert.True(h.Machine.IsLeader);
+        Assert.False(h.Machine.Snapshot().Production!.NotProducing);
+        Assert.Equal(30, h.Machine.Snapshot().Production!.Missed);
+    }
+
+    [Fact]
+    public void Leader_HotSwapThatProducesNothing_FallsBackToARestartPromotionOnce()
+    {
+        var h = Leader();
+
+        Look(h, missed: Rules.MischanceConfidence);
+
+        Assert.True(h.Machine.IsLeader);
+        var stop = h.Last<StopNeardAction>();
+        h.Send(new NeardStoppedEvent(stop.Generation, true, "exited after SIGTERM"));
+        Assert.Equal(NeardMode.Validator, h.Last<StartNeardAction>().Mode);
+        h.Send(new NeardStartedEvent(h.Generation, 300));
+        h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, MachineHarness.AccountId, null)));
+        Assert.True(h.Machine.IsLeader);
+        Assert.Null(h.Machine.LastDemotion);
+
+        // The restart produces nothing either: now the lock goes.
+        Look(h, missed: Rules.MischanceConfidence);
+        Assert.Equal(DemotionReason.PromotionFailed, h.Machine.LastDemotion);
+        Assert.Equal(1, h.Machine.Counters.PromotionFailures);
+    }
+
+    [Fact]
+    public void Leader_PromotionThatProduces_IsLeftAlone()
+    {
+        var h = Leader();
+
+        Look(h, missed: 1);
+        Look(h, produced: 1);
+        Look(h, missed: 2);
+
+        Assert.True(h.Machine.IsLeader);
+        Assert.Single(h.Actions.OfType<InstallKeyAction>());
+        Assert.Empty(h.Actions.OfType<StopNeardAction>());
+    }
+
+    [Fact]
+    public void Passive_BlockSignedWithTheKeyLongAfterTheLockWasFree_DoesNotPromote()
+    {
+        var h = Passive();
+        FreeAndPausedFor(h, h.Timings.FenceBound + TimeSpan.FromSeconds(5));
+
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.FromMilliseconds(300))]);
+        Assert.Empty(h.Actions.OfType<PauseClusterAction>());
+
+        h.Send(new PauseObservedEvent(false));
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.FromMilliseconds(300))]);
+        Assert.Equal(2, h.Machine.Counters.StrangerBlocks);
+        h.AdvanceLive(TimeSpan.FromSeconds(30));
+
+        Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+        Assert.NotNull(h.Machine.Snapshot().Production!.StrangerHeight);
+    }
+
+    [Fact]
+    public void Passive_StrangerBlock_PausesTheClusterOnce()
+    {
+        var h = Passive();
+        FreeAndPausedFor(h, h.Timings.FenceBound + TimeSpan.FromSeconds(5));
+        Look(h);
+
+        // Resumed, but the chain watch is behind the head, so nobody contends before it looked.
+        h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned + 10, false, null, null)));
+        h.Send(new PauseObservedEvent(false));
+        h.Send(new ProductionObservedEvent(0, 0, _scanned, _scanned + 1, [new OwnBlock(_scanned + 1, TimeSpan.Zero)]));
+        h.Send(new ProductionObservedEvent(0, 0, _scanned + 1, _scanned + 2, [new OwnBlock(_scanned + 2, TimeSpan.Zero)]));
+
+        Assert.Single(h.Actions.OfType<PauseClusterAction>());
+        Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    [Fact]
+    public void Passive_StrangerWindowOver_ContendsAgain()
+    {
+        var h = Passive();
+        FreeAndPausedFor(h, h.Timings.FenceBound + TimeSpan.FromSeconds(5));
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.Zero)]);
+
+        // The operator resumes while the stranger's block is recent: still nobody promotes.
+        h.Send(new PauseObservedEvent(false));
+
+        for (var elapsed = TimeSpan.Zero; elapsed < Rules.DoppelgangerWindow; elapsed += TimeSpan.FromSeconds(1))
+        {
+            Look(h);
+            h.AdvanceLive(TimeSpan.FromSeconds(1));
+            Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+        }
+
+        Look(h);
+        h.AdvanceLive(h.Timings.TickInterval);
+        Assert.Single(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    [Fact]
+    public void Passive_BlockSignedRightAfterTheOldLeaderLetGo_IsTheOldLeaders()
+    {
+        var h = Passive();
+        h.ObserveLock("other-session", 50);
+        h.ObserveLock(null, 51);
+
+        // Produced within the fence bound after the lock was freed: the old leader's last block.
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.Zero)]);
+
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+        Assert.Single(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    [Fact]
+    public void Passive_BlockWhileAnotherNodeHoldsTheLock_IsTheHolders()
+    {
+        var h = Passive();
+        h.ObserveLock("other-session", 50);
+        h.AdvanceLive(TimeSpan.FromMinutes(1));
+
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.Zero)]);
+
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+    }
+
+    [Fact]
+    public void Passive_ChainWatchBehindTheHead_WaitsForItBeforeContending()
+    {
+        var h = Passive();
+        Look(h);
+        h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned + 5, false, null, null)));
+
+        h.ObserveLock(null, 51);
+        Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+
+        _scanned += 5;
+        Look(h);
+        Assert.Single(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    [Fact]
+    public void Passive_ChainWatchFailing_DoesNotHoldOffAFailover()
+    {
+        var h = Passive();
+        Look(h);
+        h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned + 5, false, null, null)));
+        h.Send(new ProductionObserveFailedEvent("block: timeout"));
+
+        h.ObserveLock(null, 51);
+
+        Assert.Single(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    /// <summary>The cluster paused and the lock free for <paramref name="time"/>: nobody leads, as when a rogue is started.</summary>
+    private static void FreeAndPausedFor(MachineHarness h, TimeSpan time)
+    {
+        h.Send(new PauseObservedEvent(true));
+        h.Send(new LockObservedEvent(LockObservation.Free(7)));
+        h.AdvanceLive(time);
+    }
+
+    private MachineHarness Leader()
+    {
+        var h = new MachineHarness(timings: null, production: Rules);
+        h.StartAndLead();
+        return h;
+    }
+
+    private MachineHarness Passive()
+    {
+        var h = new MachineHarness(timings: null, production: Rules);
+        h.StartAndVote();
+        return h;
+    }
+
+    /// <summary>One look by the chain watch covering the next heights up to the head neard reports.</summary>
+    private void Look(MachineHarness h, int produced = 0, int missed = 0, OwnBlock[]? own = null)
+    {
+        var from = _scanned;
+        _scanned += 2;
+        h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, h.Machine.IsLeader ? MachineHarness.AccountId : null, null)));
+        h.Send(new ProductionObservedEvent(produced, missed, from, _scanned, own ?? []));
+    }
+}
