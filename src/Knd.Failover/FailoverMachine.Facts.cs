@@ -173,6 +173,9 @@ internal sealed partial class FailoverMachine
             case ProductionObserveFailedEvent:
                 _observerFailing = true;
                 break;
+            case PeerMembersEvent or LeaderHeartbeatEvent or PromiseRequestedEvent or PromiseAnsweredEvent:
+                ApplyPeerEvent(supervisorEvent);
+                break;
             case MaintenanceScheduledEvent scheduled:
                 ApplyMaintenanceScheduled(scheduled);
                 break;
@@ -358,6 +361,17 @@ internal sealed partial class FailoverMachine
     {
         _creatingSession = false;
         _createBackoff = _timings.CreateBackoffMin;
+        var reanchorSession = State == SupervisorState.Validating && _reanchoring && _sessionId is null && !_stopRequested;
+        if (reanchorSession)
+        {
+            _sessionId = created.SessionId;
+            _lock = LockPhase.NotHeld;
+            _lockRequestInFlight = false;
+            _lastRenewOkSentAt = created.SentAt;
+            _nextRenewAt = created.SentAt + _timings.RenewInterval;
+            return;
+        }
+
         if (State != SupervisorState.Registering || _sessionId is not null || _stopRequested)
         {
             // Created after we stopped wanting it (a race with a state change): do not leak it.
@@ -412,6 +426,13 @@ internal sealed partial class FailoverMachine
             _lock = LockPhase.Held;
             _fencingIndex = confirmed.FencingIndex;
             _heldSince = _now;
+            if (_reanchoring)
+            {
+                // The lock is ours again under the new session: back to the ordinary rules.
+                _reanchoring = false;
+                _stateLostAt = null;
+                NoteError($"failsafe: took the lock back (fencing index {_fencingIndex})");
+            }
         }
         else
         {
