@@ -42,7 +42,7 @@ internal static class SwitchoverCommand
 
     private static async Task<int> RunAsync(ControlInvocation knd, string? to, bool wait, TimeSpan timeout)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new SwitchoverRequestView(to), ControlJsonContext.Default.SwitchoverRequestView);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new SwitchoverBody(to), ControlRequestJsonContext.Default.SwitchoverBody);
         var call = await knd.PostAsync(ControlRoutes.Switchover, body);
         if (!call.Ok)
         {

@@ -1,13 +1,15 @@
 using Knd.Supervision;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Knd.Control;
 
 /// <summary>
 /// Serves the control API (docs/cli.md) on the daemon's Kestrel, on the control socket only. The
-/// socket's connections are marked when accepted; the control middleware answers every request on
-/// a marked connection and none other, so the control routes are never reachable on the TCP
-/// exporter address, and the exporter's routes never on the socket.
+/// socket's connections are marked when accepted, and every request on a marked connection goes
+/// down a pipeline branch with its own routing (a branch of a WebApplication gets its own
+/// endpoints), where the control routes are the only endpoints. So the control routes are never
+/// reachable on the TCP exporter address, and the exporter's routes never on the socket.
 /// </summary>
 internal static class ControlServer
 {
@@ -26,7 +28,7 @@ internal static class ControlServer
     }
 
     /// <summary>
-    /// Adds the control middleware to <paramref name="app"/> (before or after its endpoints are
+    /// Adds the control routes to <paramref name="app"/> (before or after its endpoints are
     /// mapped), and closes <paramref name="socket"/> once the server has stopped.
     /// </summary>
     public static void Map(WebApplication app, ControlSocket socket, SupervisorStatus status, ISupervisorControl control)
@@ -37,9 +39,40 @@ internal static class ControlServer
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Control");
         app.Lifetime.ApplicationStarted.Register(() => logger.ControlListening(socket.Path));
-        var handler = new ControlHandler(status, control, logger, app.Lifetime.ApplicationStopping);
-        app.Use(next => context => context.Features.Get<ControlConnection>() is null ? next(context) : handler.HandleAsync(context));
+        var stopping = app.Lifetime.ApplicationStopping;
+        var errors = new ControlErrors(logger, stopping, ControlRoutes.Listing);
+        var endpoints = new ControlEndpoints(status, control, logger, stopping);
+        app.MapWhen(context => context.Features.Get<ControlConnection>() is not null, branch =>
+        {
+            // The app's own routing ran first and may have matched an exporter route by its path.
+            branch.Use((context, next) =>
+            {
+                context.SetEndpoint(null);
+                return next(context);
+            });
+            branch.Use(errors.InvokeAsync);
+            branch.UseRouting();
+            branch.Use(ExactPathOnly);
+            branch.UseEndpoints(endpoints.Map);
+        });
     }
+
+    /// <summary>
+    /// Routing forgives case and a trailing slash (<c>/Status/</c>); the control API, like
+    /// kuutamod's, answers only the exact path, so a script's typo is a 404, not a guess.
+    /// </summary>
+    private static Task ExactPathOnly(HttpContext context, RequestDelegate next)
+    {
+        if (context.GetEndpoint() is RouteEndpoint endpoint && !string.Equals(Literal(endpoint.RoutePattern), context.Request.Path.Value, StringComparison.Ordinal))
+        {
+            context.SetEndpoint(null);
+            context.Request.RouteValues.Clear();
+        }
+
+        return next(context);
+    }
+
+    private static string Literal(RoutePattern pattern) => "/" + string.Join('/', pattern.PathSegments.Select(s => string.Concat(s.Parts.OfType<RoutePatternLiteralPart>().Select(p => p.Content))));
 
     /// <summary>The mark of a connection accepted on the control socket.</summary>
     private sealed class ControlConnection

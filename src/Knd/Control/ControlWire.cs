@@ -2,21 +2,23 @@ using System.Text.Json.Serialization;
 
 namespace Knd.Control;
 
-/// <summary>Every error answer of the control socket: <c>{"error": "one line"}</c>.</summary>
-internal sealed record ControlError(string Error);
+/// <summary>
+/// Every error answer of the control socket: an RFC 9457 problem document
+/// (<c>application/problem+json</c>) whose <see cref="Detail"/> is one line saying why.
+/// </summary>
+internal sealed record ControlProblem(string Type, string Title, int Status, string Detail);
+
+/// <summary>
+/// An error answer as the CLI reads it: a problem's <c>detail</c>; <c>error</c> from a knd
+/// before problem documents (a host mid-upgrade); or kuutamod's <c>message</c>.
+/// </summary>
+internal sealed record ControlErrorView(string? Detail, string? Error, string? Message)
+{
+    public string? Reason => Detail ?? Error ?? Message;
+}
 
 /// <summary>The answer of <c>POST /pause</c> and <c>POST /resume</c>.</summary>
 internal sealed record PauseState(bool Paused);
-
-/// <summary>The body of <c>POST /maintenance</c> as the CLI sends it.</summary>
-internal sealed record MaintenanceRequestView(string Kind, long? MinimumLength, long? ShutdownAt, bool Cancel)
-{
-    public static MaintenanceRequestView From(MaintenanceRequest request) =>
-        new(MaintenanceKinds.ToWire(request.Kind), request.MinimumLength, request.ShutdownAt, request.Cancel);
-}
-
-/// <summary>The body of <c>POST /switchover</c> as the CLI sends it.</summary>
-internal sealed record SwitchoverRequestView(string? To);
 
 /// <summary>What is scheduled, on the wire: <see cref="Kind"/> is "shutdown", "restart" or null.</summary>
 internal sealed record MaintenanceStatusView(string? Kind, long? ShutdownAt, long? CurrentHeight, long? WindowStart, long? WindowEnd, string Message)
@@ -46,11 +48,11 @@ internal static class MaintenanceKinds
     };
 }
 
+/// <summary>The answers of the control socket (and what the CLI reads of them): lenient about fields it does not know.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(ControlError))]
+[JsonSerializable(typeof(ControlProblem))]
+[JsonSerializable(typeof(ControlErrorView))]
 [JsonSerializable(typeof(PauseState))]
-[JsonSerializable(typeof(MaintenanceRequestView))]
-[JsonSerializable(typeof(SwitchoverRequestView))]
 [JsonSerializable(typeof(MaintenanceStatusView))]
 [JsonSerializable(typeof(SwitchoverStatus))]
 [JsonSerializable(typeof(ActiveValidatorInfo))]
