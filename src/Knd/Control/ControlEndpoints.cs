@@ -31,7 +31,14 @@ internal sealed class ControlEndpoints
         routes.MapGet(ControlRoutes.Status, () => ControlResults.Json(StatusReport.From(_status), HttpJsonContext.Default.StatusReport));
 
         routes.MapGet(ControlRoutes.ActiveValidator, async Task<IResult> (HttpContext context) =>
-            ControlResults.Json((await _control.GetActiveValidatorAsync(ReadToken(context)))!, ControlJsonContext.Default.ActiveValidatorInfo));
+        {
+            var active = await _control.GetActiveValidatorAsync(ReadToken(context));
+
+            // kuutamoctl reads kuutamod's Name and Node; it asks on a socket with kuutamod's name.
+            return context.Features.Get<ControlConnection>() is { IsKuutamod: true } && active is not null
+                ? ControlResults.Json(KuutamodActiveValidator.From(active), ControlJsonContext.Default.KuutamodActiveValidator)
+                : ControlResults.Json(active!, ControlJsonContext.Default.ActiveValidatorInfo);
+        });
 
         routes.MapGet(ControlRoutes.Maintenance, async Task<IResult> (HttpContext context) =>
             ControlResults.Json(MaintenanceStatusView.From(await _control.GetMaintenanceStatusAsync(ReadToken(context))), ControlJsonContext.Default.MaintenanceStatusView));

@@ -90,7 +90,7 @@ internal sealed class ControlErrors
                 context.Response.Headers.Allow = allow;
             }
 
-            await ControlResults.WriteProblemAsync(context, status, detail);
+            await ControlResults.WriteProblemAsync(context, status, detail, KuutamodRoute.Of(context));
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {

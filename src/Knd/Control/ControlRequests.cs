@@ -136,4 +136,6 @@ internal static class MaintenanceRules
 [JsonSerializable(typeof(MaintenanceBody))]
 [JsonSerializable(typeof(SwitchoverBody))]
 [JsonSerializable(typeof(NoFieldsBody))]
+[JsonSerializable(typeof(KuutamodMaintenanceBody))]
+[JsonSerializable(typeof(KuutamodScheduleRestartBody))]
 internal sealed partial class ControlRequestJsonContext : JsonSerializerContext;

@@ -16,15 +16,18 @@ internal static class ControlResults
 
     public static IResult Json<T>(T value, JsonTypeInfo<T> type) => new JsonResult<T>(value, type);
 
-    /// <summary>A problem answer with a one-line <paramref name="detail"/>.</summary>
-    public static IResult Problem(int status, string detail) =>
-        new JsonResult<ControlProblem>(Document(status, detail), ControlJsonContext.Default.ControlProblem, status, ProblemContentType);
+    /// <summary>A problem answer with a one-line <paramref name="detail"/>; with <paramref name="kuutamod"/>, kuutamod's <c>message</c> too.</summary>
+    public static IResult Problem(int status, string detail, bool kuutamod = false) =>
+        new JsonResult<ControlProblem>(Document(status, detail, kuutamod), ControlJsonContext.Default.ControlProblem, status, ProblemContentType);
 
-    public static ControlProblem Document(int status, string detail) =>
-        new("about:blank", ReasonPhrases.GetReasonPhrase(status), status, detail.ReplaceLineEndings(" "));
+    public static ControlProblem Document(int status, string detail, bool kuutamod = false)
+    {
+        var line = detail.ReplaceLineEndings(" ");
+        return new("about:blank", ReasonPhrases.GetReasonPhrase(status), status, line, kuutamod ? line : null);
+    }
 
-    public static Task WriteProblemAsync(HttpContext context, int status, string detail) =>
-        Problem(status, detail).ExecuteAsync(context);
+    public static Task WriteProblemAsync(HttpContext context, int status, string detail, bool kuutamod = false) =>
+        Problem(status, detail, kuutamod).ExecuteAsync(context);
 
     public static async Task WriteAsync<T>(HttpResponse response, T value, JsonTypeInfo<T> type, int status, string contentType)
     {

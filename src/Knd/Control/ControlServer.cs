@@ -16,15 +16,19 @@ internal static class ControlServer
     /// <summary>Adds the control socket to Kestrel's listeners. Call inside <c>ConfigureKestrel</c>.</summary>
     public static void Listen(KestrelServerOptions kestrel, ControlSocket socket)
     {
-        kestrel.ListenHandle(socket.TakeListenHandle(), listen =>
+        foreach (var listener in Sockets(socket))
         {
-            listen.Protocols = HttpProtocols.Http1;
-            listen.Use(next => connection =>
+            var mark = listener.IsKuutamodName ? ControlConnection.Kuutamod : ControlConnection.Knd;
+            kestrel.ListenHandle(listener.TakeListenHandle(), listen =>
             {
-                connection.Features.Set(ControlConnection.Instance);
-                return next(connection);
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(next => connection =>
+                {
+                    connection.Features.Set(mark);
+                    return next(connection);
+                });
             });
-        });
+        }
     }
 
     /// <summary>
@@ -38,10 +42,17 @@ internal static class ControlServer
         app.Lifetime.ApplicationStopped.Register(socket.Dispose);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Control");
-        app.Lifetime.ApplicationStarted.Register(() => logger.ControlListening(socket.Path));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var listener in Sockets(socket))
+            {
+                logger.ControlListening(listener.Path);
+            }
+        });
         var stopping = app.Lifetime.ApplicationStopping;
-        var errors = new ControlErrors(logger, stopping, ControlRoutes.Listing);
+        var errors = new ControlErrors(logger, stopping, $"{ControlRoutes.Listing}; {KuutamodRoutes.Listing}");
         var endpoints = new ControlEndpoints(status, control, logger, stopping);
+        var kuutamod = new KuutamodEndpoints(status, control, logger, stopping);
         app.MapWhen(context => context.Features.Get<ControlConnection>() is not null, branch =>
         {
             // The app's own routing ran first and may have matched an exporter route by its path.
@@ -53,7 +64,11 @@ internal static class ControlServer
             branch.Use(errors.InvokeAsync);
             branch.UseRouting();
             branch.Use(ExactPathOnly);
-            branch.UseEndpoints(endpoints.Map);
+            branch.UseEndpoints(routes =>
+            {
+                endpoints.Map(routes);
+                kuutamod.Map(routes);
+            });
         });
     }
 
@@ -74,9 +89,21 @@ internal static class ControlServer
 
     private static string Literal(RoutePattern pattern) => "/" + string.Join('/', pattern.PathSegments.Select(s => string.Concat(s.Parts.OfType<RoutePatternLiteralPart>().Select(p => p.Content))));
 
-    /// <summary>The mark of a connection accepted on the control socket.</summary>
-    private sealed class ControlConnection
-    {
-        public static readonly ControlConnection Instance = new();
-    }
+    private static IEnumerable<ControlSocket> Sockets(ControlSocket socket) => socket.Alias is { } alias ? [socket, alias] : [socket];
+}
+
+/// <summary>
+/// The mark of a connection accepted on a control socket. <see cref="IsKuutamod"/>: the socket
+/// carries kuutamod's name, so its clients (kuutamoctl, kuutamod-era scripts) expect kuutamod's
+/// answer to <c>GET /active_validator</c>.
+/// </summary>
+internal sealed class ControlConnection
+{
+    public static readonly ControlConnection Knd = new(false);
+
+    public static readonly ControlConnection Kuutamod = new(true);
+
+    private ControlConnection(bool isKuutamod) => IsKuutamod = isKuutamod;
+
+    public bool IsKuutamod { get; }
 }

@@ -4,9 +4,16 @@ namespace Knd.Control;
 
 /// <summary>
 /// Every error answer of the control socket: an RFC 9457 problem document
-/// (<c>application/problem+json</c>) whose <see cref="Detail"/> is one line saying why.
+/// (<c>application/problem+json</c>) whose <see cref="Detail"/> is one line saying why. On
+/// kuutamod's routes it also carries <see cref="Message"/>, the same line: kuutamoctl reads
+/// kuutamod's <c>{"status", "message"}</c> and ignores the rest.
 /// </summary>
-internal sealed record ControlProblem(string Type, string Title, int Status, string Detail);
+internal sealed record ControlProblem(
+    string Type,
+    string Title,
+    int Status,
+    string Detail,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null);
 
 /// <summary>
 /// An error answer as the CLI reads it: a problem's <c>detail</c>; <c>error</c> from a knd
@@ -56,4 +63,6 @@ internal static class MaintenanceKinds
 [JsonSerializable(typeof(MaintenanceStatusView))]
 [JsonSerializable(typeof(SwitchoverStatus))]
 [JsonSerializable(typeof(ActiveValidatorInfo))]
+[JsonSerializable(typeof(KuutamodReply))]
+[JsonSerializable(typeof(KuutamodActiveValidator))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext;

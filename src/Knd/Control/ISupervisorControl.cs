@@ -34,7 +34,12 @@ internal sealed record ControlOutcome<T>(T? Value, string? Error)
 }
 
 /// <summary><c>knd active-validator --json</c>: <c>{"node_id","session_id","since"}</c>.</summary>
-internal sealed record ActiveValidatorInfo(string NodeId, string SessionId, DateTimeOffset? Since);
+internal sealed record ActiveValidatorInfo(string NodeId, string SessionId, DateTimeOffset? Since)
+{
+    /// <summary>The Consul node of the holder's session (kuutamod's <c>Node</c>); null when Consul did not say. Not in knd's JSON.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? ConsulNode { get; init; }
+}
 
 /// <summary>
 /// <c>knd maintenance-shutdown|maintenance-restart [MINIMUM_LENGTH] [--shutdown-at H] [--cancel]</c>.

@@ -57,14 +57,11 @@ internal sealed class DaemonControl : ISupervisorControl
             // Not written by knd or kuutamod: fall back to the session's name.
         }
 
-        var nodeId = value?.NodeId;
-        if (nodeId is null)
-        {
-            var info = await _consul.GetSessionInfoAsync(session, cancellationToken);
-            nodeId = info.Value?.Name ?? "(unknown)";
-        }
-
-        return new ActiveValidatorInfo(nodeId, session, value?.Since);
+        // The session names the Consul node it lives on (kuutamod's "Node"), and its name is the
+        // holder's node id (kuutamod's and knd's), the fallback for a lock value nobody wrote.
+        var info = (await _consul.GetSessionInfoAsync(session, cancellationToken)).Value;
+        var nodeId = value?.NodeId ?? info?.Name ?? "(unknown)";
+        return new ActiveValidatorInfo(nodeId, session, value?.Since) { ConsulNode = info?.Node };
     }
 
     public Task<ControlOutcome<MaintenanceStatus>> ScheduleMaintenanceAsync(MaintenanceRequest request, CancellationToken cancellationToken) =>

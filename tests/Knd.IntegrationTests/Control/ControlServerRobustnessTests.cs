@@ -101,7 +101,7 @@ public sealed class ControlServerRobustnessTests : IAsyncLifetime
 
     [Theory(Timeout = 30_000)]
     [InlineData("/")]
-    [InlineData("/maintenance_shutdown")]
+    [InlineData("/maintenance_stop")]
     [InlineData("/status/")]
     [InlineData("/../etc/passwd")]
     public async Task UnknownRoute_Is404_WithTheRouteList(string path)
