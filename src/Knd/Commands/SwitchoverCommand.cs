@@ -70,11 +70,6 @@ internal static class SwitchoverCommand
                 case "done":
                     return knd.Json ? await knd.PrintJsonAsync(call) : await PrintAsync(knd, status);
                 case "failed":
-                    if (knd.Json)
-                    {
-                        await knd.PrintJsonAsync(call);
-                    }
-
                     return await knd.FailAsync($"the switchover failed: {status.Message}");
                 case "none":
                     return await knd.FailAsync($"no switchover is in progress any more (knd restarted?): {status.Message}");

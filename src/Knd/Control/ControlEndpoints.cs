@@ -32,12 +32,16 @@ internal sealed class ControlEndpoints
 
         routes.MapGet(ControlRoutes.ActiveValidator, async Task<IResult> (HttpContext context) =>
         {
-            var active = await _control.GetActiveValidatorAsync(ReadToken(context));
+            var outcome = await _control.GetActiveValidatorAsync(ReadToken(context));
+            if (!outcome.Ok)
+            {
+                return Fail(HttpMethods.Get, ControlRoutes.ActiveValidator, outcome, _logger, kuutamod: KuutamodRoute.Of(context));
+            }
 
             // kuutamoctl reads kuutamod's Name and Node; it asks on a socket with kuutamod's name.
-            return context.Features.Get<ControlConnection>() is { IsKuutamod: true } && active is not null
+            return context.Features.Get<ControlConnection>() is { IsKuutamod: true } && outcome.Value is { } active
                 ? ControlResults.Json(KuutamodActiveValidator.From(active), ControlJsonContext.Default.KuutamodActiveValidator)
-                : ControlResults.Json(active!, ControlJsonContext.Default.ActiveValidatorInfo);
+                : ControlResults.Json(outcome.Value!, ControlJsonContext.Default.ActiveValidatorInfo);
         });
 
         routes.MapGet(ControlRoutes.Maintenance, async Task<IResult> (HttpContext context) =>
@@ -77,17 +81,20 @@ internal sealed class ControlEndpoints
         return Render(route, await _control.SetPausedAsync(paused, _stopping), v => ControlResults.Json(new PauseState(v), ControlJsonContext.Default.PauseState));
     }
 
-    private IResult Render<T>(string route, ControlOutcome<T> outcome, Func<T, IResult> render)
+    /// <summary>
+    /// The problem for a failed outcome: 409 when knd refused, 502 when Consul (or neard) did not
+    /// give knd what it needed; the detail is the outcome's line, which names the cause.
+    /// </summary>
+    internal static IResult Fail<T>(string method, string route, ControlOutcome<T> outcome, ILogger logger, string prefix = "", bool kuutamod = false)
     {
-        if (outcome.Ok && outcome.Value is { } value)
-        {
-            return render(value);
-        }
-
-        var reason = outcome.Error ?? "knd gave no answer";
-        _logger.ControlRefused(HttpMethods.Post, route, reason);
-        return ControlResults.Problem(StatusCodes.Status409Conflict, reason);
+        var reason = prefix + (outcome.Error ?? "knd gave no answer");
+        logger.ControlRefused(method, route, reason);
+        var status = outcome.Failure == ControlFailure.Unavailable ? StatusCodes.Status502BadGateway : StatusCodes.Status409Conflict;
+        return ControlResults.Problem(status, reason, kuutamod);
     }
+
+    private IResult Render<T>(string route, ControlOutcome<T> outcome, Func<T, IResult> render) =>
+        outcome.Ok && outcome.Value is { } value ? render(value) : Fail(HttpMethods.Post, route, outcome, _logger);
 
     private static string Describe(MaintenanceRequest request) =>
         $"{MaintenanceKinds.ToWire(request.Kind)}{(request.Cancel ? " cancel" : string.Empty)}"

@@ -60,15 +60,18 @@ internal sealed class ControlErrors
         {
             (status, detail) = (StatusCodes.Status503ServiceUnavailable, "knd is shutting down");
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             // The client went away (or broke the connection) half-way: there is nobody to answer.
             return;
         }
         catch (Exception ex)
         {
+            // Every failure knd knows of is an outcome with its cause (409, 502); this is one it
+            // does not (a bug, or a disk error where none was expected). Say what it was.
             _logger.ControlFailed(ex, request.Method, path);
-            (status, detail) = (StatusCodes.Status500InternalServerError, "internal error in knd; see its log");
+            var what = ex.Message.ReplaceLineEndings(" ").Trim();
+            (status, detail) = (StatusCodes.Status500InternalServerError, $"knd failed to answer {request.Method} {Quote(path)}: {ex.GetType().Name}: {(what.Length > 300 ? what[..300] + "..." : what)} (unexpected; knd's log has the details)");
         }
 
         if (status is >= 400 and < 500)

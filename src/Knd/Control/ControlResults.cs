@@ -14,11 +14,13 @@ internal static class ControlResults
 
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
+    private static readonly JsonTypeInfo<ControlProblem> ProblemInfo = ControlJsonContext.ReadableInfo<ControlProblem>();
+
     public static IResult Json<T>(T value, JsonTypeInfo<T> type) => new JsonResult<T>(value, type);
 
     /// <summary>A problem answer with a one-line <paramref name="detail"/>; with <paramref name="kuutamod"/>, kuutamod's <c>message</c> too.</summary>
     public static IResult Problem(int status, string detail, bool kuutamod = false) =>
-        new JsonResult<ControlProblem>(Document(status, detail, kuutamod), ControlJsonContext.Default.ControlProblem, status, ProblemContentType);
+        new JsonResult<ControlProblem>(Document(status, detail, kuutamod), ProblemInfo, status, ProblemContentType);
 
     public static ControlProblem Document(int status, string detail, bool kuutamod = false)
     {

@@ -1,4 +1,7 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Knd.Control;
 
@@ -23,6 +26,9 @@ internal sealed record ControlErrorView(string? Detail, string? Error, string? M
 {
     public string? Reason => Detail ?? Error ?? Message;
 }
+
+/// <summary>What a control command prints on stdout with <c>--json</c> when it fails: <c>{"error":"one line","exit_code":N}</c>.</summary>
+internal sealed record CliFailure(string Error, int ExitCode);
 
 /// <summary>The answer of <c>POST /pause</c> and <c>POST /resume</c>.</summary>
 internal sealed record PauseState(bool Paused);
@@ -59,10 +65,19 @@ internal static class MaintenanceKinds
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ControlProblem))]
 [JsonSerializable(typeof(ControlErrorView))]
+[JsonSerializable(typeof(CliFailure))]
 [JsonSerializable(typeof(PauseState))]
 [JsonSerializable(typeof(MaintenanceStatusView))]
 [JsonSerializable(typeof(SwitchoverStatus))]
 [JsonSerializable(typeof(ActiveValidatorInfo))]
 [JsonSerializable(typeof(KuutamodReply))]
 [JsonSerializable(typeof(KuutamodActiveValidator))]
-internal sealed partial class ControlJsonContext : JsonSerializerContext;
+internal sealed partial class ControlJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The same contracts, writing quotes and apostrophes as themselves instead of <c>\u0022</c>:
+    /// error lines quote values, and they are read by people and shells, never put into HTML.
+    /// </summary>
+    public static JsonTypeInfo<T> ReadableInfo<T>() =>
+        (JsonTypeInfo<T>)new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }.GetTypeInfo(typeof(T));
+}

@@ -96,9 +96,7 @@ internal sealed class KuutamodEndpoints
         var outcome = await _control.ScheduleMaintenanceAsync(request, _stopping);
         if (!outcome.Ok || outcome.Value is not { } status)
         {
-            var reason = outcome.Error ?? "knd gave no answer";
-            _logger.ControlRefused(HttpMethods.Post, route, reason);
-            return ControlResults.Problem(StatusCodes.Status409Conflict, failed + reason, kuutamod: true);
+            return ControlEndpoints.Fail(HttpMethods.Post, route, outcome, _logger, failed, kuutamod: true);
         }
 
         return Reply(request.Cancel ? CancelledMessage(route, request.Kind)

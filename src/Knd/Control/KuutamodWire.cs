@@ -27,7 +27,9 @@ internal sealed class KuutamodRoute
 {
     public static readonly KuutamodRoute Instance = new();
 
-    public static bool Of(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<KuutamodRoute>() is not null;
+    /// <summary>Whether a kuutamod client may be asking: a kuutamod route, or any request on a socket with kuutamod's name.</summary>
+    public static bool Of(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<KuutamodRoute>() is not null || context.Features.Get<ControlConnection>() is { IsKuutamod: true };
 }
 
 /// <summary>

@@ -34,17 +34,18 @@ internal sealed class DaemonControl : ISupervisorControl
         _logger = logger;
     }
 
-    public async Task<ActiveValidatorInfo?> GetActiveValidatorAsync(CancellationToken cancellationToken)
+    public async Task<ControlOutcome<ActiveValidatorInfo?>> GetActiveValidatorAsync(CancellationToken cancellationToken)
     {
         var read = await _consul.GetKeyAsync(_options.LockKey, KvQuery.ConsistentRead, cancellationToken);
-        if (!read.IsSuccess)
+        if (read.Error is { } error)
         {
-            throw new InvalidOperationException($"cannot read the lock key {_options.LockKey}: {read.Error}");
+            // The cause first ("cannot reach Consul at ...", "Consul refused the ACL token ..."), then what it costs.
+            return ControlOutcome<ActiveValidatorInfo?>.Unavailable($"{error.Message}; so knd cannot tell who holds the lock {_options.LockKey}");
         }
 
         if (read.Value!.Entry is not { Session: { } session } entry)
         {
-            return null;
+            return ControlOutcome<ActiveValidatorInfo?>.Success(null);
         }
 
         LockValue? value = null;
@@ -61,7 +62,7 @@ internal sealed class DaemonControl : ISupervisorControl
         // holder's node id (kuutamod's and knd's), the fallback for a lock value nobody wrote.
         var info = (await _consul.GetSessionInfoAsync(session, cancellationToken)).Value;
         var nodeId = value?.NodeId ?? info?.Name ?? "(unknown)";
-        return new ActiveValidatorInfo(nodeId, session, value?.Since) { ConsulNode = info?.Node };
+        return ControlOutcome<ActiveValidatorInfo?>.Success(new ActiveValidatorInfo(nodeId, session, value?.Since) { ConsulNode = info?.Node });
     }
 
     public Task<ControlOutcome<MaintenanceStatus>> ScheduleMaintenanceAsync(MaintenanceRequest request, CancellationToken cancellationToken) =>
@@ -78,8 +79,13 @@ internal sealed class DaemonControl : ISupervisorControl
             return ControlOutcome<SwitchoverStatus>.Refused("the cluster state has not been read from Consul yet; try again");
         }
 
-        var leader = await GetActiveValidatorAsync(cancellationToken);
-        if (leader is null)
+        var holder = await GetActiveValidatorAsync(cancellationToken);
+        if (!holder.Ok)
+        {
+            return holder.As<SwitchoverStatus>();
+        }
+
+        if (holder.Value is not { } leader)
         {
             return ControlOutcome<SwitchoverStatus>.Refused("no node holds the lock: there is no active validator to hand over from");
         }
@@ -130,9 +136,9 @@ internal sealed class DaemonControl : ISupervisorControl
         // cas: never overwrite a request another host wrote after our read.
         var cas = cluster.Switchover is null ? 0 : cluster.SwitchoverIndex;
         var put = await _consul.PutKeyAsync(_cluster.Keys.Switchover, bytes, new KvPutOptions(Cas: cas), cancellationToken);
-        if (!put.IsSuccess)
+        if (put.Error is { } putError)
         {
-            return ControlOutcome<SwitchoverStatus>.Refused($"could not write the switchover request to Consul: {put.Error}");
+            return ControlOutcome<SwitchoverStatus>.Unavailable($"{putError.Message}; the switchover request was not written");
         }
 
         if (!put.Value)
@@ -152,9 +158,9 @@ internal sealed class DaemonControl : ISupervisorControl
         var record = new PauseRecord(paused, _options.NodeId, _status.Clock.TimeProvider.GetUtcNow());
         var bytes = JsonSerializer.SerializeToUtf8Bytes(record, ClusterJsonContext.Default.PauseRecord);
         var put = await _consul.PutKeyAsync(_cluster.Keys.Pause, bytes, KvPutOptions.None, cancellationToken);
-        if (!put.IsSuccess)
+        if (put.Error is { } error)
         {
-            return ControlOutcome<bool>.Refused($"could not write the pause flag to Consul: {put.Error}");
+            return ControlOutcome<bool>.Unavailable($"{error.Message}; the pause flag was not written");
         }
 
         _logger.PauseChanged(paused ? "paused" : "resumed", _options.NodeId);

@@ -41,6 +41,7 @@ public sealed class ControlProblemTests : IAsyncLifetime
         var text = root.GetProperty("detail").GetString()!;
         Assert.StartsWith(detail, text, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', text);
+        Assert.DoesNotContain("\\u0022", json, StringComparison.Ordinal);
         Assert.Empty(_server.Control.MaintenanceRequests);
         Assert.Empty(_server.Control.SwitchoverRequests);
         Assert.False(_server.Control.Paused);
