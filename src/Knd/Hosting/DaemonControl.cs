@@ -90,39 +90,13 @@ internal sealed class DaemonControl : ISupervisorControl
             return ControlOutcome<SwitchoverStatus>.Refused("no node holds the lock: there is no active validator to hand over from");
         }
 
-        if (cluster.Switchover is { IsOpen: true } open)
+        var choice = SwitchoverTarget.Choose(cluster, leader.NodeId, request.To);
+        if (!choice.Ok)
         {
-            return ControlOutcome<SwitchoverStatus>.Refused($"a switchover {open.From} -> {open.To} is already {open.Phase}");
+            return ControlOutcome<SwitchoverStatus>.Refused(choice.Refusal);
         }
 
-        var ready = cluster.Members.Where(m => m.ReadyPassive && m.Info.NodeId != leader.NodeId).ToList();
-        Member? target;
-        if (request.To is { } to)
-        {
-            if (to == leader.NodeId)
-            {
-                return ControlOutcome<SwitchoverStatus>.Refused($"{to} is already the active validator");
-            }
-
-            target = ready.FirstOrDefault(m => m.Info.NodeId == to);
-            if (target is null)
-            {
-                var known = cluster.Members.FirstOrDefault(m => m.Info.NodeId == to);
-                var why = known is null ? "is not a member of this validator's cluster"
-                    : !known.Alive ? "has no live Consul session"
-                    : $"is {known.Info.State}, synced={known.Info.Synced}, healthy={known.Info.Healthy}";
-                return ControlOutcome<SwitchoverStatus>.Refused($"cannot switch over to {to}: it {why}");
-            }
-        }
-        else
-        {
-            target = ready.OrderByDescending(m => m.Info.Height ?? 0).FirstOrDefault();
-            if (target is null)
-            {
-                return ControlOutcome<SwitchoverStatus>.Refused("no synced, healthy passive to hand over to");
-            }
-        }
-
+        var target = choice.Target;
         var record = new SwitchoverRecord(
             Guid.NewGuid().ToString("n")[..12],
             leader.NodeId,
