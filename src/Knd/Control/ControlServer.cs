@@ -66,8 +66,9 @@ internal static class ControlServer
             branch.Use(ExactPathOnly);
             branch.UseEndpoints(routes =>
             {
-                endpoints.Map(routes);
-                kuutamod.Map(routes);
+                var group = routes.MapGroup(string.Empty).WithGroupName("control");
+                endpoints.Map(group);
+                kuutamod.Map(group);
             });
         });
     }
