@@ -66,6 +66,7 @@ internal sealed partial class FailoverMachine
 
     // the lock service's memory, and failed promotions
     private TimeSpan _takeNotBefore;
+    private ulong _holdOffMark;
     private TimeSpan? _stateLostAt;
     private TimeSpan _promoteNotBefore;
     private int _consecutivePromotionFailures;
@@ -250,9 +251,17 @@ internal sealed partial class FailoverMachine
         TrackLockFree(previous, observation);
         _observed = observation;
         _observedAt = _now;
+        if (observation.Holder is not null && observation.ModifyIndex > _holdOffMark && _takeNotBefore > _now)
+        {
+            // A session took the key after the sighting: it waited out its own hold-off (or is the
+            // leader its members promised), so whoever signed before the loss is gone by now.
+            _takeNotBefore = _now;
+        }
+
         if (wentBack)
         {
             _stateLostAt = _now;
+            _holdOffMark = mark;
             HoldOffTakeover($"the lock service's index went back from {highWater} to {mark}: it lost or restored its state");
             if (State != SupervisorState.Validating && _lock == LockPhase.Held)
             {
@@ -262,6 +271,7 @@ internal sealed partial class FailoverMachine
         }
         else if (newlyMissing)
         {
+            _holdOffMark = mark;
             HoldOffTakeover("the lock key is missing: a new cluster, or a lock service that lost its state");
         }
     }

@@ -56,7 +56,7 @@ internal static class KndDaemon
         ControlSocket controlSocket;
         try
         {
-            controlSocket = ControlSocket.Bind(options.ControlSocket);
+            controlSocket = ControlSocket.Bind(options.ControlSocket, kuutamodAlias: true);
         }
         catch (ControlSocketException e)
         {
