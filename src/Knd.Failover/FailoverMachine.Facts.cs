@@ -440,6 +440,7 @@ internal sealed partial class FailoverMachine
             {
                 // The lock is ours again under the new session: back to the ordinary rules.
                 _reanchoring = false;
+                _sessionBeforeReanchor = null;
                 _stateLostAt = null;
                 NoteError($"failsafe: took the lock back (fencing index {_fencingIndex})");
             }

@@ -91,9 +91,9 @@ internal sealed partial class FailoverMachine
         {
             (reason, why) = (DemotionReason.SelfFence, $"no session renewal succeeded for {sinceRenew.TotalMilliseconds:0}ms (fence after {_timings.FenceAfter.TotalMilliseconds:0}ms)");
         }
-        else if (_reanchoring && _observed?.Holder is { } other && other != _sessionId)
+        else if (HeldByAnotherWhileReanchoring())
         {
-            (reason, why) = (DemotionReason.LockLost, $"while taking the lock back, the lock key shows session {other}");
+            (reason, why) = (DemotionReason.LockLost, $"while taking the lock back, the lock key shows session {_observed!.Holder}");
         }
         else if (_sessionLost && !Reanchor("the lock service reports the session gone"))
         {

@@ -18,6 +18,7 @@ internal sealed partial class FailoverMachine
     private TimeSpan _promisedUntil;
     private TimeSpan _nextPromiseRequestAt;
     private bool _reanchoring;
+    private string? _sessionBeforeReanchor;
 
     /// <summary>The last heartbeat of a leader: who, with which session, its renewal age then, and when it came.</summary>
     private sealed record Heartbeat(string NodeId, string SessionId, TimeSpan RenewAge, TimeSpan At);
@@ -123,6 +124,10 @@ internal sealed partial class FailoverMachine
         Emit(new DestroyLeaderSessionAction(holder, value.NodeId));
     }
 
+    /// <summary>While taking the lock back: a holder that is neither our new session nor the one we lost is someone else.</summary>
+    private bool HeldByAnotherWhileReanchoring() =>
+        _reanchoring && _observed?.Holder is { } holder && holder != _sessionId && holder != _sessionBeforeReanchor;
+
     /// <summary>Every known member has promised, and the earliest promise leaves time for a bounded stop.</summary>
     private bool FailsafeCovers()
     {
@@ -186,6 +191,7 @@ internal sealed partial class FailoverMachine
 
         if (_sessionLost || _sessionId is null)
         {
+            _sessionBeforeReanchor ??= _sessionId;
             _sessionId = null;
             _sessionLost = false;
             _renewInFlight = false;

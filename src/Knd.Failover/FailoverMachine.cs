@@ -40,7 +40,7 @@ internal sealed partial class FailoverMachine
         _createBackoff = timings.CreateBackoffMin;
 
         // A knd that died may have promised the leader not to take the lock; it has forgotten.
-        _takeNotBefore = _now + _peers.StartupPromiseWait;
+        _promisedUntil = _now + _peers.StartupPromiseWait;
     }
 
     public SupervisorState State { get; private set; } = SupervisorState.Startup;

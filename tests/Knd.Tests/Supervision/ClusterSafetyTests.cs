@@ -4,9 +4,22 @@ namespace Knd.Tests.Supervision;
 
 /// <summary>
 /// Two or three real failover machines against a model lock service and model neards, under random
-/// fault plans (partitions, no leader, the service restarting empty or restoring an older index, slow
-/// answers, neard crashes, knd restarts without memory). CsCheck generates the plans and, when one
-/// breaks the promise, shrinks it to a minimal schedule and prints it with a seed to replay.
+/// fault plans (partitions of Consul, of the peer channel or of both, no leader, the service
+/// restarting empty or restoring an older index, slow answers, neard crashes, knd restarts without
+/// memory), with the peer channel's fast failover and failsafe on or off. CsCheck generates the plans
+/// and, when one breaks the promise, shrinks it to a minimal schedule and prints it with a seed to replay.
+/// <para>
+/// Which weakened rule each test catches (each was tried):
+/// - no hold-off after the lock key goes missing: RandomFaultPlans and ServiceRestartsEmpty (a passive
+///   takes the empty key while the old leader signs);
+/// - renewals scheduled from the answer: ServiceSlowJustBelowTheRequestTimeout (self-fences);
+/// - fast failover with a lock-delay below the fence bound (1 s): LeaderCutOff (every partition kind)
+///   and RandomFaultPlans (a passive destroys the leader's session and signs before it stopped);
+/// - a member that promises although it reaches Consul: RandomFaultPlans (a leader cut off from Consul
+///   signs on while its session expires) and PeerChannelTests.Member_ThatReachesConsul_Refuses;
+/// - a promise that does not bind its member, or a leader that stops too late for its oldest promise:
+///   PeerChannelTests (Member_..._DoesNotTakeTheLockBeforeItEnds, Leader_PromisesStopComing_...).
+/// </para>
 /// </summary>
 public sealed class ClusterSafetyTests
 {
@@ -81,7 +94,7 @@ public sealed class ClusterSafetyTests
             var world = Run(plan);
 
             Assert.True(world.Violations.Count == 0, $"{plan}: {string.Join("; ", world.Violations.Take(3))}");
-            Assert.True(world.Promotions == 1, $"{plan}: {world.Promotions} promotions; the leader should have kept the lock");
+            Assert.True(world.Promotions == 1, $"{plan}: {world.Promotions} promotions; the leader should have kept the lock\n{world.Recent(60)}");
             Assert.Equal(0, world.SelfFences);
         }
     }
@@ -96,13 +109,13 @@ public sealed class ClusterSafetyTests
         {
             var plan = new WorldPlan(seed, 3, true, [
                 new PlannedFault(40_000, WorldFault.ServiceRestartEmpty, 0, 60_000),
-                new PlannedFault(55_000 + (seed * 500), WorldFault.RestartKnd, LeaderIndex(seed), 30_000),
+                new PlannedFault(55_000 + (seed * 500), WorldFault.RestartLeader, 0, 30_000),
             ], fast, Failsafe: true);
 
             var world = Run(plan);
 
             Assert.True(world.Violations.Count == 0, $"{plan}: {string.Join("; ", world.Violations.Take(3))}");
-            Assert.True(world.Promotions >= 2, $"{plan}: nobody led after the outage");
+            Assert.True(world.Promotions >= 2, $"{plan}: nobody led after the outage\n{world.Recent(60)}");
         }
     }
 
@@ -125,9 +138,6 @@ public sealed class ClusterSafetyTests
             }
         }
     }
-
-    /// <summary>The node that leads first in these plans (the model's start is deterministic per seed only up to latencies).</summary>
-    private static int LeaderIndex(int seed) => seed % 3;
 
     private static ClusterWorld Run(WorldPlan plan)
     {

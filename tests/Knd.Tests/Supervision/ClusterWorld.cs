@@ -34,6 +34,9 @@ public enum WorldFault
 
     /// <summary>The node is cut off from everything: Consul and its peers.</summary>
     IsolateNode,
+
+    /// <summary>Whichever node leads at that moment: its knd dies (neard with it) and starts again with no memory.</summary>
+    RestartLeader,
 }
 
 /// <summary>One fault of a plan: when, what, on which node (where it applies), and for how long.</summary>
@@ -101,6 +104,11 @@ internal sealed class ClusterWorld
 
     public List<string> Violations { get; } = [];
 
+    /// <summary>What happened, newest last: state changes, demotions, faults (for failure messages).</summary>
+    public List<string> Trace { get; } = [];
+
+    public string Recent(int lines = 40) => string.Join("\n", Trace.TakeLast(lines));
+
     public long Promotions => _nodes.Sum(n => n.Promotions + (n.Machine?.Counters.Promotions ?? 0));
 
     /// <summary>Self-fences of the knd processes alive at the end.</summary>
@@ -159,7 +167,10 @@ internal sealed class ClusterWorld
 
     private void Inject(PlannedFault fault)
     {
-        var node = _nodes[fault.Node % _nodes.Length];
+        Trace.Add($"{Now} FAULT {fault}");
+        var node = fault.Kind == WorldFault.RestartLeader
+            ? _nodes.FirstOrDefault(n => n.Machine?.Snapshot().State == SupervisorState.Validating) ?? _nodes[fault.Node % _nodes.Length]
+            : _nodes[fault.Node % _nodes.Length];
         var duration = TimeSpan.FromMilliseconds(fault.DurationMs);
         switch (fault.Kind)
         {
@@ -227,7 +238,7 @@ internal sealed class ClusterWorld
                 node.PartitionedUntil = Now + duration;
                 Later(duration, () => DeliverObservation(node));
                 break;
-            case WorldFault.RestartKnd:
+            case WorldFault.RestartKnd or WorldFault.RestartLeader:
                 if (node.Machine is not null)
                 {
                     // The parent-death signal takes neard down with knd.
@@ -274,8 +285,18 @@ internal sealed class ClusterWorld
             return;
         }
 
+        foreach (var transition in output.Transitions)
+        {
+            Trace.Add($"{Now} {node.Name}: {transition.From} -> {transition.To}: {transition.Reason}");
+        }
+
         foreach (var action in output.Actions)
         {
+            if (action is not RenewSessionAction)
+            {
+                Trace.Add($"{Now} {node.Name}: {action}");
+            }
+
             Perform(node, action);
         }
     }
