@@ -35,7 +35,7 @@ internal static class KndServices
             ConsulClient.CreateHttpClient(timings.ConsulRequestTimeout),
             time,
             sp.GetRequiredService<ILogger<ConsulClient>>()));
-        services.AddSingleton(sp => new NeardProcessLauncher(Logger(sp, "Knd.Neard"), time, timings.NeardKillConfirmTimeout));
+        services.AddSingleton(sp => new NeardProcessLauncher(Logger(sp, "Knd.Neard"), time, timings.NeardKillConfirmTimeout, neardLogger: Logger(sp, NeardOutput.Category)));
         services.AddSingleton(sp => new NeardHome(options.NeardHome, Logger(sp, "Knd.Neard")));
         services.AddSingleton<Func<Action<SupervisorEvent>, NeardDriver>>(sp => post => new NeardDriver(
             options,

@@ -60,4 +60,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2031, Level = LogLevel.Information, Message = "neard does not know {OldMethod}; using {NewMethod}")]
     public static partial void RpcMethodFallback(this ILogger logger, string oldMethod, string newMethod);
+
+    [LoggerMessage(EventId = 2040, Level = LogLevel.Information, Message = "{Stream}: {Line}")]
+    public static partial void NeardOutput(this ILogger logger, string stream, string line);
+
+    [LoggerMessage(EventId = 2041, Level = LogLevel.Debug, Message = "neard's {Stream} ended: {Reason}")]
+    public static partial void NeardOutputEnded(this ILogger logger, string stream, string reason);
+
+    [LoggerMessage(EventId = 2042, Level = LogLevel.Warning, Message = "neard pid {Pid} was reaped before knd could watch it; its exit code is unknown")]
+    public static partial void NeardExitCodeUnknown(this ILogger logger, int pid);
 }

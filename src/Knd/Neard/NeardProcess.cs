@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CliWrap;
 using Knd.Interop;
 
 namespace Knd.Neard;
@@ -17,19 +18,32 @@ internal sealed class NeardProcess : INeardProcess
     /// <summary>A group that outlives its leader gets SIGKILL again this often, in case a member forked meanwhile.</summary>
     private static readonly TimeSpan GroupKillRepeat = TimeSpan.FromSeconds(1);
 
-    private readonly Process _process;
+    /// <summary>
+    /// How long, after the main pid and its group are gone, neard's last output lines (and with them
+    /// CliWrap's exit code) may take; only a process that left the group can hold the pipes longer.
+    /// </summary>
+    private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Process? _process;
+    private readonly Task<CommandResult> _execution;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
     private volatile bool _reaped;
 
-    public NeardProcess(Process process, string home, TimeProvider timeProvider, ILogger logger)
+    /// <summary>
+    /// <paramref name="process"/>: a handle on the child that completes when its pid is reaped, or null
+    /// if it was reaped before one could be taken; <paramref name="execution"/>: CliWrap's execution,
+    /// which completes once the output pipes are drained too.
+    /// </summary>
+    public NeardProcess(int pid, Process? process, Task<CommandResult> execution, string home, TimeProvider timeProvider, ILogger logger)
     {
         _process = process;
+        _execution = execution;
         _timeProvider = timeProvider;
         _logger = logger;
-        Pid = process.Id;
+        Pid = pid;
         Home = home;
         _ = WatchExitAsync();
     }
@@ -150,17 +164,43 @@ internal sealed class NeardProcess : INeardProcess
     {
         // WaitForExitAsync completes only after .NET's SIGCHLD handler reaped the child, which is
         // the kernel's confirmation that the process (and its key) is gone.
-        await _process.WaitForExitAsync(CancellationToken.None);
+        // The handle only tells when: a Process that did not start the child has no exit code, which
+        // comes from CliWrap's result below.
+        if (_process is not null)
+        {
+            await _process.WaitForExitAsync(CancellationToken.None);
+            _process.Dispose();
+        }
+
         _reaped = true;
-        var exitCode = _process.ExitCode;
-        _process.Dispose();
-        _logger.NeardExited(Pid, exitCode);
 
         // What neard leaves in its group (a non-exec wrapper's neard, after the wrapper died of a
         // SIGHUP) is an orphan that may sign and holds the RPC port: it goes too, before the exit
         // counts. During a stop it is already on its way (SIGTERM, then the stop's SIGKILL).
         await KillLeftoversAsync();
-        _exited.TrySetResult(exitCode);
+
+        // With the group gone the pipes close and neard's last lines reach the log before its exit
+        // does; bounded, since a process that left the group (setsid of its own) may still hold them.
+        var exitCode = (await DrainOutputAsync())?.ExitCode;
+        if (exitCode is null)
+        {
+            _logger.NeardExitCodeUnknown(Pid);
+        }
+
+        _logger.NeardExited(Pid, exitCode ?? -1);
+        _exited.TrySetResult(exitCode ?? -1);
+    }
+
+    private async Task<CommandResult?> DrainOutputAsync()
+    {
+        try
+        {
+            return await _execution.WaitAsync(OutputDrainTimeout, _timeProvider, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException or IOException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private async Task KillLeftoversAsync()

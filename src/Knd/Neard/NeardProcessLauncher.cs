@@ -1,20 +1,22 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
+using CliWrap;
 using Knd.Interop;
 
 namespace Knd.Neard;
 
 /// <summary>
-/// Child-process control for neard (stands in for CliWrap, not served here: Process + kill(2) + setsid + setpriv).
-/// Starts neard bound to knd's life: through util-linux setpriv (see <see cref="SetprivExec"/>),
+/// Child-process control for neard: CliWrap builds and starts the command (arguments, environment,
+/// neard's output piped line by line into knd's log), kill(2) stops its process group. Starts neard bound to knd's life: through util-linux setpriv (see <see cref="SetprivExec"/>),
 /// so the kernel SIGKILLs neard when its parent goes away, even if knd is SIGKILLed or crashes,
 /// and through util-linux setsid, so neard leads a process group of its own that knd stops as a
 /// whole. Both are looked up on PATH once, at construction; without them no neard starts, since a
 /// neard that could outlive knd (or leave a child behind) could keep signing after another host took over.
 /// <para>
 /// Linux ties that "parent" to the thread that forked, not the process, and .NET's Process.Start
-/// forks on the calling thread. A thread-pool thread can retire at any time and would take neard
+/// forks on the calling thread (CliWrap's ExecuteAsync starts the process before it returns, on the
+/// caller's thread). A thread-pool thread can retire at any time and would take neard
 /// with it, so every child is forked from one dedicated thread that lives as long as the launcher.
 /// Disposing the launcher ends that thread, and with it (by the same kernel mechanism) every
 /// neard it started: dispose it last, at knd's exit.
@@ -26,6 +28,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
     private readonly ConcurrentDictionary<int, NeardProcess> _running = new();
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private readonly ILogger _logger;
+    private readonly NeardOutput _output;
     private readonly TimeProvider _timeProvider;
     private readonly StrayNeardReaper _strayReaper;
     private readonly TimeSpan _strayKillConfirmTimeout;
@@ -36,10 +39,12 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
     /// <summary>
     /// <paramref name="strayKillConfirmTimeout"/>: how long a stray neard may take to die after SIGKILL.
     /// <paramref name="searchPath"/>: the PATH to find setpriv and a bare neard name in; null means knd's PATH.
+    /// <paramref name="neardLogger"/>: where neard's own output lines go; null means <paramref name="logger"/>.
     /// </summary>
-    public NeardProcessLauncher(ILogger logger, TimeProvider timeProvider, TimeSpan strayKillConfirmTimeout, string? searchPath = null, StrayNeardReaper? strayReaper = null)
+    public NeardProcessLauncher(ILogger logger, TimeProvider timeProvider, TimeSpan strayKillConfirmTimeout, string? searchPath = null, StrayNeardReaper? strayReaper = null, ILogger? neardLogger = null)
     {
         _logger = logger;
+        _output = NeardOutput.ToLog(neardLogger ?? logger);
         _timeProvider = timeProvider;
         _strayKillConfirmTimeout = strayKillConfirmTimeout;
         _searchPath = searchPath ?? Environment.GetEnvironmentVariable("PATH");
@@ -93,8 +98,8 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         var strays = _strayReaper.Find(neardBin, home, _running.Keys.ToHashSet());
         await _strayReaper.KillAsync(strays, _strayKillConfirmTimeout, cancellationToken);
 
-        var startInfo = SetprivExec.CreateStartInfo(setsid, setpriv, neardBin, spec with { Home = home });
-        var request = new StartRequest(startInfo);
+        var command = SetprivExec.CreateCommand(setsid, setpriv, neardBin, spec with { Home = home }, _output);
+        var request = new StartRequest(command);
         try
         {
             _requests.Add(request, cancellationToken);
@@ -104,7 +109,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
             throw new NeardStartException("cannot start neard: knd is shutting down", ex);
         }
 
-        Process started;
+        Forked started;
         try
         {
             // The fork itself is not cancellable (it takes milliseconds); what it forked is handed
@@ -117,7 +122,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
             throw new NeardStartException($"cannot start neard ({neardBin} on {home}): {ex.Message}", ex);
         }
 
-        var process = new NeardProcess(started, home, _timeProvider, _logger);
+        var process = new NeardProcess(started.Pid, started.Handle, started.Execution, home, _timeProvider, _logger);
         _running[process.Pid] = process;
         _ = process.Exited.ContinueWith(_ => _running.TryRemove(KeyValuePair.Create(process.Pid, process)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         bool execed;
@@ -158,9 +163,9 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         {
             try
             {
-                var process = Process.Start(request.StartInfo)
-                    ?? throw new InvalidOperationException("Process.Start returned no process");
-                request.Completion.SetResult(process);
+                // The fork happens inside ExecuteAsync, on this thread.
+                var execution = request.Command.ExecuteAsync(CancellationToken.None);
+                request.Completion.SetResult(new Forked(execution.ProcessId, WaitHandleOf(execution.ProcessId), execution.Task));
             }
             catch (Exception ex)
             {
@@ -169,8 +174,27 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         }
     }
 
-    private sealed record StartRequest(ProcessStartInfo StartInfo)
+    /// <summary>
+    /// A second handle on the child, which .NET ties to the same wait state as CliWrap's: it tells
+    /// when the main pid is reaped, whether or not a leftover of its group still holds the output
+    /// pipes (CliWrap's task waits for those). Null if the child was already reaped.
+    /// </summary>
+    private static Process? WaitHandleOf(int pid)
     {
-        public TaskCompletionSource<Process> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            return Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
+
+    private sealed record StartRequest(Command Command)
+    {
+        public TaskCompletionSource<Forked> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed record Forked(int Pid, Process? Handle, Task<CommandResult> Execution);
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using CliWrap;
 
 namespace Knd.Neard;
 
@@ -64,21 +64,26 @@ internal static class SetprivExec
         return true;
     }
 
-    public static ProcessStartInfo CreateStartInfo(string setsid, string setpriv, string neardBin, NeardStartSpec spec)
+    /// <summary>
+    /// The CliWrap command for <c>setsid setpriv --pdeathsig KILL -- neard ...</c>: knd's environment
+    /// plus the spec's, stdin closed, stdout and stderr piped to <paramref name="output"/>, any exit
+    /// code accepted (an exit is a fact for the supervisor, not an error of the launch).
+    /// </summary>
+    public static Command CreateCommand(string setsid, string setpriv, string neardBin, NeardStartSpec spec, NeardOutput output)
     {
-        // No redirection: neard writes to knd's stdout/stderr, which the service manager journals.
-        var startInfo = new ProcessStartInfo(setsid) { UseShellExecute = false };
-        foreach (var argument in (string[])[setpriv, "--pdeathsig", "KILL", "--", neardBin, .. spec.Arguments])
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (name, value) in spec.ExtraEnvironment)
         {
-            startInfo.Environment[name] = value;
+            environment[name] = value;
         }
 
-        startInfo.Environment[HomeMarkerVariable] = spec.Home;
-        return startInfo;
+        environment[HomeMarkerVariable] = spec.Home;
+        return Cli.Wrap(setsid)
+            .WithArguments([setpriv, "--pdeathsig", "KILL", "--", neardBin, .. spec.Arguments])
+            .WithEnvironmentVariables(environment)
+            .WithResourcePolicy(new ResourcePolicy(priority: ChildPriority.NotAboveOwn()))
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardOutputPipe(output.Stdout)
+            .WithStandardErrorPipe(output.Stderr);
     }
 }

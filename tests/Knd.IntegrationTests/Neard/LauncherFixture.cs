@@ -34,6 +34,20 @@ internal sealed class LauncherFixture : IDisposable
         while :; do sleep 0.05; done
         """;
 
+    public const string ChattyPadding = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz";
+
+    /// <summary>200 lines on each stream, written alternately, then exit 5.</summary>
+    public const string Chatty = """
+        #!/bin/sh
+        i=1
+        while [ $i -le 200 ]; do
+          echo "out $i 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"
+          echo "err $i 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz" >&2
+          i=$((i + 1))
+        done
+        exit 5
+        """;
+
     public const string CrashesWith3 = """
         #!/bin/sh
         exit 3
@@ -47,8 +61,11 @@ internal sealed class LauncherFixture : IDisposable
         Root = Directory.CreateTempSubdirectory("knd-launcher-test-").FullName;
         Home = Directory.CreateDirectory(Path.Combine(Root, "home")).FullName;
         Out = Directory.CreateDirectory(Path.Combine(Root, "out")).FullName;
-        Launcher = new NeardProcessLauncher(NullLogger.Instance, TimeProvider.System, TimeSpan.FromSeconds(5));
+        Launcher = new NeardProcessLauncher(NullLogger.Instance, TimeProvider.System, TimeSpan.FromSeconds(5), neardLogger: NeardLog);
     }
+
+    /// <summary>What the launched processes wrote, as knd logs it.</summary>
+    public LineLogger NeardLog { get; } = new();
 
     public string Root { get; }
 

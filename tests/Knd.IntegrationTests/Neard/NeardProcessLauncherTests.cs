@@ -105,6 +105,19 @@ public sealed class NeardProcessLauncherTests : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Output_BothStreams_ReachTheLogWholeLineByLine_BeforeTheExitCounts()
+    {
+        var neard = await _fixture.StartAsync(_fixture.Spec(_fixture.Script(LauncherFixture.Chatty)));
+
+        Assert.Equal(5, await neard.Exited.WaitAsync(ExitWait));
+
+        // Every line intact and in its stream's order, whatever the interleaving between the streams.
+        var lines = _fixture.NeardLog.Lines;
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => $"stdout: out {i} {LauncherFixture.ChattyPadding}"), lines.Where(l => l.StartsWith("stdout:", StringComparison.Ordinal)));
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => $"stderr: err {i} {LauncherFixture.ChattyPadding}"), lines.Where(l => l.StartsWith("stderr:", StringComparison.Ordinal)));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task StopAsync_AgainAfterAStop_SaysAlreadyExited()
     {
         var neard = await _fixture.StartAsync(_fixture.Spec(_fixture.Script(LauncherFixture.Cooperative)));
