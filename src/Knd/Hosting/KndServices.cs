@@ -63,8 +63,10 @@ internal static class KndServices
             sp.GetRequiredService<ILogger<StaleLeaderReaper>>()));
         services.AddSingleton<SupervisorService>();
         services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
+        services.AddSingleton<ISupervisorInbox>(sp => sp.GetRequiredService<SupervisorService>());
+        services.AddSingleton<INeardControl>(sp => sp.GetRequiredService<SupervisorService>().Neard);
         services.AddHostedService<SwitchoverCoordinator>();
-        services.AddSingleton(sp => new MaintenanceCoordinator(options.AccountId, status, sp.GetRequiredService<SupervisorService>()));
+        services.AddSingleton(sp => new MaintenanceCoordinator(options.AccountId, status, sp.GetRequiredService<ISupervisorInbox>(), sp.GetRequiredService<INeardControl>()));
         services.AddSingleton<ISupervisorControl, DaemonControl>();
     }
 

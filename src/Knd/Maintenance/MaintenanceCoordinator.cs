@@ -17,18 +17,21 @@ internal sealed class MaintenanceCoordinator
 
     private readonly string _accountId;
     private readonly SupervisorStatus _status;
-    private readonly SupervisorService _supervisor;
+    private readonly ISupervisorInbox _inbox;
+    private readonly INeardControl _neard;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private MaintenanceStatus? _last;
 
     public MaintenanceCoordinator(
         string accountId,
         SupervisorStatus status,
-        SupervisorService supervisor)
+        ISupervisorInbox inbox,
+        INeardControl neard)
     {
         _accountId = accountId;
         _status = status;
-        _supervisor = supervisor;
+        _inbox = inbox;
+        _neard = neard;
     }
 
     public MaintenanceStatus Status()
@@ -61,7 +64,7 @@ internal sealed class MaintenanceCoordinator
         var snapshot = _status.Snapshot;
         if (snapshot is not { IsLeader: true })
         {
-            _supervisor.Post(new MaintenanceNowEvent(request.Kind));
+            _inbox.Post(new MaintenanceNowEvent(request.Kind));
             var what = request.Kind == MaintenanceKind.Shutdown ? "stopping neard and knd now" : "restarting neard now";
             return ControlOutcome<MaintenanceStatus>.Success(new MaintenanceStatus(request.Kind, null, snapshot?.BlockHeight, null, null, $"this node is passive (no duties): {what}"));
         }
@@ -71,7 +74,7 @@ internal sealed class MaintenanceCoordinator
             return ControlOutcome<MaintenanceStatus>.Refused($"a maintenance is already scheduled at height {snapshot.MaintenanceHeight}; cancel it first with --cancel");
         }
 
-        if (_supervisor.Neard.CurrentRpc is not { } rpc)
+        if (_neard.CurrentRpc is not { } rpc)
         {
             return ControlOutcome<MaintenanceStatus>.Refused("neard is not running");
         }
@@ -97,7 +100,7 @@ internal sealed class MaintenanceCoordinator
             return ControlOutcome<MaintenanceStatus>.Refused(failed);
         }
 
-        _supervisor.Post(new MaintenanceScheduledEvent(request.Kind, height, snapshot.NeardGeneration, snapshot.FencingIndex ?? 0));
+        _inbox.Post(new MaintenanceScheduledEvent(request.Kind, height, snapshot.NeardGeneration, snapshot.FencingIndex ?? 0));
         _last = new MaintenanceStatus(request.Kind, height, head, choice.Window?.Start, choice.Window?.End, Describe(request.Kind, height, head));
         return ControlOutcome<MaintenanceStatus>.Success(_last);
     }
@@ -110,7 +113,7 @@ internal sealed class MaintenanceCoordinator
             return ControlOutcome<MaintenanceStatus>.Success(new MaintenanceStatus(null, null, snapshot?.BlockHeight, null, null, "no maintenance scheduled; nothing to cancel"));
         }
 
-        if (_supervisor.Neard.CurrentRpc is not { } rpc)
+        if (_neard.CurrentRpc is not { } rpc)
         {
             return ControlOutcome<MaintenanceStatus>.Refused("neard is not running");
         }
@@ -120,7 +123,7 @@ internal sealed class MaintenanceCoordinator
             return ControlOutcome<MaintenanceStatus>.Refused(failed);
         }
 
-        _supervisor.Post(new MaintenanceCancelledEvent());
+        _inbox.Post(new MaintenanceCancelledEvent());
         _last = null;
         return ControlOutcome<MaintenanceStatus>.Success(new MaintenanceStatus(null, null, snapshot.BlockHeight, null, null, "shutdown cancelled"));
     }
@@ -134,7 +137,7 @@ internal sealed class MaintenanceCoordinator
             return "neard does not report near_config_reloads_total, so a reload cannot be confirmed";
         }
 
-        if (await _supervisor.Neard.SetExpectedShutdownAsync(height, cancellationToken) is { } error)
+        if (await _neard.SetExpectedShutdownAsync(height, cancellationToken) is { } error)
         {
             return $"could not set expected_shutdown: {error}";
         }
@@ -153,7 +156,7 @@ internal sealed class MaintenanceCoordinator
         }
 
         // neard did not apply it (a parse error leaves the counter): take the setting back out.
-        await _supervisor.Neard.SetExpectedShutdownAsync(null, cancellationToken);
+        await _neard.SetExpectedShutdownAsync(null, cancellationToken);
         return $"neard did not confirm the reload within {ReloadConfirmTimeout.TotalSeconds:0}s (near_config_reloads_total did not rise)";
     }
 

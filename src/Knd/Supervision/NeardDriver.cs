@@ -10,7 +10,7 @@ namespace Knd.Supervision;
 /// issued after a key install can never overtake it. Each neard gets a health poller that feeds
 /// /status samples back as events tagged with its generation.
 /// </summary>
-internal sealed class NeardDriver : IAsyncDisposable
+internal sealed class NeardDriver : INeardControl, IAsyncDisposable
 {
     private readonly KndRunOptions _options;
     private readonly FailoverTimings _timings;

@@ -9,7 +9,7 @@ namespace Knd.Supervision;
 /// channel (timer ticks, neard, Consul, the lock watch, a stop request), hands each to the machine,
 /// publishes the snapshot, and dispatches the resulting actions to the neard and Consul drivers.
 /// </summary>
-internal sealed class SupervisorService : BackgroundService
+internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
 {
     private readonly KndRunOptions _options;
     private readonly FailoverTimings _timings;

@@ -35,7 +35,8 @@ internal sealed class SwitchoverCoordinator : BackgroundService
     private readonly FailoverTimings _timings;
     private readonly ClusterState _cluster;
     private readonly SupervisorStatus _status;
-    private readonly SupervisorService _supervisor;
+    private readonly ISupervisorInbox _inbox;
+    private readonly INeardControl _neard;
     private readonly IConsulClient _consul;
     private readonly ILogger _logger;
     private readonly BlockRate _blockRate = new();
@@ -46,7 +47,8 @@ internal sealed class SwitchoverCoordinator : BackgroundService
         FailoverTimings timings,
         ClusterState cluster,
         SupervisorStatus status,
-        SupervisorService supervisor,
+        ISupervisorInbox inbox,
+        INeardControl neard,
         IConsulClient consul,
         ILogger<SwitchoverCoordinator> logger)
     {
@@ -54,7 +56,8 @@ internal sealed class SwitchoverCoordinator : BackgroundService
         _timings = timings;
         _cluster = cluster;
         _status = status;
-        _supervisor = supervisor;
+        _inbox = inbox;
+        _neard = neard;
         _consul = consul;
         _logger = logger;
     }
@@ -115,7 +118,7 @@ internal sealed class SwitchoverCoordinator : BackgroundService
                 return;
             }
 
-            if (_supervisor.Neard.CurrentRpc is { } rpc && await rpc.GetStatusAsync(cancellationToken) is { IsSuccess: true } status)
+            if (_neard.CurrentRpc is { } rpc && await rpc.GetStatusAsync(cancellationToken) is { IsSuccess: true } status)
             {
                 var head = status.Value!.LatestBlockHeight;
                 _blockRate.Observe(head, time.GetTimestamp(), time);
@@ -135,7 +138,7 @@ internal sealed class SwitchoverCoordinator : BackgroundService
         }
 
         record = await UpdateAsync(record, SwitchoverRecord.HandingOver, $"handing over to {record.To}", cancellationToken) ?? record;
-        _supervisor.Post(new HandoverNowEvent(record.To));
+        _inbox.Post(new HandoverNowEvent(record.To));
         var handedAt = time.GetTimestamp();
         while (time.GetElapsedTime(handedAt) < TakeoverTimeout)
         {

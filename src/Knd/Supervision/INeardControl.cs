@@ -1,0 +1,16 @@
+using Knd.Neard;
+
+namespace Knd.Supervision;
+
+/// <summary>
+/// What the planned-work coordinators may do to the local neard, without reaching into the
+/// supervisor: read its RPC while it runs and set its <c>expected_shutdown</c>.
+/// </summary>
+internal interface INeardControl
+{
+    /// <summary>The running neard's RPC client, or null while no neard runs.</summary>
+    INeardRpc? CurrentRpc { get; }
+
+    /// <summary>Writes <c>expected_shutdown</c> (null clears it) and confirms neard applied it; the error, or null.</summary>
+    Task<string?> SetExpectedShutdownAsync(long? height, CancellationToken cancellationToken);
+}

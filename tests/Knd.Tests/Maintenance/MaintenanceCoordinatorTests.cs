@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using Knd.Control;
+using Knd.Maintenance;
+using Knd.Neard;
+using Knd.Supervision;
+using Knd.Tests.Infrastructure;
+
+namespace Knd.Tests.Maintenance;
+
+public sealed class MaintenanceCoordinatorTests
+{
+    private const long Head = 1_000;
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly SupervisorStatus _status;
+    private readonly FakeInbox _inbox = new();
+    private readonly FakeNeard _neard = new();
+    private readonly MaintenanceCoordinator _coordinator;
+
+    public MaintenanceCoordinatorTests()
+    {
+        _status = new SupervisorStatus(new MonotonicClock(_time), "node-a", "pool.near");
+        _coordinator = new MaintenanceCoordinator("pool.near", _status, _inbox, _neard);
+    }
+
+    [Fact]
+    public async Task Passive_Schedule_StopsAtOnce_WithoutTouchingNeardsConfig()
+    {
+        Publish(isLeader: false);
+
+        var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Restart, null, null, Cancel: false), CancellationToken.None);
+
+        Assert.Null(outcome.Error);
+        Assert.Contains("passive", outcome.Value!.Message, StringComparison.Ordinal);
+        Assert.Equal([new MaintenanceNowEvent(MaintenanceKind.Restart)], _inbox.Events);
+        Assert.Empty(_neard.ExpectedShutdowns);
+    }
+
+    [Fact]
+    public async Task Leader_Schedule_SetsAHeightInTheWindow_ConfirmsTheReload_AndTiesItToThisNeardAndFence()
+    {
+        Publish(isLeader: true, generation: 4, fencingIndex: 77);
+        _neard.Rpc.Windows = [new BlockRange(Head + 20, Head + 60)];
+
+        var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: false), CancellationToken.None);
+
+        Assert.Null(outcome.Error);
+        var height = Assert.Single(_neard.ExpectedShutdowns)!.Value;
+        Assert.InRange(height, Head + 20, Head + 59);
+        Assert.Equal([new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, height, 4, 77)], _inbox.Events);
+        Assert.Equal(height, outcome.Value!.ShutdownAt);
+    }
+
+    [Fact]
+    public async Task Leader_ReloadNeverConfirmed_TakesTheSettingBackOut_AndRefuses()
+    {
+        Publish(isLeader: true);
+        _neard.Rpc.Windows = [new BlockRange(Head + 20, Head + 60)];
+        _neard.Rpc.ReloadsApply = false;
+
+        var schedule = _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: false), CancellationToken.None);
+        await AdvanceUntilAsync(schedule, MaintenanceCoordinator.ReloadConfirmTimeout + TimeSpan.FromSeconds(1));
+        var outcome = await schedule;
+
+        Assert.Contains("did not confirm the reload", outcome.Error, StringComparison.Ordinal);
+        Assert.Equal(2, _neard.ExpectedShutdowns.Count);
+        Assert.Null(_neard.ExpectedShutdowns[1]);
+        Assert.Empty(_inbox.Events);
+    }
+
+    [Fact]
+    public async Task Leader_NeardWithoutTheReloadCounter_IsRefusedBeforeAnythingIsWritten()
+    {
+        Publish(isLeader: true);
+        _neard.Rpc.Windows = [new BlockRange(Head + 20, Head + 60)];
+        _neard.Rpc.ReportsReloads = false;
+
+        var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: false), CancellationToken.None);
+
+        Assert.Contains("near_config_reloads_total", outcome.Error, StringComparison.Ordinal);
+        Assert.Empty(_neard.ExpectedShutdowns);
+        Assert.Empty(_inbox.Events);
+    }
+
+    [Fact]
+    public async Task Leader_NoNeardRunning_Refuses()
+    {
+        Publish(isLeader: true);
+        _neard.Running = false;
+
+        var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: false), CancellationToken.None);
+
+        Assert.Equal("neard is not running", outcome.Error);
+        Assert.Empty(_inbox.Events);
+    }
+
+    [Fact]
+    public async Task Leader_AlreadyScheduled_RefusesASecond_AndCancelClearsIt()
+    {
+        Publish(isLeader: true, maintenance: MaintenanceKind.Shutdown, maintenanceHeight: Head + 30);
+
+        var second = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Restart, null, null, Cancel: false), CancellationToken.None);
+        var cancel = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: true), CancellationToken.None);
+
+        Assert.Contains("already scheduled at height 1030", second.Error, StringComparison.Ordinal);
+        Assert.Null(cancel.Error);
+        Assert.Equal([null], _neard.ExpectedShutdowns);
+        Assert.Equal([new MaintenanceCancelledEvent()], _inbox.Events);
+    }
+
+    [Fact]
+    public async Task Cancel_NothingScheduled_SaysSo_AndTouchesNothing()
+    {
+        Publish(isLeader: true);
+
+        var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: true), CancellationToken.None);
+
+        Assert.Contains("nothing to cancel", outcome.Value!.Message, StringComparison.Ordinal);
+        Assert.Empty(_neard.ExpectedShutdowns);
+        Assert.Empty(_inbox.Events);
+    }
+
+    private void Publish(bool isLeader, int generation = 1, ulong fencingIndex = 5, MaintenanceKind? maintenance = null, long? maintenanceHeight = null) =>
+        _status.Publish(new SupervisorSnapshot(
+            isLeader ? SupervisorState.Validating : SupervisorState.Voting, isLeader, isLeader ? "node-a" : "node-b", 42, Head, false, true, "s", TimeSpan.Zero, fencingIndex, false, null, _status.Clock.Now,
+            maintenance, maintenanceHeight, generation));
+
+    /// <summary>Moves the fake clock on in small steps while <paramref name="task"/> waits on it; bounded in real time too.</summary>
+    private async Task AdvanceUntilAsync(Task task, TimeSpan atMost)
+    {
+        var moved = TimeSpan.Zero;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!task.IsCompleted && moved < atMost)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, deadline.Token);
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            moved += TimeSpan.FromMilliseconds(100);
+        }
+
+        await task.WaitAsync(deadline.Token);
+    }
+
+    private sealed class FakeInbox : ISupervisorInbox
+    {
+        private readonly ConcurrentQueue<SupervisorEvent> _events = new();
+
+        public IReadOnlyList<SupervisorEvent> Events => [.. _events];
+
+        public void Post(SupervisorEvent supervisorEvent) => _events.Enqueue(supervisorEvent);
+    }
+
+    private sealed class FakeNeard : INeardControl
+    {
+        public bool Running { get; set; } = true;
+
+        public WindowRpc Rpc { get; } = new();
+
+        public List<long?> ExpectedShutdowns { get; } = [];
+
+        public INeardRpc? CurrentRpc => Running ? Rpc : null;
+
+        public Task<string?> SetExpectedShutdownAsync(long? height, CancellationToken cancellationToken)
+        {
+            ExpectedShutdowns.Add(height);
+            Rpc.Reloaded();
+            return Task.FromResult<string?>(null);
+        }
+    }
+
+    /// <summary>neard's RPC as the coordinator reads it: a head, duty-free windows, and a reload counter that rises after a write.</summary>
+    private sealed class WindowRpc : INeardRpc
+    {
+        private static readonly NeardRpcError Refused = new(NeardRpcErrorKind.ConnectionRefused, "fake");
+        private long _reloads = 3;
+
+        public IReadOnlyList<BlockRange> Windows { get; set; } = [];
+
+        public bool ReloadsApply { get; set; } = true;
+
+        public bool ReportsReloads { get; set; } = true;
+
+        public void Reloaded()
+        {
+            if (ReloadsApply)
+            {
+                Interlocked.Increment(ref _reloads);
+            }
+        }
+
+        public Task<NeardRpcResult<NeardStatus>> GetStatusAsync(CancellationToken cancellationToken) =>
+            Task.FromResult(NeardRpcResult<NeardStatus>.Ok(new NeardStatus(Head, false, null, null, null, null, null)));
+
+        public Task<NeardRpcResult<long>> GetFinalBlockHeightAsync(CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<long>>(Refused);
+
+        public Task<NeardRpcResult<IReadOnlyList<BlockRange>>> GetMaintenanceWindowsAsync(string accountId, CancellationToken cancellationToken) =>
+            Task.FromResult(NeardRpcResult<IReadOnlyList<BlockRange>>.Ok(Windows));
+
+        public Task<NeardRpcResult<NeardValidators>> GetValidatorsAsync(CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardValidators>>(Refused);
+
+        public Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken)
+        {
+            IReadOnlyList<PrometheusSample> samples = ReportsReloads
+                ? [new PrometheusSample("near_config_reloads_total", new Dictionary<string, string>(), Interlocked.Read(ref _reloads))]
+                : [];
+            return Task.FromResult(NeardRpcResult<NeardMetrics>.Ok(new NeardMetrics(samples)));
+        }
+    }
+}
