@@ -36,15 +36,25 @@ internal sealed record SwitchoverRecord(
     public bool IsOpen => Phase is Pending or WaitingForWindow or HandingOver;
 }
 
+/// <summary>The pause key; <see cref="Reason"/> says why when knd set it itself (a signer outside the cluster), null for <c>knd pause</c>.</summary>
 internal sealed record PauseRecord(
     [property: JsonPropertyName("paused")] bool Paused,
     [property: JsonPropertyName("by")] string By,
-    [property: JsonPropertyName("at")] DateTimeOffset At);
+    [property: JsonPropertyName("at")] DateTimeOffset At,
+    [property: JsonPropertyName("reason")] string? Reason = null);
 
 /// <summary>Everything under the cluster prefix, as of one Consul index.</summary>
 internal sealed record ClusterObservation(bool Paused, SwitchoverRecord? Switchover, ulong SwitchoverIndex, IReadOnlyList<Member> Members, ulong Index)
 {
     public static ClusterObservation Empty { get; } = new(false, null, 0, [], 0);
+
+    /// <summary>
+    /// The passive a handover should go to: a <see cref="Member.ReadyPassive"/> other than
+    /// <paramref name="leaderNodeId"/>, the one with the highest head first. A switchover without
+    /// <c>--to</c> and a silent leader's step-down both choose with this one rule.
+    /// </summary>
+    public Member? ReadiestPassive(string leaderNodeId) =>
+        Members.Where(m => m.ReadyPassive && m.Info.NodeId != leaderNodeId).OrderByDescending(m => m.Info.Height ?? 0).FirstOrDefault();
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

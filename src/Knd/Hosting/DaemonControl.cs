@@ -113,7 +113,7 @@ internal sealed class DaemonControl : ISupervisorControl
         }
         else
         {
-            target = ready.OrderByDescending(m => m.Info.Height ?? 0).FirstOrDefault();
+            target = cluster.ReadiestPassive(leader.NodeId);
             if (target is null)
             {
                 return ControlOutcome<SwitchoverStatus>.Refused("no synced, healthy passive to hand over to");
