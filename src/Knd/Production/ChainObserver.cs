@@ -119,10 +119,12 @@ internal sealed class ChainObserver
 
         var epoch = answer.Value!;
         var finished = await FinishedEpochAsync(rpc, epoch, cancellationToken);
-        var from = Math.Max(head - MaxBlocksPerLook, _scanned ?? -1);
+        // neard counts a missed duty only once a later block exists, so the counters' change since the
+        // previous look can include the duty at that look's head: the look covers (previous head - 1, head].
+        var from = _scanned is { } previous ? previous - 1 : head - MaxBlocksPerLook;
         var now = _time.GetUtcNow();
         List<OwnBlock>? own = null;
-        for (var height = from + 1; height <= head; height++)
+        for (var height = Math.Max(head - MaxBlocksPerLook, _scanned ?? -1) + 1; height <= head; height++)
         {
             var block = await rpc.GetBlockAsync(height, cancellationToken);
             if (block.Error is { } blockError)

@@ -6,10 +6,15 @@ namespace Knd.Production;
 internal sealed record EpochBaseline(long EpochStartHeight, AccountProduction? Counts);
 
 /// <summary>
-/// Duties produced and missed between two looks at the <c>validators</c> counters, which count the
-/// current epoch only: a new epoch starts them from zero, and counters that go backwards (a neard
+/// Duty heights produced and missed between two looks at the <c>validators</c> counters, which count
+/// the current epoch only: a new epoch starts them from zero, and counters that go backwards (a neard
 /// restarted on another database, a chain reset) start a new baseline instead of counting negative
-/// duties. Blocks, chunks and endorsements are added up: each is one duty.
+/// duties. The tally's unit is the duty height (issue 13: "consecutive missed duty heights"): at one
+/// height a validator has at most one block, one chunk (per shard) and one endorsement (per shard) to
+/// produce, and a signer that is down misses all of them together, so the kind with the most duties
+/// between the two looks counts the heights. Adding the kinds up would count one missed height
+/// three times (neard-sim records all three at every duty height), and a fresh leader that missed a
+/// single height in the second its key took effect would already be judged a failed promotion.
 /// </summary>
 internal static class ProductionDelta
 {
@@ -48,7 +53,7 @@ internal static class ProductionDelta
         var blocks = Diff(before.Blocks, after.Blocks);
         var chunks = Diff(before.Chunks, after.Chunks);
         var endorsements = before.Endorsements is { } b && after.Endorsements is { } a ? Diff(b, a) : None;
-        return (blocks.Produced + chunks.Produced + endorsements.Produced, blocks.Missed + chunks.Missed + endorsements.Missed);
+        return (Math.Max(blocks.Produced, Math.Max(chunks.Produced, endorsements.Produced)), Math.Max(blocks.Missed, Math.Max(chunks.Missed, endorsements.Missed)));
     }
 
     private static (long Produced, long Missed) Diff(DutyCount before, DutyCount after)

@@ -41,7 +41,7 @@ public sealed class ChainObserverTests : IDisposable
     }
 
     [Fact]
-    public async Task Look_AddsUpTheDutiesOfEveryKindSinceThePreviousLook()
+    public async Task Look_CountsDutyHeights_ByTheKindWithTheMostDutiesSinceThePreviousLook()
     {
         _rpc.Counts = FakeChainRpc.Production(10, 10, endorsementsExpected: 50, endorsementsProduced: 50);
         await Look(100);
@@ -51,9 +51,11 @@ public sealed class ChainObserverTests : IDisposable
         await Look(102);
 
         var look = Last<ProductionObservedEvent>();
-        Assert.Equal(1 + 1 + 3, look.Produced);
-        Assert.Equal(1 + 1 + 2, look.Missed);
-        Assert.Equal(100, look.FromHeight);
+        Assert.Equal(3, look.Produced);
+        Assert.Equal(2, look.Missed);
+
+        // neard counts the previous head's duty only once a later block exists: it belongs to this look.
+        Assert.Equal(99, look.FromHeight);
         Assert.Equal(102, look.ToHeight);
         var stats = _book.Latest;
         Assert.Equal(new DutyCount(12, 11), stats.Blocks);
@@ -131,7 +133,7 @@ public sealed class ChainObserverTests : IDisposable
 
         await Look(104);
 
-        Assert.Equal(2, Last<ProductionObservedEvent>().Missed);
+        Assert.Equal(1, Last<ProductionObservedEvent>().Missed);
         Assert.Equal(104, _book.Latest.LastMissedHeight);
         Assert.Null(_book.Latest.LastMissedBy);
     }
@@ -151,8 +153,8 @@ public sealed class ChainObserverTests : IDisposable
         await Look(102);
 
         var look = Last<ProductionObservedEvent>();
-        Assert.Equal(2, look.Produced);
-        Assert.Equal(2 + 2, look.Missed);
+        Assert.Equal(1, look.Produced);
+        Assert.Equal(1 + 1, look.Missed);
         Assert.Equal(2, _rpc.ProductionCalls - 1);
         Assert.Equal(100, _book.Latest.EpochStartHeight);
         Assert.Equal(new DutyCount(1, 0), _book.Latest.Blocks);
@@ -169,7 +171,7 @@ public sealed class ChainObserverTests : IDisposable
         await Look(103);
 
         var look = Last<ProductionObservedEvent>();
-        Assert.Equal((4, 0), (look.Produced, look.Missed));
+        Assert.Equal((2, 0), (look.Produced, look.Missed));
         Assert.Empty(_events.OfType<ProductionObserveFailedEvent>());
     }
 
@@ -185,7 +187,7 @@ public sealed class ChainObserverTests : IDisposable
 
         _rpc.Counts = FakeChainRpc.Production(4, 1);
         await Look(102);
-        Assert.Equal((0, 2), (Last<ProductionObservedEvent>().Produced, Last<ProductionObservedEvent>().Missed));
+        Assert.Equal((0, 1), (Last<ProductionObservedEvent>().Produced, Last<ProductionObservedEvent>().Missed));
     }
 
     [Fact]
@@ -200,7 +202,7 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.Counts = FakeChainRpc.Production(21, 0);
         await Look(102);
 
-        Assert.Equal([0, 0, 2], _events.OfType<ProductionObservedEvent>().Select(l => l.Missed));
+        Assert.Equal([0, 0, 1], _events.OfType<ProductionObservedEvent>().Select(l => l.Missed));
     }
 
     [Fact]
@@ -227,7 +229,7 @@ public sealed class ChainObserverTests : IDisposable
         await Look(102);
 
         var look = Last<ProductionObservedEvent>();
-        Assert.Equal((4, 0, 100L, 102L), (look.Produced, look.Missed, look.FromHeight, look.ToHeight));
+        Assert.Equal((2, 0, 99L, 102L), (look.Produced, look.Missed, look.FromHeight, look.ToHeight));
         Assert.Null(_book.Latest.LastError);
         Assert.Contains(_logs.Lines, l => l.Contains("[3252]", StringComparison.Ordinal));
     }
