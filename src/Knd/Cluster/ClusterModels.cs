@@ -2,19 +2,24 @@ using System.Text.Json.Serialization;
 
 namespace Knd.Cluster;
 
-/// <summary>What a host publishes about itself under <c>members/&lt;node&gt;</c>.</summary>
+/// <summary>
+/// What a host publishes about itself under <c>members/&lt;node&gt;</c>. <see cref="HeldOff"/>: it will not
+/// contend for the lock for now (a promotion or not-producing back-off, a lock-service hold-off, a
+/// doppelganger hold), so a handover must not be addressed to it. Absent (false) in older records.
+/// </summary>
 internal sealed record MemberInfo(
     [property: JsonPropertyName("node_id")] string NodeId,
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("synced")] bool Synced,
     [property: JsonPropertyName("healthy")] bool Healthy,
-    [property: JsonPropertyName("height")] long? Height);
+    [property: JsonPropertyName("height")] long? Height,
+    [property: JsonPropertyName("held_off")] bool HeldOff = false);
 
 /// <summary>A member as the watch saw it: <see cref="Alive"/> while the key is held by a live session.</summary>
 internal sealed record Member(MemberInfo Info, bool Alive)
 {
     /// <summary>A passive that could take over right now.</summary>
-    public bool ReadyPassive => Alive && Info.State == "Voting" && Info.Synced && Info.Healthy;
+    public bool ReadyPassive => Alive && Info.State == "Voting" && Info.Synced && Info.Healthy && !Info.HeldOff;
 }
 
 /// <summary>The switchover key: a request and, once the leader acted on it, its outcome.</summary>

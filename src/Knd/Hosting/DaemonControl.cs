@@ -107,7 +107,7 @@ internal sealed class DaemonControl : ISupervisorControl
                 var known = cluster.Members.FirstOrDefault(m => m.Info.NodeId == to);
                 var why = known is null ? "is not a member of this validator's cluster"
                     : !known.Alive ? "has no live Consul session"
-                    : $"is {known.Info.State}, synced={known.Info.Synced}, healthy={known.Info.Healthy}";
+                    : $"is {known.Info.State}, synced={known.Info.Synced}, healthy={known.Info.Healthy}, held_off={known.Info.HeldOff}";
                 return ControlOutcome<SwitchoverStatus>.Refused($"cannot switch over to {to}: it {why}");
             }
         }

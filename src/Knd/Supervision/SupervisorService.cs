@@ -161,7 +161,8 @@ internal sealed class SupervisorService : BackgroundService
 
             if (snapshot.SessionId is { } session)
             {
-                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight);
+                var heldOff = snapshot.PromotionBackoff is not null || snapshot.StateLossHoldOff is not null || snapshot.Production?.DoppelgangerHold is not null;
+                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, heldOff);
                 _consul.PublishMember(session, member, cancellationToken);
             }
 

@@ -42,6 +42,16 @@ public sealed class SilentLeaderStepDownTests : IDisposable
     }
 
     [Fact]
+    public void SilentLeader_NeverHandsOverToAPassiveThatWillNotContend()
+    {
+        // node-c has the higher head but is in a back-off (a not-producing leader before, say).
+        var cluster = Cluster(Passive("node-b", 100), new Member(new MemberInfo("node-c", "Voting", true, true, 120, HeldOff: true), true));
+
+        Assert.Equal("node-b", _stepDown.Consider(Leader(notProducing: true), cluster)?.Target);
+        Assert.Null(new SilentLeaderStepDown("node-a", _book, _logs.CreateFactory().CreateLogger("x")).Consider(Leader(notProducing: true), Cluster(cluster.Members[1])));
+    }
+
+    [Fact]
     public void SilentLeader_AsksOnce_ThenLeavesItToTheMachine()
     {
         var cluster = Cluster(Passive("node-b", 100));
