@@ -66,6 +66,7 @@ internal sealed partial class FailoverMachine
 
     // the lock service's memory, and failed promotions
     private TimeSpan _takeNotBefore;
+    private ulong _holdOffMark;
     private TimeSpan? _stateLostAt;
     private TimeSpan _promoteNotBefore;
     private int _consecutivePromotionFailures;
@@ -173,6 +174,9 @@ internal sealed partial class FailoverMachine
             case ProductionObserveFailedEvent:
                 _observerFailing = true;
                 break;
+            case PeerMembersEvent or LeaderHeartbeatEvent or PromiseRequestedEvent or PromiseAnsweredEvent:
+                ApplyPeerEvent(supervisorEvent);
+                break;
             case MaintenanceScheduledEvent scheduled:
                 ApplyMaintenanceScheduled(scheduled);
                 break;
@@ -247,9 +251,17 @@ internal sealed partial class FailoverMachine
         TrackLockFree(previous, observation);
         _observed = observation;
         _observedAt = _now;
+        if (observation.Holder is not null && observation.ModifyIndex > _holdOffMark && _takeNotBefore > _now)
+        {
+            // A session took the key after the sighting: it waited out its own hold-off (or is the
+            // leader its members promised), so whoever signed before the loss is gone by now.
+            _takeNotBefore = _now;
+        }
+
         if (wentBack)
         {
             _stateLostAt = _now;
+            _holdOffMark = mark;
             HoldOffTakeover($"the lock service's index went back from {highWater} to {mark}: it lost or restored its state");
             if (State != SupervisorState.Validating && _lock == LockPhase.Held)
             {
@@ -259,6 +271,7 @@ internal sealed partial class FailoverMachine
         }
         else if (newlyMissing)
         {
+            _holdOffMark = mark;
             HoldOffTakeover("the lock key is missing: a new cluster, or a lock service that lost its state");
         }
     }
@@ -358,6 +371,17 @@ internal sealed partial class FailoverMachine
     {
         _creatingSession = false;
         _createBackoff = _timings.CreateBackoffMin;
+        var reanchorSession = State == SupervisorState.Validating && _reanchoring && _sessionId is null && !_stopRequested;
+        if (reanchorSession)
+        {
+            _sessionId = created.SessionId;
+            _lock = LockPhase.NotHeld;
+            _lockRequestInFlight = false;
+            _lastRenewOkSentAt = created.SentAt;
+            _nextRenewAt = created.SentAt + _timings.RenewInterval;
+            return;
+        }
+
         if (State != SupervisorState.Registering || _sessionId is not null || _stopRequested)
         {
             // Created after we stopped wanting it (a race with a state change): do not leak it.
@@ -412,6 +436,14 @@ internal sealed partial class FailoverMachine
             _lock = LockPhase.Held;
             _fencingIndex = confirmed.FencingIndex;
             _heldSince = _now;
+            if (_reanchoring)
+            {
+                // The lock is ours again under the new session: back to the ordinary rules.
+                _reanchoring = false;
+                _sessionBeforeReanchor = null;
+                _stateLostAt = null;
+                NoteError($"failsafe: took the lock back (fencing index {_fencingIndex})");
+            }
         }
         else
         {

@@ -61,6 +61,7 @@ internal sealed partial class FailoverMachine
         }
 
         RenewWhenDue();
+        RequestPromisesWhenDue();
         if (_leaderPhase == LeaderPhase.Active && PromotionProducesNothing && _activePromotion == PromotionMode.HotSwap && !_restartFallbackDone)
         {
             FallBackToRestartPromotion();
@@ -82,21 +83,34 @@ internal sealed partial class FailoverMachine
     {
         var sinceRenew = _now - _lastRenewOkSentAt;
         (reason, why) = (default, string.Empty);
-        if (sinceRenew >= _timings.FenceAfter)
+        if (_reanchoring && !FailsafeCovers())
+        {
+            (reason, why) = (DemotionReason.SelfFence, "the failsafe promises ran out before the lock was taken again");
+        }
+        else if (sinceRenew >= _timings.FenceAfter && !FailsafeCovers())
         {
             (reason, why) = (DemotionReason.SelfFence, $"no session renewal succeeded for {sinceRenew.TotalMilliseconds:0}ms (fence after {_timings.FenceAfter.TotalMilliseconds:0}ms)");
         }
-        else if (_sessionLost)
+        else if (HeldByAnotherWhileReanchoring())
+        {
+            (reason, why) = (DemotionReason.LockLost, $"while taking the lock back, the lock key shows session {_observed!.Holder}");
+        }
+        else if (_sessionLost && !Reanchor("the lock service reports the session gone"))
         {
             (reason, why) = (DemotionReason.SessionLost, "the lock service reports the session gone");
         }
-        else if (_stateLostAt is { } lostAt && lostAt >= _stateSince)
+        else if (_stateLostAt is { } lostAt && lostAt >= _stateSince && !Reanchor("the lock service lost or rolled back its state"))
         {
             (reason, why) = (DemotionReason.StateLost, "the lock service lost or rolled back its state (its index went backwards)");
         }
-        else if (LockKeyGone())
+        else if (LockKeyGone() && !Reanchor("the lock key is gone"))
         {
             (reason, why) = (DemotionReason.LockLost, $"the lock key is gone (index {_observed!.Index})");
+        }
+        else if (_reanchoring)
+        {
+            // Signing under the members' promises while the lock is taken again: nothing else applies yet.
+            Reanchor("taking the lock back");
         }
         else if (LockTakenFromUs())
         {

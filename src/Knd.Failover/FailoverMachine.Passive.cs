@@ -85,6 +85,7 @@ internal sealed partial class FailoverMachine
         }
 
         RenewWhenDue();
+        DestroySilentLeader();
         if (_lock == LockPhase.NotHeld && !_lockRequestInFlight && _observed?.Holder is { } holder && holder == _sessionId)
         {
             // The key names our session although no acquire answered yes (a reply lost to a timeout):
@@ -161,7 +162,7 @@ internal sealed partial class FailoverMachine
             return false;
         }
 
-        if (!ProductionAllowsTakeover())
+        if (!ProductionAllowsTakeover() || !PromiseAllowsTakeover())
         {
             return false;
         }

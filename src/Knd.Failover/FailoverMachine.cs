@@ -23,9 +23,10 @@ internal sealed partial class FailoverMachine
     private bool _exitIssued;
     private string? _lastError;
 
-    public FailoverMachine(FailoverTimings timings, MonotonicClock clock, string nodeId, string accountId, PromotionMode promotion, ProductionRules? production = null)
+    public FailoverMachine(FailoverTimings timings, MonotonicClock clock, string nodeId, string accountId, PromotionMode promotion, ProductionRules? production = null, PeerRules? peers = null)
     {
         _rules = production ?? new ProductionRules();
+        _peers = peers ?? new PeerRules();
         _tally = new ProductionTally(_rules);
         _leaderTally = new ProductionTally(_rules);
         _activePromotion = promotion;
@@ -37,6 +38,9 @@ internal sealed partial class FailoverMachine
         _now = clock.Now;
         _stateSince = _now;
         _createBackoff = timings.CreateBackoffMin;
+
+        // A knd that died may have promised the leader not to take the lock; it has forgotten.
+        _promisedUntil = _now + _peers.StartupPromiseWait;
     }
 
     public SupervisorState State { get; private set; } = SupervisorState.Startup;
@@ -86,7 +90,8 @@ internal sealed partial class FailoverMachine
         _generation,
         _now < _promoteNotBefore ? _promoteNotBefore - _now : null,
         _now < _takeNotBefore ? _takeNotBefore - _now : null,
-        ProductionSnapshot());
+        ProductionSnapshot(),
+        PeerSnapshot());
 
     private string? LeaderNodeId()
     {

@@ -115,21 +115,37 @@ internal sealed record FailoverTimings
     /// </summary>
     public TimeSpan FenceBound => FenceAfter + TickInterval + NeardStopTimeout + NeardKillConfirmTimeout;
 
-    /// <summary>Builds the timings from the options, with the defaults of docs/failover-algorithm.md.</summary>
-    public static FailoverTimings From(TimeSpan sessionTtl, TimeSpan lockDelay, TimeSpan? neardStopTimeout, TimeSpan neardStallTimeout)
+    /// <summary>Whether passives may destroy a silent leader's session (fast failover): then the lock-delay alone separates the two signers.</summary>
+    public bool FastFailover { get; init; }
+
+    /// <summary>With fast failover, LockDelay must exceed <see cref="FenceBound"/> by this much (scheduling and clock-rate slack).</summary>
+    public TimeSpan FastFailoverMargin { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The shortest lock-delay fast failover allows, rounded up to 250 ms: the default when --lock-delay is not given.</summary>
+    public TimeSpan FastFailoverLockDelay => RoundUp(FenceBound + FastFailoverMargin, TimeSpan.FromMilliseconds(250));
+
+    /// <summary>
+    /// Builds the timings from the options, with the defaults of docs/failover-algorithm.md. With
+    /// <paramref name="fastFailover"/> the fence is tightened (renewals every TTL/5, fence after
+    /// 0.4 TTL, a 1.5 s request timeout, a 0.5 s kill confirmation) so that the lock-delay that must
+    /// cover it, and with it the failover, fits in about one TTL; <paramref name="lockDelay"/> null then
+    /// takes <see cref="FastFailoverLockDelay"/>.
+    /// </summary>
+    public static FailoverTimings From(TimeSpan sessionTtl, TimeSpan? lockDelay, TimeSpan? neardStopTimeout, TimeSpan neardStallTimeout, bool fastFailover = false)
     {
         var ttl = sessionTtl;
-        return new FailoverTimings
+        var timings = new FailoverTimings
         {
             SessionTtl = ttl,
-            LockDelay = lockDelay,
-            RenewInterval = ttl / 4,
+            LockDelay = lockDelay ?? TimeSpan.FromSeconds(5),
+            FastFailover = fastFailover,
+            RenewInterval = fastFailover ? ttl / 5 : ttl / 4,
             RenewRetryInterval = Min(TimeSpan.FromMilliseconds(500), ttl / 20),
-            FenceAfter = ttl / 2,
+            FenceAfter = fastFailover ? ttl * 0.4 : ttl / 2,
             NeardStopTimeout = neardStopTimeout ?? Min(TimeSpan.FromSeconds(5), ttl / 5),
-            NeardKillConfirmTimeout = Min(TimeSpan.FromSeconds(1), ttl / 10),
+            NeardKillConfirmTimeout = fastFailover ? Min(TimeSpan.FromMilliseconds(500), ttl / 20) : Min(TimeSpan.FromSeconds(1), ttl / 10),
             TickInterval = Min(TimeSpan.FromMilliseconds(250), ttl / 40),
-            ConsulRequestTimeout = Min(TimeSpan.FromSeconds(5), ttl / 5),
+            ConsulRequestTimeout = fastFailover ? Min(TimeSpan.FromMilliseconds(1500), ttl / 5) : Min(TimeSpan.FromSeconds(5), ttl / 5),
             LockWatchWait = TimeSpan.FromSeconds(30),
             HealthPollInterval = TimeSpan.FromMilliseconds(500),
             NeardRpcTimeout = TimeSpan.FromSeconds(1),
@@ -138,6 +154,7 @@ internal sealed record FailoverTimings
             NeardStartupTimeout = TimeSpan.FromSeconds(120),
             NeardRestartBackoff = TimeSpan.FromSeconds(1),
         };
+        return fastFailover && lockDelay is null ? timings with { LockDelay = timings.FastFailoverLockDelay } : timings;
     }
 
     /// <summary>The cross-field rule of the safety argument, or null when it holds.</summary>
@@ -145,13 +162,20 @@ internal sealed record FailoverTimings
     {
         if (FenceBound >= SessionTtl)
         {
-            return $"the fence bound ({Format(FenceBound)} = TTL/2 + tick + --neard-stop-timeout + kill confirm) must be below --session-ttl ({Format(SessionTtl)}); lower --neard-stop-timeout or raise --session-ttl";
+            return $"the fence bound ({Format(FenceBound)} = fence-after + tick + --neard-stop-timeout + kill confirm) must be below --session-ttl ({Format(SessionTtl)}); lower --neard-stop-timeout or raise --session-ttl";
+        }
+
+        if (FastFailover && LockDelay < FenceBound + FastFailoverMargin)
+        {
+            return $"--lock-delay ({Format(LockDelay)}) must be at least the fence bound plus {Format(FastFailoverMargin)} ({Format(FenceBound + FastFailoverMargin)}) with --fast-failover: a passive that destroys a silent leader's session relies on the lock-delay alone to outlast that leader's fence; raise --lock-delay (or leave it out) or lower --neard-stop-timeout";
         }
 
         return null;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan RoundUp(TimeSpan value, TimeSpan step) => TimeSpan.FromTicks((value.Ticks + step.Ticks - 1) / step.Ticks * step.Ticks);
 
     private static string Format(TimeSpan t) => $"{t.TotalMilliseconds:0}ms";
 }

@@ -35,3 +35,13 @@ internal sealed record ExitAction(int ExitCode) : SupervisorAction;
 
 /// <summary>Set the cluster-wide pause flag (as <c>knd pause</c> does), saying why: a signer outside the cluster was seen.</summary>
 internal sealed record PauseClusterAction(string Reason) : SupervisorAction;
+
+/// <summary>Fast failover: destroy the session of the leader <paramref name="NodeId"/>, which can no longer renew, so the lock-delay starts now.</summary>
+internal sealed record DestroyLeaderSessionAction(string SessionId, string NodeId) : SupervisorAction;
+
+/// <summary>Failsafe: ask every member for a promise of <paramref name="Duration"/>; each answer comes back as a <see cref="PromiseAnsweredEvent"/>.</summary>
+internal sealed record RequestPromisesAction(string SessionId, TimeSpan Duration) : SupervisorAction;
+
+/// <summary>Answer the promise request <paramref name="RequestId"/>.</summary>
+internal sealed record AnswerPromiseAction(long RequestId, bool Granted, TimeSpan Duration, string? Reason) : SupervisorAction;
+

@@ -101,3 +101,24 @@ internal sealed record MaintenanceCancelledEvent : SupervisorEvent;
 
 /// <summary>A maintenance request on a passive: act at once (no duties to protect).</summary>
 internal sealed record MaintenanceNowEvent(MaintenanceKind Kind) : SupervisorEvent;
+
+/// <summary>The other members of the cluster (node ids), as their member records show them: the ones whose promises the failsafe needs.</summary>
+internal sealed record PeerMembersEvent(IReadOnlyList<string> NodeIds) : SupervisorEvent;
+
+/// <summary>A heartbeat from the leader <paramref name="NodeId"/> holding <paramref name="SessionId"/>; its last successful renewal was sent <paramref name="RenewAge"/> before it sent this.</summary>
+internal sealed record LeaderHeartbeatEvent(string NodeId, string SessionId, TimeSpan RenewAge) : SupervisorEvent;
+
+/// <summary>
+/// The leader <paramref name="FromNode"/> (session <paramref name="SessionId"/>) asks this node to
+/// promise not to take the lock or sign for <paramref name="Duration"/>.
+/// <paramref name="LockServiceReachable"/> is what this node's shell found when it asked the lock
+/// service just now (Consul: a leader elected and answering).
+/// </summary>
+internal sealed record PromiseRequestedEvent(long RequestId, string FromNode, string SessionId, TimeSpan Duration, bool LockServiceReachable) : SupervisorEvent;
+
+/// <summary>
+/// A member's answer to this leader's promise request sent at <paramref name="SentAt"/> (this node's
+/// clock): granted for <paramref name="Duration"/> from when the member received it, or refused.
+/// </summary>
+internal sealed record PromiseAnsweredEvent(string Member, TimeSpan SentAt, bool Granted, TimeSpan Duration, string? Reason) : SupervisorEvent;
+

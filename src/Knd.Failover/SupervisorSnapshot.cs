@@ -25,7 +25,15 @@ internal sealed record SupervisorSnapshot(
     int NeardGeneration = 0,
     TimeSpan? PromotionBackoff = null,
     TimeSpan? StateLossHoldOff = null,
-    ProductionView? Production = null);
+    ProductionView? Production = null,
+    PeerView? Peers = null);
+
+/// <summary>
+/// The peer channel's state on this node: as a leader, whether every member's promise covers it now
+/// (the failsafe) and whether it is taking a lost lock back; as a member, how long its own promise
+/// still binds it.
+/// </summary>
+internal sealed record PeerView(bool FailsafeCovers, int Promises, bool Reanchoring, TimeSpan? PromisedFor);
 
 /// <summary>
 /// What the production watch knows about the validator account (whoever signs for it): the KIRA

@@ -50,29 +50,28 @@ internal static class ControlCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
+            var output = parse.InvocationConfiguration.Output;
+            var asJson = parse.GetValue(json);
             if (validate(parse) is { } usage)
             {
-                await error.WriteLineAsync($"knd {name}: {usage}");
-                return ExitCodes.Usage;
+                return await CliFailures.WriteAsync(name, usage, ExitCodes.Usage, asJson, output, error);
             }
 
             var path = ControlSocketPath.Resolve(parse.GetValue(socket), settings.Environment, out var problem);
             if (path is null)
             {
-                await error.WriteLineAsync($"knd {name}: {problem}");
-                return ExitCodes.Usage;
+                return await CliFailures.WriteAsync(name, problem!, ExitCodes.Usage, asJson, output, error);
             }
 
             using var client = new ControlClient(path, settings.RequestTimeout);
-            var invocation = new ControlInvocation(name, client, parse.GetValue(json), parse.InvocationConfiguration.Output, error, settings, cancellationToken);
+            var invocation = new ControlInvocation(name, client, asJson, output, error, settings, cancellationToken);
             try
             {
                 return await action(parse, invocation);
             }
             catch (DaemonUnreachableException ex)
             {
-                await error.WriteLineAsync($"knd {name}: {ex.Message}");
-                return ExitCodes.DaemonUnreachable;
+                return await invocation.FailAsync(ex.Message, ExitCodes.DaemonUnreachable);
             }
             catch (JsonException ex)
             {
@@ -81,6 +80,11 @@ internal static class ControlCommand
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return await invocation.FailAsync("interrupted");
+            }
+            catch (IOException ex)
+            {
+                // Writing the answer failed (stdout closed by `| head`, a full disk): say so in one line.
+                return await CliFailures.WriteAsync(name, $"cannot write the answer: {ex.Message.ReplaceLineEndings(" ")}", ExitCodes.Failed, json: false, output, error);
             }
         });
         return command;

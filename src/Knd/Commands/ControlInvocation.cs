@@ -35,12 +35,8 @@ internal sealed class ControlInvocation
 
     public Task<ControlCall> PostAsync(string route, byte[]? body = null) => Client.PostAsync(route, body, CancellationToken);
 
-    /// <summary>Exit code 1 with one line on stderr.</summary>
-    public async Task<int> FailAsync(string message)
-    {
-        await Error.WriteLineAsync($"knd {Name}: {message}");
-        return ExitCodes.Failed;
-    }
+    /// <summary>Exit code 1 (or <paramref name="exitCode"/>) with one line on stderr, and with <c>--json</c> the failure as JSON on stdout.</summary>
+    public Task<int> FailAsync(string message, int exitCode = ExitCodes.Failed) => CliFailures.WriteAsync(Name, message, exitCode, Json, Output, Error);
 
     /// <summary>Progress of <c>--wait</c>, on stderr so that stdout stays the answer.</summary>
     public Task NoteAsync(string message) => Error.WriteLineAsync($"knd {Name}: {message}");

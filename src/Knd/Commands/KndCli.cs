@@ -36,9 +36,22 @@ internal static class KndCli
         {
             // `knd run` is configured by operators and service managers: a bad option there is a
             // configuration error (EX_CONFIG), reported on one line, not a usage dump.
-            var isRun = parsed.CommandResult.Command.Name == "run";
+            var command = parsed.CommandResult.Command;
+            if (command.Name == "run")
+            {
+                Console.Error.WriteLine($"knd: {parsed.Errors[0].Message}");
+                return ExitCodes.Config;
+            }
+
+            // A control command (it has --json) fails like any other failure of it: a script that
+            // asked for JSON gets JSON.
+            if (command.Options.Any(o => o.Name == "--json"))
+            {
+                return await CliFailures.WriteAsync(command.Name, parsed.Errors[0].Message, ExitCodes.Usage, args.Contains("--json"), Console.Out, Console.Error);
+            }
+
             Console.Error.WriteLine($"knd: {parsed.Errors[0].Message}");
-            return isRun ? ExitCodes.Config : ExitCodes.Usage;
+            return ExitCodes.Usage;
         }
 
         // System.CommandLine turns SIGTERM into a cancelled token and, by default, ends the process

@@ -86,7 +86,7 @@ internal static class MaintenanceCommands
             pidBefore = before.Ok ? before.Read(HttpJsonContext.Default.StatusReport).NeardPid : null;
         }
 
-        var body = JsonSerializer.SerializeToUtf8Bytes(MaintenanceRequestView.From(request), ControlJsonContext.Default.MaintenanceRequestView);
+        var body = JsonSerializer.SerializeToUtf8Bytes(MaintenanceBody.From(request), ControlRequestJsonContext.Default.MaintenanceBody);
         var call = await knd.PostAsync(ControlRoutes.Maintenance, body);
         if (!call.Ok)
         {

@@ -42,7 +42,7 @@ internal static class SwitchoverCommand
 
     private static async Task<int> RunAsync(ControlInvocation knd, string? to, bool wait, TimeSpan timeout)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new SwitchoverRequestView(to), ControlJsonContext.Default.SwitchoverRequestView);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new SwitchoverBody(to), ControlRequestJsonContext.Default.SwitchoverBody);
         var call = await knd.PostAsync(ControlRoutes.Switchover, body);
         if (!call.Ok)
         {
@@ -70,11 +70,6 @@ internal static class SwitchoverCommand
                 case "done":
                     return knd.Json ? await knd.PrintJsonAsync(call) : await PrintAsync(knd, status);
                 case "failed":
-                    if (knd.Json)
-                    {
-                        await knd.PrintJsonAsync(call);
-                    }
-
                     return await knd.FailAsync($"the switchover failed: {status.Message}");
                 case "none":
                     return await knd.FailAsync($"no switchover is in progress any more (knd restarted?): {status.Message}");

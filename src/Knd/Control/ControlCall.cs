@@ -11,21 +11,21 @@ internal sealed record ControlCall(int Status, string Body)
     /// <summary>The body without its trailing newline, for <c>--json</c>.</summary>
     public string Json => Body.TrimEnd('\r', '\n');
 
-    /// <summary>The one-line reason of a failed call: the daemon's <c>error</c>, or the status and body.</summary>
+    /// <summary>The one-line reason of a failed call: the problem's <c>detail</c> (or an older knd's <c>error</c>), else the status and body.</summary>
     public string Error
     {
         get
         {
             try
             {
-                if (JsonSerializer.Deserialize(Body, ControlJsonContext.Default.ControlError) is { Error: { } error })
+                if (JsonSerializer.Deserialize(Body, ControlJsonContext.Default.ControlErrorView) is { Reason: { } reason })
                 {
-                    return error;
+                    return reason.ReplaceLineEndings(" ");
                 }
             }
             catch (JsonException)
             {
-                // Not knd's error shape: show what came.
+                // Not an error shape knd knows: show what came.
             }
 
             var text = Json.ReplaceLineEndings(" ");

@@ -1,6 +1,6 @@
 namespace Knd.Control;
 
-/// <summary>The control socket's routes (docs/cli.md, "The control socket's HTTP API").</summary>
+/// <summary>The control socket's routes (docs/cli.md, "The control socket's HTTP API"), shared by the server and the CLI.</summary>
 internal static class ControlRoutes
 {
     public const string Status = "/status";
@@ -13,12 +13,6 @@ internal static class ControlRoutes
     /// <summary>Request bodies larger than this are refused with 413; the largest real one is under 100 bytes.</summary>
     public const int MaxBodyBytes = 64 * 1024;
 
-    /// <summary>The methods each route answers, for 405's Allow header; null for an unknown route.</summary>
-    public static string? Allowed(string path) => path switch
-    {
-        Status or ActiveValidator => "GET",
-        Maintenance or Switchover => "GET, POST",
-        Pause or Resume => "POST",
-        _ => null,
-    };
+    /// <summary>The routes, as a 404 lists them.</summary>
+    public const string Listing = "GET /status, GET /active_validator, GET|POST /maintenance, GET|POST /switchover, POST /pause, POST /resume";
 }

@@ -41,7 +41,50 @@ internal sealed class ControlSocket : IDisposable
     public string BoundPath { get; }
 
     /// <summary>Whether a listening address Kestrel reports is this socket (under its private bind path).</summary>
-    public bool IsServerAddress(string address) => address.Contains(BoundPath, StringComparison.Ordinal);
+    public bool IsServerAddress(string address) => address.Contains(BoundPath, StringComparison.Ordinal) || Alias?.IsServerAddress(address) == true;
+
+    /// <summary>kuutamod's socket name: kuutamod always served <c>&lt;neard-home&gt;/kuutamod.sock</c>, and kuutamoctl's default is <c>/var/lib/neard/kuutamod.sock</c>.</summary>
+    public const string KuutamodFileName = "kuutamod.sock";
+
+    /// <summary>
+    /// The second socket, <see cref="KuutamodFileName"/> next to this one, that <see cref="Bind(string, bool)"/>
+    /// makes for kuutamoctl and kuutamod-era scripts; null when there is none.
+    /// </summary>
+    public ControlSocket? Alias { get; private set; }
+
+    /// <summary>Whether this socket carries kuutamod's name (its clients may expect kuutamod's answers).</summary>
+    public bool IsKuutamodName => System.IO.Path.GetFileName(Path) == KuutamodFileName;
+
+    /// <summary>
+    /// Binds <paramref name="path"/> as <see cref="Bind(string)"/>, and with
+    /// <paramref name="kuutamodAlias"/> also <see cref="KuutamodFileName"/> in the same directory
+    /// (unless that is the path itself), by the same rules: a stale socket there is replaced, anything
+    /// else (a live kuutamod on this home, a file) is refused and nothing is left bound.
+    /// </summary>
+    public static ControlSocket Bind(string path, bool kuutamodAlias)
+    {
+        var socket = Bind(path);
+        if (!kuutamodAlias || socket.IsKuutamodName)
+        {
+            return socket;
+        }
+
+        try
+        {
+            socket.Alias = Bind(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(socket.Path)!, KuutamodFileName));
+            return socket;
+        }
+        catch (ControlSocketException ex)
+        {
+            socket.Dispose();
+            throw new ControlSocketException($"{ex.Message} (knd also serves kuutamoctl on kuutamod's socket name next to its own; is a kuutamod still running on this home?)", ex);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Binds and listens at <paramref name="path"/>, replacing a stale socket left by a crashed knd.
@@ -121,6 +164,7 @@ internal sealed class ControlSocket : IDisposable
         }
 
         _disposed = true;
+        Alias?.Dispose();
         ControlSocketNative.Close(_listenFd);
 
         if (_identity is { } ours && ControlSocketNative.Identity(Path) == ours)

@@ -3,7 +3,7 @@ using Knd.Configuration;
 
 namespace Knd.Control;
 
-/// <summary>The file-system steps of <see cref="ControlSocket.Bind"/>: what may be replaced, the private directory, cleanup.</summary>
+/// <summary>The file-system steps of <see cref="ControlSocket.Bind(string)"/>: what may be replaced, the private directory, cleanup.</summary>
 internal static class ControlSocketFiles
 {
     private const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;

@@ -1,22 +1,37 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Knd.Control;
 
-/// <summary>Every error answer of the control socket: <c>{"error": "one line"}</c>.</summary>
-internal sealed record ControlError(string Error);
+/// <summary>
+/// Every error answer of the control socket: an RFC 9457 problem document
+/// (<c>application/problem+json</c>) whose <see cref="Detail"/> is one line saying why. On
+/// kuutamod's routes it also carries <see cref="Message"/>, the same line: kuutamoctl reads
+/// kuutamod's <c>{"status", "message"}</c> and ignores the rest.
+/// </summary>
+internal sealed record ControlProblem(
+    string Type,
+    string Title,
+    int Status,
+    string Detail,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null);
+
+/// <summary>
+/// An error answer as the CLI reads it: a problem's <c>detail</c>; <c>error</c> from a knd
+/// before problem documents (a host mid-upgrade); or kuutamod's <c>message</c>.
+/// </summary>
+internal sealed record ControlErrorView(string? Detail, string? Error, string? Message)
+{
+    public string? Reason => Detail ?? Error ?? Message;
+}
+
+/// <summary>What a control command prints on stdout with <c>--json</c> when it fails: <c>{"error":"one line","exit_code":N}</c>.</summary>
+internal sealed record CliFailure(string Error, int ExitCode);
 
 /// <summary>The answer of <c>POST /pause</c> and <c>POST /resume</c>.</summary>
 internal sealed record PauseState(bool Paused);
-
-/// <summary>The body of <c>POST /maintenance</c> as the CLI sends it.</summary>
-internal sealed record MaintenanceRequestView(string Kind, long? MinimumLength, long? ShutdownAt, bool Cancel)
-{
-    public static MaintenanceRequestView From(MaintenanceRequest request) =>
-        new(MaintenanceKinds.ToWire(request.Kind), request.MinimumLength, request.ShutdownAt, request.Cancel);
-}
-
-/// <summary>The body of <c>POST /switchover</c> as the CLI sends it.</summary>
-internal sealed record SwitchoverRequestView(string? To);
 
 /// <summary>What is scheduled, on the wire: <see cref="Kind"/> is "shutdown", "restart" or null.</summary>
 internal sealed record MaintenanceStatusView(string? Kind, long? ShutdownAt, long? CurrentHeight, long? WindowStart, long? WindowEnd, string Message)
@@ -46,12 +61,23 @@ internal static class MaintenanceKinds
     };
 }
 
+/// <summary>The answers of the control socket (and what the CLI reads of them): lenient about fields it does not know.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(ControlError))]
+[JsonSerializable(typeof(ControlProblem))]
+[JsonSerializable(typeof(ControlErrorView))]
+[JsonSerializable(typeof(CliFailure))]
 [JsonSerializable(typeof(PauseState))]
-[JsonSerializable(typeof(MaintenanceRequestView))]
-[JsonSerializable(typeof(SwitchoverRequestView))]
 [JsonSerializable(typeof(MaintenanceStatusView))]
 [JsonSerializable(typeof(SwitchoverStatus))]
 [JsonSerializable(typeof(ActiveValidatorInfo))]
-internal sealed partial class ControlJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(KuutamodReply))]
+[JsonSerializable(typeof(KuutamodActiveValidator))]
+internal sealed partial class ControlJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The same contracts, writing quotes and apostrophes as themselves instead of <c>\u0022</c>:
+    /// error lines quote values, and they are read by people and shells, never put into HTML.
+    /// </summary>
+    public static JsonTypeInfo<T> ReadableInfo<T>() =>
+        (JsonTypeInfo<T>)new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }.GetTypeInfo(typeof(T));
+}

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Knd.Control;
 
 /// <summary>
@@ -6,8 +8,8 @@ namespace Knd.Control;
 /// </summary>
 internal interface ISupervisorControl
 {
-    /// <summary>The node holding the lock, or null when nobody does.</summary>
-    Task<ActiveValidatorInfo?> GetActiveValidatorAsync(CancellationToken cancellationToken);
+    /// <summary>The node holding the lock, or null when nobody does; <see cref="ControlFailure.Unavailable"/> when Consul cannot say.</summary>
+    Task<ControlOutcome<ActiveValidatorInfo?>> GetActiveValidatorAsync(CancellationToken cancellationToken);
 
     /// <summary>Schedules (or with <see cref="MaintenanceRequest.Cancel"/> cancels) a maintenance shutdown or restart.</summary>
     Task<ControlOutcome<MaintenanceStatus>> ScheduleMaintenanceAsync(MaintenanceRequest request, CancellationToken cancellationToken);
@@ -23,18 +25,41 @@ internal interface ISupervisorControl
     Task<ControlOutcome<bool>> SetPausedAsync(bool paused, CancellationToken cancellationToken);
 }
 
-/// <summary>Either a value, or a refusal with a one-line reason (CLI exit code 1).</summary>
-internal sealed record ControlOutcome<T>(T? Value, string? Error)
+/// <summary>Why a control operation did not happen.</summary>
+internal enum ControlFailure
 {
+    None,
+
+    /// <summary>knd will not do it as asked (no duty-free window, not the leader...): 409.</summary>
+    Refused,
+
+    /// <summary>knd cannot get the answer or make the change: Consul (or neard) does not answer or refuses; 502.</summary>
+    Unavailable,
+}
+
+/// <summary>Either a value, or a failure with a one-line reason that names its cause (CLI exit code 1).</summary>
+internal sealed record ControlOutcome<T>(T? Value, string? Error, ControlFailure Failure = ControlFailure.None)
+{
+    [MemberNotNullWhen(false, nameof(Error))]
     public bool Ok => Error is null;
 
     public static ControlOutcome<T> Success(T value) => new(value, null);
 
-    public static ControlOutcome<T> Refused(string error) => new(default, error);
+    public static ControlOutcome<T> Refused(string error) => new(default, error, ControlFailure.Refused);
+
+    public static ControlOutcome<T> Unavailable(string error) => new(default, error, ControlFailure.Unavailable);
+
+    /// <summary>The same failure, for an operation of another type that depended on this one.</summary>
+    public ControlOutcome<TOther> As<TOther>() => new(default, Error ?? "knd gave no answer", Failure == ControlFailure.None ? ControlFailure.Refused : Failure);
 }
 
 /// <summary><c>knd active-validator --json</c>: <c>{"node_id","session_id","since"}</c>.</summary>
-internal sealed record ActiveValidatorInfo(string NodeId, string SessionId, DateTimeOffset? Since);
+internal sealed record ActiveValidatorInfo(string NodeId, string SessionId, DateTimeOffset? Since)
+{
+    /// <summary>The Consul node of the holder's session (kuutamod's <c>Node</c>); null when Consul did not say. Not in knd's JSON.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? ConsulNode { get; init; }
+}
 
 /// <summary>
 /// <c>knd maintenance-shutdown|maintenance-restart [MINIMUM_LENGTH] [--shutdown-at H] [--cancel]</c>.

@@ -34,37 +34,28 @@ internal sealed class DaemonControl : ISupervisorControl
         _logger = logger;
     }
 
-    public async Task<ActiveValidatorInfo?> GetActiveValidatorAsync(CancellationToken cancellationToken)
+    public async Task<ControlOutcome<ActiveValidatorInfo?>> GetActiveValidatorAsync(CancellationToken cancellationToken)
     {
         var read = await _consul.GetKeyAsync(_options.LockKey, KvQuery.ConsistentRead, cancellationToken);
-        if (!read.IsSuccess)
+        if (read.Error is { } error)
         {
-            throw new InvalidOperationException($"cannot read the lock key {_options.LockKey}: {read.Error}");
+            // The cause first ("cannot reach Consul at ...", "Consul refused the ACL token ..."), then what it costs.
+            return ControlOutcome<ActiveValidatorInfo?>.Unavailable($"{error.Message}; so knd cannot tell who holds the lock {_options.LockKey}");
         }
 
         if (read.Value!.Entry is not { Session: { } session } entry)
         {
-            return null;
+            return ControlOutcome<ActiveValidatorInfo?>.Success(null);
         }
 
-        LockValue? value = null;
-        try
-        {
-            value = JsonSerializer.Deserialize(entry.Value, SupervisionJsonContext.Default.LockValue);
-        }
-        catch (JsonException)
-        {
-            // Not written by knd or kuutamod: fall back to the session's name.
-        }
+        // Not written by knd or kuutamod: fall back to the session's name.
+        var value = LockValue.TryParse(entry.Value);
 
-        var nodeId = value?.NodeId;
-        if (nodeId is null)
-        {
-            var info = await _consul.GetSessionInfoAsync(session, cancellationToken);
-            nodeId = info.Value?.Name ?? "(unknown)";
-        }
-
-        return new ActiveValidatorInfo(nodeId, session, value?.Since);
+        // The session names the Consul node it lives on (kuutamod's "Node"), and its name is the
+        // holder's node id (kuutamod's and knd's), the fallback for a lock value nobody wrote.
+        var info = (await _consul.GetSessionInfoAsync(session, cancellationToken)).Value;
+        var nodeId = value?.NodeId ?? info?.Name ?? "(unknown)";
+        return ControlOutcome<ActiveValidatorInfo?>.Success(new ActiveValidatorInfo(nodeId, session, value?.Since) { ConsulNode = info?.Node });
     }
 
     public Task<ControlOutcome<MaintenanceStatus>> ScheduleMaintenanceAsync(MaintenanceRequest request, CancellationToken cancellationToken) =>
@@ -81,45 +72,24 @@ internal sealed class DaemonControl : ISupervisorControl
             return ControlOutcome<SwitchoverStatus>.Refused("the cluster state has not been read from Consul yet; try again");
         }
 
-        var leader = await GetActiveValidatorAsync(cancellationToken);
-        if (leader is null)
+        var holder = await GetActiveValidatorAsync(cancellationToken);
+        if (!holder.Ok)
+        {
+            return holder.As<SwitchoverStatus>();
+        }
+
+        if (holder.Value is not { } leader)
         {
             return ControlOutcome<SwitchoverStatus>.Refused("no node holds the lock: there is no active validator to hand over from");
         }
 
-        if (cluster.Switchover is { IsOpen: true } open)
+        var choice = SwitchoverTarget.Choose(cluster, leader.NodeId, request.To);
+        if (!choice.Ok)
         {
-            return ControlOutcome<SwitchoverStatus>.Refused($"a switchover {open.From} -> {open.To} is already {open.Phase}");
+            return ControlOutcome<SwitchoverStatus>.Refused(choice.Refusal);
         }
 
-        var ready = cluster.Members.Where(m => m.ReadyPassive && m.Info.NodeId != leader.NodeId).ToList();
-        Member? target;
-        if (request.To is { } to)
-        {
-            if (to == leader.NodeId)
-            {
-                return ControlOutcome<SwitchoverStatus>.Refused($"{to} is already the active validator");
-            }
-
-            target = ready.FirstOrDefault(m => m.Info.NodeId == to);
-            if (target is null)
-            {
-                var known = cluster.Members.FirstOrDefault(m => m.Info.NodeId == to);
-                var why = known is null ? "is not a member of this validator's cluster"
-                    : !known.Alive ? "has no live Consul session"
-                    : $"is {known.Info.State}, synced={known.Info.Synced}, healthy={known.Info.Healthy}, held_off={known.Info.HeldOff}";
-                return ControlOutcome<SwitchoverStatus>.Refused($"cannot switch over to {to}: it {why}");
-            }
-        }
-        else
-        {
-            target = cluster.ReadiestPassive(leader.NodeId);
-            if (target is null)
-            {
-                return ControlOutcome<SwitchoverStatus>.Refused("no synced, healthy passive to hand over to");
-            }
-        }
-
+        var target = choice.Target;
         var record = new SwitchoverRecord(
             Guid.NewGuid().ToString("n")[..12],
             leader.NodeId,
@@ -133,9 +103,9 @@ internal sealed class DaemonControl : ISupervisorControl
         // cas: never overwrite a request another host wrote after our read.
         var cas = cluster.Switchover is null ? 0 : cluster.SwitchoverIndex;
         var put = await _consul.PutKeyAsync(_cluster.Keys.Switchover, bytes, new KvPutOptions(Cas: cas), cancellationToken);
-        if (!put.IsSuccess)
+        if (put.Error is { } putError)
         {
-            return ControlOutcome<SwitchoverStatus>.Refused($"could not write the switchover request to Consul: {put.Error}");
+            return ControlOutcome<SwitchoverStatus>.Unavailable($"{putError.Message}; the switchover request was not written");
         }
 
         if (!put.Value)
@@ -155,9 +125,9 @@ internal sealed class DaemonControl : ISupervisorControl
         var record = new PauseRecord(paused, _options.NodeId, _status.Clock.TimeProvider.GetUtcNow());
         var bytes = JsonSerializer.SerializeToUtf8Bytes(record, ClusterJsonContext.Default.PauseRecord);
         var put = await _consul.PutKeyAsync(_cluster.Keys.Pause, bytes, KvPutOptions.None, cancellationToken);
-        if (!put.IsSuccess)
+        if (put.Error is { } error)
         {
-            return ControlOutcome<bool>.Refused($"could not write the pause flag to Consul: {put.Error}");
+            return ControlOutcome<bool>.Unavailable($"{error.Message}; the pause flag was not written");
         }
 
         _logger.PauseChanged(paused ? "paused" : "resumed", _options.NodeId);

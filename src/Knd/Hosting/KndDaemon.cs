@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Knd.Commands;
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.Control;
@@ -56,7 +55,7 @@ internal static class KndDaemon
         ControlSocket controlSocket;
         try
         {
-            controlSocket = ControlSocket.Bind(options.ControlSocket);
+            controlSocket = ControlSocket.Bind(options.ControlSocket, kuutamodAlias: true);
         }
         catch (ControlSocketException e)
         {

@@ -7,6 +7,7 @@ using Knd.Metrics;
 using Knd.Neard;
 using Knd.Production;
 using Knd.Supervision;
+using Knd.Switchover;
 
 namespace Knd.Hosting;
 

@@ -53,7 +53,7 @@ public sealed class ControlCliProcessTests : IAsyncLifetime
         var code = await process.WaitForExitAsync(Limit);
 
         Assert.Equal(3, code);
-        Assert.Empty(process.StdoutLines);
+        Assert.Equal($"{{\"error\":\"cannot reach knd: there is no socket at \\\"{_server.SocketPath}\\\" (is knd running? give its --control-socket)\",\"exit_code\":3}}", Assert.Single(process.StdoutLines));
         Assert.Equal($"knd active-validator: cannot reach knd: there is no socket at \"{_server.SocketPath}\" (is knd running? give its --control-socket)", Assert.Single(process.StderrLines));
     }
 }

@@ -33,7 +33,8 @@ public sealed class ControlServerRobustnessTests : IAsyncLifetime
         var answer = await RawRequestAsync("POST", ControlRoutes.Maintenance, new string(' ', 1024 * 1024));
 
         Assert.StartsWith("HTTP/1.1 413", answer, StringComparison.Ordinal);
-        Assert.Contains("{\"error\":\"the request body is over 65536 bytes\"}", answer, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/problem+json\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains("\"status\":413,\"detail\":\"the request body is over 65536 bytes\"}", answer, StringComparison.Ordinal);
         Assert.Empty(_server.Control.MaintenanceRequests);
         await AssertStillServesAsync();
     }
@@ -100,7 +101,7 @@ public sealed class ControlServerRobustnessTests : IAsyncLifetime
 
     [Theory(Timeout = 30_000)]
     [InlineData("/")]
-    [InlineData("/maintenance_shutdown")]
+    [InlineData("/maintenance_stop")]
     [InlineData("/status/")]
     [InlineData("/../etc/passwd")]
     public async Task UnknownRoute_Is404_WithTheRouteList(string path)

@@ -112,7 +112,7 @@ public sealed class ControlServerTests : IAsyncLifetime
         var call = await _client.GetAsync(ControlRoutes.Maintenance, CancellationToken.None);
 
         Assert.Equal(500, call.Status);
-        Assert.Equal("internal error in knd; see its log", call.Error);
+        Assert.Equal("knd failed to answer GET \"/maintenance\": InvalidOperationException: boom (unexpected; knd's log has the details)", call.Error);
         _server.Control.ThrowOnRead = null;
         Assert.Equal(200, (await _client.GetAsync(ControlRoutes.Maintenance, CancellationToken.None)).Status);
     }

@@ -45,10 +45,13 @@ internal sealed class ControlTestServer : IAsyncDisposable
 
     public Uri TcpAddress { get; }
 
-    public static async Task<ControlTestServer> StartAsync(string? directory = null)
+    /// <summary>kuutamod's socket next to knd's, when started with the alias (as <c>knd run</c> does).</summary>
+    public string KuutamodSocketPath => Path.Combine(Directory, ControlSocket.KuutamodFileName);
+
+    public static async Task<ControlTestServer> StartAsync(string? directory = null, bool kuutamodAlias = false, string socketName = "knd.sock")
     {
         directory ??= System.IO.Directory.CreateTempSubdirectory("kc").FullName;
-        var socket = ControlSocket.Bind(Path.Combine(directory, "knd.sock"));
+        var socket = ControlSocket.Bind(Path.Combine(directory, socketName), kuutamodAlias);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "knd-control-test", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -66,8 +69,8 @@ internal sealed class ControlTestServer : IAsyncDisposable
         return new ControlTestServer(directory, app, socket, control, status, new Uri(tcp));
     }
 
-    public void Publish(SupervisorState state, bool leader, int? neardPid) =>
-        Status.Publish(new SupervisorSnapshot(state, leader, leader ? "node-a" : "node-b", neardPid, 1000, false, true, "sess-1", TimeSpan.FromMilliseconds(250), 42, false, null, Status.Clock.Now));
+    public void Publish(SupervisorState state, bool leader, int? neardPid, bool neardHealthy = true) =>
+        Status.Publish(new SupervisorSnapshot(state, leader, leader ? "node-a" : "node-b", neardPid, 1000, false, neardHealthy, "sess-1", TimeSpan.FromMilliseconds(250), 42, false, null, Status.Clock.Now));
 
     public ControlClient Client(TimeSpan? timeout = null) => new(SocketPath, timeout ?? TimeSpan.FromSeconds(10));
 

@@ -27,6 +27,9 @@ internal sealed class FakeSupervisorControl : ISupervisorControl
 
     public string? RefusePause { get; set; }
 
+    /// <summary>When set, writing the pause flag fails with this cause (Consul down...).</summary>
+    public string? PauseUnavailable { get; set; }
+
     /// <summary>When set, schedule calls wait for it: a test can hang up mid-call.</summary>
     public TaskCompletionSource? Gate { get; set; }
 
@@ -37,8 +40,13 @@ internal sealed class FakeSupervisorControl : ISupervisorControl
 
     public Exception? ThrowOnRead { get; set; }
 
-    public Task<ActiveValidatorInfo?> GetActiveValidatorAsync(CancellationToken cancellationToken) =>
-        ThrowOnRead is { } ex ? Task.FromException<ActiveValidatorInfo?>(ex) : Task.FromResult(Active);
+    /// <summary>When set, reading the lock fails with this cause (Consul down...).</summary>
+    public string? ActiveUnavailable { get; set; }
+
+    public Task<ControlOutcome<ActiveValidatorInfo?>> GetActiveValidatorAsync(CancellationToken cancellationToken) =>
+        ThrowOnRead is { } ex ? Task.FromException<ControlOutcome<ActiveValidatorInfo?>>(ex)
+        : ActiveUnavailable is { } cause ? Task.FromResult(ControlOutcome<ActiveValidatorInfo?>.Unavailable(cause))
+        : Task.FromResult(ControlOutcome<ActiveValidatorInfo?>.Success(Active));
 
     public async Task<ControlOutcome<MaintenanceStatus>> ScheduleMaintenanceAsync(MaintenanceRequest request, CancellationToken cancellationToken)
     {
@@ -109,6 +117,11 @@ internal sealed class FakeSupervisorControl : ISupervisorControl
         if (RefusePause is { } reason)
         {
             return Task.FromResult(ControlOutcome<bool>.Refused(reason));
+        }
+
+        if (PauseUnavailable is { } cause)
+        {
+            return Task.FromResult(ControlOutcome<bool>.Unavailable(cause));
         }
 
         Paused = paused;

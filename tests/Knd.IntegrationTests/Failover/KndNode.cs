@@ -126,7 +126,8 @@ internal sealed class KndNode : IAsyncDisposable
         return new CliResult(code, string.Join('\n', cli.StdoutLines), string.Join('\n', cli.Lines));
     }
 
-    public string Diagnostics() => string.Join('\n', History.Select(p => p.Tail(80)));
+    /// <summary>knd's last lines; neard-sim's per-height signing lines, which share its output, are left out so knd's own show.</summary>
+    public string Diagnostics() => string.Join('\n', History.Select(p => p.Tail(80, line => !line.Contains("NeardSim.Signing.SigningLoop", StringComparison.Ordinal))));
 
     public async ValueTask DisposeAsync()
     {

@@ -164,6 +164,9 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>The last lines of output, for failure messages.</summary>
     public string Tail(int count = 60) => $"--- last output of {Name} ---\n" + string.Join('\n', Lines.TakeLast(count));
 
+    /// <summary>The last lines that pass <paramref name="keep"/> (a knd's own lines without its neard's chatter, say).</summary>
+    public string Tail(int count, Func<string, bool> keep) => $"--- last output of {Name} ---\n" + string.Join('\n', Lines.Where(keep).TakeLast(count));
+
     public async ValueTask DisposeAsync()
     {
         if (!HasExited)

@@ -122,7 +122,10 @@ public sealed class NeardProcessLauncherTests : IDisposable
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
             neard.StopAsync(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5), CancellationToken.None)));
 
-        Assert.All(results, r => Assert.Contains(r, new[] { NeardStopResult.Killed, NeardStopResult.ExitedAfterTerm }));
+        // On a loaded machine a later call can start after the first one's kill was already reaped:
+        // "already exited" is a confirmed exit too. What must never come back is "not confirmed".
+        Assert.All(results, r => Assert.Contains(r, new[] { NeardStopResult.Killed, NeardStopResult.ExitedAfterTerm, NeardStopResult.AlreadyExited }));
+        Assert.Contains(results, r => r is NeardStopResult.Killed or NeardStopResult.ExitedAfterTerm);
         Assert.True(neard.Exited.IsCompleted);
     }
 

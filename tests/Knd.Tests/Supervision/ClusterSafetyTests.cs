@@ -4,9 +4,22 @@ namespace Knd.Tests.Supervision;
 
 /// <summary>
 /// Two or three real failover machines against a model lock service and model neards, under random
-/// fault plans (partitions, no leader, the service restarting empty or restoring an older index, slow
-/// answers, neard crashes, knd restarts without memory). CsCheck generates the plans and, when one
-/// breaks the promise, shrinks it to a minimal schedule and prints it with a seed to replay.
+/// fault plans (partitions of Consul, of the peer channel or of both, no leader, the service
+/// restarting empty or restoring an older index, slow answers, neard crashes, knd restarts without
+/// memory), with the peer channel's fast failover and failsafe on or off. CsCheck generates the plans
+/// and, when one breaks the promise, shrinks it to a minimal schedule and prints it with a seed to replay.
+/// <para>
+/// Which weakened rule each test catches (each was tried):
+/// - no hold-off after the lock key goes missing: RandomFaultPlans and ServiceRestartsEmpty (a passive
+///   takes the empty key while the old leader signs);
+/// - renewals scheduled from the answer: ServiceSlowJustBelowTheRequestTimeout (self-fences);
+/// - fast failover with a lock-delay below the fence bound (1 s): LeaderCutOff (every partition kind)
+///   and RandomFaultPlans (a passive destroys the leader's session and signs before it stopped);
+/// - a member that promises although it reaches Consul: RandomFaultPlans (a leader cut off from Consul
+///   signs on while its session expires) and PeerChannelTests.Member_ThatReachesConsul_Refuses;
+/// - a promise that does not bind its member, or a leader that stops too late for its oldest promise:
+///   PeerChannelTests (Member_..._DoesNotTakeTheLockBeforeItEnds, Leader_PromisesStopComing_...).
+/// </para>
 /// </summary>
 public sealed class ClusterSafetyTests
 {
@@ -16,7 +29,7 @@ public sealed class ClusterSafetyTests
         Gen.Select(Gen.Int[0, 170_000], Gen.Enum<WorldFault>(), Gen.Int[0, 2], Gen.Int[200, 40_000], (at, kind, node, duration) => new PlannedFault(at, kind, node, duration));
 
     private static readonly Gen<WorldPlan> Plans =
-        Gen.Select(Gen.Int, Gen.Int[2, 3], Gen.Bool, Fault.Array[0, 10], (seed, nodes, hotSwap, faults) => new WorldPlan(seed, nodes, hotSwap, faults));
+        Gen.Select(Gen.Int, Gen.Int[2, 3], Gen.Bool, Fault.Array[0, 10], Gen.Bool, Gen.Bool, (seed, nodes, hotSwap, faults, fast, failsafe) => new WorldPlan(seed, nodes, hotSwap, faults, fast, failsafe));
 
     [Fact]
     public void RandomFaultPlans_NeverLeaveTwoSigners()
@@ -66,6 +79,64 @@ public sealed class ClusterSafetyTests
         Assert.Empty(world.Violations);
         Assert.Equal(0, world.SelfFences);
         Assert.Equal(1, world.Promotions);
+    }
+
+    /// <summary>Issue 14: Consul down for a minute and back empty; with the failsafe the leader signs throughout and keeps the lock.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ConsulDownAMinute_WithFailsafe_TheLeaderSignsThroughAndTakesTheLockBack(bool fast)
+    {
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            var plan = new WorldPlan(seed, 3, true, [new PlannedFault(40_000, WorldFault.ServiceRestartEmpty, 0, 60_000)], fast, Failsafe: true);
+
+            var world = Run(plan);
+
+            Assert.True(world.Violations.Count == 0, $"{plan}: {string.Join("; ", world.Violations.Take(3))}");
+            Assert.True(world.Promotions == 1, $"{plan}: {world.Promotions} promotions; the leader should have kept the lock\n{world.Recent(60)}");
+            Assert.Equal(0, world.SelfFences);
+        }
+    }
+
+    /// <summary>Issue 14: the same outage with the leader's host killed during it: no double sign, and a leader again afterwards.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ConsulDown_LeaderKilledDuringTheOutage_NoSecondSigner(bool fast)
+    {
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            var plan = new WorldPlan(seed, 3, true, [
+                new PlannedFault(40_000, WorldFault.ServiceRestartEmpty, 0, 60_000),
+                new PlannedFault(55_000 + (seed * 500), WorldFault.RestartLeader, 0, 30_000),
+            ], fast, Failsafe: true);
+
+            var world = Run(plan);
+
+            Assert.True(world.Violations.Count == 0, $"{plan}: {string.Join("; ", world.Violations.Take(3))}");
+            Assert.True(world.Promotions >= 2, $"{plan}: nobody led after the outage\n{world.Recent(60)}");
+        }
+    }
+
+    /// <summary>Issue 14: a leader cut off from Consul (peers still reach it) or from everything, with fast failover and the failsafe.</summary>
+    [Theory]
+    [InlineData(WorldFault.PartitionNode)]
+    [InlineData(WorldFault.IsolateNode)]
+    [InlineData(WorldFault.PartitionPeers)]
+    public void LeaderCutOff_WithThePeerChannel_NoSecondSigner(WorldFault fault)
+    {
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            foreach (var node in new[] { 0, 1, 2 })
+            {
+                var plan = new WorldPlan(seed, 3, seed % 2 == 0, [new PlannedFault(40_000, fault, node, 30_000)], FastFailover: true, Failsafe: true);
+
+                var world = Run(plan);
+
+                Assert.True(world.Violations.Count == 0, $"{plan}: {string.Join("; ", world.Violations.Take(3))}");
+            }
+        }
     }
 
     private static ClusterWorld Run(WorldPlan plan)

@@ -3,7 +3,7 @@ using Knd.Tests.Infrastructure;
 namespace Knd.Tests.Supervision;
 
 /// <summary>A fault the model injects: on one node, or on the lock service itself.</summary>
-internal enum WorldFault
+public enum WorldFault
 {
     /// <summary>Every request of the node times out and its watch stops answering.</summary>
     PartitionNode,
@@ -28,6 +28,15 @@ internal enum WorldFault
 
     /// <summary>The node's knd dies (its neard with it, by the parent-death signal) and is started again with no memory.</summary>
     RestartKnd,
+
+    /// <summary>The node's peer channel is cut (heartbeats and promises to and from it are lost); Consul still answers it.</summary>
+    PartitionPeers,
+
+    /// <summary>The node is cut off from everything: Consul and its peers.</summary>
+    IsolateNode,
+
+    /// <summary>Whichever node leads at that moment: its knd dies (neard with it) and starts again with no memory.</summary>
+    RestartLeader,
 }
 
 /// <summary>One fault of a plan: when, what, on which node (where it applies), and for how long.</summary>
@@ -36,11 +45,11 @@ internal sealed record PlannedFault(int AtMs, WorldFault Kind, int Node, int Dur
     public override string ToString() => $"{Kind}@{AtMs}ms(node {Node}, {DurationMs}ms)";
 }
 
-/// <summary>A whole schedule: the seed of the world's own randomness (latencies), the cluster, and the faults.</summary>
-internal sealed record WorldPlan(int Seed, int Nodes, bool HotSwap, PlannedFault[] Faults)
+/// <summary>A whole schedule: the seed of the world's own randomness (latencies), the cluster, its peer-channel modes, and the faults.</summary>
+internal sealed record WorldPlan(int Seed, int Nodes, bool HotSwap, PlannedFault[] Faults, bool FastFailover = false, bool Failsafe = false)
 {
     public override string ToString() =>
-        $"seed {Seed}, {Nodes} nodes, {(HotSwap ? "hot-swap" : "restart")}: [{string.Join(", ", Faults.Select(f => f.ToString()))}]";
+        $"seed {Seed}, {Nodes} nodes, {(HotSwap ? "hot-swap" : "restart")}{(FastFailover ? ", fast failover" : "")}{(Failsafe ? ", failsafe" : "")}: [{string.Join(", ", Faults.Select(f => f.ToString()))}]";
 }
 
 /// <summary>
@@ -80,7 +89,8 @@ internal sealed class ClusterWorld
     {
         _plan = plan;
         _random = new Random(plan.Seed);
-        Timings = FailoverTimings.From(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(30));
+        Timings = FailoverTimings.From(TimeSpan.FromSeconds(10), plan.FastFailover ? null : TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(30), plan.FastFailover);
+        Peers = new PeerRules { FastFailover = plan.FastFailover, Failsafe = plan.Failsafe };
         _nodes = [.. Enumerable.Range(0, plan.Nodes).Select(i => new Node(i))];
         foreach (var fault in plan.Faults)
         {
@@ -90,7 +100,14 @@ internal sealed class ClusterWorld
 
     public FailoverTimings Timings { get; }
 
+    public PeerRules Peers { get; }
+
     public List<string> Violations { get; } = [];
+
+    /// <summary>What happened, newest last: state changes, demotions, faults (for failure messages).</summary>
+    public List<string> Trace { get; } = [];
+
+    public string Recent(int lines = 40) => string.Join("\n", Trace.TakeLast(lines));
 
     public long Promotions => _nodes.Sum(n => n.Promotions + (n.Machine?.Counters.Promotions ?? 0));
 
@@ -131,6 +148,7 @@ internal sealed class ClusterWorld
                 {
                     Send(node, TickEvent.Instance);
                     PollNeard(node);
+                    SendHeartbeat(node);
                 }
 
                 ExpireSessions();
@@ -149,7 +167,10 @@ internal sealed class ClusterWorld
 
     private void Inject(PlannedFault fault)
     {
-        var node = _nodes[fault.Node % _nodes.Length];
+        Trace.Add($"{Now} FAULT {fault}");
+        var node = fault.Kind == WorldFault.RestartLeader
+            ? _nodes.FirstOrDefault(n => n.Machine?.Snapshot().State == SupervisorState.Validating) ?? _nodes[fault.Node % _nodes.Length]
+            : _nodes[fault.Node % _nodes.Length];
         var duration = TimeSpan.FromMilliseconds(fault.DurationMs);
         switch (fault.Kind)
         {
@@ -209,7 +230,15 @@ internal sealed class ClusterWorld
                 }
 
                 break;
-            case WorldFault.RestartKnd:
+            case WorldFault.PartitionPeers:
+                node.PeersCutUntil = Now + duration;
+                break;
+            case WorldFault.IsolateNode:
+                node.PeersCutUntil = Now + duration;
+                node.PartitionedUntil = Now + duration;
+                Later(duration, () => DeliverObservation(node));
+                break;
+            case WorldFault.RestartKnd or WorldFault.RestartLeader:
                 if (node.Machine is not null)
                 {
                     // The parent-death signal takes neard down with knd.
@@ -231,8 +260,9 @@ internal sealed class ClusterWorld
     private void StartKnd(Node node)
     {
         node.Clock = new MonotonicClock(_time);
-        node.Machine = new FailoverMachine(Timings, node.Clock, node.Name, Account, _plan.HotSwap ? PromotionMode.HotSwap : PromotionMode.Restart);
+        node.Machine = new FailoverMachine(Timings, node.Clock, node.Name, Account, _plan.HotSwap ? PromotionMode.HotSwap : PromotionMode.Restart, peers: Peers);
         node.LastWatchDue = Now;
+        Send(node, new PeerMembersEvent([.. _nodes.Select(n => n.Name)]));
         Send(node, TickEvent.Instance);
         DeliverObservation(node);
     }
@@ -255,8 +285,18 @@ internal sealed class ClusterWorld
             return;
         }
 
+        foreach (var transition in output.Transitions)
+        {
+            Trace.Add($"{Now} {node.Name}: {transition.From} -> {transition.To}: {transition.Reason}");
+        }
+
         foreach (var action in output.Actions)
         {
+            if (action is not RenewSessionAction)
+            {
+                Trace.Add($"{Now} {node.Name}: {action}");
+            }
+
             Perform(node, action);
         }
     }
@@ -347,8 +387,14 @@ internal sealed class ClusterWorld
                 node.Incarnation++;
                 Later(TimeSpan.FromSeconds(2), () => StartKnd(node));
                 break;
-            case CreateSessionAction or RenewSessionAction or DestroySessionAction or AcquireLockAction or ConfirmLockAction or ReleaseLockAction:
+            case CreateSessionAction or RenewSessionAction or DestroySessionAction or AcquireLockAction or ConfirmLockAction or ReleaseLockAction or DestroyLeaderSessionAction:
                 Request(node, action);
+                break;
+            case RequestPromisesAction request:
+                AskForPromises(node, request);
+                break;
+            case AnswerPromiseAction answer:
+                AnswerPromise(node, answer);
                 break;
         }
     }
@@ -364,6 +410,11 @@ internal sealed class ClusterWorld
     {
         var sentAt = node.Clock.Now;
         var timeout = Timings.ConsulRequestTimeout;
+        if (action is DestroyLeaderSessionAction && (Now < node.PartitionedUntil || Now < _downUntil || Now < _noLeaderUntil))
+        {
+            return;
+        }
+
         if (Now < node.PartitionedUntil || Now < _downUntil)
         {
             Deliver(node, Now < _downUntil ? Ms(1, 20) : timeout, Failure(action, LockServiceFailure.Unreachable));
@@ -383,19 +434,32 @@ internal sealed class ClusterWorld
         {
             if (Now < _downUntil || Now < _noLeaderUntil)
             {
-                Deliver(node, back, Failure(action, Now < _downUntil ? LockServiceFailure.Unreachable : LockServiceFailure.Unavailable));
+                if (action is not DestroyLeaderSessionAction)
+                {
+                    Deliver(node, back, Failure(action, Now < _downUntil ? LockServiceFailure.Unreachable : LockServiceFailure.Unavailable));
+                }
+
                 return;
             }
 
             var answer = Apply(node, action, sentAt, incarnation);
+            if (answer is null)
+            {
+                return;
+            }
+
             Deliver(node, there + back > timeout ? timeout - there : back, there + back > timeout ? Failure(action, LockServiceFailure.Unreachable) : answer);
         });
     }
 
-    private SupervisorEvent Apply(Node node, SupervisorAction action, TimeSpan sentAt, int incarnation)
+    private SupervisorEvent? Apply(Node node, SupervisorAction action, TimeSpan sentAt, int incarnation)
     {
         switch (action)
         {
+            case DestroyLeaderSessionAction destroyLeader:
+                // Fast failover: a passive destroys the silent leader's session; Consul applies the lock-delay.
+                Invalidate(destroyLeader.SessionId);
+                return null;
             case CreateSessionAction:
                 var id = $"{node.Name}-s{++_sessionCounter}";
                 _sessions[id] = new StoredSession(node, incarnation) { LastRenewed = Now };
@@ -547,6 +611,53 @@ internal sealed class ClusterWorld
         });
     }
 
+    // ---------------------------------------------------------------- the peer channel
+
+    private bool PeersReach(Node from, Node to) => Now >= from.PeersCutUntil && Now >= to.PeersCutUntil && from.Machine is not null && to.Machine is not null;
+
+    private TimeSpan PeerLatency() => Ms(1, 80);
+
+    /// <summary>The leader's heartbeat every tick (the shell sends one every HeartbeatInterval) to every member it reaches.</summary>
+    private void SendHeartbeat(Node node)
+    {
+        if (node.Machine?.Snapshot() is not { IsLeader: true, SessionId: { } session } snapshot)
+        {
+            return;
+        }
+
+        var age = snapshot.LastRenewAge ?? TimeSpan.Zero;
+        foreach (var member in _nodes.Where(m => m != node && PeersReach(node, m)))
+        {
+            Deliver(member, PeerLatency(), new LeaderHeartbeatEvent(node.Name, session, age));
+        }
+    }
+
+    private readonly Dictionary<long, (Node Leader, TimeSpan SentAt)> _promiseRequests = [];
+    private long _promiseRequestCounter;
+
+    private void AskForPromises(Node leader, RequestPromisesAction request)
+    {
+        var sentAt = leader.Clock.Now;
+        foreach (var member in _nodes.Where(m => m != leader && PeersReach(leader, m)))
+        {
+            var id = ++_promiseRequestCounter;
+            _promiseRequests[id] = (leader, sentAt);
+            // The member's shell asks Consul for its leader before it answers.
+            var reachable = Now >= member.PartitionedUntil && Now >= _downUntil && Now >= _noLeaderUntil;
+            Deliver(member, PeerLatency(), new PromiseRequestedEvent(id, leader.Name, request.SessionId, request.Duration, reachable));
+        }
+    }
+
+    private void AnswerPromise(Node member, AnswerPromiseAction answer)
+    {
+        if (!_promiseRequests.Remove(answer.RequestId, out var request) || !PeersReach(member, request.Leader))
+        {
+            return;
+        }
+
+        Deliver(request.Leader, PeerLatency(), new PromiseAnsweredEvent(member.Name, request.SentAt, answer.Granted, answer.Duration, answer.Reason));
+    }
+
     // ---------------------------------------------------------------- the promise
 
     private static bool SignsNow(Node node) => node.Running && node.ValidatorGeneration == node.RunningGeneration;
@@ -596,6 +707,8 @@ internal sealed class ClusterWorld
         public TimeSpan NextPoll { get; set; }
 
         public TimeSpan PartitionedUntil { get; set; }
+
+        public TimeSpan PeersCutUntil { get; set; }
 
         public TimeSpan LastWatchDue { get; set; }
     }

@@ -9,11 +9,11 @@ internal sealed class MachineHarness
     public const string AccountId = "validator.near";
     public const string Session = "session-1";
 
-    public MachineHarness(PromotionMode promotion = PromotionMode.HotSwap, FailoverTimings? timings = null, ProductionRules? production = null)
+    public MachineHarness(PromotionMode promotion = PromotionMode.HotSwap, FailoverTimings? timings = null, ProductionRules? production = null, PeerRules? peers = null)
     {
         Timings = timings ?? FailoverTimings.From(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(30));
         Clock = new MonotonicClock(Time);
-        Machine = new FailoverMachine(Timings, Clock, NodeId, AccountId, promotion, production);
+        Machine = new FailoverMachine(Timings, Clock, NodeId, AccountId, promotion, production, peers);
     }
 
     public FakeTimeProvider Time { get; } = new();
@@ -32,9 +32,25 @@ internal sealed class MachineHarness
 
     public SupervisorState State => Machine.State;
 
+    /// <summary>The other members last told to the machine (PeerMembersEvent).</summary>
+    public IReadOnlyList<string> Members { get; private set; } = [];
+
+    /// <summary>When the first StopNeardAction of the validating neard was issued, for fence-timing checks.</summary>
+    public TimeSpan? StopIssuedAt { get; private set; }
+
     public IReadOnlyList<SupervisorAction> Send(SupervisorEvent supervisorEvent)
     {
+        if (supervisorEvent is PeerMembersEvent members)
+        {
+            Members = [.. members.NodeIds.Where(n => n != NodeId)];
+        }
+
         var output = Machine.Handle(supervisorEvent);
+        if (StopIssuedAt is null && Machine.State == SupervisorState.Validating && output.Actions.OfType<StopNeardAction>().Any())
+        {
+            StopIssuedAt = Clock.Now;
+        }
+
         Actions.AddRange(output.Actions);
         Transitions.AddRange(output.Transitions);
         foreach (var start in output.Actions.OfType<StartNeardAction>())
@@ -135,6 +151,12 @@ internal sealed class MachineHarness
     public void StartAndLead(ulong fencingIndex = 42)
     {
         StartAndVote();
+        StartLeadingFromVoting(fencingIndex);
+    }
+
+    /// <summary>From Voting: the lock is seen free, acquired, confirmed, and the promotion done.</summary>
+    public void StartLeadingFromVoting(ulong fencingIndex = 42)
+    {
         Send(new LockObservedEvent(LockObservation.Free(7)));
         Send(new AcquireCompletedEvent(Session, LockAcquireOutcome.Acquired));
         Send(new LockConfirmedEvent(Session, true, fencingIndex, null));

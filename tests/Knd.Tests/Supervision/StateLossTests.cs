@@ -149,4 +149,34 @@ public sealed class StateLossTests
 
         Assert.Equal(acquiresBefore, h.Actions.OfType<AcquireLockAction>().Count());
     }
+
+    [Fact]
+    public void Voting_KeyTakenAfterTheSighting_EndsTheWait_SoTheNextReleaseIsTakenAtOnce()
+    {
+        var h = new MachineHarness();
+        h.StartAndVote();
+        h.Send(new LockObservedEvent(LockObservation.Missing(3)));
+
+        // Another node waited out its own hold-off and took the key; then its neard crashes and it releases.
+        h.ObserveLock("other-session", 9);
+        h.ObserveLock(null, 10);
+
+        Assert.Single(h.Actions.OfType<AcquireLockAction>());
+        Assert.Null(h.Machine.Snapshot().StateLossHoldOff);
+    }
+
+    [Fact]
+    public void Voting_IndexWentBackToAKeyHeldInTheRestoredState_KeepsTheWait()
+    {
+        var h = new MachineHarness();
+        h.StartAndVote();
+        h.ObserveLock("other-session", 500);
+
+        // A snapshot restore brings back an old holder at an older index: not a new acquisition.
+        h.ObserveLock("restored-session", 120);
+        h.ObserveLock(null, 121);
+
+        Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+        Assert.NotNull(h.Machine.Snapshot().StateLossHoldOff);
+    }
 }

@@ -1,0 +1,49 @@
+namespace Knd.Failover;
+
+/// <summary>
+/// What the peer channel lets the machine do (<c>--fast-failover</c>, <c>--failsafe</c>), with the
+/// timings that go with it; docs/failover-algorithm.md, "The peer channel", gives the reasons.
+/// </summary>
+internal sealed record PeerRules
+{
+    /// <summary>Passives destroy the session of a leader that can no longer renew, so Consul's lock-delay starts at once.</summary>
+    public bool FastFailover { get; init; }
+
+    /// <summary>
+    /// A leader is judged unable to renew when no heartbeat came from it for this long, or when its
+    /// heartbeats say its last successful renewal is older than <c>RenewInterval</c> plus this.
+    /// Eight heartbeats: a loaded host does not miss that many without being in trouble.
+    /// </summary>
+    public TimeSpan LeaderSilence { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the leader sends its heartbeat to every member.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A leader that cannot reach Consul may keep signing while every member promised not to take the lock.</summary>
+    public bool Failsafe { get; init; }
+
+    /// <summary>
+    /// How long one promise binds the member that gives it, on its own clock from when it received
+    /// the request. Shorter than TTL + lock-delay, so a member whose knd restarts (and forgets its
+    /// promises) is still held off long enough by its start-up wait.
+    /// </summary>
+    public TimeSpan PromiseDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a leader asks for promises while its renewals fail.</summary>
+    public TimeSpan PromiseRequestInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The leader counts a promise as lasting this fraction less than stated: monotonic clocks of two
+    /// hosts run at rates that differ by parts per million; 1% covers that many times over.
+    /// </summary>
+    public double ClockDriftAllowance { get; init; } = 0.01;
+
+    /// <summary>LockDelay must exceed the fence bound by this much with fast failover: scheduling and clock-rate slack.</summary>
+    public TimeSpan FastFailoverMargin { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// With the failsafe on, a knd that starts does not take the lock for this long: before it died it
+    /// may have promised the leader not to, and it has forgotten.
+    /// </summary>
+    public TimeSpan StartupPromiseWait => Failsafe ? PromiseDuration : TimeSpan.Zero;
+}

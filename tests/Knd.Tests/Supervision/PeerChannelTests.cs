@@ -1,0 +1,298 @@
+namespace Knd.Tests.Supervision;
+
+/// <summary>Issue 14: fast failover (passives destroy a silent leader's session) and the failsafe (promises).</summary>
+public sealed class PeerChannelTests
+{
+    private static readonly FailoverTimings Fast = FailoverTimings.From(TimeSpan.FromSeconds(10), null, null, TimeSpan.FromSeconds(30), fastFailover: true);
+    private static readonly PeerRules FastFailover = new() { FastFailover = true };
+    private static readonly PeerRules Failsafe = new() { Failsafe = true };
+
+    [Fact]
+    public void FastFailoverTimings_FitTheFailoverInAboutOneTtl()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(2), Fast.RenewInterval);
+        Assert.Equal(TimeSpan.FromSeconds(4), Fast.FenceAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(6750), Fast.FenceBound);
+        Assert.Equal(TimeSpan.FromMilliseconds(7250), Fast.LockDelay);
+        Assert.Null(Fast.Check());
+    }
+
+    [Fact]
+    public void FastFailover_LockDelayBelowTheFenceBound_IsRefusedNamingTheOptions()
+    {
+        var timings = FailoverTimings.From(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(30), fastFailover: true);
+
+        var error = timings.Check();
+
+        Assert.Contains("--lock-delay", error, StringComparison.Ordinal);
+        Assert.Contains("--fast-failover", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Passive_LeaderSilent_DestroysItsSessionOnce()
+    {
+        var h = Passive(FastFailover);
+        h.ObserveLock("leader-session", 50, nodeId: "node-b");
+        h.Send(new LeaderHeartbeatEvent("node-b", "leader-session", TimeSpan.FromMilliseconds(300)));
+
+        h.AdvanceLive(FastFailover.LeaderSilence - h.Timings.TickInterval);
+        Assert.Empty(h.Actions.OfType<DestroyLeaderSessionAction>());
+
+        h.AdvanceLive(h.Timings.TickInterval * 3);
+        var destroy = Assert.Single(h.Actions.OfType<DestroyLeaderSessionAction>());
+        Assert.Equal(("leader-session", "node-b"), (destroy.SessionId, destroy.NodeId));
+    }
+
+    [Fact]
+    public void Passive_LeaderHeartbeatsButCannotRenew_DestroysItsSession()
+    {
+        var h = Passive(FastFailover);
+        h.ObserveLock("leader-session", 50, nodeId: "node-b");
+
+        for (var age = TimeSpan.FromSeconds(1); h.Actions.OfType<DestroyLeaderSessionAction>().Count() == 0; age += TimeSpan.FromMilliseconds(250))
+        {
+            Assert.True(age < TimeSpan.FromSeconds(10), "never destroyed");
+            h.Send(new LeaderHeartbeatEvent("node-b", "leader-session", age));
+            h.AdvanceLive(TimeSpan.FromMilliseconds(250));
+        }
+
+        Assert.Single(h.Actions.OfType<DestroyLeaderSessionAction>());
+    }
+
+    [Fact]
+    public void Passive_LeaderThatNeverHeartbeated_IsLeftToTheTtl()
+    {
+        // A kuutamod leader, or a knd without the peer channel: silence proves nothing.
+        var h = Passive(FastFailover);
+        h.ObserveLock("leader-session", 50, nodeId: "node-b");
+
+        h.AdvanceLive(TimeSpan.FromSeconds(30));
+
+        Assert.Empty(h.Actions.OfType<DestroyLeaderSessionAction>());
+    }
+
+    [Fact]
+    public void Passive_FastFailoverOff_NeverDestroys()
+    {
+        var h = Passive(new PeerRules());
+        h.ObserveLock("leader-session", 50, nodeId: "node-b");
+        h.Send(new LeaderHeartbeatEvent("node-b", "leader-session", TimeSpan.Zero));
+
+        h.AdvanceLive(TimeSpan.FromSeconds(30));
+
+        Assert.Empty(h.Actions.OfType<DestroyLeaderSessionAction>());
+    }
+
+    [Fact]
+    public void Passive_ThatCannotReachConsulItself_DoesNotDestroy()
+    {
+        var h = Passive(FastFailover);
+        h.ObserveLock("leader-session", 50, nodeId: "node-b");
+
+        // This node's own renewals stop answering; then the leader goes silent too.
+        h.Advance(h.Timings.RenewInterval + h.Timings.ConsulRequestTimeout);
+        h.Send(new LeaderHeartbeatEvent("node-b", "leader-session", TimeSpan.Zero));
+        h.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Empty(h.Actions.OfType<DestroyLeaderSessionAction>());
+    }
+
+    [Fact]
+    public void Leader_ConsulDown_EveryMemberPromised_KeepsSigningPastFenceAfter()
+    {
+        var h = Leader(Failsafe, members: ["node-b", "node-c"]);
+
+        RunWithoutConsul(h, TimeSpan.FromSeconds(30), grant: _ => true);
+
+        Assert.True(h.Machine.IsLeader, h.Machine.Snapshot().LastError);
+        Assert.Equal(0, h.Machine.Counters.SelfFences);
+        Assert.True(h.Machine.Snapshot().Peers!.FailsafeCovers);
+    }
+
+    [Fact]
+    public void Leader_ConsulDown_OneMemberDoesNotPromise_FencesAsWithoutFailsafe()
+    {
+        var h = Leader(Failsafe, members: ["node-b", "node-c"]);
+
+        RunWithoutConsul(h, TimeSpan.FromSeconds(30), grant: member => member == "node-b");
+
+        Assert.Equal(DemotionReason.SelfFence, h.Machine.LastDemotion);
+    }
+
+    [Fact]
+    public void Leader_PromisesStopComing_StopsBeforeTheOldestEnds()
+    {
+        var h = Leader(Failsafe, members: ["node-b"]);
+        var grants = 0;
+        TimeSpan? lastGrantSent = null;
+
+        RunWithoutConsul(h, TimeSpan.FromSeconds(40), grant: _ =>
+        {
+            if (grants++ < 5)
+            {
+                lastGrantSent = h.Clock.Now;
+                return true;
+            }
+
+            return false;
+        });
+
+        Assert.Equal(DemotionReason.SelfFence, h.Machine.LastDemotion);
+        var stoppedAt = h.StopIssuedAt!.Value;
+        var promiseEnds = lastGrantSent!.Value + (Failsafe.PromiseDuration * (1 - Failsafe.ClockDriftAllowance));
+        Assert.True(stoppedAt + h.Timings.NeardStopTimeout + h.Timings.NeardKillConfirmTimeout <= promiseEnds, $"stop at {stoppedAt} leaves no room before {promiseEnds}");
+    }
+
+    [Fact]
+    public void Member_ThatCannotReachConsul_Promises_AndDoesNotTakeTheLockBeforeItEnds()
+    {
+        var h = Passive(Failsafe, pastStartupWait: true);
+        h.ObserveLock("leader-session", 50, nodeId: "node-b");
+        h.Advance(TimeSpan.FromSeconds(8));
+
+        h.Send(new PromiseRequestedEvent(1, "node-b", "leader-session", TimeSpan.FromSeconds(10), LockServiceReachable: false));
+        var answer = h.Last<AnswerPromiseAction>();
+        Assert.True(answer.Granted, answer.Reason);
+
+        // Consul comes back and shows the lock free: the promise still binds this member.
+        h.RenewOk();
+        h.ObserveLock(null, 51);
+        h.AdvanceLive(TimeSpan.FromSeconds(9));
+        Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+
+        h.AdvanceLive(TimeSpan.FromSeconds(1.5));
+        Assert.Single(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    [Fact]
+    public void Member_ThatReachesConsul_Refuses()
+    {
+        var h = Passive(Failsafe, pastStartupWait: true);
+        h.ObserveLock("leader-session", 50, nodeId: "node-b");
+
+        h.Send(new PromiseRequestedEvent(1, "node-b", "leader-session", TimeSpan.FromSeconds(10), LockServiceReachable: true));
+
+        Assert.False(h.Last<AnswerPromiseAction>().Granted);
+        Assert.Null(h.Machine.Snapshot().Peers!.PromisedFor);
+    }
+
+    [Fact]
+    public void Member_WhoLeads_Refuses()
+    {
+        var h = Leader(Failsafe, members: ["node-b"]);
+
+        h.Send(new PromiseRequestedEvent(1, "node-b", "other-session", TimeSpan.FromSeconds(10), LockServiceReachable: false));
+
+        Assert.False(h.Last<AnswerPromiseAction>().Granted);
+    }
+
+    [Fact]
+    public void Failsafe_AfterAStart_NoTakeoverBeforeAnyForgottenPromiseCouldEnd()
+    {
+        var h = new MachineHarness(peers: Failsafe);
+        h.StartAndVote();
+        h.ObserveLock(null, 51);
+
+        h.AdvanceLive(Failsafe.PromiseDuration - TimeSpan.FromSeconds(2));
+        Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+
+        h.AdvanceLive(TimeSpan.FromSeconds(3));
+        Assert.Single(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    [Fact]
+    public void Leader_ConsulComesBackEmpty_WithEveryPromise_TakesTheLockBackWithoutStopping()
+    {
+        var h = Leader(Failsafe, members: ["node-b"]);
+        RunWithoutConsul(h, TimeSpan.FromSeconds(8), grant: _ => true);
+        Assert.True(h.Machine.IsLeader);
+        var stopsBefore = h.Actions.OfType<StopNeardAction>().Count();
+
+        // Consul is back, empty: the renewal answers 404 and the key is missing.
+        var renew = h.Last<RenewSessionAction>();
+        h.Send(new SessionRenewFailedEvent(renew.SessionId, new LockServiceError(LockServiceFailure.SessionGone, "not found")));
+        h.Send(new LockObservedEvent(LockObservation.Missing(3)));
+        Assert.IsType<CreateSessionAction>(h.Actions[^1]);
+        h.Send(new SessionCreatedEvent("session-2", h.Clock.Now));
+        Assert.Equal("session-2", h.Last<AcquireLockAction>().SessionId);
+        h.Send(new AcquireCompletedEvent("session-2", LockAcquireOutcome.Acquired));
+        h.Send(new LockConfirmedEvent("session-2", true, 4, null));
+        h.AdvanceLive(TimeSpan.FromSeconds(20));
+
+        Assert.True(h.Machine.IsLeader, h.Machine.Snapshot().LastError);
+        Assert.Equal(stopsBefore, h.Actions.OfType<StopNeardAction>().Count());
+        Assert.Equal(4UL, h.Machine.Snapshot().FencingIndex);
+        Assert.False(h.Machine.Snapshot().Peers!.Reanchoring);
+    }
+
+    [Fact]
+    public void Leader_TakingTheLockBack_FindsItHeldByAnother_Demotes()
+    {
+        var h = Leader(Failsafe, members: ["node-b"]);
+        RunWithoutConsul(h, TimeSpan.FromSeconds(8), grant: _ => true);
+        var renew = h.Last<RenewSessionAction>();
+        h.Send(new SessionRenewFailedEvent(renew.SessionId, new LockServiceError(LockServiceFailure.SessionGone, "not found")));
+
+        h.Send(new LockObservedEvent(new LockObservation(true, "stranger-session", new LockHolder("node-x"), 3, 3)));
+
+        Assert.Equal(DemotionReason.LockLost, h.Machine.LastDemotion);
+    }
+
+    private static MachineHarness Passive(PeerRules peers, bool pastStartupWait = false)
+    {
+        var h = new MachineHarness(peers: peers);
+        h.StartAndVote();
+        if (pastStartupWait)
+        {
+            h.AdvanceLive(peers.StartupPromiseWait);
+        }
+
+        return h;
+    }
+
+    private static MachineHarness Leader(PeerRules peers, IReadOnlyList<string> members)
+    {
+        var h = new MachineHarness(peers: peers);
+        h.StartAndVote();
+        h.Send(new PeerMembersEvent([MachineHarness.NodeId, .. members]));
+        h.AdvanceLive(peers.StartupPromiseWait);
+        h.StartLeadingFromVoting();
+        return h;
+    }
+
+    /// <summary>Every renewal times out; every promise request is answered by each member as <paramref name="grant"/> says, at once.</summary>
+    private static void RunWithoutConsul(MachineHarness h, TimeSpan duration, Func<string, bool> grant)
+    {
+        var members = h.Machine.Snapshot().Peers is not null ? MembersOf(h) : [];
+        var end = h.Clock.Now + duration;
+        var height = 5000L;
+        var nextSample = h.Clock.Now;
+        while (h.Clock.Now < end && h.Machine.IsLeader)
+        {
+            foreach (var action in h.Advance(h.Timings.TickInterval))
+            {
+                switch (action)
+                {
+                    case RenewSessionAction renew:
+                        h.Send(new SessionRenewFailedEvent(renew.SessionId, new LockServiceError(LockServiceFailure.Unreachable, "timeout")));
+                        break;
+                    case RequestPromisesAction request:
+                        foreach (var member in members)
+                        {
+                            h.Send(new PromiseAnsweredEvent(member, h.Clock.Now, grant(member), request.Duration, "no"));
+                        }
+
+                        break;
+                }
+            }
+
+            if (h.Clock.Now >= nextSample)
+            {
+                nextSample = h.Clock.Now + TimeSpan.FromMilliseconds(500);
+                h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(++height, false, MachineHarness.AccountId, null)));
+            }
+        }
+    }
+
+    private static IReadOnlyList<string> MembersOf(MachineHarness h) => h.Members;
+}
