@@ -152,5 +152,6 @@ internal sealed partial class FailoverMachine
         LeaderNotProducing,
         _strangerHeight,
         _strangerSeenAt is { } seen ? _now - seen : null,
-        _scannedHeight);
+        _scannedHeight,
+        _strangerSeenAt is { } since && _now - since < _rules.DoppelgangerWindow ? _rules.DoppelgangerWindow - (_now - since) : null);
 }

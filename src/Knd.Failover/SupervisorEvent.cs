@@ -76,10 +76,11 @@ internal sealed record PauseObservedEvent(bool Paused) : SupervisorEvent;
 internal sealed record HandoverNowEvent(string Target, DemotionReason Reason = DemotionReason.Switchover) : SupervisorEvent;
 
 /// <summary>
-/// One look at the chain by the production observer, for the validator account: the duties (blocks,
-/// chunks, endorsements) produced and missed since its previous look, the heights it covered
-/// (<paramref name="FromHeight"/>, <paramref name="ToHeight"/>], and the blocks among them signed with
-/// the validator key.
+/// One look at the chain by the production observer, for the validator account: the duties produced
+/// and missed since its previous look, counted in duty heights (the shell takes the kind, block, chunk
+/// or endorsement, with the most duties: all of a height's duties are produced or missed together),
+/// the heights it covered (<paramref name="FromHeight"/>, <paramref name="ToHeight"/>], and the blocks
+/// among them signed with the validator key.
 /// </summary>
 internal sealed record ProductionObservedEvent(int Produced, int Missed, long FromHeight, long ToHeight, IReadOnlyList<OwnBlock> OwnBlocks) : SupervisorEvent;
 

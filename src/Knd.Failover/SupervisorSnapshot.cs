@@ -39,6 +39,8 @@ internal sealed record PeerView(bool FailsafeCovers, int Promises, bool Reanchor
 /// What the production watch knows about the validator account (whoever signs for it): the KIRA
 /// counters of <see cref="ProductionTally"/>, whether the leader is judged silent, the last block
 /// signed with the key while no node of the cluster could have, and how far the chain was scanned.
+/// <paramref name="DoppelgangerHold"/> is the time left before nodes may promote again after such a
+/// block (null when none holds them).
 /// </summary>
 internal sealed record ProductionView(
     int Confidence,
@@ -50,7 +52,8 @@ internal sealed record ProductionView(
     bool NotProducing,
     long? StrangerHeight,
     TimeSpan? StrangerAge,
-    long? ScannedHeight);
+    long? ScannedHeight,
+    TimeSpan? DoppelgangerHold = null);
 
 /// <summary>One state change, for the log and the metrics.</summary>
 internal sealed record StateTransition(SupervisorState From, SupervisorState To, string Reason);

@@ -2,19 +2,24 @@ using System.Text.Json.Serialization;
 
 namespace Knd.Cluster;
 
-/// <summary>What a host publishes about itself under <c>members/&lt;node&gt;</c>.</summary>
+/// <summary>
+/// What a host publishes about itself under <c>members/&lt;node&gt;</c>. <see cref="HeldOff"/>: it will not
+/// contend for the lock for now (a promotion or not-producing back-off, a lock-service hold-off, a
+/// doppelganger hold), so a handover must not be addressed to it. Absent (false) in older records.
+/// </summary>
 internal sealed record MemberInfo(
     [property: JsonPropertyName("node_id")] string NodeId,
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("synced")] bool Synced,
     [property: JsonPropertyName("healthy")] bool Healthy,
-    [property: JsonPropertyName("height")] long? Height);
+    [property: JsonPropertyName("height")] long? Height,
+    [property: JsonPropertyName("held_off")] bool HeldOff = false);
 
 /// <summary>A member as the watch saw it: <see cref="Alive"/> while the key is held by a live session.</summary>
 internal sealed record Member(MemberInfo Info, bool Alive)
 {
     /// <summary>A passive that could take over right now.</summary>
-    public bool ReadyPassive => Alive && Info.State == "Voting" && Info.Synced && Info.Healthy;
+    public bool ReadyPassive => Alive && Info.State == "Voting" && Info.Synced && Info.Healthy && !Info.HeldOff;
 }
 
 /// <summary>The switchover key: a request and, once the leader acted on it, its outcome.</summary>
@@ -36,15 +41,25 @@ internal sealed record SwitchoverRecord(
     public bool IsOpen => Phase is Pending or WaitingForWindow or HandingOver;
 }
 
+/// <summary>The pause key; <see cref="Reason"/> says why when knd set it itself (a signer outside the cluster), null for <c>knd pause</c>.</summary>
 internal sealed record PauseRecord(
     [property: JsonPropertyName("paused")] bool Paused,
     [property: JsonPropertyName("by")] string By,
-    [property: JsonPropertyName("at")] DateTimeOffset At);
+    [property: JsonPropertyName("at")] DateTimeOffset At,
+    [property: JsonPropertyName("reason")] string? Reason = null);
 
 /// <summary>Everything under the cluster prefix, as of one Consul index.</summary>
 internal sealed record ClusterObservation(bool Paused, SwitchoverRecord? Switchover, ulong SwitchoverIndex, IReadOnlyList<Member> Members, ulong Index)
 {
     public static ClusterObservation Empty { get; } = new(false, null, 0, [], 0);
+
+    /// <summary>
+    /// The passive a handover should go to: a <see cref="Member.ReadyPassive"/> other than
+    /// <paramref name="leaderNodeId"/>, the one with the highest head first. A switchover without
+    /// <c>--to</c> and a silent leader's step-down both choose with this one rule.
+    /// </summary>
+    public Member? ReadiestPassive(string leaderNodeId) =>
+        Members.Where(m => m.ReadyPassive && m.Info.NodeId != leaderNodeId).OrderByDescending(m => m.Info.Height ?? 0).FirstOrDefault();
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

@@ -19,7 +19,7 @@ internal static class SwitchoverTarget
         var ready = cluster.Members.Where(m => m.ReadyPassive && m.Info.NodeId != leaderNodeId).ToList();
         if (requested is not { } to)
         {
-            return ready.OrderByDescending(m => m.Info.Height ?? 0).FirstOrDefault() is { } highest
+            return cluster.ReadiestPassive(leaderNodeId) is { } highest
                 ? SwitchoverChoice.To(highest)
                 : SwitchoverChoice.Refuse("no synced, healthy passive to hand over to");
         }
@@ -37,7 +37,7 @@ internal static class SwitchoverTarget
         var known = cluster.Members.FirstOrDefault(m => m.Info.NodeId == to);
         var why = known is null ? "is not a member of this validator's cluster"
             : !known.Alive ? "has no live Consul session"
-            : $"is {known.Info.State}, synced={known.Info.Synced}, healthy={known.Info.Healthy}";
+            : $"is {known.Info.State}, synced={known.Info.Synced}, healthy={known.Info.Healthy}, held_off={known.Info.HeldOff}";
         return SwitchoverChoice.Refuse($"cannot switch over to {to}: it {why}");
     }
 }

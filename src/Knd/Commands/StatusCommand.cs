@@ -10,7 +10,7 @@ internal static class StatusCommand
 {
     public static Command Create(ControlCliSettings? settings = null) => ControlCommand.Create(
         "status",
-        "Show this node: state, role, leader, neard pid, block height, syncing, session, fencing index, paused.",
+        "Show this node: state, role, leader, neard pid, block height, syncing, session, fencing index, paused, and the validator's production (epoch counts, mischance, rank, streak, doppelganger).",
         settings ?? ControlCliSettings.Default,
         RunAsync);
 
@@ -28,7 +28,7 @@ internal static class StatusCommand
         }
 
         var status = call.Read(HttpJsonContext.Default.StatusReport);
-        await new TextTable()
+        var table = new TextTable()
             .Add("node", status.NodeId)
             .Add("account", status.AccountId)
             .Add("state", status.State)
@@ -41,10 +41,43 @@ internal static class StatusCommand
             .Add("renew age", status.LastRenewAgeMs is { } ms ? FormatAge(ms) : null)
             .Add("fencing index", status.FencingIndex?.ToString(CultureInfo.InvariantCulture))
             .Add("paused", status.Paused)
-            .Add("last error", status.LastError)
-            .WriteAsync(knd.Output);
+            .Add("last error", status.LastError);
+        if (status.Production is { } production)
+        {
+            AddProduction(table, production);
+        }
+
+        await table.WriteAsync(knd.Output);
         return ExitCodes.Ok;
     }
+
+    /// <summary>The production watch's rows (docs/cli.md): the epoch per kind, the KIRA counters, the judgement, the doppelganger hold.</summary>
+    private static void AddProduction(TextTable table, ProductionReport p)
+    {
+        table
+            .Add("epoch start", p.EpochStartHeight)
+            .Add("blocks", Duty(p.Blocks))
+            .Add("chunks", Duty(p.Chunks))
+            .Add("endorsements", Duty(p.Endorsements))
+            .Add("mischance", p.Mischance is { } m ? Invariant($"{m} (confidence {p.MischanceConfidence})") : null)
+            .Add("rank", p.Rank)
+            .Add("streak", p.Streak)
+            .Add("last produced", Height(p.LastProducedHeight, p.LastProducedBy))
+            .Add("last missed", Height(p.LastMissedHeight, p.LastMissedBy))
+            .Add("chain watch", p.WatchError is { } error ? "failing: " + error : p.ScannedHeight is { } scanned ? Invariant($"up to height {scanned}") : null)
+            .Add("not producing", !p.NotProducing ? "no" : p.StepDownBlocked ? "yes: no ready passive, staying the leader" : "yes: handing over")
+            .Add("doppelganger", p.DoppelgangerHeight is not { } seen ? "none seen"
+                : p.DoppelgangerHoldMs is { } hold ? Invariant($"height {seen} signed outside the cluster; no promotion for {(hold >= 60_000 ? Invariant($"{hold / 60_000.0:0.0} min") : FormatAge(hold))}")
+                : Invariant($"height {seen} signed outside the cluster; the hold has ended"));
+    }
+
+    private static string? Duty(DutyReport? duty) =>
+        duty is { } d ? Invariant($"{d.Produced} of {d.Expected} produced, {d.Missed} missed") : null;
+
+    private static string? Height(long? height, string? by) =>
+        height is { } h ? Invariant($"{h} ({(by is null ? "no node held the lock" : "lock held by " + by)})") : null;
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static string FormatAge(long milliseconds) =>
         milliseconds < 1000

@@ -88,6 +88,9 @@ internal static class ConfigFileReader
                 return null;
             case JsonValueKind.String:
                 return [value.GetString()!];
+            case JsonValueKind.Number when spec.IsCount:
+                // The parser checks the text like a flag's, so 1.5 or 1e3 fail with the option named.
+                return [value.GetRawText()];
             case JsonValueKind.Array when spec.IsList:
                 var items = new List<string>();
                 foreach (var item in value.EnumerateArray())

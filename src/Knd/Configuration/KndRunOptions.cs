@@ -49,6 +49,9 @@ internal sealed class KndRunOptions
 
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
 
+    /// <summary>The production watch's tolerance (<c>--mischance-confidence</c>, <c>--max-mischance</c>).</summary>
+    public ProductionRules Production { get; init; } = new();
+
     /// <summary>Notes about accepted but risky values, already printed on stderr at start; for the daemon's log.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

@@ -75,6 +75,18 @@ internal static class RunOptionCatalog
     public static readonly RunOptionSpec NeardStallTimeout = new(
         "neard-stall-timeout", "DURATION", "A synced neard whose head has not advanced for this long is unhealthy.", "30s");
 
+    public static readonly RunOptionSpec MischanceConfidence = new(
+        "mischance-confidence", "N", "Missed duties (blocks, chunks, endorsements) in a row the production watch tolerates before they count as mischance; also how many a fresh promotion may miss before it is judged failed. 1 to 10000.", ProductionRules.DefaultMischanceConfidence.ToString(System.Globalization.CultureInfo.InvariantCulture))
+    {
+        IsCount = true,
+    };
+
+    public static readonly RunOptionSpec MaxMischance = new(
+        "max-mischance", "M", "Mischance (missed duties in a row past --mischance-confidence) above which a leader is judged not producing and hands over to a ready passive. 1 to 10000.", ProductionRules.DefaultMaxMischance.ToString(System.Globalization.CultureInfo.InvariantCulture))
+    {
+        IsCount = true,
+    };
+
     public static readonly RunOptionSpec LogDir = new(
         "log-dir", "DIR", "Existing directory for per-level rolling log files, in addition to stderr.", null);
 
@@ -86,7 +98,7 @@ internal static class RunOptionCatalog
         Config, NodeId, AccountId, ConsulUrl, ConsulTokenFile, LockKeyPrefix, SessionTtl, LockDelay,
         ExporterAddress, ControlSocket, NeardBin, NeardHome, ValidatorKey, ValidatorNodeKey, VoterNodeKey,
         ValidatorNetworkAddr, VoterNetworkAddr, PublicAddress, NeardBootnodes, Promotion,
-        NeardStopTimeout, NeardStallTimeout, LogDir, LogFormat,
+        NeardStopTimeout, NeardStallTimeout, MischanceConfidence, MaxMischance, LogDir, LogFormat,
     ];
 
     public static RunOptionSpec? Find(string name) => All.FirstOrDefault(s => s.Name == name);

@@ -60,6 +60,11 @@ internal sealed partial class RunOptionsParser
         var validatorNodeKey = ParseKeyFile(ValidatorNodeKey, CredentialsDefault(RunOptionDefaults.ValidatorNodeKeyFileName));
         var voterNodeKey = ParseKeyFile(VoterNodeKey, (Path.Combine(home, RunOptionDefaults.VoterNodeKeyFileName), new OptionOrigin(OptionOriginKind.Default, NeardHome.Flag)));
         var logDir = ParseLogDir();
+        var production = new ProductionRules
+        {
+            MischanceConfidence = ParseCount(MischanceConfidence, ProductionRules.DefaultMischanceConfidence),
+            MaxMischance = ParseCount(MaxMischance, ProductionRules.DefaultMaxMischance),
+        };
 
         var options = new KndRunOptions
         {
@@ -82,6 +87,7 @@ internal sealed partial class RunOptionsParser
             Promotion = promotion,
             LogDir = logDir,
             LogFormat = logFormat,
+            Production = production,
             Warnings = _warnings,
         };
         var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout);
@@ -142,6 +148,26 @@ internal sealed partial class RunOptionsParser
         return problem is null ? text : throw Fail(value, $"{ValueText.Quote(text)} {problem}");
     }
 
+    /// <summary>A whole number from 1 to <see cref="MaxCount"/>, in decimal digits only.</summary>
+    private int ParseCount(RunOptionSpec spec, int fallback)
+    {
+        if (FindSingle(spec) is not { } value)
+        {
+            return fallback;
+        }
+
+        var text = value.Text.Trim();
+        if (text.Length == 0 || text.Length > 9 || !text.All(char.IsAsciiDigit))
+        {
+            throw Fail(value, $"{ValueText.Quote(value.Text)} is not a whole number");
+        }
+
+        var count = int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        return count is >= 1 and <= MaxCount
+            ? count
+            : throw Fail(value, $"{count} is out of range: it must be from 1 to {MaxCount}");
+    }
+
     private T ParseChoice<T>(RunOptionSpec spec, T fallback, params (string Name, T Value)[] choices)
     {
         if (FindSingle(spec) is not { } value)
@@ -183,6 +209,9 @@ internal sealed partial class RunOptionsParser
 
     private static RunOptionException Fail(OptionValue value, string problem) =>
         new(new RunOptionError(value.Spec.Flag, value.Origin.Describe(), problem));
+
+    /// <summary>The largest --mischance-confidence or --max-mischance: more duties in a row than most validators have in an epoch.</summary>
+    internal const int MaxCount = 10_000;
 
     [GeneratedRegex(@"^[A-Za-z0-9,\-_./]+$")]
     private static partial Regex LockKeyCharacters();

@@ -29,6 +29,13 @@ internal static class RunOptionsValidator
             return Error(NeardStallTimeout, $"{DurationParser.Format(timings.NeardStallTimeout)} must be longer than the neard poll interval ({DurationParser.Format(timings.HealthPollInterval)})");
         }
 
+        if (options.Production.Check() is { } productionProblem)
+        {
+            // The rules name their option first ("--max-mischance must be ...").
+            var culprit = productionProblem.StartsWith(MaxMischance.Flag, StringComparison.Ordinal) ? MaxMischance : MischanceConfidence;
+            return Error(culprit, productionProblem[(culprit.Flag.Length + 1)..].TrimStart());
+        }
+
         // knd rewrites these names in the home on every role change: a key kept there would be deleted or replaced.
         string[] managed = [Path.Combine(options.NeardHome, "validator_key.json"), Path.Combine(options.NeardHome, "node_key.json")];
         foreach (var (spec, key) in new[] { (ValidatorKey, keys.ValidatorKey), (ValidatorNodeKey, keys.ValidatorNodeKey), (VoterNodeKey, keys.VoterNodeKey) })

@@ -5,6 +5,7 @@ using Knd.Control;
 using Knd.Maintenance;
 using Knd.Metrics;
 using Knd.Neard;
+using Knd.Production;
 using Knd.Supervision;
 using Knd.Switchover;
 
@@ -46,7 +47,15 @@ internal static class KndServices
             post,
             sp.GetRequiredService<KndMetrics>().ObserveNeardRpcError,
             time,
-            sp.GetRequiredService<ILogger<NeardDriver>>()));
+            sp.GetRequiredService<ILogger<NeardDriver>>(),
+            chainObserver: new ChainObserver(
+                options.AccountId,
+                time,
+                post,
+                status.Production,
+                () => status.Snapshot?.LeaderNodeId,
+                sp.GetRequiredService<KndMetrics>().ObserveNeardRpcError,
+                Logger(sp, "Knd.Production"))));
         services.AddSingleton<Func<Action<SupervisorEvent>, ConsulDriver>>(sp => post => new ConsulDriver(
             options,
             timings,

@@ -17,18 +17,20 @@ internal sealed record StatusReport(
     long? LastRenewAgeMs,
     ulong? FencingIndex,
     bool Paused,
-    string? LastError)
+    string? LastError,
+    ProductionReport? Production = null)
 {
     public static StatusReport From(SupervisorStatus status)
     {
         var snapshot = status.Snapshot;
         if (snapshot is null)
         {
-            return new StatusReport(status.NodeId, status.AccountId, nameof(SupervisorState.Startup), false, null, null, null, null, null, null, null, false, null);
+            return new StatusReport(status.NodeId, status.AccountId, nameof(SupervisorState.Startup), false, null, null, null, null, null, null, null, false, null, ProductionReport.From(null, status.Production, TimeSpan.Zero));
         }
 
         // The age is measured now, not when the snapshot was taken, so a stalled loop shows.
-        long? renewAge = snapshot.LastRenewAge is { } age ? (long)(age + (status.Clock.Now - snapshot.TakenAt)).TotalMilliseconds : null;
+        var sinceSnapshot = status.Clock.Now - snapshot.TakenAt;
+        long? renewAge = snapshot.LastRenewAge is { } age ? (long)(age + sinceSnapshot).TotalMilliseconds : null;
         return new StatusReport(
             status.NodeId,
             status.AccountId,
@@ -42,10 +44,12 @@ internal sealed record StatusReport(
             renewAge,
             snapshot.FencingIndex,
             snapshot.Paused,
-            snapshot.LastError);
+            snapshot.LastError,
+            ProductionReport.From(snapshot, status.Production, sinceSnapshot));
     }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(ProductionReport))]
 internal sealed partial class HttpJsonContext : JsonSerializerContext;

@@ -10,6 +10,11 @@ internal sealed partial class ChaosBenchmark
             return new TrialResult { Fault = fault, Number = number, From = "-", Failure = $"no steady state within {SteadyTimeout.TotalSeconds:0} s" };
         }
 
+        if (fault == FaultKind.RogueSigner)
+        {
+            return await RogueSignerTrialAsync(number, leader, cancellationToken);
+        }
+
         if (fault.IsRideThrough() || fault.IsEndurance())
         {
             return await RideThroughAsync(fault, number, leader, cancellationToken);
@@ -65,7 +70,7 @@ internal sealed partial class ChaosBenchmark
             Failover = signed is null ? null : signed.Time - injection.MeasureFrom,
             FirstSignedHeight = signed?.Height,
             Takeover = takeover,
-            InBound = signed is not null && signed.Height <= FirstDutyAfter(injection.MeasureFrom + _cluster.Timings.Bound(fault)),
+            InBound = signed is not null && signed.Height <= FirstDutyAfter(BoundEnd(injection)),
             MissedDutyHeights = missed,
             Notes = notes,
             Failure = injection.Failure,
@@ -200,6 +205,27 @@ internal sealed partial class ChaosBenchmark
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// When the fault's bound ends. silent-leader: the chain's own schedule, not the mean: the
+    /// <see cref="LocalnetTimings.SilentLeaderMisses"/>-th duty height after the fault, then the step-down.
+    /// </summary>
+    private DateTimeOffset BoundEnd(Injection injection)
+    {
+        if (injection.Kind != FaultKind.SilentLeader)
+        {
+            return injection.MeasureFrom + _cluster.Timings.Bound(injection.Kind);
+        }
+
+        var chain = _cluster.Chain;
+        var height = chain.HeadAt(injection.InjectedAt);
+        for (var i = 0; i < LocalnetTimings.SilentLeaderMisses; i++)
+        {
+            height = chain.NextDuty(LocalnetOptions.Account, height + 1);
+        }
+
+        return chain.TimeOf(height) + _cluster.Timings.SilentLeaderStepDown;
     }
 
     /// <summary>The first duty height that becomes the head at or after <paramref name="time"/>.</summary>

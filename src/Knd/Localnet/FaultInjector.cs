@@ -98,6 +98,10 @@ internal sealed partial class FaultInjector
                 _cluster.Consul.Spoiler.Add(SpoilModes.All, [], null, null, LocalnetTimings.GarbageEvery, null, AnswerSpoiler.DefaultDripInterval);
                 injection.Notes.Add($"every {LocalnetTimings.GarbageEvery}rd Consul answer spoiled ({SpoilModes.All.Count} modes in turn) for {_cluster.Timings.GarbageConsulDuration.TotalSeconds:0} s");
                 break;
+            case FaultKind.SilentLeader:
+                await File.WriteAllTextAsync(unit.Layout.NoSignFile, string.Empty, cancellationToken);
+                injection.Notes.Add($"sim-no-sign on {unit.NodeId}: steps down after {LocalnetTimings.SilentLeaderMisses} missed duty heights");
+                break;
             case FaultKind.ConsulSlow:
                 _cluster.Consul.Faults.Latency = _cluster.Timings.SlowConsulLatency;
                 injection.Notes.Add($"every Consul answer {_cluster.Timings.SlowConsulLatency.TotalMilliseconds:0} ms late for {_cluster.Timings.SlowConsulDuration.TotalSeconds:0} s");
@@ -141,6 +145,12 @@ internal sealed partial class FaultInjector
                 break;
             case FaultKind.ConsulGarbage:
                 _cluster.Consul.Spoiler.Clear();
+                break;
+            case FaultKind.SilentLeader:
+                // The operator fixes the host, then restarts knd to end its not-producing back-off (docs/operations.md).
+                File.Delete(unit.Layout.NoSignFile);
+                await unit.TerminateKndAsync(cancellationToken);
+                await HealByRestartAsync(injection, unit.Settings.StopTimeout + TimeSpan.FromSeconds(5), "its gracefully stopped knd", cancellationToken);
                 break;
         }
     }

@@ -38,6 +38,15 @@ internal enum FaultKind
 
     /// <summary>Every third Consul answer to every node is spoiled, cycling through every spoil mode: no knd may crash.</summary>
     ConsulGarbage,
+
+    /// <summary>The <c>sim-no-sign</c> file in the leader's home: neard stays synced and live but signs nothing; the production watch must replace it.</summary>
+    SilentLeader,
+
+    /// <summary>
+    /// With failover paused and the leader stopped (nobody leads), a neard-sim with the validator key
+    /// outside the cluster signs: nobody may promote while it does, even after an early resume.
+    /// </summary>
+    RogueSigner,
 }
 
 /// <summary>The command-line names of <see cref="FaultKind"/>.</summary>
@@ -57,6 +66,8 @@ internal static class FaultKinds
         ("consul-restart", FaultKind.ConsulRestart),
         ("consul-slow", FaultKind.ConsulSlow),
         ("consul-garbage", FaultKind.ConsulGarbage),
+        ("silent-leader", FaultKind.SilentLeader),
+        ("rogue-signer", FaultKind.RogueSigner),
     ];
 
     /// <summary>Faults the cluster should ride out with the same leader signing throughout (no failover expected).</summary>

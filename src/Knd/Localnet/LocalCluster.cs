@@ -115,6 +115,7 @@ internal sealed partial class LocalCluster : IAsyncDisposable
 
     private void CreateUnits(string neardBin, Action<string> report)
     {
+        NeardBin = neardBin;
         var keys = System.IO.Path.Combine(Root, "keys");
         Directory.CreateDirectory(keys);
         var validatorKey = System.IO.Path.Combine(keys, "validator_key.json");

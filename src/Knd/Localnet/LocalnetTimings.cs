@@ -92,6 +92,14 @@ internal sealed class LocalnetTimings
             // it for TTL + lock-delay (docs/failover-algorithm.md, "Consul loses its state").
             FaultKind.ConsulRestart => WatchRecovery + t.ForgottenStateWait + t.AcquireRetryInterval + Promotion,
 
+            // The mean time of the misses that judge the leader silent, then the step-down. A trial is
+            // judged against the schedule's real duty heights instead (SilentLeaderStepDownAfter).
+            FaultKind.SilentLeader => (SilentLeaderMisses * LocalnetOptions.BlockInterval * 100 / LocalnetOptions.DutyPercent) + SilentLeaderStepDown,
+
+            // From the rogue's stop: every knd restarted (the operator's way to end the doppelganger
+            // hold), then an election on a free lock (no lock-delay: the stopped knds destroyed their sessions).
+            FaultKind.RogueSigner => t.NeardStopTimeout + t.NeardKillConfirmTimeout + RestartDelay + KndStartUp + t.AcquireRetryInterval + Promotion,
+
             // No failover is expected: the bound only sizes the trial's wait.
             FaultKind.ConsulSlow => SlowConsulDuration,
             FaultKind.ConsulGarbage => GarbageConsulDuration,
@@ -116,6 +124,9 @@ internal sealed class LocalnetTimings
             FaultKind.ConsulNoLeader or FaultKind.PartitionLeader or FaultKind.ConsulRestart => t.FenceBound,
             FaultKind.ConsulSlow => SlowConsulDuration,
             FaultKind.Switchover or FaultKind.StopLeader => t.NeardStopTimeout + t.NeardKillConfirmTimeout,
+
+            // The silent leader signs nothing from the fault on; the rogue trial stops the leader before it starts.
+            FaultKind.SilentLeader or FaultKind.RogueSigner => TimeSpan.Zero,
             _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
         };
         return stopped + SignerStopTolerance;
@@ -144,6 +155,45 @@ internal sealed class LocalnetTimings
 
     /// <summary>consul-garbage spoils every Nth answer: often enough to hit every operation, rarely enough that some renewals land.</summary>
     public const int GarbageEvery = 3;
+
+    /// <summary>
+    /// silent-leader: the missed duty heights in a row after which a leader steps down at knd's
+    /// defaults: <c>--mischance-confidence</c> misses are tolerated, then mischance counts until it
+    /// passes <c>--max-mischance</c> (3 + 10 + 1 = 14).
+    /// </summary>
+    public static int SilentLeaderMisses => ProductionRules.DefaultMischanceConfidence + ProductionRules.DefaultMaxMischance + 1;
+
+    /// <summary>
+    /// silent-leader, after the last of those misses: the next block (neard counts a miss once a later
+    /// block exists), the health poll that sees it, then the handover: the bounded neard stop and the
+    /// passive's promotion.
+    /// </summary>
+    public TimeSpan SilentLeaderStepDown => LocalnetOptions.BlockInterval + Knd.HealthPollInterval + Knd.NeardStopTimeout + Knd.NeardKillConfirmTimeout + Promotion;
+
+    /// <summary>The shipped unit's <c>RestartSec</c> (<see cref="UnitSettings.RestartDelay"/>).</summary>
+    public static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// rogue-signer: a restarted knd until it contends: the .NET start, neard-sim's start and sync,
+    /// registration (about 3 s on an idle machine; the rest is room for a loaded one).
+    /// </summary>
+    public static readonly TimeSpan KndStartUp = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// rogue-signer: the rogue starts only after the lock has been free this long, so that every block
+    /// it signs is a stranger's to every node (the fence bound after the lock went free, plus knd's slack).
+    /// </summary>
+    public TimeSpan RogueStartAfterFree => Knd.FenceBound + new ProductionRules().StrangerSlack + TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// rogue-signer: every node reports the doppelganger before the rogue has signed more than this many
+    /// duty heights: the first is judged once the next block exists (500 ms) and seen at the next
+    /// health poll (500 ms), so at most the two heights after it can be duties too.
+    /// </summary>
+    public const int RogueDetectionDutyHeights = 3;
+
+    /// <summary>rogue-signer: after the early resume, the rogue signs this many more heights while the trial checks nobody promotes.</summary>
+    public const int RogueHeightsAfterResume = 5;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

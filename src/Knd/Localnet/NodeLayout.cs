@@ -37,6 +37,9 @@ internal sealed class NodeLayout
 
     public string RpcHangFile => Path.Combine(Home, "sim-rpc-hang");
 
+    /// <summary>neard-sim signs nothing while this file exists (docs/neard-sim.md): the silent leader.</summary>
+    public string NoSignFile => Path.Combine(Home, "sim-no-sign");
+
     public int RpcPort { get; private set; }
 
     public int ValidatorPort { get; private set; }
@@ -53,7 +56,7 @@ internal sealed class NodeLayout
         Directory.CreateDirectory(Home);
         Directory.CreateDirectory(Credentials);
         File.SetUnixFileMode(Credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        foreach (var stale in new[] { "validator_key.json", "sim-rpc-hang", "sim-crash", "knd.sock" })
+        foreach (var stale in new[] { "validator_key.json", "sim-rpc-hang", "sim-no-sign", "sim-crash", "knd.sock" })
         {
             File.Delete(Path.Combine(Home, stale));
         }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Knd.Production;
 using Knd.Supervision;
 using Prometheus;
 
@@ -119,9 +120,49 @@ internal sealed partial class KndMetrics : IDisposable
         f.Uptime.Set(now.TotalSeconds);
         f.WatchdogEnabled.Set(WatchdogEnabled ? 1 : 0);
         f.LastTickAge.Set(_status.SinceLastTick.TotalSeconds);
+        SetProduction(snapshot?.Production, counters, _status.Production, sinceSnapshot);
+    }
+
+    /// <summary>The production watch's families: the machine's KIRA counters and judgements, and the chain watch's epoch counters.</summary>
+    private void SetProduction(ProductionView? view, SupervisorCounters? counters, ProductionBook book, TimeSpan sinceSnapshot)
+    {
+        var f = _families;
+        var stats = book.Latest;
+        f.DoppelgangerBlocks.IncTo(counters?.StrangerBlocks ?? 0);
+        var hold = Remaining(view?.DoppelgangerHold, sinceSnapshot);
+        f.DoppelgangerDetected.Set(hold > 0 ? 1 : 0);
+        f.DoppelgangerHold.Set(hold);
+        SetOrHide(f.DoppelgangerHeight, view?.StrangerHeight);
+        SetOrHide(f.Mischance, view?.Mischance);
+        SetOrHide(f.MischanceConfidence, view?.Confidence);
+        SetOrHide(f.Rank, view?.Rank);
+        SetOrHide(f.Streak, view?.Streak);
+        SetOrHide(f.ScannedHeight, view?.ScannedHeight ?? stats.ScannedHeight);
+        f.NotProducing.Set(view?.NotProducing == true ? 1 : 0);
+        f.StepDownBlocked.Set(book.StepDownBlocked ? 1 : 0);
+        SetOrHide(f.LastProducedHeight, stats.LastProducedHeight);
+        SetOrHide(f.LastMissedHeight, stats.LastMissedHeight);
+        foreach (var (kind, count) in new[] { ("block", stats.Blocks), ("chunk", stats.Chunks), ("endorsement", stats.Endorsements) })
+        {
+            SetOrHide(f.Expected.WithLabels(kind), count?.Expected);
+            SetOrHide(f.Produced.WithLabels(kind), count?.Produced);
+            SetOrHide(f.Missed.WithLabels(kind), count?.Missed);
+        }
     }
 
     /// <summary>A series is absent while its value is unknown: knd never exports NaN for "unknown".</summary>
+    private static void SetOrHide(Gauge.Child gauge, double? value)
+    {
+        if (value is { } known)
+        {
+            gauge.Set(known);
+        }
+        else
+        {
+            gauge.Remove();
+        }
+    }
+
     private static void SetOrHide(Gauge gauge, double? value)
     {
         if (value is { } known)
@@ -149,6 +190,10 @@ internal sealed partial class KndMetrics : IDisposable
             var buildInfo = factory.CreateGauge("knd_build_info", "Always 1; the version label is knd's version.", ["version"]);
             ConsulRequests = factory.CreateCounter("knd_consul_requests_total", "Consul HTTP requests by operation and outcome (ok or the error kind).", new CounterConfiguration { LabelNames = ["op", "outcome"] });
             Demotions = factory.CreateCounter("knd_demotions_total", "Times this node left Validating, by reason.", ["reason"]);
+            DoppelgangerBlocks = factory.CreateCounter("knd_doppelganger_blocks_total", "Blocks signed with the validator key that this node judged signed outside the cluster (the lock free past the fence bound).");
+            DoppelgangerDetected = factory.CreateGauge("knd_doppelganger_detected", "1 while a block signed with the validator key outside the cluster was seen within the doppelganger window (no node promotes), else 0.");
+            DoppelgangerHeight = factory.CreateGauge("knd_doppelganger_height", "Height of the last block judged signed outside the cluster; absent until one is seen.", absentUntilSet);
+            DoppelgangerHold = factory.CreateGauge("knd_doppelganger_hold_seconds", "Seconds before this node may promote again after a block signed outside the cluster; 0 when none holds it.");
             IsLeader = factory.CreateGauge("knd_is_leader", "1 while this node holds the lock and runs the validating neard, else 0.");
             LastTickAge = factory.CreateGauge("knd_last_tick_age_seconds", "Seconds since the supervision loop last processed a tick.");
             FencingIndex = factory.CreateGauge("knd_leader_fencing_index", "Consul ModifyIndex of this leader's confirmed lock acquisition; absent unless leader.", absentUntilSet);
@@ -158,6 +203,18 @@ internal sealed partial class KndMetrics : IDisposable
             NeardRpcErrors = factory.CreateCounter("knd_neard_rpc_errors_total", "neard RPC requests that failed or timed out.");
             Syncing = factory.CreateGauge("knd_neard_syncing", "1 while neard reports it is syncing, 0 when synced; absent until it answers.", absentUntilSet);
             Paused = factory.CreateGauge("knd_paused", "1 while automatic failover is paused cluster-wide (knd pause), else 0.");
+            Expected = factory.CreateGauge("knd_production_expected", "Duties of the validator account expected so far in the current epoch, by kind (block, chunk, endorsement), as neard reports them; absent until known.", new GaugeConfiguration { LabelNames = ["kind"], SuppressInitialValue = true });
+            LastMissedHeight = factory.CreateGauge("knd_production_last_missed_height", "Chain head at the last look of the chain watch that found a missed duty of the validator account; absent until one is seen.", absentUntilSet);
+            LastProducedHeight = factory.CreateGauge("knd_production_last_produced_height", "Last height whose block the validator account authored, as the chain watch saw it; absent until one is seen.", absentUntilSet);
+            Mischance = factory.CreateGauge("knd_production_mischance", "Missed duties of the validator account in a row past --mischance-confidence (KIRA's mischance); absent until the chain watch looked.", absentUntilSet);
+            MischanceConfidence = factory.CreateGauge("knd_production_mischance_confidence", "Missed duties in a row still inside the tolerance (0 to --mischance-confidence); absent until the chain watch looked.", absentUntilSet);
+            Missed = factory.CreateGauge("knd_production_missed", "Duties of the validator account missed so far in the current epoch, by kind; absent until known.", new GaugeConfiguration { LabelNames = ["kind"], SuppressInitialValue = true });
+            NotProducing = factory.CreateGauge("knd_production_not_producing", "1 while this node leads and its own misses since its promotion passed --max-mischance (it hands over to a ready passive), else 0.");
+            Produced = factory.CreateGauge("knd_production_produced", "Duties of the validator account produced so far in the current epoch, by kind; absent until known.", new GaugeConfiguration { LabelNames = ["kind"], SuppressInitialValue = true });
+            Rank = factory.CreateGauge("knd_production_rank", "KIRA's rank of the validator account: its best streak of produced duties, lowered for misses past the tolerance; absent until the chain watch looked.", absentUntilSet);
+            ScannedHeight = factory.CreateGauge("knd_production_scanned_height", "Highest height the chain watch has looked at; absent until it looked.", absentUntilSet);
+            StepDownBlocked = factory.CreateGauge("knd_production_step_down_blocked", "1 while this leader is judged not producing but no passive is ready to take over (it stays the leader), else 0.");
+            Streak = factory.CreateGauge("knd_production_streak", "Duties the validator account produced in a row; absent until the chain watch looked.", absentUntilSet);
             PromotionBackoff = factory.CreateGauge("knd_promotion_backoff_seconds", "Seconds before this node contends for the lock again after failed promotions; 0 when it may.");
             PromotionFailures = factory.CreateCounter("knd_promotion_failures_total", "Promotions that ended before neard reported the validator key; each starts or doubles the promotion back-off.");
             Promotions = factory.CreateCounter("knd_promotions_total", "Times this node became the active validator.");
@@ -172,6 +229,38 @@ internal sealed partial class KndMetrics : IDisposable
         public Counter ConsulRequests { get; }
 
         public Counter Demotions { get; }
+
+        public Counter DoppelgangerBlocks { get; }
+
+        public Gauge DoppelgangerDetected { get; }
+
+        public Gauge DoppelgangerHeight { get; }
+
+        public Gauge DoppelgangerHold { get; }
+
+        public Gauge Expected { get; }
+
+        public Gauge LastMissedHeight { get; }
+
+        public Gauge LastProducedHeight { get; }
+
+        public Gauge Mischance { get; }
+
+        public Gauge MischanceConfidence { get; }
+
+        public Gauge Missed { get; }
+
+        public Gauge NotProducing { get; }
+
+        public Gauge Produced { get; }
+
+        public Gauge Rank { get; }
+
+        public Gauge ScannedHeight { get; }
+
+        public Gauge StepDownBlocked { get; }
+
+        public Gauge Streak { get; }
 
         public Gauge IsLeader { get; }
 

@@ -23,6 +23,18 @@ internal interface INeardRpc
     /// <summary>JSON-RPC <c>validators</c> <c>[null]</c>: the current epoch's validators and their production.</summary>
     Task<NeardRpcResult<NeardValidators>> GetValidatorsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// JSON-RPC <c>validators</c> for <paramref name="accountId"/>: <c>[null]</c> (the current epoch so far) or,
+    /// with <paramref name="epochLastHeight"/>, <c>[H]</c> (the finished epoch whose last height H is).
+    /// </summary>
+    Task<NeardRpcResult<EpochProduction>> GetProductionAsync(string accountId, long? epochLastHeight, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// JSON-RPC <c>block</c> <c>{"block_id":H}</c>. A height with no block (skipped, garbage-collected, above
+    /// the head) is an <see cref="NeardRpcErrorKind.RpcError"/> whose cause is <c>UNKNOWN_BLOCK</c>.
+    /// </summary>
+    Task<NeardRpcResult<NeardBlock>> GetBlockAsync(long height, CancellationToken cancellationToken);
+
     /// <summary><c>GET /metrics</c>, parsed.</summary>
     Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken);
 }

@@ -70,6 +70,19 @@ internal sealed class NeardRpcClient : INeardRpc, IDisposable
         return Log("validators", result.IsSuccess ? NeardAnswers.Validators(result.Value) : result.Error!);
     }
 
+    public async Task<NeardRpcResult<EpochProduction>> GetProductionAsync(string accountId, long? epochLastHeight, CancellationToken cancellationToken)
+    {
+        var parameters = new JsonArray(epochLastHeight is { } height ? JsonValue.Create(height) : null);
+        var result = await CallAsync("validators", parameters, cancellationToken);
+        return Log("validators", result.IsSuccess ? ProductionAnswers.Production(result.Value, accountId) : result.Error!);
+    }
+
+    public async Task<NeardRpcResult<NeardBlock>> GetBlockAsync(long height, CancellationToken cancellationToken)
+    {
+        var result = await CallAsync("block", new JsonObject { ["block_id"] = height }, cancellationToken);
+        return Log("block", result.IsSuccess ? ProductionAnswers.Block(result.Value) : result.Error!);
+    }
+
     public async Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken)
     {
         var answer = await _http.SendAsync(HttpMethod.Get, "metrics", null, cancellationToken);

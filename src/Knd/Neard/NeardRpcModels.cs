@@ -27,6 +27,22 @@ internal sealed record NeardValidators(long EpochStartHeight, long? EpochHeight,
     public ValidatorProduction? Find(string accountId) => Current.FirstOrDefault(v => v.AccountId == accountId);
 }
 
+/// <summary>Duties of one kind in an epoch so far (<c>validators</c>): expected, and produced of those.</summary>
+internal readonly record struct DutyCount(long Expected, long Produced)
+{
+    /// <summary>Expected but not produced; never below 0, whatever neard reports.</summary>
+    public long Missed => Math.Max(0, Expected - Produced);
+}
+
+/// <summary>One validator account's production in an epoch: blocks, chunks and, where neard reports them, chunk endorsements.</summary>
+internal sealed record AccountProduction(DutyCount Blocks, DutyCount Chunks, DutyCount? Endorsements);
+
+/// <summary>The <c>validators</c> answer as the production watch reads it: the epoch, and one account's counts (null when it is not a current validator).</summary>
+internal sealed record EpochProduction(long EpochStartHeight, long? EpochHeight, AccountProduction? Account);
+
+/// <summary>A block (<c>block</c> by height): its height, its author, and its header timestamp in nanoseconds since the Unix epoch.</summary>
+internal sealed record NeardBlock(long Height, string Author, long TimestampNanos);
+
 /// <summary>
 /// The value neard reports for its <c>expected_shutdown</c> setting through
 /// <c>near_config_mutable_field</c>: <see cref="Height"/> is null for neard's <c>None</c>.

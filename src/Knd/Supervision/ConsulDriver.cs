@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Knd.Cluster;
 using Knd.Configuration;
 using Knd.Consul;
@@ -55,6 +56,7 @@ internal sealed partial class ConsulDriver
         AcquireLockAction acquire => Run("lock acquire", () => AcquireAsync(acquire.SessionId, cancellationToken), e => new AcquireCompletedEvent(acquire.SessionId, LockAcquireOutcome.Failed, e), cancellationToken),
         ConfirmLockAction confirm => Run("lock confirmation", () => ConfirmAsync(confirm.SessionId, cancellationToken), e => new LockConfirmedEvent(confirm.SessionId, false, 0, e), cancellationToken),
         ReleaseLockAction release => Run("lock release", () => ReleaseAsync(release.SessionId, release.HandoverTo, cancellationToken), _ => new LockReleasedEvent(release.SessionId, false), cancellationToken),
+        PauseClusterAction pause => PauseClusterAsync(pause.Reason, cancellationToken),
         _ => Task.CompletedTask,
     };
 
@@ -201,6 +203,44 @@ internal sealed partial class ConsulDriver
         }
 
         _post(new LockReleasedEvent(sessionId, ok));
+    }
+
+    /// <summary>
+    /// Sets the cluster-wide pause as <c>knd pause</c> does, with the machine's reason in the record.
+    /// Nothing waits on it (the machine already refuses to promote); a failed write is retried a few
+    /// times, then logged: the operator must pause by hand.
+    /// </summary>
+    private async Task PauseClusterAsync(string reason, CancellationToken cancellationToken)
+    {
+        const int Attempts = 5;
+        var error = "no attempt made";
+        for (var attempt = 1; attempt <= Attempts; attempt++)
+        {
+            try
+            {
+                var record = new PauseRecord(true, _options.NodeId, _clock.TimeProvider.GetUtcNow(), reason);
+                var bytes = JsonSerializer.SerializeToUtf8Bytes(record, ClusterJsonContext.Default.PauseRecord);
+                var put = await _consul.PutKeyAsync(_cluster.Keys.Pause, bytes, KvPutOptions.None, cancellationToken);
+                if (put is { IsSuccess: true, Value: true })
+                {
+                    _logger.ClusterPausedByKnd(_options.NodeId, reason);
+                    return;
+                }
+
+                error = put.Error?.ToString() ?? "Consul refused the write";
+            }
+            catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                error = $"inside knd: {e.GetType().Name}: {e.Message}";
+            }
+
+            if (attempt < Attempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), _clock.TimeProvider, cancellationToken);
+            }
+        }
+
+        _logger.ClusterPauseFailed(reason, Attempts, error);
     }
 
     private byte[] LockValueBytes(string? handoverTo)

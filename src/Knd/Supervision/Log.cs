@@ -111,4 +111,11 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3025, Level = LogLevel.Information, Message = "The lock names this node, but session {SessionId} (pid {Pid}) was written in another boot or pid namespace (boot id {BootId}, pid namespace {PidNamespace}) than this knd's; leaving it to expire")]
     public static partial void StaleLeaderOtherPidSpace(this ILogger logger, string sessionId, int pid, string bootId, string pidNamespace);
+
+    // 3060-3069: the production watch's Consul action (issue 13).
+    [LoggerMessage(EventId = 3060, Level = LogLevel.Error, Message = "Automatic failover paused cluster-wide by {NodeId}: {Reason}. Run `knd resume` once the other signer is stopped (docs/operations.md)")]
+    public static partial void ClusterPausedByKnd(this ILogger logger, string nodeId, string reason);
+
+    [LoggerMessage(EventId = 3061, Level = LogLevel.Error, Message = "Could not set the cluster-wide pause ({Reason}) after {Attempts} attempts: {Error}; this node still refuses to promote within the doppelganger window")]
+    public static partial void ClusterPauseFailed(this ILogger logger, string reason, int attempts, string error);
 }

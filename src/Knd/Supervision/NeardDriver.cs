@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Knd.Configuration;
 using Knd.Interop;
 using Knd.Neard;
+using Knd.Production;
 
 namespace Knd.Supervision;
 
@@ -22,6 +23,7 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Action<Exception> _onWorkerFault;
+    private readonly ChainObserver? _chainObserver;
     private readonly Channel<SupervisorAction> _queue = Channel.CreateUnbounded<SupervisorAction>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
@@ -42,8 +44,10 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
         Action onRpcError,
         TimeProvider timeProvider,
         ILogger logger,
-        Action<Exception>? onWorkerFault = null)
+        Action<Exception>? onWorkerFault = null,
+        ChainObserver? chainObserver = null)
     {
+        _chainObserver = chainObserver;
         _onRpcError = onRpcError;
         _onWorkerFault = onWorkerFault ?? CrashLoudly;
         _options = options;
@@ -209,7 +213,8 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
             _logger.NeardStarted(start.Generation, process.Pid, start.Mode);
             _post(new NeardStartedEvent(start.Generation, process.Pid));
             _ = WatchExitAsync(running);
-            _ = PollHealthAsync(running, rpc);
+            var heads = _chainObserver?.Watch(rpc, running.Polling.Token);
+            _ = PollHealthAsync(running, rpc, heads);
         }
         catch (Exception e) when (e is NeardStartException or NeardHomeException or IOException or UnauthorizedAccessException)
         {
@@ -229,9 +234,11 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
     /// <summary>
     /// Polls /status until the process exits or knd stops. Nothing ends it early: a failed or
     /// malformed answer, and even an exception from a bug, is one failed sample, logged when the
-    /// error changes; a poller that died would leave the machine without health samples.
+    /// error changes; a poller that died would leave the machine without health samples. Each synced
+    /// head goes on to the chain watch (<paramref name="heads"/>), which looks at the chain only when
+    /// the head moved, so it costs no polling of its own.
     /// </summary>
-    private async Task PollHealthAsync(Running running, INeardRpc rpc)
+    private async Task PollHealthAsync(Running running, INeardRpc rpc, Action<long>? heads)
     {
         var token = running.Polling.Token;
         string? lastError = null;
@@ -254,6 +261,11 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
 
                 lastError = sample.Error;
                 _post(new StatusPolledEvent(running.Generation, sample));
+                if (sample is { Error: null, Syncing: false, HeadHeight: { } head })
+                {
+                    heads?.Invoke(head);
+                }
+
                 await Task.Delay(_timings.HealthPollInterval, _timeProvider, token);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)

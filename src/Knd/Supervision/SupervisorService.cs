@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Knd.Cluster;
 using Knd.Configuration;
+using Knd.Production;
 
 namespace Knd.Supervision;
 
@@ -20,6 +21,9 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
     private readonly IHostApplicationLifetime _lifetime;
     private readonly StaleLeaderReaper _reaper;
     private readonly ILogger _logger;
+    private readonly ClusterState _cluster;
+    private readonly SilentLeaderStepDown _stepDown;
+    private readonly StrangerReport _strangers;
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new() { SingleReader = true });
 
     public SupervisorService(
@@ -29,16 +33,22 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         Func<Action<SupervisorEvent>, NeardDriver> neardFactory,
         Func<Action<SupervisorEvent>, ConsulDriver> consulFactory,
         StaleLeaderReaper reaper,
+        ClusterState cluster,
         IHostApplicationLifetime lifetime,
-        ILogger<SupervisorService> logger)
+        ILogger<SupervisorService> logger,
+        ILoggerFactory loggers)
     {
+        _cluster = cluster;
+        var productionLogger = loggers.CreateLogger("Knd.Production");
+        _stepDown = new SilentLeaderStepDown(options.NodeId, status.Production, productionLogger);
+        _strangers = new StrangerReport(productionLogger);
         _options = options;
         _timings = timings;
         _status = status;
         _lifetime = lifetime;
         _reaper = reaper;
         _logger = logger;
-        _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion);
+        _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion, options.Production);
         _status.Counters = _machine.Counters;
         _neard = neardFactory(Post);
         _consul = consulFactory(Post);
@@ -143,9 +153,16 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
             }
 
             previous = snapshot;
+            _strangers.Consider(snapshot, _machine.Counters);
+            if (_stepDown.Consider(snapshot, _cluster.Latest) is { } handover)
+            {
+                Post(handover);
+            }
+
             if (snapshot.SessionId is { } session)
             {
-                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight);
+                var heldOff = snapshot.PromotionBackoff is not null || snapshot.StateLossHoldOff is not null || snapshot.Production?.DoppelgangerHold is not null;
+                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, heldOff);
                 _consul.PublishMember(session, member, cancellationToken);
             }
 

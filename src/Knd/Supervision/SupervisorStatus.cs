@@ -1,3 +1,5 @@
+using Knd.Production;
+
 namespace Knd.Supervision;
 
 /// <summary>
@@ -27,6 +29,9 @@ internal sealed class SupervisorStatus
     public SupervisorSnapshot? Snapshot => Volatile.Read(ref _snapshot);
 
     public SupervisorCounters? Counters { get; set; }
+
+    /// <summary>What the chain watch saw of the validator's production (metrics, status).</summary>
+    public ProductionBook Production { get; } = new();
 
     /// <summary>How long ago the supervision loop last processed a tick.</summary>
     public TimeSpan SinceLastTick => Clock.TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastTickTimestamp));

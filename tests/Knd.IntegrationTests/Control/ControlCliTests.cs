@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Knd.Commands;
 using Knd.Control;
+using Knd.Neard;
+using Knd.Production;
 
 namespace Knd.IntegrationTests.Control;
 
@@ -32,6 +34,46 @@ public sealed class ControlCliTests : IAsyncLifetime
         Assert.Contains("renew age      250 ms", lines);
         Assert.Contains("fencing index  42", lines);
         Assert.Contains("paused         no", lines);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Status_ShowsTheProductionWatch_TextAndJson()
+    {
+        _server.Status.Production.Publish(ProductionStats.Empty with
+        {
+            EpochStartHeight = 900,
+            Blocks = new DutyCount(40, 37),
+            Chunks = new DutyCount(40, 38),
+            LastProducedHeight = 998,
+            LastProducedBy = "node-a",
+            LastMissedHeight = 990,
+            ScannedHeight = 999,
+        });
+        _server.Status.Production.StepDownBlocked = true;
+        _server.Publish(SupervisorState.Validating, leader: true, neardPid: 4242, production: new ProductionView(3, 11, 0, 25, 75, 14, NotProducing: true, StrangerHeight: 950, StrangerAge: TimeSpan.FromSeconds(30), ScannedHeight: 999, DoppelgangerHold: TimeSpan.FromMinutes(9.5)));
+
+        var (code, output, _) = await RunAsync(StatusCommand.Create(Settings));
+        var (_, json, _) = await RunAsync(StatusCommand.Create(Settings), "--json");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        var lines = output.TrimEnd().Split('\n');
+        Assert.Contains("blocks         37 of 40 produced, 3 missed", lines);
+        Assert.Contains("chunks         38 of 40 produced, 2 missed", lines);
+        Assert.Contains("endorsements   -", lines);
+        Assert.Contains("mischance      11 (confidence 3)", lines);
+        Assert.Contains("rank           25", lines);
+        Assert.Contains("last produced  998 (lock held by node-a)", lines);
+        Assert.Contains("last missed    990 (no node held the lock)", lines);
+        Assert.Contains("chain watch    up to height 999", lines);
+        Assert.Contains("not producing  yes: no ready passive, staying the leader", lines);
+        Assert.Contains("doppelganger   height 950 signed outside the cluster; no promotion for 9.5 min", lines);
+        using var document = JsonDocument.Parse(json);
+        var production = document.RootElement.GetProperty("production");
+        Assert.Equal(3, production.GetProperty("blocks").GetProperty("missed").GetInt64());
+        Assert.Equal(11, production.GetProperty("mischance").GetInt32());
+        Assert.True(production.GetProperty("step_down_blocked").GetBoolean());
+        Assert.Equal(950, production.GetProperty("doppelganger_height").GetInt64());
+        Assert.Equal(570_000, production.GetProperty("doppelganger_hold_ms").GetInt64());
     }
 
     [Fact(Timeout = 30_000)]

@@ -69,8 +69,8 @@ internal sealed class ControlTestServer : IAsyncDisposable
         return new ControlTestServer(directory, app, socket, control, status, new Uri(tcp));
     }
 
-    public void Publish(SupervisorState state, bool leader, int? neardPid, bool neardHealthy = true) =>
-        Status.Publish(new SupervisorSnapshot(state, leader, leader ? "node-a" : "node-b", neardPid, 1000, false, neardHealthy, "sess-1", TimeSpan.FromMilliseconds(250), 42, false, null, Status.Clock.Now));
+    public void Publish(SupervisorState state, bool leader, int? neardPid, bool neardHealthy = true, ProductionView? production = null) =>
+        Status.Publish(new SupervisorSnapshot(state, leader, leader ? "node-a" : "node-b", neardPid, 1000, false, neardHealthy, "sess-1", TimeSpan.FromMilliseconds(250), 42, false, null, Status.Clock.Now, Production: production));
 
     public ControlClient Client(TimeSpan? timeout = null) => new(SocketPath, timeout ?? TimeSpan.FromSeconds(10));
 

@@ -23,6 +23,22 @@ internal static partial class ContractMetrics
         "knd_build_info",
         "knd_paused",
         "knd_watchdog_enabled",
+        "knd_production_expected",
+        "knd_production_produced",
+        "knd_production_missed",
+        "knd_production_mischance",
+        "knd_production_mischance_confidence",
+        "knd_production_rank",
+        "knd_production_streak",
+        "knd_production_last_produced_height",
+        "knd_production_last_missed_height",
+        "knd_production_scanned_height",
+        "knd_production_not_producing",
+        "knd_production_step_down_blocked",
+        "knd_doppelganger_detected",
+        "knd_doppelganger_height",
+        "knd_doppelganger_hold_seconds",
+        "knd_doppelganger_blocks_total",
     };
 
     /// <summary>Every knd_* name in <paramref name="text"/> that is not a contract metric.</summary>

@@ -8,7 +8,7 @@ namespace Knd.IntegrationTests.Localnet;
 public sealed class ChaosBenchmarkTests
 {
     private static readonly string[] FaultKinds =
-        ["kill-leader-host", "kill-knd", "freeze-knd", "crash-neard", "hang-neard", "consul-no-leader", "partition-leader", "switchover", "stop-leader", "consul-restart", "consul-slow", "consul-garbage"];
+        ["kill-leader-host", "kill-knd", "freeze-knd", "crash-neard", "hang-neard", "consul-no-leader", "partition-leader", "switchover", "stop-leader", "consul-restart", "consul-slow", "consul-garbage", "silent-leader", "rogue-signer"];
 
     /// <summary>Faults the leader must ride out: no failover, so no failover times.</summary>
     private static readonly string[] RideThrough = ["consul-slow"];
@@ -19,7 +19,7 @@ public sealed class ChaosBenchmarkTests
     private static readonly string[] JsonFields =
         ["fault", "trials", "session_ttl_ms", "lock_delay_ms", "bound_ms", "failover_ms", "double_signed_heights", "missed_duty_heights", "failed_trials", "knd_rss_mb_max"];
 
-    [Fact(Timeout = 480_000)]
+    [Fact(Timeout = 660_000)]
     public async Task EveryFaultKind_OneTrialEach_WritesContractJsonWithNoDoubleSignAndNoFailedTrial()
     {
         var dir = Directory.CreateTempSubdirectory("knd-chaos-test-").FullName;
@@ -27,7 +27,7 @@ public sealed class ChaosBenchmarkTests
         {
             var json = Path.Combine(dir, "chaos.json");
             await using var localnet = LocalnetRun.Start(["--trials", "1", "--fault", "all", "--nodes", "3", "--json", json, "--dir", Path.Combine(dir, "net"), .. LocalnetRun.FastTimings]);
-            var code = await localnet.Process.WaitForExitAsync(TimeSpan.FromSeconds(450));
+            var code = await localnet.Process.WaitForExitAsync(TimeSpan.FromSeconds(630));
             var output = localnet.Process.Tail(120);
 
             Assert.True(File.Exists(json), output);

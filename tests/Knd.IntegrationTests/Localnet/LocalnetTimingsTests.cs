@@ -50,10 +50,20 @@ public sealed class LocalnetTimingsTests
         Assert.Equal(TimeSpan.FromSeconds(30), timings.Bound(FaultKind.ConsulSlow));
         Assert.Equal(TimeSpan.FromSeconds(30), timings.Bound(FaultKind.ConsulGarbage));
         Assert.Equal(TimeSpan.FromMilliseconds(1700), timings.SlowConsulLatency);
+
+        // silent-leader: 3 tolerated + 10 mischance + 1 misses; then a block, a health poll, stop (2 s) + kill confirm (1 s) + promotion.
+        Assert.Equal(14, LocalnetTimings.SilentLeaderMisses);
+        Assert.Equal(TimeSpan.FromSeconds(5), timings.SilentLeaderStepDown);
+
+        // rogue-signer, from the rogue's stop: stop (2 s) + kill confirm (1 s) + RestartSec (1 s) + start-up (10 s) + acquire retry + promotion;
+        // the rogue starts once the lock has been free for the fence bound (8.25 s) + knd's slack (2 s) + 1 s.
+        Assert.Equal(TimeSpan.FromMilliseconds(15250), timings.Bound(FaultKind.RogueSigner));
+        Assert.Equal(TimeSpan.FromMilliseconds(11250), timings.RogueStartAfterFree);
     }
 
     [Theory]
-    [InlineData("all", 12)]
+    [InlineData("all", 14)]
+    [InlineData("silent-leader,rogue-signer", 2)]
     [InlineData("stop-leader", 1)]
     [InlineData("kill-knd,switchover", 2)]
     [InlineData("kill-knd, kill-knd", 1)]

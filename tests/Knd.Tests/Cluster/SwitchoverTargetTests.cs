@@ -28,6 +28,7 @@ public sealed class SwitchoverTargetTests
             Member("node-b", "Voting", synced: true, healthy: true, alive: false, 900),
             Member("node-c", "Syncing", synced: false, healthy: true, alive: true, 900),
             Member("node-d", "Voting", synced: true, healthy: false, alive: true, 900),
+            HeldOff("node-f", 900),
             Ready("node-e", 10));
 
         Assert.Equal("node-e", Chosen(cluster, null));
@@ -54,10 +55,11 @@ public sealed class SwitchoverTargetTests
     [Theory]
     [InlineData("node-x", "cannot switch over to node-x: it is not a member of this validator's cluster")]
     [InlineData("node-b", "cannot switch over to node-b: it has no live Consul session")]
-    [InlineData("node-c", "cannot switch over to node-c: it is Syncing, synced=False, healthy=True")]
+    [InlineData("node-c", "cannot switch over to node-c: it is Syncing, synced=False, healthy=True, held_off=False")]
+    [InlineData("node-e", "cannot switch over to node-e: it is Voting, synced=True, healthy=True, held_off=True")]
     public void Named_NotAReadyPassive_SaysWhy(string to, string reason)
     {
-        var cluster = Cluster(Member("node-b", "Voting", true, true, alive: false, 1), Member("node-c", "Syncing", false, true, true, 1), Ready("node-d", 1));
+        var cluster = Cluster(Member("node-b", "Voting", true, true, alive: false, 1), Member("node-c", "Syncing", false, true, true, 1), Ready("node-d", 1), HeldOff("node-e", 1));
 
         Assert.Equal(reason, Refusal(cluster, to));
     }
@@ -96,6 +98,8 @@ public sealed class SwitchoverTargetTests
     private static ClusterObservation Cluster(params Member[] members) => ClusterObservation.Empty with { Members = members, Index = 7 };
 
     private static Member Ready(string node, long height) => Member(node, "Voting", true, true, true, height);
+
+    private static Member HeldOff(string node, long height) => new(new MemberInfo(node, "Voting", true, true, height, HeldOff: true), true);
 
     private static Member Member(string node, string state, bool synced, bool healthy, bool alive, long height) =>
         new(new MemberInfo(node, state, synced, healthy, height), alive);

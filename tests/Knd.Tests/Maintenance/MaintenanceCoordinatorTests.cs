@@ -197,6 +197,11 @@ public sealed class MaintenanceCoordinatorTests
 
         public Task<NeardRpcResult<NeardValidators>> GetValidatorsAsync(CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardValidators>>(Refused);
 
+        public Task<NeardRpcResult<EpochProduction>> GetProductionAsync(string accountId, long? epochLastHeight, CancellationToken cancellationToken) =>
+            Task.FromResult<NeardRpcResult<EpochProduction>>(Refused);
+
+        public Task<NeardRpcResult<NeardBlock>> GetBlockAsync(long height, CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardBlock>>(Refused);
+
         public Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken)
         {
             IReadOnlyList<PrometheusSample> samples = ReportsReloads

@@ -18,7 +18,18 @@ public sealed class PromtoolTests
             LastRenewAge = TimeSpan.FromMilliseconds(700),
             FencingIndex = 77,
             Paused = true,
+            Production = new ProductionView(2, 4, 0, 17, 120, 9, true, 98_700, TimeSpan.FromSeconds(3), 98_765, TimeSpan.FromMinutes(9)),
         });
+        harness.Status.Production.Publish(Knd.Production.ProductionStats.Empty with
+        {
+            Blocks = new Knd.Neard.DutyCount(40, 38),
+            Chunks = new Knd.Neard.DutyCount(40, 38),
+            Endorsements = new Knd.Neard.DutyCount(40, 37),
+            LastProducedHeight = 98_760,
+            LastMissedHeight = 98_765,
+        });
+        harness.Status.Production.StepDownBlocked = true;
+        harness.Counters.StrangerBlocks = 3;
         harness.Counters.NeardRestarts = 2;
         harness.Counters.CountDemotion(DemotionReason.Unhealthy);
         harness.Metrics.ObserveConsulRequest(ConsulOperations.SessionRenew, ConsulOperations.Ok);

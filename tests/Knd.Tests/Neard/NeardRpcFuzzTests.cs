@@ -38,7 +38,10 @@ public sealed class NeardRpcFuzzTests
         "near_config_reloads_total NaN\n", "near_config_mutable_field{field_name=\"expected_shutdown\",value=\"Some(99999999999999999999)\"} 1\n",
     ];
 
-    public static TheoryData<string> Parsers() => ["status", "block", "validators", "windows", "metrics"];
+    /// <summary>The account whose counts the production parser reads from the validators sample (it has every kind).</summary>
+    private const string ProductionAccount = "kiln.pool.f863973.m0";
+
+    public static TheoryData<string> Parsers() => ["status", "block", "validators", "windows", "metrics", "production", "authored-block"];
 
     [Theory]
     [MemberData(nameof(Parsers))]
@@ -73,7 +76,7 @@ public sealed class NeardRpcFuzzTests
         });
         using var client = new NeardRpcClient(server.BaseAddress, TimeSpan.FromSeconds(5), TimeProvider.System, NullLogger.Instance);
         int[] statuses = [200, 200, 200, 400, 500, 503];
-        foreach (var parser in new[] { "status", "block", "validators", "windows", "metrics" })
+        foreach (var parser in new[] { "status", "block", "validators", "windows", "metrics", "production", "authored-block" })
         {
             foreach (var body in Bodies(parser, random).Take(120))
             {
@@ -93,6 +96,8 @@ public sealed class NeardRpcFuzzTests
                     "block" => (await client.GetFinalBlockHeightAsync(CancellationToken.None)).Error,
                     "validators" => (await client.GetValidatorsAsync(CancellationToken.None)).Error,
                     "windows" => (await client.GetMaintenanceWindowsAsync("a", CancellationToken.None)).Error,
+                    "production" => (await client.GetProductionAsync(ProductionAccount, null, CancellationToken.None)).Error,
+                    "authored-block" => (await client.GetBlockAsync(187310138, CancellationToken.None)).Error,
                     _ => (await client.GetMetricsAsync(CancellationToken.None)).Error,
                 };
                 Assert.True(error is null || Enum.IsDefined(error.Kind), $"{parser}: {error}");
@@ -132,6 +137,12 @@ public sealed class NeardRpcFuzzTests
                             case "validators":
                                 AssertValueOrMalformed(NeardAnswers.Validators(answer.Value), v => v.Current.All(c => c.AccountId.Length > 0));
                                 break;
+                            case "production":
+                                AssertValueOrMalformed(ProductionAnswers.Production(answer.Value, ProductionAccount), ValidProduction);
+                                break;
+                            case "authored-block":
+                                AssertValueOrMalformed(ProductionAnswers.Block(answer.Value), b => b.Height >= 0 && b.Author.Length > 0 && b.TimestampNanos >= 0);
+                                break;
                             default:
                                 AssertValueOrMalformed(MaintenanceWindows.Parse(answer.Value), w => w.All(r => r.Start >= 0 && r.End >= r.Start));
                                 break;
@@ -146,6 +157,14 @@ public sealed class NeardRpcFuzzTests
             Assert.Fail($"{parser} threw {e.GetType().Name}: {e.Message}\non the body: {Show(body)}");
         }
     }
+
+    private static bool ValidProduction(EpochProduction production) =>
+        production.EpochStartHeight >= 0
+        && production.EpochHeight is null or >= 0
+        && (production.Account is not { } account
+            || (Valid(account.Blocks) && Valid(account.Chunks) && (account.Endorsements is not { } endorsements || Valid(endorsements))));
+
+    private static bool Valid(DutyCount count) => count.Expected >= 0 && count.Produced >= 0 && count.Missed >= 0;
 
     private static void AssertValueOrMalformed<T>(NeardRpcResult<T> result, Func<T, bool> valid)
     {
@@ -167,6 +186,8 @@ public sealed class NeardRpcFuzzTests
         {
             "status" => [NeardRpcSamples.Status, NeardRpcSamples.StatusPassiveSyncing],
             "block" => [NeardRpcSamples.FinalBlock, NeardRpcSamples.UnknownEpoch],
+            "authored-block" => [NeardRpcSamples.FinalBlock, NeardRpcSamples.UnknownBlock],
+            "production" => [NeardRpcSamples.Validators, NeardRpcSamples.UnknownEpoch],
             "validators" => [NeardRpcSamples.Validators, NeardRpcSamples.MethodNotFound],
             "windows" => [NeardRpcSamples.WindowsTuples, NeardRpcSamples.WindowsObjects, NeardRpcSamples.MethodNotFound],
             _ => new[] { NeardRpcSamples.Metrics },

@@ -62,6 +62,11 @@ internal static class NeardRpcSamples
         {"jsonrpc":"2.0","error":{"name":"HANDLER_ERROR","cause":{"name":"UNKNOWN_EPOCH"},"code":-32000,"message":"Server error","data":"Unknown Epoch"},"id":"knd"}
         """;
 
+    /// <summary>nearcore's answer for a height without a block (neard.md §3 errors).</summary>
+    public const string UnknownBlock = """
+        {"jsonrpc":"2.0","error":{"name":"HANDLER_ERROR","cause":{"name":"UNKNOWN_BLOCK","info":{}},"code":-32000,"message":"Server error","data":"DB Not Found Error: BLOCK HEIGHT: 187310139"},"id":"knd"}
+        """;
+
     public const string Metrics = """
         # HELP near_config_reloads_total Number of times the configs were reloaded during the current run of the process
         # TYPE near_config_reloads_total counter

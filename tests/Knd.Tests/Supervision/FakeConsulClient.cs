@@ -64,7 +64,10 @@ internal sealed class FakeConsulClient : IConsulClient
         return Record("list " + prefix, () => List(prefix, query));
     }
 
-    public Task<ConsulResult<bool>> PutKeyAsync(string key, ReadOnlyMemory<byte> value, KvPutOptions options, CancellationToken cancellationToken) => throw Unscripted("put");
+    public Func<string, byte[], Task<ConsulResult<bool>>> Put { get; set; } = (_, _) => throw Unscripted("put");
+
+    public Task<ConsulResult<bool>> PutKeyAsync(string key, ReadOnlyMemory<byte> value, KvPutOptions options, CancellationToken cancellationToken) =>
+        Record("put " + key, () => Put(key, value.ToArray()));
 
     public Task<ConsulResult<AcquireResult>> AcquireAsync(string key, ReadOnlyMemory<byte> value, string sessionId, ulong flags, CancellationToken cancellationToken) =>
         Record("acquire " + key, () => Acquire(key, sessionId));

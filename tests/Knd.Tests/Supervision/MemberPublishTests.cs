@@ -80,6 +80,18 @@ public sealed class MemberPublishTests : IDisposable
         Assert.Contains("HeldByOther", Assert.Single(_h.LinesWith("Consul: member publish failed:")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GoingIntoABackOff_IsWrittenAtOnce_SoNoHandoverNamesThisNode()
+    {
+        _h.Consul.Acquire = (_, _) => FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
+        Assert.Single(await RunLoopAsync(TimeSpan.FromSeconds(1)));
+
+        var attempts = await RunLoopAsync(TimeSpan.FromSeconds(1), Voting with { HeldOff = true });
+
+        Assert.Single(attempts);
+        Assert.False(new Member(Voting with { HeldOff = true }, Alive: true).ReadyPassive);
+    }
+
     /// <summary>Calls PublishMember as the loop does, once per event, for <paramref name="duration"/> of fake time; returns when writes were attempted.</summary>
     private async Task<List<TimeSpan>> RunLoopAsync(TimeSpan duration, MemberInfo? info = null)
     {

@@ -114,6 +114,11 @@ internal sealed class FakeNeardRpc : INeardRpc
 
     public Task<NeardRpcResult<NeardValidators>> GetValidatorsAsync(CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardValidators>>(Refused);
 
+    public Task<NeardRpcResult<EpochProduction>> GetProductionAsync(string accountId, long? epochLastHeight, CancellationToken cancellationToken) =>
+        Task.FromResult<NeardRpcResult<EpochProduction>>(Refused);
+
+    public Task<NeardRpcResult<NeardBlock>> GetBlockAsync(long height, CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardBlock>>(Refused);
+
     public Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardMetrics>>(Refused);
 }
 
@@ -129,7 +134,8 @@ internal sealed class NeardDriverRig : IAsyncDisposable
     private readonly ConcurrentQueue<Exception> _faults = new();
     private int _rpcErrors;
 
-    public NeardDriverRig()
+    /// <param name="chainWatch">Gives the driver a chain watch over the rig's RPC; it posts to the rig's events.</param>
+    public NeardDriverRig(bool chainWatch = false)
     {
         File.WriteAllText(_home.File("config.json"), NeardTestData.Config);
         File.WriteAllText(_credentials.File("validator_key.json"), NeardTestData.ValidatorKey);
@@ -165,7 +171,8 @@ internal sealed class NeardDriverRig : IAsyncDisposable
             () => Interlocked.Increment(ref _rpcErrors),
             Time,
             logger,
-            _faults.Enqueue);
+            _faults.Enqueue,
+            chainWatch ? new Knd.Production.ChainObserver(options.AccountId, Time, _events.Enqueue, new Knd.Production.ProductionBook(), () => null, () => { }, logger) : null);
     }
 
     public FakeTimeProvider Time { get; } = new();

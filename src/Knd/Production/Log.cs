@@ -1,0 +1,32 @@
+namespace Knd.Production;
+
+/// <summary>Production watch log events. EventIds 3250-3299 are stable: never reuse or repurpose one.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3250, Level = LogLevel.Warning, Message = "Chain watch failed: {Error}; passives do not wait for it before taking over while it fails")]
+    public static partial void ChainWatchFailed(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 3251, Level = LogLevel.Warning, Message = "Chain watch failed {Count} times in the last {WindowSeconds} s: {Error}")]
+    public static partial void ChainWatchStillFailing(this ILogger logger, int count, long windowSeconds, string error);
+
+    [LoggerMessage(EventId = 3252, Level = LogLevel.Information, Message = "Chain watch works again after {Count} failures in {WindowSeconds} s")]
+    public static partial void ChainWatchRecovered(this ILogger logger, int count, long windowSeconds);
+
+    [LoggerMessage(EventId = 3253, Level = LogLevel.Error, Message = "Chain watch failed inside knd")]
+    public static partial void ChainWatchCrashed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3254, Level = LogLevel.Debug, Message = "The counters of the epoch that started at height {EpochStart} could not be read at its end ({Reason}); its last duties are not counted")]
+    public static partial void EpochEndUnknown(this ILogger logger, long epochStart, string reason);
+
+    [LoggerMessage(EventId = 3255, Level = LogLevel.Error, Message = "This leader is not producing: {Mischance} duties missed in a row past --mischance-confidence ({Missed} missed in all); handing over to the readiest passive")]
+    public static partial void LeaderNotProducing(this ILogger logger, int mischance, long missed);
+
+    [LoggerMessage(EventId = 3256, Level = LogLevel.Error, Message = "This leader is not producing, but no passive is ready to take over: staying the leader (knd_production_step_down_blocked)")]
+    public static partial void StepDownBlocked(this ILogger logger);
+
+    [LoggerMessage(EventId = 3257, Level = LogLevel.Warning, Message = "Stepping down for not producing: handing over to {Target} (head {Height})")]
+    public static partial void SteppingDown(this ILogger logger, string target, long? height);
+
+    [LoggerMessage(EventId = 3258, Level = LogLevel.Error, Message = "Another signer: height {Height} was signed with the validator key while no node of this cluster held the lock ({NewBlocks} new such block(s), {Total} in all); no node promotes within the doppelganger window, and the cluster is paused. Find and stop that signer, then see docs/operations.md")]
+    public static partial void StrangerBlock(this ILogger logger, long height, long newBlocks, long total);
+}

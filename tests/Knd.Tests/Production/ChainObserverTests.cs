@@ -1,0 +1,274 @@
+using System.Collections.Concurrent;
+using Knd.Neard;
+using Knd.Production;
+using Knd.Tests.Infrastructure;
+
+namespace Knd.Tests.Production;
+
+/// <summary>The chain watch against a fake neard RPC and a fake wall clock: what it counts, what it asks, what it posts.</summary>
+public sealed class ChainObserverTests : IDisposable
+{
+    private const string Account = "pool.near";
+    private readonly FakeTimeProvider _time = new();
+    private readonly FakeChainRpc _rpc = new();
+    private readonly ConcurrentQueue<SupervisorEvent> _events = new();
+    private readonly ProductionBook _book = new();
+    private readonly CapturingLoggerProvider _logs = new();
+    private readonly ChainObserver _observer;
+    private string? _leader = "node-a";
+    private int _rpcErrors;
+
+    public ChainObserverTests()
+    {
+        _observer = new ChainObserver(Account, _time, _events.Enqueue, _book, () => _leader, () => _rpcErrors++, _logs.CreateFactory().CreateLogger("Knd.Production"));
+    }
+
+    public void Dispose() => _logs.Dispose();
+
+    [Fact]
+    public async Task FirstLook_SetsTheBaseline_CountsNothing_AndReadsOnlyTheNewestBlocks()
+    {
+        _rpc.Counts = FakeChainRpc.Production(40, 30);
+
+        await Look(1000);
+
+        var look = Single<ProductionObservedEvent>();
+        Assert.Equal((0, 0), (look.Produced, look.Missed));
+        Assert.Equal(1000 - ChainObserver.MaxBlocksPerLook, look.FromHeight);
+        Assert.Equal(1000, look.ToHeight);
+        Assert.Equal(ChainObserver.MaxBlocksPerLook, _rpc.BlockCalls);
+        Assert.Equal(1, _rpc.ProductionCalls);
+    }
+
+    [Fact]
+    public async Task Look_CountsDutyHeights_ByTheKindWithTheMostDutiesSinceThePreviousLook()
+    {
+        _rpc.Counts = FakeChainRpc.Production(10, 10, endorsementsExpected: 50, endorsementsProduced: 50);
+        await Look(100);
+
+        // Two more blocks and chunks expected, one produced of each; five endorsements expected, three produced.
+        _rpc.Counts = FakeChainRpc.Production(12, 11, endorsementsExpected: 55, endorsementsProduced: 53);
+        await Look(102);
+
+        var look = Last<ProductionObservedEvent>();
+        Assert.Equal(3, look.Produced);
+        Assert.Equal(2, look.Missed);
+
+        // neard counts the previous head's duty only once a later block exists: it belongs to this look.
+        Assert.Equal(99, look.FromHeight);
+        Assert.Equal(102, look.ToHeight);
+        var stats = _book.Latest;
+        Assert.Equal(new DutyCount(12, 11), stats.Blocks);
+        Assert.Equal(new DutyCount(55, 53), stats.Endorsements);
+        Assert.True(stats.IsValidator);
+    }
+
+    [Fact]
+    public async Task HeadNotMoved_AsksNothing_ButStillSaysTheWatchIsUpToTheHead()
+    {
+        await Look(100);
+        var calls = _rpc.Calls;
+
+        await Look(100);
+        await Look(99);
+
+        Assert.Equal(calls, _rpc.Calls);
+        var looks = _events.OfType<ProductionObservedEvent>().ToList();
+        Assert.Equal(3, looks.Count);
+        Assert.All(looks.Skip(1), l => Assert.Equal((0, 0, 100L, 100L), (l.Produced, l.Missed, l.FromHeight, l.ToHeight)));
+    }
+
+    [Fact]
+    public async Task SteadyState_CostsAtMostTwoCallsPerBlock()
+    {
+        await Look(100);
+        var calls = _rpc.Calls;
+
+        for (var head = 101; head <= 200; head++)
+        {
+            await Look(head);
+            await Look(head);
+        }
+
+        Assert.Equal(2 * 100, _rpc.Calls - calls);
+    }
+
+    [Fact]
+    public async Task OwnBlocks_AreReportedWithTheirAge_ByHeaderTimestampAndWallClock()
+    {
+        await Look(100);
+        var now = _time.GetUtcNow();
+        _rpc.Block(101, "someone.near", now.AddSeconds(-3));
+        _rpc.Block(102, Account, now.AddMilliseconds(-1500));
+        _rpc.Block(103, Account, now.AddSeconds(5));
+
+        await Look(103);
+
+        var own = Last<ProductionObservedEvent>().OwnBlocks;
+        Assert.Equal([102L, 103L], own.Select(b => b.Height));
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), own[0].ProducedAgo);
+        Assert.Equal(TimeSpan.Zero, own[1].ProducedAgo);
+        Assert.Equal(103, _book.Latest.LastProducedHeight);
+        Assert.Equal("node-a", _book.Latest.LastProducedBy);
+    }
+
+    [Fact]
+    public async Task HeightsWithoutABlock_AreSkippedHeights_NotFailures()
+    {
+        await Look(100);
+
+        await Look(110);
+
+        Assert.Empty(_events.OfType<ProductionObserveFailedEvent>());
+        Assert.Equal(Enumerable.Range(101, 10).Select(h => (long)h), _rpc.BlockHeightsAsked.Skip(ChainObserver.MaxBlocksPerLook));
+    }
+
+    [Fact]
+    public async Task Missed_RecordsTheLooksHead_AndWhoLedThen()
+    {
+        _rpc.Counts = FakeChainRpc.Production(5, 5);
+        await Look(100);
+        _rpc.Counts = FakeChainRpc.Production(6, 5);
+        _leader = null;
+
+        await Look(104);
+
+        Assert.Equal(1, Last<ProductionObservedEvent>().Missed);
+        Assert.Equal(104, _book.Latest.LastMissedHeight);
+        Assert.Null(_book.Latest.LastMissedBy);
+    }
+
+    [Fact]
+    public async Task NewEpoch_CountsTheFinishedEpochsLastDuties_ThenTheNewEpochFromZero()
+    {
+        _rpc.EpochStart = 0;
+        _rpc.Counts = FakeChainRpc.Production(30, 30);
+        await Look(95);
+
+        // Between the looks the epoch [0, 100) ended with 2 more blocks and chunks (1 produced each),
+        // and the new one has 1 expected block and chunk so far, both missed.
+        _rpc.Finished(99, FakeChainRpc.Production(32, 31));
+        _rpc.EpochStart = 100;
+        _rpc.Counts = FakeChainRpc.Production(1, 0);
+        await Look(102);
+
+        var look = Last<ProductionObservedEvent>();
+        Assert.Equal(1, look.Produced);
+        Assert.Equal(1 + 1, look.Missed);
+        Assert.Equal(2, _rpc.ProductionCalls - 1);
+        Assert.Equal(100, _book.Latest.EpochStartHeight);
+        Assert.Equal(new DutyCount(1, 0), _book.Latest.Blocks);
+    }
+
+    [Fact]
+    public async Task NewEpoch_WhoseEndNeardCannotSay_CountsOnlyTheNewEpoch()
+    {
+        _rpc.Counts = FakeChainRpc.Production(30, 30);
+        await Look(95);
+        _rpc.EpochStart = 100;
+        _rpc.Counts = FakeChainRpc.Production(2, 2);
+
+        await Look(103);
+
+        var look = Last<ProductionObservedEvent>();
+        Assert.Equal((2, 0), (look.Produced, look.Missed));
+        Assert.Empty(_events.OfType<ProductionObserveFailedEvent>());
+    }
+
+    [Fact]
+    public async Task CountersGoingBackwards_StartANewBaseline_NeverNegativeDuties()
+    {
+        _rpc.Counts = FakeChainRpc.Production(50, 40);
+        await Look(100);
+
+        _rpc.Counts = FakeChainRpc.Production(3, 1);
+        await Look(101);
+        Assert.Equal((0, 0), (Last<ProductionObservedEvent>().Produced, Last<ProductionObservedEvent>().Missed));
+
+        _rpc.Counts = FakeChainRpc.Production(4, 1);
+        await Look(102);
+        Assert.Equal((0, 1), (Last<ProductionObservedEvent>().Produced, Last<ProductionObservedEvent>().Missed));
+    }
+
+    [Fact]
+    public async Task AccountNotAValidator_CountsNothing_UntilItHasABaseline()
+    {
+        _rpc.Counts = null;
+        await Look(100);
+        Assert.False(_book.Latest.IsValidator);
+
+        _rpc.Counts = FakeChainRpc.Production(20, 0);
+        await Look(101);
+        _rpc.Counts = FakeChainRpc.Production(21, 0);
+        await Look(102);
+
+        Assert.Equal([0, 0, 1], _events.OfType<ProductionObservedEvent>().Select(l => l.Missed));
+    }
+
+    [Fact]
+    public async Task FailedCall_PostsObserveFailed_AndTheNextLookCountsFromTheOldBaseline()
+    {
+        _rpc.Counts = FakeChainRpc.Production(10, 10);
+        await Look(100);
+        _rpc.Counts = FakeChainRpc.Production(11, 11);
+        _rpc.FailBlocks = new NeardRpcError(NeardRpcErrorKind.Timeout, "POST /: no answer within 1000ms");
+
+        await Look(101);
+        await Look(101);
+
+        // A failed look does not move the watch: the same head is looked at again, and fails again.
+        var failed = _events.OfType<ProductionObserveFailedEvent>().ToList();
+        Assert.Equal(2, failed.Count);
+        Assert.Contains("block: Timeout", failed[0].Error, StringComparison.Ordinal);
+        Assert.Equal(2, _rpcErrors);
+        Assert.Single(_events.OfType<ProductionObservedEvent>());
+        Assert.StartsWith("block: Timeout", _book.Latest.LastError, StringComparison.Ordinal);
+
+        _rpc.FailBlocks = null;
+        _rpc.Counts = FakeChainRpc.Production(12, 12);
+        await Look(102);
+
+        var look = Last<ProductionObservedEvent>();
+        Assert.Equal((2, 0, 99L, 102L), (look.Produced, look.Missed, look.FromHeight, look.ToHeight));
+        Assert.Null(_book.Latest.LastError);
+        Assert.Contains(_logs.Lines, l => l.Contains("[3252]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ExceptionInsideKnd_IsAFailedLook_AndTheWatchGoesOn()
+    {
+        await Look(100);
+        _rpc.ThrowOnBlock = new InvalidOperationException("a bug");
+
+        await Look(101);
+        await Look(102);
+
+        Assert.Contains("InvalidOperationException: a bug", Single<ProductionObserveFailedEvent>().Error, StringComparison.Ordinal);
+        Assert.Equal(102, Last<ProductionObservedEvent>().ToHeight);
+        Assert.Contains(_logs.Lines, l => l.Contains("[3253]", StringComparison.Ordinal) && l.Contains("a bug", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Watch_LooksAtEachHeadThePollReports_UntilItsNeardIsGone()
+    {
+        using var lifetime = new CancellationTokenSource();
+        var heads = _observer.Watch(_rpc, lifetime.Token);
+
+        heads(50);
+        await Deadline.WaitUntilAsync(() => _events.OfType<ProductionObservedEvent>().Any(l => l.ToHeight == 50), TimeSpan.FromSeconds(10), "the look at 50");
+        heads(51);
+        await Deadline.WaitUntilAsync(() => _events.OfType<ProductionObservedEvent>().Any(l => l.ToHeight == 51), TimeSpan.FromSeconds(10), "the look at 51");
+
+        await lifetime.CancelAsync();
+        var calls = _rpc.Calls;
+        heads(60);
+        await Task.Yield();
+        Assert.Equal(calls, _rpc.Calls);
+    }
+
+    private Task Look(long head) => _observer.LookAsync(_rpc, head, CancellationToken.None);
+
+    private T Single<T>() => Assert.Single(_events.OfType<T>());
+
+    private T Last<T>() => _events.OfType<T>().Last();
+}
