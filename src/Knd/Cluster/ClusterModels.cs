@@ -2,13 +2,18 @@ using System.Text.Json.Serialization;
 
 namespace Knd.Cluster;
 
-/// <summary>What a host publishes about itself under <c>members/&lt;node&gt;</c>.</summary>
+/// <summary>
+/// What a host publishes about itself under <c>members/&lt;node&gt;</c>. <see cref="PeerAddress"/> is
+/// where its peer channel listens (<c>HOST:PORT</c>), absent from records of a knd without one or
+/// written before it existed (such records still read).
+/// </summary>
 internal sealed record MemberInfo(
     [property: JsonPropertyName("node_id")] string NodeId,
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("synced")] bool Synced,
     [property: JsonPropertyName("healthy")] bool Healthy,
-    [property: JsonPropertyName("height")] long? Height);
+    [property: JsonPropertyName("height")] long? Height,
+    [property: JsonPropertyName("peer_address")] string? PeerAddress = null);
 
 /// <summary>A member as the watch saw it: <see cref="Alive"/> while the key is held by a live session.</summary>
 internal sealed record Member(MemberInfo Info, bool Alive)

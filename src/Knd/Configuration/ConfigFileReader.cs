@@ -88,6 +88,8 @@ internal static class ConfigFileReader
                 return null;
             case JsonValueKind.String:
                 return [value.GetString()!];
+            case JsonValueKind.True or JsonValueKind.False when spec.IsFlag:
+                return [value.ValueKind == JsonValueKind.True ? "true" : "false"];
             case JsonValueKind.Array when spec.IsList:
                 var items = new List<string>();
                 foreach (var item in value.EnumerateArray())
@@ -102,7 +104,7 @@ internal static class ConfigFileReader
 
                 return items;
             default:
-                var expected = spec.IsList ? "a string or an array of strings" : "a string";
+                var expected = spec.IsList ? "a string or an array of strings" : spec.IsFlag ? "true or false" : "a string";
                 throw Error(spec.Flag, origin.Describe(), $"expected {expected}, found {Describe(value.ValueKind)}");
         }
     }

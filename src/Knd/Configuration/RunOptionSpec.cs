@@ -14,6 +14,9 @@ internal sealed record RunOptionSpec(string Name, string ValueName, string Meani
     /// <summary>The option may be given several times (and as a comma-separated list).</summary>
     public bool IsList { get; init; }
 
+    /// <summary>A switch: given alone it means true; it also takes true or false (and JSON booleans in the config file).</summary>
+    public bool IsFlag { get; init; }
+
     /// <summary>Whether the config file may set this option (not <c>--config</c> itself).</summary>
     public bool InConfigFile { get; init; } = true;
 

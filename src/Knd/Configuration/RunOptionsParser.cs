@@ -43,7 +43,8 @@ internal sealed partial class RunOptionsParser
         var tokenFile = ParseConsulTokenFile();
         var lockKeyPrefix = ParseLockKeyPrefix();
         var sessionTtl = ParseSessionTtl();
-        var lockDelay = ParseDuration(LockDelay, RunOptionDefaults.DefaultLockDelay, allowZero: true, max: RunOptionDefaults.ConsulMaxLockDelay, maxReason: "Consul's maximum lock delay (Consul would silently cap it)");
+        // Not given: FailoverTimings picks the default, which fast failover raises to cover the fence bound.
+        var lockDelay = Find(LockDelay) is null ? (TimeSpan?)null : ParseDuration(LockDelay, RunOptionDefaults.DefaultLockDelay, allowZero: true, max: RunOptionDefaults.ConsulMaxLockDelay, maxReason: "Consul's maximum lock delay (Consul would silently cap it)");
         var stopTimeout = Find(NeardStopTimeout) is null ? (TimeSpan?)null : ParseDuration(NeardStopTimeout, TimeSpan.Zero, allowZero: false);
         var stallTimeout = ParseDuration(NeardStallTimeout, RunOptionDefaults.DefaultNeardStallTimeout, allowZero: false);
         var exporter = ParseEndpoint(ExporterAddress, RunOptionDefaults.ExporterAddress, allowPortZero: true);
@@ -60,6 +61,7 @@ internal sealed partial class RunOptionsParser
         var validatorNodeKey = ParseKeyFile(ValidatorNodeKey, CredentialsDefault(RunOptionDefaults.ValidatorNodeKeyFileName));
         var voterNodeKey = ParseKeyFile(VoterNodeKey, (Path.Combine(home, RunOptionDefaults.VoterNodeKeyFileName), new OptionOrigin(OptionOriginKind.Default, NeardHome.Flag)));
         var logDir = ParseLogDir();
+        var peers = ParsePeers(sessionTtl);
 
         var options = new KndRunOptions
         {
@@ -82,9 +84,13 @@ internal sealed partial class RunOptionsParser
             Promotion = promotion,
             LogDir = logDir,
             LogFormat = logFormat,
+            PeerAddress = peers.Address,
+            PeerAdvertiseAddress = peers.Advertise,
+            ClusterSecretFile = peers.SecretFile,
+            Peers = peers.Rules,
             Warnings = _warnings,
         };
-        var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout);
+        var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout, peers.Rules.FastFailover);
         var keys = new RunOptionKeys(validatorKey, validatorNodeKey, voterNodeKey);
         if (RunOptionsValidator.Validate(options, timings, keys, OriginOf) is { } error)
         {

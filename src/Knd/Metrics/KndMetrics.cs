@@ -1,4 +1,5 @@
 using System.Reflection;
+using Knd.Peers;
 using Knd.Supervision;
 using Prometheus;
 
@@ -49,6 +50,12 @@ internal sealed partial class KndMetrics : IDisposable
     /// </summary>
     public void ObserveConsulRequest(string op, string outcome) => _families.ConsulRequests.WithLabels(op, outcome).Inc();
 
+    /// <summary>Counts one peer call this node made: route <c>heartbeat</c> or <c>promise</c>, outcome <c>ok</c> or why not (a closed set).</summary>
+    public void ObservePeerRequest(string route, string outcome) => _families.PeerRequests.WithLabels(route, outcome).Inc();
+
+    /// <summary>Counts one peer request this node refused (401, or 503 when its nonce cache is full).</summary>
+    public void ObservePeerRejection(PeerRejection reason) => _families.PeerRejected.WithLabels(SnakeCase.From(reason.ToString())).Inc();
+
     /// <summary>Counts one failed neard RPC (a <c>/status</c> poll that failed or timed out).</summary>
     public void ObserveNeardRpcError() => _families.NeardRpcErrors.Inc();
 
@@ -98,6 +105,7 @@ internal sealed partial class KndMetrics : IDisposable
         }
 
         f.IsLeader.Set(snapshot?.IsLeader == true ? 1 : 0);
+        f.FailsafeCovered.Set(snapshot?.Peers?.FailsafeCovers == true ? 1 : 0);
         f.Paused.Set(snapshot?.Paused == true ? 1 : 0);
         f.NeardRestarts.IncTo(counters?.NeardRestarts ?? 0);
         f.Promotions.IncTo(counters?.Promotions ?? 0);
@@ -149,6 +157,7 @@ internal sealed partial class KndMetrics : IDisposable
             var buildInfo = factory.CreateGauge("knd_build_info", "Always 1; the version label is knd's version.", ["version"]);
             ConsulRequests = factory.CreateCounter("knd_consul_requests_total", "Consul HTTP requests by operation and outcome (ok or the error kind).", new CounterConfiguration { LabelNames = ["op", "outcome"] });
             Demotions = factory.CreateCounter("knd_demotions_total", "Times this node left Validating, by reason.", ["reason"]);
+            FailsafeCovered = factory.CreateGauge("knd_failsafe_covered", "1 while this leader holds a fresh failsafe promise from every member (it may sign without Consul), else 0.");
             IsLeader = factory.CreateGauge("knd_is_leader", "1 while this node holds the lock and runs the validating neard, else 0.");
             LastTickAge = factory.CreateGauge("knd_last_tick_age_seconds", "Seconds since the supervision loop last processed a tick.");
             FencingIndex = factory.CreateGauge("knd_leader_fencing_index", "Consul ModifyIndex of this leader's confirmed lock acquisition; absent unless leader.", absentUntilSet);
@@ -158,6 +167,8 @@ internal sealed partial class KndMetrics : IDisposable
             NeardRpcErrors = factory.CreateCounter("knd_neard_rpc_errors_total", "neard RPC requests that failed or timed out.");
             Syncing = factory.CreateGauge("knd_neard_syncing", "1 while neard reports it is syncing, 0 when synced; absent until it answers.", absentUntilSet);
             Paused = factory.CreateGauge("knd_paused", "1 while automatic failover is paused cluster-wide (knd pause), else 0.");
+            PeerRejected = factory.CreateCounter("knd_peer_rejected_total", "Peer-channel requests this node refused, by reason (malformed, wrong_node, bad_signature, stale, replayed, busy).", ["reason"]);
+            PeerRequests = factory.CreateCounter("knd_peer_requests_total", "Peer-channel calls this node made, by route (heartbeat, promise) and outcome (ok or why not).", new CounterConfiguration { LabelNames = ["route", "outcome"] });
             PromotionBackoff = factory.CreateGauge("knd_promotion_backoff_seconds", "Seconds before this node contends for the lock again after failed promotions; 0 when it may.");
             PromotionFailures = factory.CreateCounter("knd_promotion_failures_total", "Promotions that ended before neard reported the validator key; each starts or doubles the promotion back-off.");
             Promotions = factory.CreateCounter("knd_promotions_total", "Times this node became the active validator.");
@@ -172,6 +183,8 @@ internal sealed partial class KndMetrics : IDisposable
         public Counter ConsulRequests { get; }
 
         public Counter Demotions { get; }
+
+        public Gauge FailsafeCovered { get; }
 
         public Gauge IsLeader { get; }
 
@@ -190,6 +203,10 @@ internal sealed partial class KndMetrics : IDisposable
         public Gauge Syncing { get; }
 
         public Gauge Paused { get; }
+
+        public Counter PeerRejected { get; }
+
+        public Counter PeerRequests { get; }
 
         public Gauge PromotionBackoff { get; }
 

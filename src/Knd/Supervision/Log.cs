@@ -111,4 +111,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3025, Level = LogLevel.Information, Message = "The lock names this node, but session {SessionId} (pid {Pid}) was written in another boot or pid namespace (boot id {BootId}, pid namespace {PidNamespace}) than this knd's; leaving it to expire")]
     public static partial void StaleLeaderOtherPidSpace(this ILogger logger, string sessionId, int pid, string bootId, string pidNamespace);
+
+    [LoggerMessage(EventId = 3095, Level = LogLevel.Warning, Message = "Fast failover: destroying session {SessionId} of leader {NodeId}, which stopped heartbeating or renewing; Consul's lock-delay starts now")]
+    public static partial void DestroyingLeaderSession(this ILogger logger, string nodeId, string sessionId);
 }

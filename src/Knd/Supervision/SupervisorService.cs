@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Knd.Cluster;
 using Knd.Configuration;
+using Knd.Peers;
 
 namespace Knd.Supervision;
 
@@ -20,6 +21,7 @@ internal sealed class SupervisorService : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly StaleLeaderReaper _reaper;
     private readonly ILogger _logger;
+    private readonly PeerNode? _peers;
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new() { SingleReader = true });
 
     public SupervisorService(
@@ -30,7 +32,8 @@ internal sealed class SupervisorService : BackgroundService
         Func<Action<SupervisorEvent>, ConsulDriver> consulFactory,
         StaleLeaderReaper reaper,
         IHostApplicationLifetime lifetime,
-        ILogger<SupervisorService> logger)
+        ILogger<SupervisorService> logger,
+        Func<Action<SupervisorEvent>, PeerNode?>? peerFactory = null)
     {
         _options = options;
         _timings = timings;
@@ -38,11 +41,15 @@ internal sealed class SupervisorService : BackgroundService
         _lifetime = lifetime;
         _reaper = reaper;
         _logger = logger;
-        _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion);
+        _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion, peers: options.Peers);
         _status.Counters = _machine.Counters;
         _neard = neardFactory(Post);
         _consul = consulFactory(Post);
+        _peers = peerFactory?.Invoke(Post);
     }
+
+    /// <summary>This node's end of the peer channel, or null when it runs none.</summary>
+    public PeerNode? Peers => _peers;
 
     /// <summary>The exit code the daemon should end with once the host stops.</summary>
     public int ExitCode { get; private set; }
@@ -84,6 +91,7 @@ internal sealed class SupervisorService : BackgroundService
         using var timer = _status.Clock.TimeProvider.CreateTimer(_ => Post(TickEvent.Instance), null, TimeSpan.Zero, _timings.TickInterval);
         var watch = Task.Run(() => _consul.WatchLockAsync(background.Token), CancellationToken.None);
         var clusterWatch = Task.Run(() => _consul.WatchClusterAsync(background.Token), CancellationToken.None);
+        var peerChannel = _peers is null ? Task.CompletedTask : Task.Run(() => _peers.Channel.RunAsync(background.Token), CancellationToken.None);
         try
         {
             await RunLoopAsync(background.Token);
@@ -99,7 +107,7 @@ internal sealed class SupervisorService : BackgroundService
         {
             await background.CancelAsync();
             await _neard.DisposeAsync();
-            foreach (var task in new[] { watch, clusterWatch })
+            foreach (var task in new[] { watch, clusterWatch, peerChannel })
             {
                 try
                 {
@@ -145,7 +153,7 @@ internal sealed class SupervisorService : BackgroundService
             previous = snapshot;
             if (snapshot.SessionId is { } session)
             {
-                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight);
+                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, _peers?.Advertised);
                 _consul.PublishMember(session, member, cancellationToken);
             }
 
@@ -169,6 +177,12 @@ internal sealed class SupervisorService : BackgroundService
         {
             case StartNeardAction or StopNeardAction or InstallKeyAction or RemoveValidatorKeyAction:
                 _neard.Enqueue(action);
+                break;
+            case RequestPromisesAction request:
+                _peers?.Channel.RequestPromises(request, cancellationToken);
+                break;
+            case AnswerPromiseAction answer:
+                _peers?.Inbox.Answer(answer);
                 break;
             default:
                 _consul.Perform(action, cancellationToken);

@@ -28,6 +28,9 @@ internal sealed class SupervisorStatus
 
     public SupervisorCounters? Counters { get; set; }
 
+    /// <summary>The peer-channel modes this knd runs with (<c>--fast-failover</c>, <c>--failsafe</c>), for /status.</summary>
+    public PeerRules PeerRules { get; init; } = new();
+
     /// <summary>How long ago the supervision loop last processed a tick.</summary>
     public TimeSpan SinceLastTick => Clock.TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastTickTimestamp));
 
