@@ -7,6 +7,7 @@ using Knd.Metrics;
 using Knd.Neard;
 using Knd.Peers;
 using Knd.Supervision;
+using Knd.Switchover;
 
 namespace Knd.Hosting;
 
