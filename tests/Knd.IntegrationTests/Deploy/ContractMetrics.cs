@@ -23,6 +23,9 @@ internal static partial class ContractMetrics
         "knd_build_info",
         "knd_paused",
         "knd_watchdog_enabled",
+        "knd_failsafe_covered",
+        "knd_peer_requests_total",
+        "knd_peer_rejected_total",
     };
 
     /// <summary>Every knd_* name in <paramref name="text"/> that is not a contract metric.</summary>

@@ -1,6 +1,6 @@
 namespace Knd.Tests.Metrics;
 
-/// <summary>The families knd exports (contract §7 plus knd_paused, knd_last_tick_age_seconds and knd_watchdog_enabled), with their types.</summary>
+/// <summary>The families knd exports (contract §7 plus knd_paused, knd_last_tick_age_seconds, knd_watchdog_enabled and the peer channel's three, issue 14), with their types.</summary>
 internal static class ContractFamilies
 {
     public static readonly (string Name, string Type)[] All =
@@ -8,6 +8,7 @@ internal static class ContractFamilies
         ("knd_build_info", "gauge"),
         ("knd_consul_requests_total", "counter"),
         ("knd_demotions_total", "counter"),
+        ("knd_failsafe_covered", "gauge"),
         ("knd_is_leader", "gauge"),
         ("knd_last_tick_age_seconds", "gauge"),
         ("knd_leader_fencing_index", "gauge"),
@@ -17,6 +18,8 @@ internal static class ContractFamilies
         ("knd_neard_rpc_errors_total", "counter"),
         ("knd_neard_syncing", "gauge"),
         ("knd_paused", "gauge"),
+        ("knd_peer_rejected_total", "counter"),
+        ("knd_peer_requests_total", "counter"),
         ("knd_promotion_backoff_seconds", "gauge"),
         ("knd_promotion_failures_total", "counter"),
         ("knd_promotions_total", "counter"),
