@@ -127,6 +127,34 @@ public sealed class PeerChannelTests
     }
 
     [Fact]
+    public async Task Failsafe_ConsulDownThenBackEmpty_LeaderSignsThroughAndTakesTheLockBack()
+    {
+        using var dir = new TempDirectory();
+        var options = Peers(WriteSecret(dir), nodes: 3, fastFailover: false, failsafe: true, ttl: TimeSpan.FromSeconds(3), lockDelay: TimeSpan.FromSeconds(1));
+        await using var cluster = await KndCluster.StartAsync(options);
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        await WaitForMembersAsync(cluster, leader);
+        var neardPid = (await leader.StatusAsync())!["neard_pid"]!.GetValue<int>();
+
+        // Consul gone for four TTLs (every member promises: none reaches it), then back without any session or key.
+        var downAt = TimeProvider.System.GetUtcNow();
+        await cluster.Consul.RestartEmptyAsync(downFor: options.SessionTtl * 4);
+        await cluster.WaitForSignatureAsync(leader, downAt + (options.SessionTtl * 3), TimeSpan.FromSeconds(10));
+
+        // The leader takes the lost lock back with a new session; the members' hold-off keeps them out meanwhile.
+        Assert.Same(leader, await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(30)));
+        await Eventually.UntilAsync(async () => (await leader.StatusAsync())?["peers"]?["reanchoring"]?.GetValue<bool>() == false, TimeSpan.FromSeconds(10), cluster.Describe);
+        foreach (var node in cluster.Nodes)
+        {
+            await Eventually.UntilAsync(async () => (await node.StatusAsync())?["leader_node_id"]?.GetValue<string>() == leader.NodeId, TimeSpan.FromSeconds(10), cluster.Describe);
+        }
+
+        Assert.Equal(neardPid, (await leader.StatusAsync())!["neard_pid"]!.GetValue<int>());
+        Assert.True(leader.NeardAlive(neardPid), "the leader's neard was stopped");
+        cluster.AssertNoDoubleSign();
+    }
+
+    [Fact]
     public async Task Failsafe_OnePeerDown_ConsulLeaderless_LeaderFencesAsWithoutIt()
     {
         using var dir = new TempDirectory();
