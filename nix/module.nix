@@ -44,7 +44,15 @@ let
     KND_PUBLIC_ADDRESS = publicAddresses;
     KND_NEARD_BOOTNODES = cfg.bootNodes;
     KND_LOG_FORMAT = cfg.logFormat;
+    KND_PEER_ADDRESS = cfg.peerAddress;
+    KND_PEER_ADVERTISE_ADDRESS = cfg.peerAdvertiseAddress;
+    KND_CLUSTER_SECRET_FILE = if cfg.clusterSecretFile == null then null else "%d/cluster_secret";
+    KND_FAST_FAILOVER = if peerChannel then lib.boolToString cfg.fastFailover else null;
+    KND_FAILSAFE = if peerChannel then lib.boolToString cfg.failsafe else null;
   };
+
+  # The peer channel (docs/peer-channel.md) runs once it has an address and the shared secret.
+  peerChannel = cfg.peerAddress != null && cfg.clusterSecretFile != null;
 in
 {
   options.services.knd = {
@@ -123,9 +131,10 @@ in
     };
 
     lockDelay = mkOption {
-      type = types.str;
-      default = "5s";
-      description = "Consul session LockDelay, 0s to 60s.";
+      type = types.nullOr types.str;
+      default = null;
+      example = "5s";
+      description = "Consul session LockDelay, 0s to 60s; null for knd's default: 5s, or with fastFailover the fence bound + 0.5s (7.25s at TTL 10s), the least fast failover allows (knd exits 78 naming --lock-delay below that).";
     };
 
     watchdogSec = mkOption {
@@ -189,6 +198,44 @@ in
       description = "Format of knd's log lines.";
     };
 
+    peerAddress = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "10.0.0.7:2234";
+      description = "Listen address (IP:PORT) of the peer channel between the knd daemons of this validator (docs/peer-channel.md). With clusterSecretFile it turns on the channel, and with it fastFailover and failsafe.";
+    };
+
+    peerAdvertiseAddress = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      description = "Where the other hosts reach this peer channel, when it differs from peerAddress (needed for 0.0.0.0).";
+    };
+
+    clusterSecretFile = mkOption {
+      type = types.nullOr types.path;
+      default = null;
+      example = "/var/lib/secrets/knd-cluster-secret";
+      description = "The secret every knd of this validator shares (at least 32 bytes: openssl rand -hex 32), outside the Nix store; passed as a systemd credential, never as an argument.";
+    };
+
+    fastFailover = mkOption {
+      type = types.bool;
+      default = true;
+      description = "With the peer channel: passives destroy the session of a silent leader, so a dead leader is replaced in about one TTL. Needs lockDelay >= the fence bound + 0.5s; leave lockDelay null for knd's default (7.25s at TTL 10s).";
+    };
+
+    failsafe = mkOption {
+      type = types.bool;
+      default = true;
+      description = "With the peer channel: the leader keeps signing through a Consul outage while every member promises not to take the lock.";
+    };
+
+    peerOpenFirewall = mkOption {
+      type = types.bool;
+      default = false;
+      description = "Open the peer channel's port to everyone. Prefer a rule that admits only the other hosts of this validator.";
+    };
+
     environment = mkOption {
       type = types.attrsOf types.str;
       default = { };
@@ -212,6 +259,14 @@ in
         message = "services.knd: sessionTtl/2 + 0.25s + 1.5 x watchdogSec must be below sessionTtl, or a frozen leader's neard could outlive its lock (docs/failover-algorithm.md).";
       }
       {
+        assertion = cfg.clusterSecretFile == null || !(lib.hasPrefix builtins.storeDir (toString cfg.clusterSecretFile));
+        message = "services.knd.clusterSecretFile is in the world-readable Nix store; give the path of a file outside it.";
+      }
+      {
+        assertion = (cfg.peerAddress == null) == (cfg.clusterSecretFile == null);
+        message = "services.knd: peerAddress and clusterSecretFile go together (the peer channel needs both).";
+      }
+      {
         assertion = !(lib.hasPrefix builtins.storeDir (toString cfg.validatorKeyFile));
         message = "services.knd.validatorKeyFile is in the world-readable Nix store; give the path of a file outside it.";
       }
@@ -224,10 +279,10 @@ in
     };
     users.groups.neard = { };
 
-    networking.firewall.allowedTCPPorts = mkIf cfg.openFirewall [
+    networking.firewall.allowedTCPPorts = (lib.optionals cfg.openFirewall [
       (portOf cfg.validatorNetworkAddr)
       (portOf cfg.voterNetworkAddr)
-    ];
+    ]) ++ lib.optional (cfg.peerOpenFirewall && cfg.peerAddress != null) (portOf cfg.peerAddress);
 
     systemd.services.knd = {
       description = "knd failover supervisor for a NEAR validator (runs neard)";
@@ -272,7 +327,8 @@ in
           "validator_node_key.json:${toString cfg.validatorNodeKeyFile}"
         ]
         ++ optional (cfg.consulTokenFile != null) "consul-token:${toString cfg.consulTokenFile}"
-        ++ optional (cfg.voterNodeKeyFile != null) "voter_node_key.json:${toString cfg.voterNodeKeyFile}";
+        ++ optional (cfg.voterNodeKeyFile != null) "voter_node_key.json:${toString cfg.voterNodeKeyFile}"
+        ++ optional (cfg.clusterSecretFile != null) "cluster_secret:${toString cfg.clusterSecretFile}";
 
         LimitNOFILE = 1048576;
 

@@ -438,10 +438,20 @@ internal sealed partial class FailoverMachine
             _heldSince = _now;
             if (_reanchoring)
             {
-                // The lock is ours again under the new session: back to the ordinary rules.
+                // The lock is ours again under the new session: back to the ordinary rules. What the
+                // lock watch reported before this consistent read is older than it, and may come from
+                // the service as it was before it lost its state, whose indexes can exceed the new
+                // fencing index: its holder must not read as the lock taken from us, nor the new
+                // service's lower indexes as another loss (issue 14's benchmark caught both).
                 _reanchoring = false;
                 _sessionBeforeReanchor = null;
                 _stateLostAt = null;
+                if (_observed is { } seen && seen.Holder != _sessionId)
+                {
+                    _observed = null;
+                }
+
+                _watchHighWater = Math.Min(_watchHighWater, _fencingIndex);
                 NoteError($"failsafe: took the lock back (fencing index {_fencingIndex})");
             }
         }

@@ -14,6 +14,7 @@ internal sealed partial class FailoverMachine
     private readonly Dictionary<string, Promise> _promises = new(StringComparer.Ordinal);
     private readonly HashSet<string> _destroyedLeaderSessions = new(StringComparer.Ordinal);
     private IReadOnlyList<string> _members = [];
+    private bool _membersKnown;
     private Heartbeat? _heartbeat;
     private TimeSpan _promisedUntil;
     private TimeSpan _nextPromiseRequestAt;
@@ -32,6 +33,7 @@ internal sealed partial class FailoverMachine
         {
             case PeerMembersEvent members:
                 _members = [.. members.NodeIds.Where(n => n != _nodeId)];
+                _membersKnown = true;
                 break;
             case LeaderHeartbeatEvent heartbeat when heartbeat.NodeId != _nodeId:
                 _heartbeat = new Heartbeat(heartbeat.NodeId, heartbeat.SessionId, heartbeat.RenewAge, _now);
@@ -128,10 +130,13 @@ internal sealed partial class FailoverMachine
     private bool HeldByAnotherWhileReanchoring() =>
         _reanchoring && _observed?.Holder is { } holder && holder != _sessionId && holder != _sessionBeforeReanchor;
 
-    /// <summary>Every known member has promised, and the earliest promise leaves time for a bounded stop.</summary>
+    /// <summary>
+    /// Every known member has promised, and the earliest promise leaves time for a bounded stop. Until
+    /// the member list has come at all, nothing covers: an empty list would need nobody's promise.
+    /// </summary>
     private bool FailsafeCovers()
     {
-        if (!_peers.Failsafe)
+        if (!_peers.Failsafe || !_membersKnown)
         {
             return false;
         }

@@ -6,6 +6,8 @@ namespace Knd.Cluster;
 /// What a host publishes about itself under <c>members/&lt;node&gt;</c>. <see cref="HeldOff"/>: it will not
 /// contend for the lock for now (a promotion or not-producing back-off, a lock-service hold-off, a
 /// doppelganger hold), so a handover must not be addressed to it. Absent (false) in older records.
+/// <see cref="PeerAddress"/> is where its peer channel listens (<c>HOST:PORT</c>), absent from records of a knd without one or
+/// written before it existed (such records still read).
 /// </summary>
 internal sealed record MemberInfo(
     [property: JsonPropertyName("node_id")] string NodeId,
@@ -13,7 +15,8 @@ internal sealed record MemberInfo(
     [property: JsonPropertyName("synced")] bool Synced,
     [property: JsonPropertyName("healthy")] bool Healthy,
     [property: JsonPropertyName("height")] long? Height,
-    [property: JsonPropertyName("held_off")] bool HeldOff = false);
+    [property: JsonPropertyName("held_off")] bool HeldOff = false,
+    [property: JsonPropertyName("peer_address")] string? PeerAddress = null);
 
 /// <summary>A member as the watch saw it: <see cref="Alive"/> while the key is held by a live session.</summary>
 internal sealed record Member(MemberInfo Info, bool Alive)

@@ -28,7 +28,9 @@ internal static class RunCommand
             // Strings, not typed options: knd's own parser gives the one-line errors of contract §2.
             Option option = spec.IsList
                 ? new Option<string[]>(spec.Flag) { Description = spec.HelpDescription, HelpName = spec.ValueName, Arity = ArgumentArity.OneOrMore }
-                : new Option<string?>(spec.Flag) { Description = spec.HelpDescription, HelpName = spec.ValueName };
+                : spec.IsFlag
+                    ? new Option<string?>(spec.Flag) { Description = spec.HelpDescription, HelpName = spec.ValueName, Arity = ArgumentArity.ZeroOrOne }
+                    : new Option<string?>(spec.Flag) { Description = spec.HelpDescription, HelpName = spec.ValueName };
             command.Options.Add(option);
             options.Add((spec, option));
         }
@@ -62,7 +64,8 @@ internal static class RunCommand
         {
             if (result.GetResult(option) is { } given)
             {
-                flags[spec.Name] = given.Tokens.Select(t => t.Value).ToList();
+                // A switch given alone (--fast-failover) means true.
+                flags[spec.Name] = spec.IsFlag && given.Tokens.Count == 0 ? ["true"] : given.Tokens.Select(t => t.Value).ToList();
             }
         }
 

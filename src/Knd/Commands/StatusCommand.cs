@@ -41,6 +41,8 @@ internal static class StatusCommand
             .Add("renew age", status.LastRenewAgeMs is { } ms ? FormatAge(ms) : null)
             .Add("fencing index", status.FencingIndex?.ToString(CultureInfo.InvariantCulture))
             .Add("paused", status.Paused)
+            .Add("peer modes", status.Peers is { } modes ? PeerModes(modes) : null)
+            .Add("failsafe", status.Peers is { Failsafe: true } peers ? Failsafe(peers) : null)
             .Add("last error", status.LastError);
         if (status.Production is { } production)
         {
@@ -78,6 +80,37 @@ internal static class StatusCommand
         height is { } h ? Invariant($"{h} ({(by is null ? "no node held the lock" : "lock held by " + by)})") : null;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+
+    private static string PeerModes(PeerStatus peers) =>
+        (peers.FastFailover, peers.Failsafe) switch
+        {
+            (true, true) => "fast failover, failsafe",
+            (true, false) => "fast failover",
+            (false, true) => "failsafe",
+            _ => "off",
+        };
+
+    private static string Failsafe(PeerStatus peers)
+    {
+        var parts = new List<string>();
+        if (peers.FailsafeCovered)
+        {
+            parts.Add($"covered by every member's promise ({peers.Promises})");
+        }
+
+        if (peers.Reanchoring)
+        {
+            parts.Add("taking the lost lock back");
+        }
+
+        if (peers.PromisedForMs is { } ms)
+        {
+            parts.Add($"promised a leader: no takeover for {FormatAge(ms)}");
+        }
+
+        return parts.Count == 0 ? "idle" : string.Join("; ", parts);
+    }
 
     private static string FormatAge(long milliseconds) =>
         milliseconds < 1000

@@ -91,6 +91,8 @@ internal static class ConfigFileReader
             case JsonValueKind.Number when spec.IsCount:
                 // The parser checks the text like a flag's, so 1.5 or 1e3 fail with the option named.
                 return [value.GetRawText()];
+            case JsonValueKind.True or JsonValueKind.False when spec.IsFlag:
+                return [value.ValueKind == JsonValueKind.True ? "true" : "false"];
             case JsonValueKind.Array when spec.IsList:
                 var items = new List<string>();
                 foreach (var item in value.EnumerateArray())
@@ -105,7 +107,7 @@ internal static class ConfigFileReader
 
                 return items;
             default:
-                var expected = spec.IsList ? "a string or an array of strings" : "a string";
+                var expected = spec.IsList ? "a string or an array of strings" : spec.IsFlag ? "true or false" : "a string";
                 throw Error(spec.Flag, origin.Describe(), $"expected {expected}, found {Describe(value.ValueKind)}");
         }
     }

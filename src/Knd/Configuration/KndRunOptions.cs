@@ -51,6 +51,17 @@ internal sealed class KndRunOptions
 
     /// <summary>The production watch's tolerance (<c>--mischance-confidence</c>, <c>--max-mischance</c>).</summary>
     public ProductionRules Production { get; init; } = new();
+    /// <summary>The peer channel's listen address (<c>--peer-address</c>), or null when this knd runs none. Port 0: the kernel picks one.</summary>
+    public IPEndPoint? PeerAddress { get; init; }
+
+    /// <summary>Where the other hosts reach this peer channel, or null for the address it is bound to.</summary>
+    public IPEndPoint? PeerAdvertiseAddress { get; init; }
+
+    /// <summary>The cluster secret's file (the secret itself is read by the daemon, never kept here).</summary>
+    public string? ClusterSecretFile { get; init; }
+
+    /// <summary>Fast failover and the failsafe, with their timings.</summary>
+    public PeerRules Peers { get; init; } = new();
 
     /// <summary>Notes about accepted but risky values, already printed on stderr at start; for the daemon's log.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];

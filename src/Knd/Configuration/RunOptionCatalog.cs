@@ -28,7 +28,7 @@ internal static class RunOptionCatalog
         "session-ttl", "DURATION", "Consul session TTL, e.g. 10s; at most 24h. Below 10s needs a lowered session_ttl_min on the Consul servers.", "10s");
 
     public static readonly RunOptionSpec LockDelay = new(
-        "lock-delay", "DURATION", "Consul session LockDelay, 0s to 60s.", "5s");
+        "lock-delay", "DURATION", "Consul session LockDelay, 0s to 60s. With --fast-failover it must be at least the fence bound + 0.5s.", "5s; with --fast-failover the fence bound + 0.5s, 7.25s at TTL 10s");
 
     public static readonly RunOptionSpec ExporterAddress = new(
         "exporter-address", "IP:PORT", "Listen address of the HTTP endpoints (/metrics, /health, /leader, /passive, /status).", RunOptionDefaults.ExporterAddress, "KUUTAMO_EXPORTER_ADDRESS");
@@ -93,12 +93,37 @@ internal static class RunOptionCatalog
     public static readonly RunOptionSpec LogFormat = new(
         "log-format", "text|json", "Format of the log lines on stderr and in --log-dir.", "text");
 
+    public static readonly RunOptionSpec PeerAddress = new(
+        "peer-address", "IP:PORT", "Listen address of the peer channel between the knd daemons of this validator (docs/peer-channel.md); needs --cluster-secret-file. Port 0 picks a free port.", null);
+
+    public static readonly RunOptionSpec PeerAdvertiseAddress = new(
+        "peer-advertise-address", "IP:PORT", "Where the other knd daemons reach this one's peer channel; published in its members/ record. Needed when --peer-address listens on 0.0.0.0 or [::].", "--peer-address");
+
+    public static readonly RunOptionSpec ClusterSecretFile = new(
+        "cluster-secret-file", "FILE", "File holding the secret shared by every knd of this validator (mode 0600, at least 32 bytes, e.g. openssl rand -hex 32); authenticates the peer channel; re-read on SIGHUP.", null);
+
+    public static readonly RunOptionSpec FastFailover = new(
+        "fast-failover", "[true|false]", "Passives destroy the session of a leader silent on the peer channel for --leader-silence, so a dead leader is replaced in about one TTL instead of two. Tightens the fence; needs --peer-address.", "false")
+    {
+        IsFlag = true,
+    };
+
+    public static readonly RunOptionSpec LeaderSilence = new(
+        "leader-silence", "DURATION", "With --fast-failover: how long a leader may send no heartbeat (or report no renewal) before a passive destroys its session; 1s to below --session-ttl.", "2s");
+
+    public static readonly RunOptionSpec Failsafe = new(
+        "failsafe", "[true|false]", "A leader that loses Consul keeps signing while every member promises over the peer channel not to take the lock (members promise only when they cannot reach Consul either). Needs --peer-address.", "false")
+    {
+        IsFlag = true,
+    };
+
     public static IReadOnlyList<RunOptionSpec> All { get; } =
     [
         Config, NodeId, AccountId, ConsulUrl, ConsulTokenFile, LockKeyPrefix, SessionTtl, LockDelay,
         ExporterAddress, ControlSocket, NeardBin, NeardHome, ValidatorKey, ValidatorNodeKey, VoterNodeKey,
         ValidatorNetworkAddr, VoterNetworkAddr, PublicAddress, NeardBootnodes, Promotion,
         NeardStopTimeout, NeardStallTimeout, MischanceConfidence, MaxMischance, LogDir, LogFormat,
+        PeerAddress, PeerAdvertiseAddress, ClusterSecretFile, FastFailover, LeaderSilence, Failsafe,
     ];
 
     public static RunOptionSpec? Find(string name) => All.FirstOrDefault(s => s.Name == name);

@@ -17,6 +17,9 @@ internal sealed record RunOptionSpec(string Name, string ValueName, string Meani
     /// <summary>A whole number: the config file may give it as a JSON number as well as a string.</summary>
     public bool IsCount { get; init; }
 
+    /// <summary>A switch: given alone it means true; it also takes true or false (and JSON booleans in the config file).</summary>
+    public bool IsFlag { get; init; }
+
     /// <summary>Whether the config file may set this option (not <c>--config</c> itself).</summary>
     public bool InConfigFile { get; init; } = true;
 

@@ -43,7 +43,8 @@ internal sealed partial class RunOptionsParser
         var tokenFile = ParseConsulTokenFile();
         var lockKeyPrefix = ParseLockKeyPrefix();
         var sessionTtl = ParseSessionTtl();
-        var lockDelay = ParseDuration(LockDelay, RunOptionDefaults.DefaultLockDelay, allowZero: true, max: RunOptionDefaults.ConsulMaxLockDelay, maxReason: "Consul's maximum lock delay (Consul would silently cap it)");
+        // Not given: FailoverTimings picks the default, which fast failover raises to cover the fence bound.
+        var lockDelay = Find(LockDelay) is null ? (TimeSpan?)null : ParseDuration(LockDelay, RunOptionDefaults.DefaultLockDelay, allowZero: true, max: RunOptionDefaults.ConsulMaxLockDelay, maxReason: "Consul's maximum lock delay (Consul would silently cap it)");
         var stopTimeout = Find(NeardStopTimeout) is null ? (TimeSpan?)null : ParseDuration(NeardStopTimeout, TimeSpan.Zero, allowZero: false);
         var stallTimeout = ParseDuration(NeardStallTimeout, RunOptionDefaults.DefaultNeardStallTimeout, allowZero: false);
         var exporter = ParseEndpoint(ExporterAddress, RunOptionDefaults.ExporterAddress, allowPortZero: true);
@@ -65,6 +66,7 @@ internal sealed partial class RunOptionsParser
             MischanceConfidence = ParseCount(MischanceConfidence, ProductionRules.DefaultMischanceConfidence),
             MaxMischance = ParseCount(MaxMischance, ProductionRules.DefaultMaxMischance),
         };
+        var peers = ParsePeers(sessionTtl);
 
         var options = new KndRunOptions
         {
@@ -88,9 +90,13 @@ internal sealed partial class RunOptionsParser
             LogDir = logDir,
             LogFormat = logFormat,
             Production = production,
+            PeerAddress = peers.Address,
+            PeerAdvertiseAddress = peers.Advertise,
+            ClusterSecretFile = peers.SecretFile,
+            Peers = peers.Rules,
             Warnings = _warnings,
         };
-        var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout);
+        var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout, peers.Rules.FastFailover);
         var keys = new RunOptionKeys(validatorKey, validatorNodeKey, voterNodeKey);
         if (RunOptionsValidator.Validate(options, timings, keys, OriginOf) is { } error)
         {

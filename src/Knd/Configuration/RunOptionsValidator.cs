@@ -20,7 +20,9 @@ internal static class RunOptionsValidator
         if (timings.Check() is { } timingProblem)
         {
             // With its default, the stop timeout always fits; only an explicit one can break the bound.
-            var culprit = originOf(NeardStopTimeout).Kind == OptionOriginKind.Default ? SessionTtl : NeardStopTimeout;
+            // With the fence bound below the TTL, the broken rule is fast failover's lock-delay.
+            var culprit = timings.FenceBound < timings.SessionTtl ? LockDelay
+                : originOf(NeardStopTimeout).Kind == OptionOriginKind.Default ? SessionTtl : NeardStopTimeout;
             return Error(culprit, timingProblem);
         }
 
@@ -62,6 +64,16 @@ internal static class RunOptionsValidator
             {
                 return Error(ExporterAddress, $"{options.ExporterAddress} clashes with {spec.Flag} {address}: neard could not bind its network port");
             }
+
+            if (options.PeerAddress is { } peer && Overlaps(peer, address))
+            {
+                return Error(PeerAddress, $"{peer} clashes with {spec.Flag} {address}: neard could not bind its network port");
+            }
+        }
+
+        if (options.PeerAddress is { } peerAddress && Overlaps(peerAddress, options.ExporterAddress))
+        {
+            return Error(PeerAddress, $"{peerAddress} clashes with {ExporterAddress.Flag} {options.ExporterAddress}: the peer channel needs its own port");
         }
 
         return null;

@@ -6,6 +6,7 @@ using Knd.Http;
 using Knd.Interop;
 using Knd.Logging;
 using Knd.Metrics;
+using Knd.Peers;
 using Knd.Supervision;
 using Knd.Systemd;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -64,6 +65,14 @@ internal static class KndDaemon
         }
 
         using var socket = controlSocket;
+        var peers = PreparePeers(options, out var peerError);
+        if (peerError is not null)
+        {
+            await Console.Error.WriteLineAsync($"knd run: {peerError}");
+            return ExitCodes.Config;
+        }
+
+        using var peerListener = peers?.Listener;
 
         // As kuutamod: knd is less likely than neard (200) to be picked by the OOM killer.
         OomScore.TrySet(Environment.ProcessId, 100);
@@ -74,6 +83,10 @@ internal static class KndDaemon
         {
             kestrel.Listen(options.ExporterAddress);
             ControlServer.Listen(kestrel, socket);
+            if (peers is not null)
+            {
+                PeerServer.Listen(kestrel, peers.Listener);
+            }
         });
         builder.Services.Configure<HostOptions>(host =>
         {
@@ -81,15 +94,22 @@ internal static class KndDaemon
             host.ShutdownTimeout = timings.FenceBound + TimeSpan.FromSeconds(15);
         });
 
-        var status = new SupervisorStatus(new MonotonicClock(TimeProvider.System), options.NodeId, options.AccountId);
+        var status = new SupervisorStatus(new MonotonicClock(TimeProvider.System), options.NodeId, options.AccountId) { PeerRules = options.Peers };
         var tokenFile = new ConsulTokenFile(options.ConsulTokenFile);
-        KndServices.Add(builder.Services, options, timings, status, tokenFile, watchdogEnabled: notifier.WatchdogInterval is not null);
+        KndServices.Add(builder.Services, options, timings, status, tokenFile, watchdogEnabled: notifier.WatchdogInterval is not null, peers);
 
         await using var app = builder.Build();
         ExporterEndpoints.Map(app, status, timings.SessionTtl);
         MetricsEndpoint.Map(app, app.Services.GetRequiredService<KndMetrics>());
         ControlServer.Map(app, socket, status, app.Services.GetRequiredService<ISupervisorControl>());
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Hosting");
+        if (peers is not null && app.Services.GetRequiredService<SupervisorService>().Peers is PeerNode peerNode)
+        {
+            PeerServer.Map(app, peers.Listener, peerNode.Inbox);
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Peers")
+                .PeerListening(peers.Listener.Bound.ToString(), peerNode.Advertised, options.Peers.FastFailover, options.Peers.Failsafe);
+        }
+
         foreach (var warning in warnings)
         {
             logger.ConfigurationWarning(warning);
@@ -106,6 +126,11 @@ internal static class KndDaemon
             {
                 logger.Reloaded();
             }
+
+            if (peers?.Secret.Reload() is { } secretError)
+            {
+                logger.ReloadFailed(secretError);
+            }
         });
 
         using var pingerStop = new CancellationTokenSource();
@@ -113,7 +138,7 @@ internal static class KndDaemon
         await app.StartAsync(cancellationToken);
         foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
         {
-            if (!socket.IsServerAddress(address))
+            if (!socket.IsServerAddress(address) && peers?.Listener.IsServerAddress(address) != true)
             {
                 logger.ExporterListening(address);
             }
@@ -136,5 +161,35 @@ internal static class KndDaemon
         await pingerStop.CancelAsync();
         await pinging;
         return app.Services.GetRequiredService<SupervisorService>().ExitCode;
+    }
+
+    /// <summary>
+    /// Reads the cluster secret and binds the peer listener, before anything starts. Null with a null
+    /// <paramref name="error"/> when this knd runs no peer channel; null with an error (one line naming
+    /// the option) when it cannot.
+    /// </summary>
+    private static PeerSetup? PreparePeers(KndRunOptions options, out string? error)
+    {
+        error = null;
+        if (options.PeerAddress is not { } address || options.ClusterSecretFile is not { } secretFile)
+        {
+            return null;
+        }
+
+        if (ClusterSecret.TryRead(secretFile, out var problem) is not { } secret)
+        {
+            error = $"--cluster-secret-file: {ValueText.Quote(secretFile)} {problem}";
+            return null;
+        }
+
+        try
+        {
+            return new PeerSetup(secret, PeerListener.Bind(address, options.PeerAdvertiseAddress));
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            error = $"--peer-address: cannot listen on {address}: {e.Message}";
+            return null;
+        }
     }
 }

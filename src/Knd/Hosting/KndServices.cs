@@ -6,6 +6,7 @@ using Knd.Maintenance;
 using Knd.Metrics;
 using Knd.Neard;
 using Knd.Production;
+using Knd.Peers;
 using Knd.Supervision;
 using Knd.Switchover;
 
@@ -14,7 +15,8 @@ namespace Knd.Hosting;
 /// <summary>The daemon's object graph: one place that says which part gets which collaborator.</summary>
 internal static class KndServices
 {
-    public static void Add(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, ConsulTokenFile tokenFile, bool watchdogEnabled)
+    /// <summary>Registers every part; <c>peers</c> is the cluster secret and the bound peer listener, or null when this knd runs no peer channel.</summary>
+    public static void Add(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, ConsulTokenFile tokenFile, bool watchdogEnabled, PeerSetup? peers = null)
     {
         var time = TimeProvider.System;
         services.AddSingleton(options);
@@ -70,6 +72,20 @@ internal static class KndServices
             sp.GetRequiredService<IConsulClient>(),
             new StrayNeardReaper(Logger(sp, "Knd.Neard"), time),
             sp.GetRequiredService<ILogger<StaleLeaderReaper>>()));
+        services.AddSingleton<Func<Action<SupervisorEvent>, IPeerLink?>>(sp => post => peers is null ? null : PeerNode.Create(
+            options.NodeId,
+            options.Peers,
+            timings,
+            peers.Secret,
+            peers.Listener.Advertised.ToString(),
+            sp.GetRequiredService<IConsulClient>(),
+            sp.GetRequiredService<ClusterState>(),
+            status,
+            post,
+            sp.GetRequiredService<KndMetrics>().ObservePeerRequest,
+            sp.GetRequiredService<KndMetrics>().ObservePeerRejection,
+            time,
+            Logger(sp, "Knd.Peers")));
         services.AddSingleton<SupervisorService>();
         services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
         services.AddSingleton<ISupervisorInbox>(sp => sp.GetRequiredService<SupervisorService>());
@@ -82,3 +98,6 @@ internal static class KndServices
     private static ILogger Logger(IServiceProvider services, string category) =>
         services.GetRequiredService<ILoggerFactory>().CreateLogger(category);
 }
+
+/// <summary>What the daemon prepared for the peer channel before anything started.</summary>
+internal sealed record PeerSetup(ClusterSecret Secret, PeerListener Listener);

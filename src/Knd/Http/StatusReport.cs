@@ -18,7 +18,8 @@ internal sealed record StatusReport(
     ulong? FencingIndex,
     bool Paused,
     string? LastError,
-    ProductionReport? Production = null)
+    ProductionReport? Production = null,
+    PeerStatus? Peers = null)
 {
     public static StatusReport From(SupervisorStatus status)
     {
@@ -45,8 +46,25 @@ internal sealed record StatusReport(
             snapshot.FencingIndex,
             snapshot.Paused,
             snapshot.LastError,
-            ProductionReport.From(snapshot, status.Production, sinceSnapshot));
+            ProductionReport.From(snapshot, status.Production, sinceSnapshot),
+            PeerStatus.From(status.PeerRules, snapshot.Peers, status.Clock.Now - snapshot.TakenAt));
     }
+}
+
+/// <summary>
+/// The peer channel in <c>/status</c>: the modes, and the machine's <see cref="PeerView"/>: as a
+/// leader, whether every member's failsafe promise covers it and how many it holds, and whether it is
+/// taking a lost lock back; as a member, how long its own promise still keeps it from the lock.
+/// </summary>
+internal sealed record PeerStatus(bool FastFailover, bool Failsafe, bool FailsafeCovered, int Promises, bool Reanchoring, long? PromisedForMs)
+{
+    public static PeerStatus From(PeerRules rules, PeerView? view, TimeSpan sinceSnapshot) => new(
+        rules.FastFailover,
+        rules.Failsafe,
+        view?.FailsafeCovers == true,
+        view?.Promises ?? 0,
+        view?.Reanchoring == true,
+        view?.PromisedFor is { } left && left > sinceSnapshot ? (long)(left - sinceSnapshot).TotalMilliseconds : null);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

@@ -15,7 +15,7 @@ internal sealed partial class ChaosBenchmark
             return await RogueSignerTrialAsync(number, leader, cancellationToken);
         }
 
-        if (fault.IsRideThrough() || fault.IsEndurance())
+        if (fault.IsRideThrough(_options.Failsafe) || fault.IsEndurance())
         {
             return await RideThroughAsync(fault, number, leader, cancellationToken);
         }
@@ -131,7 +131,7 @@ internal sealed partial class ChaosBenchmark
         var missed = chain.DutyHeights(LocalnetOptions.Account, chain.HeadAt(injection.InjectedAt), to).Count(h => !ledger.IsSigned(LocalnetOptions.Account, h));
         var others = ledger.Entries.Skip(firstNew).Where(e => e.AccountId == LocalnetOptions.Account && e.Home != leader.Unit.Layout.Home).ToList();
         var notes = new List<string>(injection.Notes);
-        var strict = fault.IsRideThrough();
+        var strict = fault.IsRideThrough(_options.Failsafe);
         var lapse = leaderChange
             ?? (others.Count > 0 ? $"{others.Count} height(s) signed by another node (first {others[0].Height})" : null)
             ?? (missed > 0 ? $"{missed} duty height(s) missed: the leader stopped signing" : null);

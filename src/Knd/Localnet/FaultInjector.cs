@@ -102,6 +102,12 @@ internal sealed partial class FaultInjector
                 await File.WriteAllTextAsync(unit.Layout.NoSignFile, string.Empty, cancellationToken);
                 injection.Notes.Add($"sim-no-sign on {unit.NodeId}: steps down after {LocalnetTimings.SilentLeaderMisses} missed duty heights");
                 break;
+            case FaultKind.ConsulDown or FaultKind.ConsulDownKillLeader:
+                await ConsulDownAsync(injection, cancellationToken);
+                break;
+            case FaultKind.ConsulLeaderDown:
+                await ConsulLeaderDownAsync(injection, cancellationToken);
+                break;
             case FaultKind.ConsulSlow:
                 _cluster.Consul.Faults.Latency = _cluster.Timings.SlowConsulLatency;
                 injection.Notes.Add($"every Consul answer {_cluster.Timings.SlowConsulLatency.TotalMilliseconds:0} ms late for {_cluster.Timings.SlowConsulDuration.TotalSeconds:0} s");
@@ -117,7 +123,7 @@ internal sealed partial class FaultInjector
         var unit = injection.Leader;
         switch (injection.Kind)
         {
-            case FaultKind.KillLeaderHost:
+            case FaultKind.KillLeaderHost or FaultKind.ConsulDownKillLeader:
                 await unit.StartAsync(cancellationToken);
                 break;
             case FaultKind.KillKnd:
@@ -198,6 +204,61 @@ internal sealed partial class FaultInjector
 
         injection.MeasureFrom = _time.GetUtcNow();
         injection.Notes.Add($"no Consul leader for {(injection.MeasureFrom - injection.InjectedAt).TotalSeconds:0.0} s; measured from the heal");
+    }
+
+    /// <summary>
+    /// consul-down: dev-consul is stopped (every connection dropped) and, after the outage, a new empty
+    /// one starts on the same port. consul-down-kill-leader also kills the leader's host halfway through.
+    /// The cluster is polled throughout, so missed duties and leaders are seen during the outage.
+    /// </summary>
+    private async Task ConsulDownAsync(Injection injection, CancellationToken cancellationToken)
+    {
+        var outage = _cluster.Timings.ConsulOutage;
+        var port = await _cluster.StopConsulAsync();
+        try
+        {
+            await PollForAsync(injection.InjectedAt, outage / 2, cancellationToken);
+            if (injection.Kind == FaultKind.ConsulDownKillLeader)
+            {
+                await injection.Leader.KillHostAsync(cancellationToken);
+                injection.Notes.Add($"leader host killed {(_time.GetUtcNow() - injection.InjectedAt).TotalSeconds:0.0} s into the outage");
+            }
+
+            await PollForAsync(injection.InjectedAt, outage, cancellationToken);
+        }
+        finally
+        {
+            await _cluster.StartConsulEmptyAsync(port, CancellationToken.None);
+        }
+
+        injection.MeasureFrom = _time.GetUtcNow();
+        injection.Notes.Add($"dev-consul down {(injection.MeasureFrom - injection.InjectedAt).TotalSeconds:0.0} s, back empty; measured from its return");
+    }
+
+    /// <summary>consul-leader-down: Consul loses only its leader for the outage (sessions and keys survive).</summary>
+    private async Task ConsulLeaderDownAsync(Injection injection, CancellationToken cancellationToken)
+    {
+        _cluster.Consul.Store.SetLeader(false);
+        try
+        {
+            await PollForAsync(injection.InjectedAt, _cluster.Timings.ConsulOutage, cancellationToken);
+        }
+        finally
+        {
+            _cluster.Consul.Store.SetLeader(true);
+        }
+
+        injection.MeasureFrom = _time.GetUtcNow();
+        injection.Notes.Add($"no Consul leader for {(injection.MeasureFrom - injection.InjectedAt).TotalSeconds:0.0} s; measured from the heal");
+    }
+
+    private async Task PollForAsync(DateTimeOffset from, TimeSpan length, CancellationToken cancellationToken)
+    {
+        while (_time.GetUtcNow() - from < length)
+        {
+            await _poll(cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken);
+        }
     }
 
     private async Task HealFreezeAsync(Injection injection, CancellationToken cancellationToken)

@@ -47,6 +47,17 @@ internal enum FaultKind
     /// outside the cluster signs: nobody may promote while it does, even after an early resume.
     /// </summary>
     RogueSigner,
+    /// <summary>
+    /// dev-consul is killed and, after <c>--consul-outage</c> (60 s), started empty on the same port: a
+    /// Consul cluster that lost its data. With <c>--failsafe</c> the leader must sign throughout.
+    /// </summary>
+    ConsulDown,
+
+    /// <summary>Only Consul's leader is lost for <c>--consul-outage</c>; sessions and keys survive. With <c>--failsafe</c> the leader must sign throughout.</summary>
+    ConsulLeaderDown,
+
+    /// <summary>consul-down, and the leader's host is killed halfway through the outage: measured from Consul's return.</summary>
+    ConsulDownKillLeader,
 }
 
 /// <summary>The command-line names of <see cref="FaultKind"/>.</summary>
@@ -68,10 +79,20 @@ internal static class FaultKinds
         ("consul-garbage", FaultKind.ConsulGarbage),
         ("silent-leader", FaultKind.SilentLeader),
         ("rogue-signer", FaultKind.RogueSigner),
+        ("consul-down", FaultKind.ConsulDown),
+        ("consul-leader-down", FaultKind.ConsulLeaderDown),
+        ("consul-down-kill-leader", FaultKind.ConsulDownKillLeader),
     ];
 
-    /// <summary>Faults the cluster should ride out with the same leader signing throughout (no failover expected).</summary>
-    public static bool IsRideThrough(this FaultKind kind) => kind is FaultKind.ConsulSlow;
+    /// <summary>
+    /// Faults the cluster should ride out with the same leader signing throughout (no failover
+    /// expected): a slow Consul always; a Consul outage while every member promises (<c>--failsafe</c>).
+    /// </summary>
+    public static bool IsRideThrough(this FaultKind kind, bool failsafe = false) =>
+        kind is FaultKind.ConsulSlow || (failsafe && kind.IsConsulOutage());
+
+    /// <summary>The outages of the whole Consul that the failsafe rides out (the leader's host stays up).</summary>
+    public static bool IsConsulOutage(this FaultKind kind) => kind is FaultKind.ConsulNoLeader or FaultKind.ConsulDown or FaultKind.ConsulLeaderDown;
 
     /// <summary>
     /// Faults that last a while and may or may not cost a failover; the trial passes when no knd

@@ -98,6 +98,18 @@ internal sealed partial class LocalCluster : IAsyncDisposable
         Consul = await StartConsulAsync(Options, port, Time, cancellationToken);
     }
 
+    /// <summary>Stops dev-consul (every connection dropped, every session and key lost); returns its port for <see cref="StartConsulEmptyAsync"/>.</summary>
+    public async Task<int> StopConsulAsync()
+    {
+        var port = Consul.BaseAddress.Port;
+        await Consul.DisposeAsync();
+        return port;
+    }
+
+    /// <summary>Starts a new, empty dev-consul on <paramref name="port"/>, as a Consul cluster that lost its data comes back.</summary>
+    public async Task StartConsulEmptyAsync(int port, CancellationToken cancellationToken) =>
+        Consul = await StartConsulAsync(Options, port, Time, cancellationToken);
+
     private static Task<DevConsulServer> StartConsulAsync(LocalnetOptions options, int port, TimeProvider time, CancellationToken cancellationToken) =>
         DevConsulServer.StartAsync(
             new DevConsulOptions
@@ -122,6 +134,12 @@ internal sealed partial class LocalCluster : IAsyncDisposable
         var validatorNodeKey = System.IO.Path.Combine(keys, "validator_node_key.json");
         var validatorPublicKey = KeyFiles.Write(validatorKey, LocalnetOptions.Account);
         KeyFiles.Write(validatorNodeKey, "node");
+        if (Options.PeerChannel)
+        {
+            File.WriteAllText(ClusterSecretFile, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+            File.SetUnixFileMode(ClusterSecretFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         var genesis = Genesis(validatorPublicKey);
         var (knd, prefix) = KndBinaries.Knd();
         var settings = new UnitSettings { Watchdog = Timings.Watchdog };
@@ -155,7 +173,20 @@ internal sealed partial class LocalCluster : IAsyncDisposable
         "--promotion", Options.Promotion,
         "--validator-network-addr", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{layout.ValidatorPort}"),
         "--voter-network-addr", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{layout.VoterPort}"),
+        .. PeerArguments(layout),
     ];
+
+    /// <summary>The peer channel of every knd: its own loopback port, the shared secret file (never its content), the modes.</summary>
+    private List<string> PeerArguments(NodeLayout layout) => !Options.PeerChannel ? [] :
+    [
+        "--peer-address", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{layout.PeerPort}"),
+        "--cluster-secret-file", ClusterSecretFile,
+        "--fast-failover", Options.FastFailover ? "true" : "false",
+        "--failsafe", Options.Failsafe ? "true" : "false",
+    ];
+
+    /// <summary>The cluster secret every knd of the localnet shares: <c>DIR/keys/cluster_secret</c>, mode 0600.</summary>
+    private string ClusterSecretFile => System.IO.Path.Combine(Root, "keys", "cluster_secret");
 
     private static string Milliseconds(TimeSpan value) => string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalMilliseconds}ms");
 

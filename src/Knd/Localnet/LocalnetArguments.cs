@@ -11,7 +11,8 @@ internal static class LocalnetArguments
 
     public static (LocalnetOptions? Options, string? Error) Parse(
         string? nodes, string? dir, string? killLeaderAfter, string? ttl, string? lockDelay, string? promotion,
-        string? watchdog, string? neardBin, string? trials, string? fault, string? json)
+        string? watchdog, string? neardBin, string? trials, string? fault, string? json,
+        bool fastFailover = false, bool failsafe = false, string? consulOutage = null)
     {
         var options = new LocalnetOptions { Dir = dir, NeardBin = neardBin, JsonPath = json };
         if (nodes is not null)
@@ -54,7 +55,35 @@ internal static class LocalnetArguments
             SessionTtl = ttlValue ?? options.SessionTtl,
             LockDelay = lockDelayValue ?? options.LockDelay,
             Watchdog = watchdogValue,
+            FastFailover = fastFailover,
+            Failsafe = failsafe,
         };
+        if (fastFailover)
+        {
+            // knd's own default with --fast-failover: the fence bound + 0.5 s; an explicit value must be at least that.
+            var fast = FailoverTimings.From(options.SessionTtl, lockDelayValue, neardStopTimeout: null, neardStallTimeout: TimeSpan.FromSeconds(30), fastFailover: true);
+            if (fast.Check() is { } problem)
+            {
+                return (null, lockDelayValue is null ? $"--session-ttl: {problem}" : $"--lock-delay: {problem}");
+            }
+
+            options = options with { LockDelay = fast.LockDelay };
+        }
+
+        if (Duration("--consul-outage", consulOutage, out var outageValue) is { } e4)
+        {
+            return (null, e4);
+        }
+
+        if (outageValue is { } outage)
+        {
+            if (outage < TimeSpan.FromSeconds(1) || outage > TimeSpan.FromHours(1))
+            {
+                return (null, $"--consul-outage: '{consulOutage}' must be from 1s to 1h");
+            }
+
+            options = options with { ConsulOutage = outage };
+        }
         if (promotion is not null && promotion is not ("restart" or "hot-swap"))
         {
             return (null, $"--promotion: '{promotion}' is not one of: restart, hot-swap");

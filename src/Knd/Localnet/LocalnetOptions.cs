@@ -45,5 +45,26 @@ internal sealed record LocalnetOptions
 
     public string? JsonPath { get; init; }
 
+    /// <summary>Every knd runs <c>--fast-failover</c> (with the peer channel and a shared cluster secret).</summary>
+    public bool FastFailover { get; init; }
+
+    /// <summary>Every knd runs <c>--failsafe</c> (with the peer channel and a shared cluster secret).</summary>
+    public bool Failsafe { get; init; }
+
+    /// <summary>Whether the knd daemons run the peer channel at all.</summary>
+    public bool PeerChannel => FastFailover || Failsafe;
+
+    /// <summary>consul-down, consul-leader-down and consul-down-kill-leader: how long Consul stays out.</summary>
+    public TimeSpan ConsulOutage { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The modes as <c>knd localnet</c> shows them.</summary>
+    public string Modes => (FastFailover, Failsafe) switch
+    {
+        (true, true) => "fast failover + failsafe",
+        (true, false) => "fast failover",
+        (false, true) => "failsafe",
+        _ => "off (no peer channel)",
+    };
+
     public bool IsBenchmark => Trials is not null;
 }

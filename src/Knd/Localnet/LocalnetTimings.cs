@@ -22,7 +22,9 @@ internal sealed class LocalnetTimings
 
     public LocalnetTimings(LocalnetOptions options)
     {
-        Knd = FailoverTimings.From(options.SessionTtl, options.LockDelay, neardStopTimeout: null, neardStallTimeout: TimeSpan.FromSeconds(30));
+        Knd = FailoverTimings.From(options.SessionTtl, options.LockDelay, neardStopTimeout: null, neardStallTimeout: TimeSpan.FromSeconds(30), options.FastFailover);
+        Peers = new PeerRules { FastFailover = options.FastFailover, Failsafe = options.Failsafe };
+        ConsulOutage = options.ConsulOutage;
         Watchdog = options.Watchdog ?? DefaultWatchdog(Knd);
         Promotion = options.Promotion == "restart" ? RestartPromotion : HotSwapPromotion;
     }
@@ -30,6 +32,27 @@ internal sealed class LocalnetTimings
     /// <summary>knd's own timings for these options (the same code knd runs).</summary>
     public FailoverTimings Knd { get; }
 
+    /// <summary>The peer-channel modes every knd runs with (default silence, heartbeat and promise timings).</summary>
+    public PeerRules Peers { get; }
+
+    /// <summary>consul-down, consul-leader-down and consul-down-kill-leader: how long Consul stays out.</summary>
+    public TimeSpan ConsulOutage { get; }
+
+    /// <summary>
+    /// Fast failover: a passive notices the leader's silence (--leader-silence after its last
+    /// heartbeat, seen at its next tick), destroys the session, and the lock-delay runs.
+    /// </summary>
+    public TimeSpan SilentLeaderDestroyed => Peers.LeaderSilence + Knd.TickInterval;
+
+    /// <summary>
+    /// Fast failover when the leader is alive but cut off from Consul: it still heartbeats, and its
+    /// heartbeats report its renewal age; the passive destroys once that is RenewInterval +
+    /// --leader-silence, counted from the last renewal, which is at most a renew interval before the cut.
+    /// </summary>
+    public TimeSpan CutOffLeaderDestroyed => Knd.RenewInterval + Peers.LeaderSilence + Knd.TickInterval;
+
+    /// <summary>After an outage of the whole Consul a member sees the state loss and waits TTL + lock-delay; the failsafe's riders wait the same to settle.</summary>
+    public TimeSpan OutageSettle => WatchRecovery + Knd.ForgottenStateWait + Knd.AcquireRetryInterval + Promotion;
     public TimeSpan Watchdog { get; }
 
     public TimeSpan Promotion { get; }
@@ -65,6 +88,18 @@ internal sealed class LocalnetTimings
     {
         var t = Knd;
         var expiry = (2 * t.SessionTtl) + t.LockDelay;
+        if (fault.IsRideThrough(Peers.Failsafe) && fault.IsConsulOutage())
+        {
+            // No failover is expected; from the heal, the bound sizes the watch of the settling back to one lock holder.
+            return OutageSettle;
+        }
+
+        if (Peers.FastFailover && fault is FaultKind.KillLeaderHost or FaultKind.KillKnd or FaultKind.FreezeKnd or FaultKind.PartitionLeader)
+        {
+            // docs/failover-algorithm.md, "Fast failover": the destroy, then the lock-delay, then the promotion.
+            return (fault == FaultKind.PartitionLeader ? CutOffLeaderDestroyed : SilentLeaderDestroyed) + t.LockDelay + Promotion;
+        }
+
         return fault switch
         {
             // Consul invalidates the session up to 2 x TTL after the last renewal it saw, then the lock-delay.
@@ -100,6 +135,12 @@ internal sealed class LocalnetTimings
             // hold), then an election on a free lock (no lock-delay: the stopped knds destroyed their sessions).
             FaultKind.RogueSigner => t.NeardStopTimeout + t.NeardKillConfirmTimeout + RestartDelay + KndStartUp + t.AcquireRetryInterval + Promotion,
 
+            // consul-down without the failsafe: the leader fences; from Consul's return, as consul-restart.
+            // consul-leader-down: as consul-no-leader, from the heal. consul-down-kill-leader: from Consul's return;
+            // the killed leader's promises (PromiseDuration) have run out long before, so the hold-off decides.
+            FaultKind.ConsulDown or FaultKind.ConsulDownKillLeader => WatchRecovery + t.ForgottenStateWait + t.AcquireRetryInterval + Promotion,
+            FaultKind.ConsulLeaderDown => expiry + Promotion,
+
             // No failover is expected: the bound only sizes the trial's wait.
             FaultKind.ConsulSlow => SlowConsulDuration,
             FaultKind.ConsulGarbage => GarbageConsulDuration,
@@ -121,7 +162,10 @@ internal sealed class LocalnetTimings
             FaultKind.KillLeaderHost or FaultKind.KillKnd or FaultKind.CrashNeard => TimeSpan.Zero,
             FaultKind.FreezeKnd => 1.5 * Watchdog,
             FaultKind.HangNeard => Bound(fault) - Promotion,
-            FaultKind.ConsulNoLeader or FaultKind.PartitionLeader or FaultKind.ConsulRestart => t.FenceBound,
+            FaultKind.ConsulNoLeader or FaultKind.PartitionLeader or FaultKind.ConsulRestart or FaultKind.ConsulDown or FaultKind.ConsulLeaderDown => t.FenceBound,
+
+            // The leader signs on under every member's promise until its host is killed, halfway through the outage.
+            FaultKind.ConsulDownKillLeader => ConsulOutage / 2,
             FaultKind.ConsulSlow => SlowConsulDuration,
             FaultKind.Switchover or FaultKind.StopLeader => t.NeardStopTimeout + t.NeardKillConfirmTimeout,
 

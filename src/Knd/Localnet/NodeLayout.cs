@@ -46,6 +46,9 @@ internal sealed class NodeLayout
 
     public int VoterPort { get; private set; }
 
+    /// <summary>The knd peer channel's port (used only with --fast-failover or --failsafe); fixed, so a restarted knd keeps its address.</summary>
+    public int PeerPort { get; private set; }
+
     /// <summary>
     /// Writes the home (genesis.json, config.json, the voter node key) and the credentials (copies
     /// of the shared validator key and validator node key). An existing home (a kept --dir) is
@@ -64,6 +67,7 @@ internal sealed class NodeLayout
         RpcPort = FreeLoopbackPort();
         ValidatorPort = FreeLoopbackPort();
         VoterPort = FreeLoopbackPort();
+        PeerPort = FreeLoopbackPort();
         File.WriteAllText(Path.Combine(Home, "genesis.json"), genesis.ToJsonString());
         File.WriteAllText(Path.Combine(Home, "config.json"), Config().ToJsonString());
         var voterKey = Path.Combine(Home, "voter_node_key.json");

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Knd.Production;
+using Knd.Peers;
 using Knd.Supervision;
 using Prometheus;
 
@@ -50,6 +51,12 @@ internal sealed partial class KndMetrics : IDisposable
     /// </summary>
     public void ObserveConsulRequest(string op, string outcome) => _families.ConsulRequests.WithLabels(op, outcome).Inc();
 
+    /// <summary>Counts one peer call this node made: route <c>heartbeat</c> or <c>promise</c>, outcome <c>ok</c> or why not (a closed set).</summary>
+    public void ObservePeerRequest(string route, string outcome) => _families.PeerRequests.WithLabels(route, outcome).Inc();
+
+    /// <summary>Counts one peer request this node refused (401, or 503 when its nonce cache is full).</summary>
+    public void ObservePeerRejection(PeerRejection reason) => _families.PeerRejected.WithLabels(SnakeCase.From(reason.ToString())).Inc();
+
     /// <summary>Counts one failed neard RPC (a <c>/status</c> poll that failed or timed out).</summary>
     public void ObserveNeardRpcError() => _families.NeardRpcErrors.Inc();
 
@@ -99,6 +106,7 @@ internal sealed partial class KndMetrics : IDisposable
         }
 
         f.IsLeader.Set(snapshot?.IsLeader == true ? 1 : 0);
+        f.FailsafeCovered.Set(snapshot?.Peers?.FailsafeCovers == true ? 1 : 0);
         f.Paused.Set(snapshot?.Paused == true ? 1 : 0);
         f.NeardRestarts.IncTo(counters?.NeardRestarts ?? 0);
         f.Promotions.IncTo(counters?.Promotions ?? 0);
@@ -194,6 +202,7 @@ internal sealed partial class KndMetrics : IDisposable
             DoppelgangerDetected = factory.CreateGauge("knd_doppelganger_detected", "1 while a block signed with the validator key outside the cluster was seen within the doppelganger window (no node promotes), else 0.");
             DoppelgangerHeight = factory.CreateGauge("knd_doppelganger_height", "Height of the last block judged signed outside the cluster; absent until one is seen.", absentUntilSet);
             DoppelgangerHold = factory.CreateGauge("knd_doppelganger_hold_seconds", "Seconds before this node may promote again after a block signed outside the cluster; 0 when none holds it.");
+            FailsafeCovered = factory.CreateGauge("knd_failsafe_covered", "1 while this leader holds a fresh failsafe promise from every member (it may sign without Consul), else 0.");
             IsLeader = factory.CreateGauge("knd_is_leader", "1 while this node holds the lock and runs the validating neard, else 0.");
             LastTickAge = factory.CreateGauge("knd_last_tick_age_seconds", "Seconds since the supervision loop last processed a tick.");
             FencingIndex = factory.CreateGauge("knd_leader_fencing_index", "Consul ModifyIndex of this leader's confirmed lock acquisition; absent unless leader.", absentUntilSet);
@@ -203,6 +212,8 @@ internal sealed partial class KndMetrics : IDisposable
             NeardRpcErrors = factory.CreateCounter("knd_neard_rpc_errors_total", "neard RPC requests that failed or timed out.");
             Syncing = factory.CreateGauge("knd_neard_syncing", "1 while neard reports it is syncing, 0 when synced; absent until it answers.", absentUntilSet);
             Paused = factory.CreateGauge("knd_paused", "1 while automatic failover is paused cluster-wide (knd pause), else 0.");
+            PeerRejected = factory.CreateCounter("knd_peer_rejected_total", "Peer-channel requests this node refused, by reason (malformed, wrong_node, bad_signature, stale, replayed, busy).", ["reason"]);
+            PeerRequests = factory.CreateCounter("knd_peer_requests_total", "Peer-channel calls this node made, by route (heartbeat, promise) and outcome (ok or why not).", new CounterConfiguration { LabelNames = ["route", "outcome"] });
             Expected = factory.CreateGauge("knd_production_expected", "Duties of the validator account expected so far in the current epoch, by kind (block, chunk, endorsement), as neard reports them; absent until known.", new GaugeConfiguration { LabelNames = ["kind"], SuppressInitialValue = true });
             LastMissedHeight = factory.CreateGauge("knd_production_last_missed_height", "Chain head at the last look of the chain watch that found a missed duty of the validator account; absent until one is seen.", absentUntilSet);
             LastProducedHeight = factory.CreateGauge("knd_production_last_produced_height", "Last height whose block the validator account authored, as the chain watch saw it; absent until one is seen.", absentUntilSet);
@@ -261,6 +272,7 @@ internal sealed partial class KndMetrics : IDisposable
         public Gauge StepDownBlocked { get; }
 
         public Gauge Streak { get; }
+        public Gauge FailsafeCovered { get; }
 
         public Gauge IsLeader { get; }
 
@@ -279,6 +291,10 @@ internal sealed partial class KndMetrics : IDisposable
         public Gauge Syncing { get; }
 
         public Gauge Paused { get; }
+
+        public Counter PeerRejected { get; }
+
+        public Counter PeerRequests { get; }
 
         public Gauge PromotionBackoff { get; }
 

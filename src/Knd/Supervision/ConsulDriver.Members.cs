@@ -55,7 +55,7 @@ internal sealed partial class ConsulDriver
     }
 
     private static bool SameSummary(MemberInfo a, MemberInfo b) =>
-        a.State == b.State && a.Synced == b.Synced && a.Healthy == b.Healthy && a.HeldOff == b.HeldOff;
+        a.State == b.State && a.Synced == b.Synced && a.Healthy == b.Healthy && a.HeldOff == b.HeldOff && a.PeerAddress == b.PeerAddress;
 
     private async Task PublishMembersAsync(CancellationToken cancellationToken)
     {

@@ -52,7 +52,8 @@ internal sealed partial class ConsulDriver
     {
         CreateSessionAction => Run("session create", () => CreateAsync(cancellationToken), e => new SessionCreateFailedEvent(e), cancellationToken),
         RenewSessionAction renew => Run("session renew", () => RenewAsync(renew.SessionId, cancellationToken), e => new SessionRenewFailedEvent(renew.SessionId, e), cancellationToken),
-        DestroySessionAction destroy => Run("session destroy", () => DestroyAsync(destroy.SessionId, cancellationToken), _ => new SessionDestroyedEvent(destroy.SessionId, false), cancellationToken),
+        DestroySessionAction destroy => Run("session destroy", () => DestroyAsync(destroy.SessionId, report: true, cancellationToken), _ => new SessionDestroyedEvent(destroy.SessionId, false), cancellationToken),
+        DestroyLeaderSessionAction leader => Run("leader session destroy", () => DestroyLeaderAsync(leader, cancellationToken), _ => new SessionDestroyedEvent(leader.SessionId, false), cancellationToken),
         AcquireLockAction acquire => Run("lock acquire", () => AcquireAsync(acquire.SessionId, cancellationToken), e => new AcquireCompletedEvent(acquire.SessionId, LockAcquireOutcome.Failed, e), cancellationToken),
         ConfirmLockAction confirm => Run("lock confirmation", () => ConfirmAsync(confirm.SessionId, cancellationToken), e => new LockConfirmedEvent(confirm.SessionId, false, 0, e), cancellationToken),
         ReleaseLockAction release => Run("lock release", () => ReleaseAsync(release.SessionId, release.HandoverTo, cancellationToken), _ => new LockReleasedEvent(release.SessionId, false), cancellationToken),
@@ -123,8 +124,21 @@ internal sealed partial class ConsulDriver
         }
     }
 
-    /// <summary>Retries until Consul confirms or the session would have expired anyway (2 x TTL, at most 10 s).</summary>
-    private async Task DestroyAsync(string sessionId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fast failover: destroys the session of a leader that stopped renewing, so Consul's lock-delay
+    /// starts now; the same retries as this node's own destroys. The machine expects no answer.
+    /// </summary>
+    private Task DestroyLeaderAsync(DestroyLeaderSessionAction leader, CancellationToken cancellationToken)
+    {
+        _logger.DestroyingLeaderSession(leader.NodeId, leader.SessionId);
+        return DestroyAsync(leader.SessionId, report: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Retries until Consul confirms or the session would have expired anyway (2 x TTL, at most 10 s).
+    /// <paramref name="report"/>: post the outcome to the machine (its own sessions).
+    /// </summary>
+    private async Task DestroyAsync(string sessionId, bool report, CancellationToken cancellationToken)
     {
         var limit = _timings.SessionTtl * 2 < DestroyGiveUpAfter ? _timings.SessionTtl * 2 : DestroyGiveUpAfter;
         var deadline = _clock.Now + limit;
@@ -136,7 +150,11 @@ internal sealed partial class ConsulDriver
             {
                 Succeeded("session destroy");
                 _logger.SessionDestroyed(sessionId);
-                _post(new SessionDestroyedEvent(sessionId, true));
+                if (report)
+                {
+                    _post(new SessionDestroyedEvent(sessionId, true));
+                }
+
                 return;
             }
 
@@ -144,7 +162,11 @@ internal sealed partial class ConsulDriver
             if (_clock.Now + pause >= deadline)
             {
                 _logger.SessionDestroyGaveUp(sessionId);
-                _post(new SessionDestroyedEvent(sessionId, false));
+                if (report)
+                {
+                    _post(new SessionDestroyedEvent(sessionId, false));
+                }
+
                 return;
             }
 

@@ -24,6 +24,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
     private readonly ClusterState _cluster;
     private readonly SilentLeaderStepDown _stepDown;
     private readonly StrangerReport _strangers;
+    private readonly IPeerLink? _peers;
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new() { SingleReader = true });
 
     public SupervisorService(
@@ -36,7 +37,8 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         ClusterState cluster,
         IHostApplicationLifetime lifetime,
         ILogger<SupervisorService> logger,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        Func<Action<SupervisorEvent>, IPeerLink?>? peerFactory = null)
     {
         _cluster = cluster;
         var productionLogger = loggers.CreateLogger("Knd.Production");
@@ -48,11 +50,15 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         _lifetime = lifetime;
         _reaper = reaper;
         _logger = logger;
-        _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion, options.Production);
+        _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion, options.Production, options.Peers);
         _status.Counters = _machine.Counters;
         _neard = neardFactory(Post);
         _consul = consulFactory(Post);
+        _peers = peerFactory?.Invoke(Post);
     }
+
+    /// <summary>This node's end of the peer channel, or null when it runs none.</summary>
+    public IPeerLink? Peers => _peers;
 
     /// <summary>The exit code the daemon should end with once the host stops.</summary>
     public int ExitCode { get; private set; }
@@ -94,6 +100,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         using var timer = _status.Clock.TimeProvider.CreateTimer(_ => Post(TickEvent.Instance), null, TimeSpan.Zero, _timings.TickInterval);
         var watch = Task.Run(() => _consul.WatchLockAsync(background.Token), CancellationToken.None);
         var clusterWatch = Task.Run(() => _consul.WatchClusterAsync(background.Token), CancellationToken.None);
+        var peerChannel = _peers is null ? Task.CompletedTask : Task.Run(() => _peers.RunAsync(background.Token), CancellationToken.None);
         try
         {
             await RunLoopAsync(background.Token);
@@ -109,7 +116,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         {
             await background.CancelAsync();
             await _neard.DisposeAsync();
-            foreach (var task in new[] { watch, clusterWatch })
+            foreach (var task in new[] { watch, clusterWatch, peerChannel })
             {
                 try
                 {
@@ -162,7 +169,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
             if (snapshot.SessionId is { } session)
             {
                 var heldOff = snapshot.PromotionBackoff is not null || snapshot.StateLossHoldOff is not null || snapshot.Production?.DoppelgangerHold is not null;
-                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, heldOff);
+                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, heldOff, _peers?.Advertised);
                 _consul.PublishMember(session, member, cancellationToken);
             }
 
@@ -186,6 +193,12 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         {
             case StartNeardAction or StopNeardAction or InstallKeyAction or RemoveValidatorKeyAction:
                 _neard.Enqueue(action);
+                break;
+            case RequestPromisesAction request:
+                _peers?.RequestPromises(request, cancellationToken);
+                break;
+            case AnswerPromiseAction answer:
+                _peers?.Answer(answer);
                 break;
             default:
                 _consul.Perform(action, cancellationToken);

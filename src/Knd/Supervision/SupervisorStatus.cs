@@ -32,6 +32,8 @@ internal sealed class SupervisorStatus
 
     /// <summary>What the chain watch saw of the validator's production (metrics, status).</summary>
     public ProductionBook Production { get; } = new();
+    /// <summary>The peer-channel modes this knd runs with (<c>--fast-failover</c>, <c>--failsafe</c>), for /status.</summary>
+    public PeerRules PeerRules { get; init; } = new();
 
     /// <summary>How long ago the supervision loop last processed a tick.</summary>
     public TimeSpan SinceLastTick => Clock.TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastTickTimestamp));

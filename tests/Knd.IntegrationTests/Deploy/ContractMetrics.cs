@@ -39,6 +39,9 @@ internal static partial class ContractMetrics
         "knd_doppelganger_height",
         "knd_doppelganger_hold_seconds",
         "knd_doppelganger_blocks_total",
+        "knd_failsafe_covered",
+        "knd_peer_requests_total",
+        "knd_peer_rejected_total",
     };
 
     /// <summary>Every knd_* name in <paramref name="text"/> that is not a contract metric.</summary>

@@ -43,11 +43,18 @@ public sealed class DevConsulProcess : IAsyncDisposable
     /// <summary>
     /// "Consul lost its state": SIGKILL dev-consul and start a new, empty one on the same address
     /// (indexes back at 1, no sessions, no keys). Clients keep their URL; their connections break.
+    /// <paramref name="downFor"/>: how long nothing listens before the new one starts.
     /// </summary>
-    public async Task RestartEmptyAsync()
+    public async Task RestartEmptyAsync(TimeSpan? downFor = null)
     {
         Process.Signal(Libc.SigKill);
         await Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        if (downFor is { } outage)
+        {
+            // The fault's own length (a Consul that stays down), not a wait for a condition.
+            await Task.Delay(outage, TimeProvider.System);
+        }
+
         var listen = $"{BaseAddress.Host}:{BaseAddress.Port}";
         var process = ChildProcess.Start($"dev-consul (restart {_history.Count})", ChildProcess.Binary("knd"), ["dev-consul", "--listen", listen, .. _options]);
         _history.Add(process);

@@ -62,13 +62,49 @@ public sealed class LocalnetTimingsTests
     }
 
     [Theory]
-    [InlineData("all", 14)]
+    [InlineData("all", 17)]
     [InlineData("silent-leader,rogue-signer", 2)]
     [InlineData("stop-leader", 1)]
     [InlineData("kill-knd,switchover", 2)]
     [InlineData("kill-knd, kill-knd", 1)]
     public void FaultList_NamesOneOrMoreKinds(string text, int count) =>
         Assert.Equal(count, FaultKinds.Parse(text)!.Count);
+
+    [Fact]
+    public void FastFailover_BoundsAreSilencePlusTheLockDelayThatCoversTheFence()
+    {
+        var (options, error) = LocalnetArguments.Parse(null, null, null, null, null, null, null, null, "1", "kill-leader-host", null, fastFailover: true);
+        Assert.Null(error);
+        var timings = new LocalnetTimings(options!);
+
+        // Fence bound 4 + 0.25 + 2 + 0.5 = 6.75 s; the lock-delay knd takes is that + 0.5 s.
+        Assert.Equal(TimeSpan.FromMilliseconds(6750), timings.Knd.FenceBound);
+        Assert.Equal(TimeSpan.FromMilliseconds(7250), options!.LockDelay);
+
+        // Silence 2 s + tick + lock-delay + promotion; partitioned: + a renew interval (2 s) before the cut.
+        Assert.Equal(TimeSpan.FromMilliseconds(10_500), timings.Bound(FaultKind.KillLeaderHost));
+        Assert.Equal(TimeSpan.FromMilliseconds(12_500), timings.Bound(FaultKind.PartitionLeader));
+        Assert.True(timings.Bound(FaultKind.KillLeaderHost) < new LocalnetTimings(new LocalnetOptions()).Bound(FaultKind.KillLeaderHost) / 2);
+    }
+
+    [Fact]
+    public void FastFailover_ExplicitLockDelayBelowTheFence_IsRefusedNamingIt()
+    {
+        var (_, error) = LocalnetArguments.Parse(null, null, null, null, "5s", null, null, null, null, null, null, fastFailover: true);
+
+        Assert.StartsWith("--lock-delay:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Failsafe_MakesTheConsulOutagesRideThrough()
+    {
+        Assert.False(FaultKind.ConsulDown.IsRideThrough(failsafe: false));
+        Assert.True(FaultKind.ConsulDown.IsRideThrough(failsafe: true));
+        Assert.True(FaultKind.ConsulLeaderDown.IsRideThrough(failsafe: true));
+        Assert.True(FaultKind.ConsulNoLeader.IsRideThrough(failsafe: true));
+        Assert.False(FaultKind.ConsulDownKillLeader.IsRideThrough(failsafe: true));
+        Assert.False(FaultKind.PartitionLeader.IsRideThrough(failsafe: true));
+    }
 
     [Theory]
     [InlineData("kill")]

@@ -1,6 +1,6 @@
 namespace Knd.Tests.Metrics;
 
-/// <summary>The families knd exports (contract §7 plus knd_paused, knd_last_tick_age_seconds, knd_watchdog_enabled and the production watch's), with their types.</summary>
+/// <summary>The families knd exports (contract §7 plus knd_paused, knd_last_tick_age_seconds, knd_watchdog_enabled, the production watch's and the peer channel's three), with their types.</summary>
 internal static class ContractFamilies
 {
     public static readonly (string Name, string Type)[] All =
@@ -12,6 +12,7 @@ internal static class ContractFamilies
         ("knd_doppelganger_detected", "gauge"),
         ("knd_doppelganger_height", "gauge"),
         ("knd_doppelganger_hold_seconds", "gauge"),
+        ("knd_failsafe_covered", "gauge"),
         ("knd_is_leader", "gauge"),
         ("knd_last_tick_age_seconds", "gauge"),
         ("knd_leader_fencing_index", "gauge"),
@@ -21,6 +22,8 @@ internal static class ContractFamilies
         ("knd_neard_rpc_errors_total", "counter"),
         ("knd_neard_syncing", "gauge"),
         ("knd_paused", "gauge"),
+        ("knd_peer_rejected_total", "counter"),
+        ("knd_peer_requests_total", "counter"),
         ("knd_production_expected", "gauge"),
         ("knd_production_last_missed_height", "gauge"),
         ("knd_production_last_produced_height", "gauge"),

@@ -225,6 +225,36 @@ public sealed class PeerChannelTests
         Assert.False(h.Machine.Snapshot().Peers!.Reanchoring);
     }
 
+    /// <summary>
+    /// Found by the consul-down benchmark: the confirmation came before any answer of the new Consul's
+    /// lock watch, and the last answer of the old Consul named the previous session at a higher index
+    /// than the new fencing index; the leader took that for the lock taken from it, and then the new
+    /// Consul's lower indexes for another state loss. Fails without the reset in ApplyLockConfirmed.
+    /// </summary>
+    [Fact]
+    public void Leader_TakesTheLockBack_BeforeTheNewConsulsWatchAnswers_KeepsItDespiteTheOldObservation()
+    {
+        var h = Leader(Failsafe, members: ["node-b"]);
+        var oldSession = h.Machine.Snapshot().SessionId!;
+        h.Send(new LockObservedEvent(new LockObservation(true, oldSession, new LockHolder(MachineHarness.NodeId), 90, 95)));
+        RunWithoutConsul(h, TimeSpan.FromSeconds(8), grant: _ => true);
+        var stopsBefore = h.Actions.OfType<StopNeardAction>().Count();
+
+        var renew = h.Last<RenewSessionAction>();
+        h.Send(new SessionRenewFailedEvent(renew.SessionId, new LockServiceError(LockServiceFailure.SessionGone, "not found")));
+        h.Send(new SessionCreatedEvent("session-2", h.Clock.Now));
+        h.Send(new AcquireCompletedEvent("session-2", LockAcquireOutcome.Acquired));
+        h.Send(new LockConfirmedEvent("session-2", true, 4, null));
+
+        // Then the new Consul's watch: the key held by the new session at index 4, the index at 7.
+        h.Send(new LockObservedEvent(new LockObservation(true, "session-2", new LockHolder(MachineHarness.NodeId), 4, 7)));
+        h.AdvanceLive(TimeSpan.FromSeconds(20));
+
+        Assert.True(h.Machine.IsLeader, h.Machine.Snapshot().LastError);
+        Assert.Equal(stopsBefore, h.Actions.OfType<StopNeardAction>().Count());
+        Assert.Equal(4UL, h.Machine.Snapshot().FencingIndex);
+    }
+
     [Fact]
     public void Leader_TakingTheLockBack_FindsItHeldByAnother_Demotes()
     {
