@@ -127,9 +127,17 @@ internal static class KndDaemon
                 logger.Reloaded();
             }
 
-            if (peers?.Secret.Reload() is { } secretError)
+            if (peers is not null)
             {
-                logger.ReloadFailed(secretError);
+                var peerLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Peers");
+                if (peers.Secret.Reload() is { } secretError)
+                {
+                    peerLogger.SecretReloadFailed(secretError);
+                }
+                else
+                {
+                    peerLogger.SecretReloaded();
+                }
             }
         });
 
