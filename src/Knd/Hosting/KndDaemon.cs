@@ -1,4 +1,3 @@
-using Knd.Commands;
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.Control;
