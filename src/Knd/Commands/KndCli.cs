@@ -25,6 +25,7 @@ internal static class KndCli
         root.Subcommands.Add(PauseCommands.CreatePause());
         root.Subcommands.Add(PauseCommands.CreateResume());
         root.Subcommands.Add(LocalnetCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create(CreateRootCommand));
         return root;
     }
 

@@ -15,12 +15,27 @@ internal sealed class TextTable
 
     public TextTable Add(string key, long? value) => Add(key, value?.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    public async Task WriteAsync(TextWriter writer)
+    private const string Bold = "\u001b[1m";
+    private const string Dim = "\u001b[2m";
+    private const string Reset = "\u001b[0m";
+
+    /// <summary>Writes the rows; in colour (bold keys, dim empty values) only on a terminal, see <see cref="ShouldColour"/>.</summary>
+    public async Task WriteAsync(TextWriter writer, bool? colour = null)
     {
+        var useColour = colour ?? (ReferenceEquals(writer, Console.Out) && ShouldColour(Console.IsOutputRedirected, Environment.GetEnvironmentVariable));
         var width = _rows.Count == 0 ? 0 : _rows.Max(r => r.Key.Length);
         foreach (var (key, value) in _rows)
         {
-            await writer.WriteLineAsync($"{key.PadRight(width)}  {value}");
+            await writer.WriteLineAsync(useColour
+                ? $"{Bold}{key.PadRight(width)}{Reset}  {(value == "-" ? Dim + value + Reset : value)}"
+                : $"{key.PadRight(width)}  {value}");
         }
     }
+
+    /// <summary>
+    /// Colour only for a person at a terminal: never when the output is piped or redirected (a
+    /// script parses it), when NO_COLOR is set to anything (no-color.org), or on TERM=dumb.
+    /// </summary>
+    internal static bool ShouldColour(bool outputRedirected, Func<string, string?> environment) =>
+        !outputRedirected && string.IsNullOrEmpty(environment("NO_COLOR")) && environment("TERM") is not "dumb";
 }

@@ -21,6 +21,9 @@ internal sealed class ConsulTokenFile
 
     public string? Token => _token;
 
+    /// <summary>False when no <c>--consul-token-file</c> is set: a reload has nothing to read.</summary>
+    public bool HasFile => _path is not null;
+
     /// <summary>Re-reads the file. Returns an error message (without the token) or null.</summary>
     public string? Reload()
     {

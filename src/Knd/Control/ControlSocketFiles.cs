@@ -60,7 +60,7 @@ internal static class ControlSocketFiles
 
             if (errno != ControlSocketNative.Eexist)
             {
-                throw new ControlSocketException($"cannot create a private directory in {Quote(directory)} for the control socket (errno {errno})");
+                throw new ControlSocketException($"cannot create a private directory in {Quote(directory)} for the control socket: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}); the directory must be writable by knd's user");
             }
         }
 

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.Control;
@@ -9,8 +8,6 @@ using Knd.Metrics;
 using Knd.Peers;
 using Knd.Supervision;
 using Knd.Systemd;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Serilog;
 
 namespace Knd.Hosting;
@@ -28,6 +25,12 @@ internal static class KndDaemon
             return ExitCodes.Config;
         }
 
+        if (StartupChecks.FirstProblem(options, Environment.GetEnvironmentVariable("PATH")) is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"knd run: {problem}");
+            return ExitCodes.Config;
+        }
+
         await using var serilog = KndLogging.CreateLogger(options.LogFormat, options.LogDir, Environment.GetEnvironmentVariable);
         using var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog);
 
@@ -40,11 +43,6 @@ internal static class KndDaemon
             return ExitCodes.Config;
         }
 
-        if (notifier.NoWatchdogReason is { } noWatchdog)
-        {
-            loggerFactory.CreateLogger("Knd.Systemd").WatchdogMissing(noWatchdog);
-        }
-
         // knd's own SIGHUP handling cannot undo an inherited SIG_IGN for its children: a hot swap
         // would never reach neard, and every promotion would fail and demote again.
         if (options.Promotion == PromotionMode.HotSwap && SignalDisposition.IsIgnored(Libc.SigHup))
@@ -53,6 +51,18 @@ internal static class KndDaemon
             return ExitCodes.Config;
         }
 
+        TcpListenSocket exporterSocket;
+        try
+        {
+            exporterSocket = TcpListenSocket.Bind(options.ExporterAddress);
+        }
+        catch (ListenException e)
+        {
+            await Console.Error.WriteLineAsync($"knd run: --exporter-address: {e.Message}");
+            return ExitCodes.Config;
+        }
+
+        using var exporter = exporterSocket;
         ControlSocket controlSocket;
         try
         {
@@ -74,6 +84,12 @@ internal static class KndDaemon
 
         using var peerListener = peers?.Listener;
 
+        // Only once nothing can fail the start: a failed start is one line on stderr.
+        if (notifier.NoWatchdogReason is { } noWatchdog)
+        {
+            loggerFactory.CreateLogger("Knd.Systemd").WatchdogMissing(noWatchdog);
+        }
+
         // As kuutamod: knd is less likely than neard (200) to be picked by the OOM killer.
         OomScore.TrySet(Environment.ProcessId, 100);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "knd", ContentRootPath = AppContext.BaseDirectory });
@@ -81,7 +97,7 @@ internal static class KndDaemon
         builder.Services.AddSerilog(serilog, dispose: false);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(options.ExporterAddress);
+            kestrel.ListenHandle(exporter.Handle);
             ControlServer.Listen(kestrel, socket);
             if (peers is not null)
             {
@@ -115,42 +131,23 @@ internal static class KndDaemon
             logger.ConfigurationWarning(warning);
         }
 
-        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        using var reloadSignals = ReloadSignals.Register(tokenFile, logger, peers is null ? null : () =>
         {
-            context.Cancel = true;
-            if (tokenFile.Reload() is { } error)
+            var peerLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Peers");
+            if (peers.Secret.Reload() is { } secretError)
             {
-                logger.ReloadFailed(error);
+                peerLogger.SecretReloadFailed(secretError);
             }
             else
             {
-                logger.Reloaded();
-            }
-
-            if (peers is not null)
-            {
-                var peerLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Knd.Peers");
-                if (peers.Secret.Reload() is { } secretError)
-                {
-                    peerLogger.SecretReloadFailed(secretError);
-                }
-                else
-                {
-                    peerLogger.SecretReloaded();
-                }
+                peerLogger.SecretReloaded();
             }
         });
 
         using var pingerStop = new CancellationTokenSource();
         var pinging = new WatchdogPinger(notifier, status, TimeProvider.System, loggerFactory.CreateLogger("Knd.Systemd")).RunAsync(pingerStop.Token);
         await app.StartAsync(cancellationToken);
-        foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
-        {
-            if (!socket.IsServerAddress(address) && peers?.Listener.IsServerAddress(address) != true)
-            {
-                logger.ExporterListening(address);
-            }
-        }
+        logger.ExporterListening($"http://{exporter.LocalEndPoint}");
 
         // Ready once the loop has finished its first tick, or the daemon is already stopping.
         try

@@ -6,7 +6,10 @@ namespace Knd.Interop;
 internal static partial class Libc
 {
     public const int SigHup = 1;
+    public const int SigQuit = 3;
     public const int SigKill = 9;
+    public const int SigUsr1 = 10;
+    public const int SigUsr2 = 12;
     public const int SigTerm = 15;
     public const int SigCont = 18;
     public const int SigStop = 19;

@@ -77,7 +77,7 @@ internal sealed class NeardHome
 
         // The key goes last, so a failure above leaves a home that does not validate.
         AtomicFile.Write(KeyFilePath(config, "validator_key_file", "validator_key.json"), validatorKey.Content.Span, OwnerReadWrite);
-        _logger.HomePreparedValidator(Path, validatorNetworkAddr.ToString(), string.Join(',', publicAddrs));
+        _logger.HomePreparedValidator(Path, validatorNetworkAddr.ToString(), DescribePublicAddrs(publicAddrs));
     }
 
     /// <summary>
@@ -160,6 +160,10 @@ internal sealed class NeardHome
 
         return new Uri($"http://{endpoint}/");
     }
+
+    /// <summary>public_addrs for the log: an empty list is said in words, not printed as nothing.</summary>
+    internal static string DescribePublicAddrs(IReadOnlyList<string> publicAddrs) =>
+        publicAddrs.Count == 0 ? "none (no --public-address: neard advertises no public address for the validator)" : string.Join(',', publicAddrs);
 
     private static List<string> PublicAddrs(string nodePublicKey, IReadOnlyList<IPAddress> addresses, int port) =>
         [.. addresses.Select(ip => $"{nodePublicKey}@{new IPEndPoint(ip, port)}")];

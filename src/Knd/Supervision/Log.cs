@@ -15,8 +15,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "neard started (generation {Generation}, pid {Pid}, mode {Mode})")]
     public static partial void NeardStarted(this ILogger logger, int generation, int pid, NeardMode mode);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "neard (generation {Generation}, pid {Pid}) exited with code {ExitCode}")]
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "neard (generation {Generation}, pid {Pid}) exited on its own with code {ExitCode}; knd did not stop it")]
     public static partial void NeardExited(this ILogger logger, int generation, int pid, int exitCode);
+
+    [LoggerMessage(EventId = 3026, Level = LogLevel.Information, Message = "neard (generation {Generation}, pid {Pid}) exited with code {ExitCode} after knd stopped it ({Reason})")]
+    public static partial void NeardExitedAsAsked(this ILogger logger, int generation, int pid, int exitCode, string reason);
+
+    [LoggerMessage(EventId = 3027, Level = LogLevel.Information, Message = "neard (generation {Generation}, pid {Pid}) stopped itself at its expected_shutdown height {Height}, as knd set it for maintenance")]
+    public static partial void NeardExitedAtExpectedShutdown(this ILogger logger, int generation, int pid, long height);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Stopping neard (generation {Generation}): {Reason}")]
     public static partial void StoppingNeard(this ILogger logger, int generation, string reason);

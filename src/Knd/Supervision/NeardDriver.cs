@@ -227,7 +227,19 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
     {
         var code = await running.Process.Exited.ConfigureAwait(false);
         await running.Polling.CancelAsync();
-        _logger.NeardExited(running.Generation, running.Process.Pid, code);
+        if (running.StopReason is { } reason)
+        {
+            _logger.NeardExitedAsAsked(running.Generation, running.Process.Pid, code, reason);
+        }
+        else if (code == 0 && running.ExpectedShutdown is { } height)
+        {
+            _logger.NeardExitedAtExpectedShutdown(running.Generation, running.Process.Pid, height);
+        }
+        else
+        {
+            _logger.NeardExited(running.Generation, running.Process.Pid, code);
+        }
+
         _post(new NeardExitedEvent(running.Generation, running.Process.Pid, code));
     }
 
@@ -249,7 +261,8 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
                 var sample = await PollOnceAsync(rpc, token);
                 if (sample.Error is { } error)
                 {
-                    if (!running.Process.Exited.IsCompleted)
+                    // A neard knd is stopping stops answering: that is the stop, not a fault.
+                    if (!running.Process.Exited.IsCompleted && running.StopReason is null)
                     {
                         _onRpcError();
                         if (error != lastError)
@@ -299,6 +312,7 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
             return;
         }
 
+        running.StopReason = stop.Reason;
         _logger.StoppingNeard(stop.Generation, stop.Reason);
         var result = await running.Process.StopAsync(_timings.NeardStopTimeout, _timings.NeardKillConfirmTimeout, cancellationToken);
         var confirmed = result != NeardStopResult.NotConfirmed;
@@ -361,6 +375,7 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
         try
         {
             _home.SetExpectedShutdown(height);
+            running.ExpectedShutdown = height;
         }
         catch (Exception e) when (e is NeardHomeException or IOException or UnauthorizedAccessException)
         {
@@ -453,6 +468,12 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
         public INeardRpc? Rpc => rpc;
 
         public CancellationTokenSource Polling => polling;
+
+        /// <summary>Why knd asked this neard to stop, once it has: its exit is then planned, not a fault.</summary>
+        public string? StopReason { get; set; }
+
+        /// <summary>The expected_shutdown height knd set on this neard (a maintenance stop), if any.</summary>
+        public long? ExpectedShutdown { get; set; }
 
         public void Dispose()
         {
