@@ -1,12 +1,7 @@
 using System.Net;
+using Knd.Logging;
 
 namespace Knd.Configuration;
-
-internal enum LogFormat
-{
-    Text,
-    Json,
-}
 
 /// <summary>
 /// The validated settings of <c>knd run</c> (contract §2). Built once at start by

@@ -37,7 +37,7 @@ internal sealed partial class RunOptionsParser
     private RunOptionsResult ParseAll()
     {
         _sources.LoadConfigFile();
-        var logFormat = ParseChoice(RunOptionCatalog.LogFormat, Configuration.LogFormat.Text, ("text", Configuration.LogFormat.Text), ("json", Configuration.LogFormat.Json));
+        var logFormat = ParseChoice(RunOptionCatalog.LogFormat, Logging.LogFormat.Text, ("text", Logging.LogFormat.Text), ("json", Logging.LogFormat.Json));
         var nodeId = ParseNodeId();
         var consulUrl = ParseConsulUrl();
         var tokenFile = ParseConsulTokenFile();

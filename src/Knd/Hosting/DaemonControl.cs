@@ -48,15 +48,8 @@ internal sealed class DaemonControl : ISupervisorControl
             return ControlOutcome<ActiveValidatorInfo?>.Success(null);
         }
 
-        LockValue? value = null;
-        try
-        {
-            value = JsonSerializer.Deserialize(entry.Value, SupervisionJsonContext.Default.LockValue);
-        }
-        catch (JsonException)
-        {
-            // Not written by knd or kuutamod: fall back to the session's name.
-        }
+        // Not written by knd or kuutamod: fall back to the session's name.
+        var value = LockValue.TryParse(entry.Value);
 
         // The session names the Consul node it lives on (kuutamod's "Node"), and its name is the
         // holder's node id (kuutamod's and knd's), the fallback for a lock value nobody wrote.

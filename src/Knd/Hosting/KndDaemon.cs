@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Knd.Commands;
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.Control;

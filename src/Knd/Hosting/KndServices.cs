@@ -6,6 +6,7 @@ using Knd.Maintenance;
 using Knd.Metrics;
 using Knd.Neard;
 using Knd.Supervision;
+using Knd.Switchover;
 
 namespace Knd.Hosting;
 

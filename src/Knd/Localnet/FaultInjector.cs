@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Knd.Cluster;
 using Knd.DevConsul;
 using Knd.Interop;
+using Knd.Switchover;
 
 namespace Knd.Localnet;
 

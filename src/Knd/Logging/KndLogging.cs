@@ -1,4 +1,3 @@
-using Knd.Configuration;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;

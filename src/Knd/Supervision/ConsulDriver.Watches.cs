@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Knd.Cluster;
 using Knd.Consul;
 using Knd.Logging;
@@ -191,16 +190,7 @@ internal sealed partial class ConsulDriver
             return LockObservation.Missing(answer.Index);
         }
 
-        LockValue? value = null;
-        try
-        {
-            value = entry.Value.Length == 0 ? null : JsonSerializer.Deserialize(entry.Value, SupervisionJsonContext.Default.LockValue);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
-        {
-            // A value written by someone else (an operator, another tool): the Session still decides.
-        }
-
+        var value = LockValue.TryParse(entry.Value);
         var holder = value is { NodeId: { Length: > 0 } nodeId } ? new LockHolder(nodeId, value.HandoverTo) : null;
         return new LockObservation(true, entry.Session, holder, entry.ModifyIndex, answer.Index);
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Knd.Cluster;
 using Knd.Configuration;
 using Knd.Consul;
@@ -208,7 +207,7 @@ internal sealed partial class ConsulDriver
     {
         // Boot id, pid namespace and instance id let the stale-leader reaper tell this process's pid apart.
         var value = ProcessIdentity.Current.Stamp(new LockValue(_options.NodeId, Environment.MachineName, Environment.ProcessId, _clock.TimeProvider.GetUtcNow(), handoverTo));
-        return JsonSerializer.SerializeToUtf8Bytes(value, SupervisionJsonContext.Default.LockValue);
+        return value.ToJson();
     }
 
     /// <summary>A Consul outage fails every request: the first failure of each operation is logged, then a count every few seconds.</summary>

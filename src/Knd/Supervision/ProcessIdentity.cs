@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Knd.Cluster;
 
 namespace Knd.Supervision;
 

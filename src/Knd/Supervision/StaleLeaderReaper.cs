@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.Neard;
+using Knd.Cluster;
 
 namespace Knd.Supervision;
 
@@ -48,7 +48,7 @@ internal sealed class StaleLeaderReaper
     public async Task<string?> ReapAsync(CancellationToken cancellationToken)
     {
         var read = await _consul.GetKeyAsync(_options.LockKey, KvQuery.ConsistentRead, cancellationToken);
-        if (read.Value?.Entry is not { Session: { } session } entry || Parse(entry.Value) is not { } value)
+        if (read.Value?.Entry is not { Session: { } session } entry || LockValue.TryParse(entry.Value) is not { } value)
         {
             return null;
         }
@@ -119,15 +119,4 @@ internal sealed class StaleLeaderReaper
         }
     }
 
-    private static LockValue? Parse(byte[] value)
-    {
-        try
-        {
-            return value.Length == 0 ? null : JsonSerializer.Deserialize(value, SupervisionJsonContext.Default.LockValue);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 }

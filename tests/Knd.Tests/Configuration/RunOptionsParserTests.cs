@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.Versioning;
 using Knd.Configuration;
+using Knd.Logging;
 
 namespace Knd.Tests.Configuration;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Knd.Configuration;
 using Knd.Logging;
 using Serilog.Events;
 

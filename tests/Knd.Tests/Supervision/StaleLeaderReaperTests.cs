@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Knd.Cluster;
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.DevConsul;
@@ -87,9 +88,9 @@ public sealed class StaleLeaderReaperTests : IAsyncLifetime
     [Fact]
     public void LockValue_WithoutTheNewFields_StillParses_AndTheNewFieldsArePascalCase()
     {
-        var kuutamod = JsonSerializer.Deserialize("""{"NodeId":"node-a","Hostname":"h","Pid":0,"Since":"2026-01-01T00:00:00Z"}"""u8, SupervisionJsonContext.Default.LockValue)!;
+        var kuutamod = JsonSerializer.Deserialize("""{"NodeId":"node-a","Hostname":"h","Pid":0,"Since":"2026-01-01T00:00:00Z"}"""u8, LockValueJsonContext.Default.LockValue)!;
         var stamped = ProcessIdentity.Read(_proc).Stamp(new LockValue("node-a", "h", 7, DateTimeOffset.UnixEpoch));
-        var json = JsonSerializer.Serialize(stamped, SupervisionJsonContext.Default.LockValue);
+        var json = JsonSerializer.Serialize(stamped, LockValueJsonContext.Default.LockValue);
 
         Assert.Null(kuutamod.BootId);
         Assert.Null(kuutamod.PidNamespace);
@@ -136,7 +137,7 @@ public sealed class StaleLeaderReaperTests : IAsyncLifetime
     {
         var session = (await _client!.CreateSessionAsync(new SessionCreateRequest("x", TimeSpan.FromSeconds(30), TimeSpan.Zero, "release", []), CancellationToken.None)).Value!;
         var lockValue = new LockValue(nodeId, host, pid, DateTimeOffset.UnixEpoch) { BootId = bootId, PidNamespace = pidNamespace, InstanceId = "0123" };
-        var value = JsonSerializer.SerializeToUtf8Bytes(lockValue, SupervisionJsonContext.Default.LockValue);
+        var value = JsonSerializer.SerializeToUtf8Bytes(lockValue, LockValueJsonContext.Default.LockValue);
         var acquired = await _client.AcquireAsync(TestOptions().LockKey, value, session, 0, CancellationToken.None);
         Assert.Equal(AcquireOutcome.Acquired, acquired.Value!.Outcome);
         return session;

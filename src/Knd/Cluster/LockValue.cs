@@ -1,6 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Knd.Supervision;
+namespace Knd.Cluster;
 
 /// <summary>
 /// The JSON stored in the lock key (contract §3). <see cref="HandoverTo"/> is knd's addition: set on a
@@ -31,7 +32,30 @@ internal sealed record LockValue(
     [JsonPropertyName("InstanceId")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? InstanceId { get; init; }
+
+    /// <summary>
+    /// The one reader of a lock key's value: null when it is empty or not knd's (or kuutamod's) JSON,
+    /// written by an operator or another tool. The key's Session still decides who holds the lock.
+    /// </summary>
+    public static LockValue? TryParse(ReadOnlySpan<byte> value)
+    {
+        if (value.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(value, LockValueJsonContext.Default.LockValue);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, LockValueJsonContext.Default.LockValue);
 }
 
 [JsonSerializable(typeof(LockValue))]
-internal sealed partial class SupervisionJsonContext : JsonSerializerContext;
+internal sealed partial class LockValueJsonContext : JsonSerializerContext;

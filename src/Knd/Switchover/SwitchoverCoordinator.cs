@@ -1,10 +1,11 @@
 using System.Text.Json;
+using Knd.Cluster;
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.Neard;
 using Knd.Supervision;
 
-namespace Knd.Cluster;
+namespace Knd.Switchover;
 
 /// <summary>
 /// Runs a planned handover on the leader: it acts on an open switchover record naming this node as

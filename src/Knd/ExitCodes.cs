@@ -1,4 +1,4 @@
-namespace Knd.Commands;
+namespace Knd;
 
 /// <summary>Process exit codes of the knd executable (contract §2 and §5).</summary>
 internal static class ExitCodes

@@ -1,7 +1,7 @@
-using Knd.Cluster;
+using Knd.Switchover;
 using Knd.Neard;
 
-namespace Knd.Tests.Cluster;
+namespace Knd.Tests.Switchover;
 
 public sealed class HandoverWindowTests
 {

@@ -1,6 +1,6 @@
 using Knd.Neard;
 
-namespace Knd.Cluster;
+namespace Knd.Switchover;
 
 /// <summary>When a planned handover may start without this validator missing a duty.</summary>
 internal static class HandoverWindow
