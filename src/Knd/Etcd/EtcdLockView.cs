@@ -1,5 +1,4 @@
-using System.Text.Json;
-using Knd.Supervision;
+using Knd.Cluster;
 
 namespace Knd.Etcd;
 
@@ -66,22 +65,6 @@ internal sealed record EtcdLockView(EtcdLockPhase Phase, EtcdKv? Lock, EtcdLockR
     }
 
     /// <summary>The node a lock value names (and the handover target), as the Consul driver reads it.</summary>
-    internal static LockHolder? ParseHolder(byte[] value)
-    {
-        if (value.Length == 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            var parsed = JsonSerializer.Deserialize(value, SupervisionJsonContext.Default.LockValue);
-            return parsed is { NodeId: { Length: > 0 } nodeId } ? new LockHolder(nodeId, parsed.HandoverTo) : null;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
-        {
-            // A value written by someone else: the lease still decides.
-            return null;
-        }
-    }
+    internal static LockHolder? ParseHolder(byte[] value) =>
+        LockValue.TryParse(value) is { NodeId: { Length: > 0 } nodeId } parsed ? new LockHolder(nodeId, parsed.HandoverTo) : null;
 }
