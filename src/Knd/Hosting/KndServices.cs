@@ -2,6 +2,7 @@ using Knd.Cluster;
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.Control;
+using Knd.Etcd;
 using Knd.Maintenance;
 using Knd.Metrics;
 using Knd.Neard;
@@ -13,7 +14,8 @@ namespace Knd.Hosting;
 /// <summary>The daemon's object graph: one place that says which part gets which collaborator.</summary>
 internal static class KndServices
 {
-    public static void Add(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, ConsulTokenFile tokenFile, bool watchdogEnabled)
+    /// <summary><paramref name="etcd"/> is the etcd client when the daemon runs with <c>--dcs etcd</c> (built by the caller, which turns a bad TLS file into exit 78).</summary>
+    public static void Add(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, ConsulTokenFile tokenFile, bool watchdogEnabled, EtcdLockClient? etcd = null)
     {
         var time = TimeProvider.System;
         services.AddSingleton(options);
@@ -47,7 +49,34 @@ internal static class KndServices
             sp.GetRequiredService<KndMetrics>().ObserveNeardRpcError,
             time,
             sp.GetRequiredService<ILogger<NeardDriver>>()));
-        services.AddSingleton<Func<Action<SupervisorEvent>, ConsulDriver>>(sp => post => new ConsulDriver(
+        if (etcd is not null)
+        {
+            AddEtcd(services, options, timings, status, etcd);
+        }
+        else
+        {
+            AddConsul(services, options, timings, status, time);
+        }
+
+        services.AddSingleton(sp => new SupervisorService(
+            options,
+            timings,
+            status,
+            sp.GetRequiredService<Func<Action<SupervisorEvent>, NeardDriver>>(),
+            sp.GetRequiredService<Func<Action<SupervisorEvent>, ILockServiceDriver>>(),
+            sp.GetService<StaleLeaderReaper>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ILogger<SupervisorService>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
+        services.AddHostedService<SwitchoverCoordinator>();
+        services.AddSingleton(sp => new MaintenanceCoordinator(options.AccountId, status, sp.GetRequiredService<SupervisorService>()));
+        services.AddSingleton<ISupervisorControl, DaemonControl>();
+    }
+
+    private static void AddConsul(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, TimeProvider time)
+    {
+        services.AddSingleton<IClusterStore>(sp => new ConsulClusterStore(options, sp.GetRequiredService<IConsulClient>()));
+        services.AddSingleton<Func<Action<SupervisorEvent>, ILockServiceDriver>>(sp => post => new ConsulDriver(
             options,
             timings,
             sp.GetRequiredService<IConsulClient>(),
@@ -61,11 +90,20 @@ internal static class KndServices
             sp.GetRequiredService<IConsulClient>(),
             new StrayNeardReaper(Logger(sp, "Knd.Neard"), time),
             sp.GetRequiredService<ILogger<StaleLeaderReaper>>()));
-        services.AddSingleton<SupervisorService>();
-        services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
-        services.AddHostedService<SwitchoverCoordinator>();
-        services.AddSingleton(sp => new MaintenanceCoordinator(options.AccountId, status, sp.GetRequiredService<SupervisorService>()));
-        services.AddSingleton<ISupervisorControl, DaemonControl>();
+    }
+
+    /// <summary>No stale-leader reaper on etcd: a dead process's lease expires within its TTL.</summary>
+    private static void AddEtcd(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, EtcdLockClient etcd)
+    {
+        services.AddSingleton<IClusterStore>(new EtcdClusterStore(etcd));
+        services.AddSingleton<Func<Action<SupervisorEvent>, ILockServiceDriver>>(sp => post => new EtcdDriver(
+            options,
+            timings,
+            etcd,
+            sp.GetRequiredService<ClusterState>(),
+            status.Clock,
+            post,
+            Logger(sp, "Knd.Etcd")));
     }
 
     private static ILogger Logger(IServiceProvider services, string category) =>

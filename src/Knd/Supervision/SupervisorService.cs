@@ -7,7 +7,7 @@ namespace Knd.Supervision;
 /// <summary>
 /// The effectful shell around <see cref="FailoverMachine"/>: one loop that takes events from a
 /// channel (timer ticks, neard, Consul, the lock watch, a stop request), hands each to the machine,
-/// publishes the snapshot, and dispatches the resulting actions to the neard and Consul drivers.
+/// publishes the snapshot, and dispatches the resulting actions to the neard and lock-service drivers.
 /// </summary>
 internal sealed class SupervisorService : BackgroundService
 {
@@ -16,9 +16,9 @@ internal sealed class SupervisorService : BackgroundService
     private readonly FailoverMachine _machine;
     private readonly SupervisorStatus _status;
     private readonly NeardDriver _neard;
-    private readonly ConsulDriver _consul;
+    private readonly ILockServiceDriver _lockService;
     private readonly IHostApplicationLifetime _lifetime;
-    private readonly StaleLeaderReaper _reaper;
+    private readonly StaleLeaderReaper? _reaper;
     private readonly ILogger _logger;
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new() { SingleReader = true });
 
@@ -27,8 +27,8 @@ internal sealed class SupervisorService : BackgroundService
         FailoverTimings timings,
         SupervisorStatus status,
         Func<Action<SupervisorEvent>, NeardDriver> neardFactory,
-        Func<Action<SupervisorEvent>, ConsulDriver> consulFactory,
-        StaleLeaderReaper reaper,
+        Func<Action<SupervisorEvent>, ILockServiceDriver> lockServiceFactory,
+        StaleLeaderReaper? reaper,
         IHostApplicationLifetime lifetime,
         ILogger<SupervisorService> logger)
     {
@@ -41,7 +41,7 @@ internal sealed class SupervisorService : BackgroundService
         _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion);
         _status.Counters = _machine.Counters;
         _neard = neardFactory(Post);
-        _consul = consulFactory(Post);
+        _lockService = lockServiceFactory(Post);
     }
 
     /// <summary>The exit code the daemon should end with once the host stops.</summary>
@@ -72,7 +72,10 @@ internal sealed class SupervisorService : BackgroundService
             reapTimeout.CancelAfter(_timings.ConsulRequestTimeout * 3);
             try
             {
-                await _reaper.ReapAsync(reapTimeout.Token);
+                if (_reaper is not null)
+                {
+                    await _reaper.ReapAsync(reapTimeout.Token);
+                }
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
@@ -82,8 +85,7 @@ internal sealed class SupervisorService : BackgroundService
         using var background = new CancellationTokenSource();
         await using var stopRegistration = stoppingToken.Register(() => Post(new StopRequestedEvent()));
         using var timer = _status.Clock.TimeProvider.CreateTimer(_ => Post(TickEvent.Instance), null, TimeSpan.Zero, _timings.TickInterval);
-        var watch = Task.Run(() => _consul.WatchLockAsync(background.Token), CancellationToken.None);
-        var clusterWatch = Task.Run(() => _consul.WatchClusterAsync(background.Token), CancellationToken.None);
+        var watch = Task.Run(() => _lockService.WatchAsync(background.Token), CancellationToken.None);
         try
         {
             await RunLoopAsync(background.Token);
@@ -99,15 +101,12 @@ internal sealed class SupervisorService : BackgroundService
         {
             await background.CancelAsync();
             await _neard.DisposeAsync();
-            foreach (var task in new[] { watch, clusterWatch })
+            try
             {
-                try
-                {
-                    await task;
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                await watch;
+            }
+            catch (OperationCanceledException)
+            {
             }
         }
     }
@@ -146,7 +145,7 @@ internal sealed class SupervisorService : BackgroundService
             if (snapshot.SessionId is { } session)
             {
                 var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight);
-                _consul.PublishMember(session, member, cancellationToken);
+                _lockService.PublishMember(session, member, cancellationToken);
             }
 
             foreach (var action in output.Actions)
@@ -171,7 +170,7 @@ internal sealed class SupervisorService : BackgroundService
                 _neard.Enqueue(action);
                 break;
             default:
-                _consul.Perform(action, cancellationToken);
+                _lockService.Perform(action, cancellationToken);
                 break;
         }
     }
