@@ -139,6 +139,30 @@ public sealed class EtcdFailoverTests
     }
 
     [Fact]
+    public async Task EtcdMemberRestarts_UnderARenewingLeader_TheLeaderKeepsSigning()
+    {
+        var options = Options();
+        await using var cluster = await KndCluster.StartAsync(options);
+        var etcd = cluster.Etcd!;
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        await cluster.WaitForSignatureAsync(leader, DateTimeOffset.MinValue, TimeSpan.FromSeconds(20));
+        var etcdLeader = await Eventually.UntilAsync(etcd.LeaderAsync, TimeSpan.FromSeconds(20), () => etcd.Tail());
+        var follower = etcd.Members.First(m => m != etcdLeader);
+
+        // A follower's restart takes no quorum away: the knd leader's keep-alives go on through the
+        // other members, so it neither fences nor loses the lock.
+        await etcd.StopAsync(follower, kill: false);
+        var stoppedAt = TimeProvider.System.GetUtcNow();
+        await cluster.WaitForSignatureAsync(leader, stoppedAt.Add(options.SessionTtl), options.SessionTtl + TimeSpan.FromSeconds(10));
+        etcd.Start(follower);
+        await etcd.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Same(leader, await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("Validating", await leader.StateAsync());
+        cluster.AssertNoDoubleSign();
+    }
+
+    [Fact]
     public async Task GracefulStop_OnEtcd_ReleasesTheLock_PassiveLeadsWithoutWaitingForTheLease()
     {
         var options = Options() with { SessionTtl = TimeSpan.FromSeconds(10), LockDelay = TimeSpan.FromSeconds(5) };

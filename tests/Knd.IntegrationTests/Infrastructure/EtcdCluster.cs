@@ -15,10 +15,13 @@ public sealed class EtcdCluster : IAsyncDisposable
     private readonly List<ChildProcess> _history = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
-    private EtcdCluster(string root, List<EtcdMember> members)
+    private readonly IReadOnlyList<string> _extraArguments;
+
+    private EtcdCluster(string root, List<EtcdMember> members, IReadOnlyList<string> extraArguments)
     {
         _root = root;
         _members = members;
+        _extraArguments = extraArguments;
     }
 
     public IReadOnlyList<EtcdMember> Members => _members;
@@ -29,13 +32,18 @@ public sealed class EtcdCluster : IAsyncDisposable
     public static string Binary => File.Exists("/usr/bin/etcd") ? "/usr/bin/etcd" : "etcd";
 
     /// <summary>Starts <paramref name="size"/> members and waits until the cluster has a leader and serves requests.</summary>
-    public static async Task<EtcdCluster> StartAsync(int size)
+    /// <remarks>
+    /// <paramref name="https"/> with <paramref name="extraArguments"/> naming the server's TLS files makes
+    /// the client URLs https://; the caller then waits for the cluster with its own client (/health
+    /// needs the client certificate).
+    /// </remarks>
+    public static async Task<EtcdCluster> StartAsync(int size, bool https = false, IReadOnlyList<string>? extraArguments = null)
     {
         var root = Directory.CreateTempSubdirectory("knd-etcd-").FullName;
         var members = Enumerable.Range(0, size)
-            .Select(i => new EtcdMember($"etcd-{i}", NeardSimHome.FreeLoopbackPort(), NeardSimHome.FreeLoopbackPort(), Path.Combine(root, $"etcd-{i}")))
+            .Select(i => new EtcdMember($"etcd-{i}", NeardSimHome.FreeLoopbackPort(), NeardSimHome.FreeLoopbackPort(), Path.Combine(root, $"etcd-{i}"), https ? "https" : "http"))
             .ToList();
-        var cluster = new EtcdCluster(root, members);
+        var cluster = new EtcdCluster(root, members, extraArguments ?? []);
         try
         {
             foreach (var member in members)
@@ -43,7 +51,10 @@ public sealed class EtcdCluster : IAsyncDisposable
                 cluster.Start(member);
             }
 
-            await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+            if (!https)
+            {
+                await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+            }
         }
         catch
         {
@@ -71,6 +82,7 @@ public sealed class EtcdCluster : IAsyncDisposable
             "--initial-cluster-token", Path.GetFileName(_root),
             "--logger", "zap",
             "--log-level", "warn",
+            .. _extraArguments,
         ]);
         member.Process = process;
         _history.Add(process);
@@ -185,11 +197,11 @@ public sealed class EtcdCluster : IAsyncDisposable
 }
 
 /// <summary>One etcd member: its name, loopback ports and data directory; <see cref="Process"/> is null while stopped.</summary>
-public sealed class EtcdMember(string name, int clientPort, int peerPort, string dataDir)
+public sealed class EtcdMember(string name, int clientPort, int peerPort, string dataDir, string scheme = "http")
 {
     public string Name => name;
 
-    public string ClientUrl => $"http://127.0.0.1:{clientPort}";
+    public string ClientUrl => $"{scheme}://127.0.0.1:{clientPort}";
 
     public string PeerUrl => $"http://127.0.0.1:{peerPort}";
 
