@@ -116,8 +116,12 @@ public sealed class EtcdFailoverTests
     }
 
     [Fact]
-    public async Task EtcdLeaderKilled_WhileKndLeads_LeaseSurvivesTheEtcdElection_NoDoubleSign()
+    public async Task EtcdLeaderKilled_WhileKndLeads_OneLeaderSignsAfterwards_NoDoubleSign()
     {
+        // Whether the knd leader rides through the etcd election depends on how long keep-alives stall:
+        // on a loaded 2-core machine a SIGKILLed etcd leader stalled them past FenceAfter even at TTL
+        // 10 s, and the knd leader self-fenced (a failover). Either way: never two signers, and the
+        // cluster signs again once etcd has a new leader.
         var options = Options();
         await using var cluster = await KndCluster.StartAsync(options);
         var etcd = cluster.Etcd!;
@@ -128,9 +132,10 @@ public sealed class EtcdFailoverTests
         var killedAt = TimeProvider.System.GetUtcNow();
         await etcd.StopAsync(etcdLeader);
 
-        // Two members keep a quorum; the new etcd leader keeps the lease. One knd leads afterwards and signs.
-        var after = await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(60));
-        await cluster.WaitForSignatureAsync(after, killedAt.AddSeconds(1), TimeSpan.FromSeconds(30));
+        // Two members keep a quorum: past any fence and failover, someone signs again.
+        var settled = killedAt + FailoverBound(options);
+        await Eventually.UntilAsync(() => LedgerReader.Read(cluster.LedgerPath).Entries.Any(e => e.Time > settled), FailoverBound(options) + TimeSpan.FromSeconds(30), cluster.Describe);
+        cluster.AssertNoDoubleSign();
 
         etcd.Start(etcdLeader);
         await etcd.WaitHealthyAsync(TimeSpan.FromSeconds(60));
