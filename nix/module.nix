@@ -33,6 +33,13 @@ let
     KND_ACCOUNT_ID = cfg.accountId;
     KND_CONSUL_URL = cfg.consulUrl;
     KND_CONSUL_TOKEN_FILE = if cfg.consulTokenFile == null then null else "%d/consul-token";
+    KND_DCS = cfg.dcs;
+    KND_ETCD_ENDPOINTS = if cfg.etcdEndpoints == null then null else lib.concatStringsSep "," cfg.etcdEndpoints;
+    KND_ETCD_CACERT = if cfg.etcdCaFile == null then null else "%d/etcd-ca.pem";
+    KND_ETCD_CERT = if cfg.etcdCertFile == null then null else "%d/etcd-cert.pem";
+    KND_ETCD_KEY = if cfg.etcdKeyFile == null then null else "%d/etcd-key.pem";
+    KND_ETCD_USER = cfg.etcdUser;
+    KND_ETCD_PASSWORD_FILE = if cfg.etcdPasswordFile == null then null else "%d/etcd-password";
     KND_LOCK_KEY_PREFIX = cfg.lockKeyPrefix;
     KND_SESSION_TTL = cfg.sessionTtl;
     KND_LOCK_DELAY = cfg.lockDelay;
@@ -118,10 +125,53 @@ in
       description = "File with the Consul ACL token (absolute path on the host); re-read on `systemctl reload knd`.";
     };
 
+    dcs = mkOption {
+      type = types.enum [ "consul" "etcd" ];
+      default = "consul";
+      description = "The coordination service that holds the lock: the local Consul agent, or an etcd cluster (the etcd* options).";
+    };
+
+    etcdEndpoints = mkOption {
+      type = types.nullOr (types.listOf types.str);
+      default = null;
+      example = [ "https://10.0.0.1:2379" "https://10.0.0.2:2379" "https://10.0.0.3:2379" ];
+      description = "With dcs = etcd: every etcd member's client URL (knd's default: http://127.0.0.1:2379).";
+    };
+
+    etcdCaFile = mkOption {
+      type = types.nullOr types.path;
+      default = null;
+      description = "PEM CA of the etcd members' certificates (https endpoints); passed as a systemd credential.";
+    };
+
+    etcdCertFile = mkOption {
+      type = types.nullOr types.path;
+      default = null;
+      description = "PEM client certificate for etcd's --client-cert-auth; needs etcdKeyFile.";
+    };
+
+    etcdKeyFile = mkOption {
+      type = types.nullOr types.path;
+      default = null;
+      description = "PEM key of etcdCertFile (absolute path on the host, root-only is fine); passed as a systemd credential, never in the store.";
+    };
+
+    etcdUser = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      description = "etcd user for etcd's authentication; needs etcdPasswordFile.";
+    };
+
+    etcdPasswordFile = mkOption {
+      type = types.nullOr types.path;
+      default = null;
+      description = "File with the etcdUser password (absolute path on the host); passed as a systemd credential, never in the store.";
+    };
+
     lockKeyPrefix = mkOption {
       type = types.str;
       default = "kuutamod-leader/";
-      description = "Consul KV prefix of the leader lock; kuutamod's, so a cluster can move one host at a time.";
+      description = "Key prefix of the leader lock (Consul KV or etcd); kuutamod's, so a cluster can move one host at a time.";
     };
 
     sessionTtl = mkOption {
@@ -288,7 +338,7 @@ in
       description = "knd failover supervisor for a NEAR validator (runs neard)";
       wantedBy = [ "multi-user.target" ];
       wants = [ "network-online.target" ];
-      after = [ "network-online.target" "consul.service" ];
+      after = [ "network-online.target" "consul.service" "etcd.service" ];
       # setsid and setpriv (util-linux) start neard in its own process group, with a parent-death signal.
       path = [ pkgs.util-linux ];
       environment = kndEnvironment // cfg.environment;
@@ -327,6 +377,10 @@ in
           "validator_node_key.json:${toString cfg.validatorNodeKeyFile}"
         ]
         ++ optional (cfg.consulTokenFile != null) "consul-token:${toString cfg.consulTokenFile}"
+        ++ optional (cfg.etcdCaFile != null) "etcd-ca.pem:${toString cfg.etcdCaFile}"
+        ++ optional (cfg.etcdCertFile != null) "etcd-cert.pem:${toString cfg.etcdCertFile}"
+        ++ optional (cfg.etcdKeyFile != null) "etcd-key.pem:${toString cfg.etcdKeyFile}"
+        ++ optional (cfg.etcdPasswordFile != null) "etcd-password:${toString cfg.etcdPasswordFile}"
         ++ optional (cfg.voterNodeKeyFile != null) "voter_node_key.json:${toString cfg.voterNodeKeyFile}"
         ++ optional (cfg.clusterSecretFile != null) "cluster_secret:${toString cfg.clusterSecretFile}";
 

@@ -17,6 +17,22 @@ internal sealed class KndRunOptions
 
     public string? ConsulTokenFile { get; init; }
 
+    /// <summary>Which coordination service holds the lock.</summary>
+    public LockServiceKind Dcs { get; init; } = LockServiceKind.Consul;
+
+    /// <summary>With <see cref="LockServiceKind.Etcd"/>: the members' client URLs (scheme://host:port).</summary>
+    public IReadOnlyList<Uri> EtcdEndpoints { get; init; } = [];
+
+    public string? EtcdCaFile { get; init; }
+
+    public string? EtcdCertFile { get; init; }
+
+    public string? EtcdKeyFile { get; init; }
+
+    public string? EtcdUser { get; init; }
+
+    public string? EtcdPasswordFile { get; init; }
+
     public required string LockKeyPrefix { get; init; }
 
     /// <summary>Host and port for the HTTP endpoints. Port 0 lets the kernel pick one (tests).</summary>
@@ -66,6 +82,13 @@ internal sealed class KndRunOptions
     /// <summary>Notes about accepted but risky values, already printed on stderr at start; for the daemon's log.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
-    /// <summary>The Consul key this validator's leader holds.</summary>
+    /// <summary>The key this validator's leader holds (Consul KV or etcd).</summary>
     public string LockKey => LockKeyPrefix + AccountId;
+}
+
+/// <summary>The coordination service that holds the lock (<c>--dcs</c>).</summary>
+internal enum LockServiceKind
+{
+    Consul,
+    Etcd,
 }

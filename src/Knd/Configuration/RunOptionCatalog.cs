@@ -21,8 +21,32 @@ internal static class RunOptionCatalog
     public static readonly RunOptionSpec ConsulTokenFile = new(
         "consul-token-file", "FILE", "File holding the Consul ACL token (trailing newline trimmed); re-read on SIGHUP.", null, "KUUTAMO_CONSUL_TOKEN_FILE");
 
+    public static readonly RunOptionSpec Dcs = new(
+        "dcs", "consul|etcd", "The coordination service that holds the lock: a Consul agent (--consul-url) or an etcd cluster (--etcd-endpoints).", "consul");
+
+    public static readonly RunOptionSpec EtcdEndpoints = new(
+        "etcd-endpoints", "URL,...", "With --dcs etcd: the etcd members' client URLs, all http:// or all https://; repeat the flag or give a comma-separated list.", RunOptionDefaults.EtcdEndpoints)
+    {
+        IsList = true,
+    };
+
+    public static readonly RunOptionSpec EtcdCaCert = new(
+        "etcd-cacert", "FILE", "With https:// endpoints: PEM file of the CA that signed the etcd members' certificates (default: the system's trust store).", null);
+
+    public static readonly RunOptionSpec EtcdCert = new(
+        "etcd-cert", "FILE", "PEM client certificate for etcd's --client-cert-auth; needs --etcd-key.", null);
+
+    public static readonly RunOptionSpec EtcdKey = new(
+        "etcd-key", "FILE", "PEM private key of --etcd-cert (mode 0600). Its content is never printed.", null);
+
+    public static readonly RunOptionSpec EtcdUser = new(
+        "etcd-user", "NAME", "etcd user for etcd's authentication; needs --etcd-password-file.", null);
+
+    public static readonly RunOptionSpec EtcdPasswordFile = new(
+        "etcd-password-file", "FILE", "File holding the --etcd-user password (trailing newline trimmed); read whenever a token is needed, never printed.", null);
+
     public static readonly RunOptionSpec LockKeyPrefix = new(
-        "lock-key-prefix", "PREFIX", "Consul KV prefix of the leader lock key; ends with '/'.", RunOptionDefaults.LockKeyPrefix);
+        "lock-key-prefix", "PREFIX", "Key prefix of the leader lock key (Consul KV or etcd); ends with '/'.", RunOptionDefaults.LockKeyPrefix);
 
     public static readonly RunOptionSpec SessionTtl = new(
         "session-ttl", "DURATION", "Consul session TTL, e.g. 10s; at most 24h. Below 10s needs a lowered session_ttl_min on the Consul servers.", "10s");
@@ -119,7 +143,8 @@ internal static class RunOptionCatalog
 
     public static IReadOnlyList<RunOptionSpec> All { get; } =
     [
-        Config, NodeId, AccountId, ConsulUrl, ConsulTokenFile, LockKeyPrefix, SessionTtl, LockDelay,
+        Config, NodeId, AccountId, ConsulUrl, ConsulTokenFile, Dcs, EtcdEndpoints, EtcdCaCert, EtcdCert, EtcdKey,
+        EtcdUser, EtcdPasswordFile, LockKeyPrefix, SessionTtl, LockDelay,
         ExporterAddress, ControlSocket, NeardBin, NeardHome, ValidatorKey, ValidatorNodeKey, VoterNodeKey,
         ValidatorNetworkAddr, VoterNetworkAddr, PublicAddress, NeardBootnodes, Promotion,
         NeardStopTimeout, NeardStallTimeout, MischanceConfidence, MaxMischance, LogDir, LogFormat,

@@ -22,6 +22,9 @@ internal static class RunOptionDefaults
     public static readonly TimeSpan ConsulMaxLockDelay = TimeSpan.FromSeconds(60);
 
     public const string ConsulUrl = "http://127.0.0.1:8500";
+
+    /// <summary>etcd's own default client URL.</summary>
+    public const string EtcdEndpoints = "http://127.0.0.1:2379";
     public const string LockKeyPrefix = "kuutamod-leader/";
     public const string ExporterAddress = "127.0.0.1:2233";
     public const string NeardBin = "neard";

@@ -41,6 +41,8 @@ internal sealed partial class RunOptionsParser
         var nodeId = ParseNodeId();
         var consulUrl = ParseConsulUrl();
         var tokenFile = ParseConsulTokenFile();
+        var dcs = ParseDcs();
+        var etcd = ParseEtcd(dcs);
         var lockKeyPrefix = ParseLockKeyPrefix();
         var sessionTtl = ParseSessionTtl();
         // Not given: FailoverTimings picks the default, which fast failover raises to cover the fence bound.
@@ -74,6 +76,13 @@ internal sealed partial class RunOptionsParser
             AccountId = accountId,
             ConsulUrl = consulUrl,
             ConsulTokenFile = tokenFile,
+            Dcs = dcs,
+            EtcdEndpoints = etcd.Endpoints,
+            EtcdCaFile = etcd.CaFile,
+            EtcdCertFile = etcd.CertFile,
+            EtcdKeyFile = etcd.KeyFile,
+            EtcdUser = etcd.User,
+            EtcdPasswordFile = etcd.PasswordFile,
             LockKeyPrefix = lockKeyPrefix,
             ExporterAddress = exporter,
             ControlSocket = controlSocket,

@@ -38,6 +38,14 @@ internal static class RunOptionsValidator
             return Error(culprit, productionProblem[(culprit.Flag.Length + 1)..].TrimStart());
         }
 
+        // A member promises the failsafe only after asking Consul whether it can reach it, and fast
+        // failover destroys a Consul session: on etcd both would act on the wrong service.
+        if (options.Dcs == LockServiceKind.Etcd && (options.Peers.FastFailover || options.Peers.Failsafe || options.PeerAddress is not null))
+        {
+            var culprit = options.Peers.FastFailover ? FastFailover : options.Peers.Failsafe ? Failsafe : PeerAddress;
+            return Error(culprit, "the peer channel runs with --dcs consul only; leave it out with --dcs etcd");
+        }
+
         // knd rewrites these names in the home on every role change: a key kept there would be deleted or replaced.
         string[] managed = [Path.Combine(options.NeardHome, "validator_key.json"), Path.Combine(options.NeardHome, "node_key.json")];
         foreach (var (spec, key) in new[] { (ValidatorKey, keys.ValidatorKey), (ValidatorNodeKey, keys.ValidatorNodeKey), (VoterNodeKey, keys.VoterNodeKey) })

@@ -1,18 +1,17 @@
 using System.Text.Json;
 using Knd.Cluster;
 using Knd.Configuration;
-using Knd.Consul;
 using Knd.Control;
 using Knd.Maintenance;
 using Knd.Supervision;
 
 namespace Knd.Hosting;
 
-/// <summary>The daemon's side of the control socket: reads Consul and the supervisor, and starts planned work.</summary>
+/// <summary>The daemon's side of the control socket: reads the lock service and the supervisor, and starts planned work.</summary>
 internal sealed class DaemonControl : ISupervisorControl
 {
     private readonly KndRunOptions _options;
-    private readonly IConsulClient _consul;
+    private readonly IClusterStore _store;
     private readonly ClusterState _cluster;
     private readonly SupervisorStatus _status;
     private readonly MaintenanceCoordinator _maintenance;
@@ -20,14 +19,14 @@ internal sealed class DaemonControl : ISupervisorControl
 
     public DaemonControl(
         KndRunOptions options,
-        IConsulClient consul,
+        IClusterStore store,
         ClusterState cluster,
         SupervisorStatus status,
         MaintenanceCoordinator maintenance,
         ILogger<DaemonControl> logger)
     {
         _options = options;
-        _consul = consul;
+        _store = store;
         _cluster = cluster;
         _status = status;
         _maintenance = maintenance;
@@ -36,26 +35,21 @@ internal sealed class DaemonControl : ISupervisorControl
 
     public async Task<ControlOutcome<ActiveValidatorInfo?>> GetActiveValidatorAsync(CancellationToken cancellationToken)
     {
-        var read = await _consul.GetKeyAsync(_options.LockKey, KvQuery.ConsistentRead, cancellationToken);
+        var read = await _store.ReadHolderAsync(cancellationToken);
         if (read.Error is { } error)
         {
             // The cause first ("cannot reach Consul at ...", "Consul refused the ACL token ..."), then what it costs.
             return ControlOutcome<ActiveValidatorInfo?>.Unavailable($"{error.Message}; so knd cannot tell who holds the lock {_options.LockKey}");
         }
 
-        if (read.Value!.Entry is not { Session: { } session } entry)
+        if (read.Value is not { } holding)
         {
             return ControlOutcome<ActiveValidatorInfo?>.Success(null);
         }
 
-        // Not written by knd or kuutamod: fall back to the session's name.
-        var value = LockValue.TryParse(entry.Value);
-
-        // The session names the Consul node it lives on (kuutamod's "Node"), and its name is the
-        // holder's node id (kuutamod's and knd's), the fallback for a lock value nobody wrote.
-        var info = (await _consul.GetSessionInfoAsync(session, cancellationToken)).Value;
-        var nodeId = value?.NodeId ?? info?.Name ?? "(unknown)";
-        return ControlOutcome<ActiveValidatorInfo?>.Success(new ActiveValidatorInfo(nodeId, session, value?.Since) { ConsulNode = info?.Node });
+        // Not written by knd or kuutamod: fall back to the session's name (knd's and kuutamod's node id).
+        var nodeId = holding.Value?.NodeId ?? holding.SessionName ?? "(unknown)";
+        return ControlOutcome<ActiveValidatorInfo?>.Success(new ActiveValidatorInfo(nodeId, holding.SessionId, holding.Value?.Since) { ConsulNode = holding.ServiceNode });
     }
 
     public Task<ControlOutcome<MaintenanceStatus>> ScheduleMaintenanceAsync(MaintenanceRequest request, CancellationToken cancellationToken) =>
@@ -69,7 +63,7 @@ internal sealed class DaemonControl : ISupervisorControl
         var cluster = _cluster.Latest;
         if (!_cluster.Known)
         {
-            return ControlOutcome<SwitchoverStatus>.Refused("the cluster state has not been read from Consul yet; try again");
+            return ControlOutcome<SwitchoverStatus>.Refused("the cluster state has not been read from the lock service yet; try again");
         }
 
         var holder = await GetActiveValidatorAsync(cancellationToken);
@@ -102,7 +96,7 @@ internal sealed class DaemonControl : ISupervisorControl
 
         // cas: never overwrite a request another host wrote after our read.
         var cas = cluster.Switchover is null ? 0 : cluster.SwitchoverIndex;
-        var put = await _consul.PutKeyAsync(_cluster.Keys.Switchover, bytes, new KvPutOptions(Cas: cas), cancellationToken);
+        var put = await _store.PutAsync(_cluster.Keys.Switchover, bytes, cas, cancellationToken);
         if (put.Error is { } putError)
         {
             return ControlOutcome<SwitchoverStatus>.Unavailable($"{putError.Message}; the switchover request was not written");
@@ -124,7 +118,7 @@ internal sealed class DaemonControl : ISupervisorControl
     {
         var record = new PauseRecord(paused, _options.NodeId, _status.Clock.TimeProvider.GetUtcNow());
         var bytes = JsonSerializer.SerializeToUtf8Bytes(record, ClusterJsonContext.Default.PauseRecord);
-        var put = await _consul.PutKeyAsync(_cluster.Keys.Pause, bytes, KvPutOptions.None, cancellationToken);
+        var put = await _store.PutAsync(_cluster.Keys.Pause, bytes, null, cancellationToken);
         if (put.Error is { } error)
         {
             return ControlOutcome<bool>.Unavailable($"{error.Message}; the pause flag was not written");

@@ -1,6 +1,7 @@
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.Control;
+using Knd.Etcd;
 using Knd.Http;
 using Knd.Interop;
 using Knd.Logging;
@@ -112,7 +113,22 @@ internal static class KndDaemon
 
         var status = new SupervisorStatus(new MonotonicClock(TimeProvider.System), options.NodeId, options.AccountId) { PeerRules = options.Peers };
         var tokenFile = new ConsulTokenFile(options.ConsulTokenFile);
-        KndServices.Add(builder.Services, options, timings, status, tokenFile, watchdogEnabled: notifier.WatchdogInterval is not null, peers);
+        EtcdLockClient? etcd = null;
+        if (options.Dcs == LockServiceKind.Etcd)
+        {
+            try
+            {
+                etcd = EtcdSetup.CreateClient(options, timings, loggerFactory.CreateLogger("Knd.Etcd"));
+            }
+            catch (EtcdConfigurationException e)
+            {
+                await Console.Error.WriteLineAsync($"knd run: {e.Message}");
+                return ExitCodes.Config;
+            }
+        }
+
+        using var etcdClient = etcd;
+        KndServices.Add(builder.Services, options, timings, status, tokenFile, watchdogEnabled: notifier.WatchdogInterval is not null, peers, etcd);
 
         await using var app = builder.Build();
         ExporterEndpoints.Map(app, status, timings.SessionTtl);

@@ -2,6 +2,7 @@ using Knd.Cluster;
 using Knd.Configuration;
 using Knd.Consul;
 using Knd.Control;
+using Knd.Etcd;
 using Knd.Maintenance;
 using Knd.Metrics;
 using Knd.Neard;
@@ -15,8 +16,12 @@ namespace Knd.Hosting;
 /// <summary>The daemon's object graph: one place that says which part gets which collaborator.</summary>
 internal static class KndServices
 {
-    /// <summary>Registers every part; <c>peers</c> is the cluster secret and the bound peer listener, or null when this knd runs no peer channel.</summary>
-    public static void Add(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, ConsulTokenFile tokenFile, bool watchdogEnabled, PeerSetup? peers = null)
+    /// <summary>
+    /// Registers every part; <paramref name="peers"/> is the cluster secret and the bound peer listener, or null when this knd
+    /// runs no peer channel; <paramref name="etcd"/> is the etcd client when the daemon runs with <c>--dcs etcd</c> (built by the
+    /// caller, which turns a bad TLS file into exit 78).
+    /// </summary>
+    public static void Add(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, ConsulTokenFile tokenFile, bool watchdogEnabled, PeerSetup? peers = null, EtcdLockClient? etcd = null)
     {
         var time = TimeProvider.System;
         services.AddSingleton(options);
@@ -58,20 +63,17 @@ internal static class KndServices
                 () => status.Snapshot?.LeaderNodeId,
                 sp.GetRequiredService<KndMetrics>().ObserveNeardRpcError,
                 Logger(sp, "Knd.Production"))));
-        services.AddSingleton<Func<Action<SupervisorEvent>, ConsulDriver>>(sp => post => new ConsulDriver(
-            options,
-            timings,
-            sp.GetRequiredService<IConsulClient>(),
-            sp.GetRequiredService<ClusterState>(),
-            status.Clock,
-            post,
-            sp.GetRequiredService<ILogger<ConsulDriver>>()));
-        services.AddSingleton(sp => new StaleLeaderReaper(
-            options,
-            timings,
-            sp.GetRequiredService<IConsulClient>(),
-            new StrayNeardReaper(Logger(sp, "Knd.Neard"), time),
-            sp.GetRequiredService<ILogger<StaleLeaderReaper>>()));
+        if (etcd is not null)
+        {
+            AddEtcd(services, options, timings, status, etcd);
+        }
+        else
+        {
+            AddConsul(services, options, timings, status, time);
+        }
+
+        // The peer channel runs on Consul only (the options refuse it with --dcs etcd): a member asks
+        // Consul whether it can reach it before it promises.
         services.AddSingleton<Func<Action<SupervisorEvent>, IPeerLink?>>(sp => post => peers is null ? null : PeerNode.Create(
             options.NodeId,
             options.Peers,
@@ -86,13 +88,57 @@ internal static class KndServices
             sp.GetRequiredService<KndMetrics>().ObservePeerRejection,
             time,
             Logger(sp, "Knd.Peers")));
-        services.AddSingleton<SupervisorService>();
+        services.AddSingleton(sp => new SupervisorService(
+            options,
+            timings,
+            status,
+            sp.GetRequiredService<Func<Action<SupervisorEvent>, NeardDriver>>(),
+            sp.GetRequiredService<Func<Action<SupervisorEvent>, ILockServiceDriver>>(),
+            sp.GetService<StaleLeaderReaper>(),
+            sp.GetRequiredService<ClusterState>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ILogger<SupervisorService>>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<Func<Action<SupervisorEvent>, IPeerLink?>>()));
         services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
         services.AddSingleton<ISupervisorInbox>(sp => sp.GetRequiredService<SupervisorService>());
         services.AddSingleton<INeardControl>(sp => sp.GetRequiredService<SupervisorService>().Neard);
         services.AddHostedService<SwitchoverCoordinator>();
         services.AddSingleton(sp => new MaintenanceCoordinator(options.AccountId, status, sp.GetRequiredService<ISupervisorInbox>(), sp.GetRequiredService<INeardControl>()));
         services.AddSingleton<ISupervisorControl, DaemonControl>();
+    }
+
+    private static void AddConsul(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, TimeProvider time)
+    {
+        services.AddSingleton<IClusterStore>(sp => new ConsulClusterStore(options, sp.GetRequiredService<IConsulClient>()));
+        services.AddSingleton<Func<Action<SupervisorEvent>, ILockServiceDriver>>(sp => post => new ConsulDriver(
+            options,
+            timings,
+            sp.GetRequiredService<IConsulClient>(),
+            sp.GetRequiredService<ClusterState>(),
+            status.Clock,
+            post,
+            sp.GetRequiredService<ILogger<ConsulDriver>>()));
+        services.AddSingleton(sp => new StaleLeaderReaper(
+            options,
+            timings,
+            sp.GetRequiredService<IConsulClient>(),
+            new StrayNeardReaper(Logger(sp, "Knd.Neard"), time),
+            sp.GetRequiredService<ILogger<StaleLeaderReaper>>()));
+    }
+
+    /// <summary>No stale-leader reaper on etcd: a dead process's lease expires within its TTL.</summary>
+    private static void AddEtcd(IServiceCollection services, KndRunOptions options, FailoverTimings timings, SupervisorStatus status, EtcdLockClient etcd)
+    {
+        services.AddSingleton<IClusterStore>(new EtcdClusterStore(etcd));
+        services.AddSingleton<Func<Action<SupervisorEvent>, ILockServiceDriver>>(sp => post => new EtcdDriver(
+            options,
+            timings,
+            etcd,
+            sp.GetRequiredService<ClusterState>(),
+            status.Clock,
+            post,
+            Logger(sp, "Knd.Etcd")));
     }
 
     private static ILogger Logger(IServiceProvider services, string category) =>

@@ -15,6 +15,12 @@ internal sealed partial class ConsulDriver
 
     private bool? _lockKeyMissing;
 
+    /// <summary>Both blocking watches, side by side, until cancelled.</summary>
+    public Task WatchAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(
+            Task.Run(() => WatchLockAsync(cancellationToken), CancellationToken.None),
+            Task.Run(() => WatchClusterAsync(cancellationToken), CancellationToken.None));
+
     /// <summary>
     /// Watches the lock key until cancelled: every answer becomes a <see cref="LockObservedEvent"/>,
     /// every failure a <see cref="LockWatchFailedEvent"/>. It never ends on an error: an unexpected

@@ -13,7 +13,7 @@ namespace Knd.Supervision;
 /// unexpected exception, so the machine never waits on an in-flight flag for ever), and the watches
 /// restart themselves after any error.
 /// </summary>
-internal sealed partial class ConsulDriver
+internal sealed partial class ConsulDriver : ILockServiceDriver
 {
     /// <summary>A destroy stops retrying after this (or 2 x TTL, if shorter): by then the session has expired or soon will.</summary>
     internal static readonly TimeSpan DestroyGiveUpAfter = TimeSpan.FromSeconds(10);

@@ -7,6 +7,9 @@ internal static class ConsulOutcomes
 {
     public static LockServiceError ToLockServiceError(this ConsulError error) => new(Failure(error.Kind), error.ToString());
 
+    /// <summary>For the control socket: the cause in words ("cannot reach Consul at ..."), without the kind.</summary>
+    public static LockServiceError ToCause(this ConsulError error) => new(Failure(error.Kind), error.Message);
+
     public static LockAcquireOutcome ToOutcome(this AcquireOutcome outcome) => outcome switch
     {
         AcquireOutcome.Acquired => LockAcquireOutcome.Acquired,

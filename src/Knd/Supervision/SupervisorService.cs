@@ -8,7 +8,7 @@ namespace Knd.Supervision;
 /// <summary>
 /// The effectful shell around <see cref="FailoverMachine"/>: one loop that takes events from a
 /// channel (timer ticks, neard, Consul, the lock watch, a stop request), hands each to the machine,
-/// publishes the snapshot, and dispatches the resulting actions to the neard and Consul drivers.
+/// publishes the snapshot, and dispatches the resulting actions to the neard and lock-service drivers.
 /// </summary>
 internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
 {
@@ -17,9 +17,9 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
     private readonly FailoverMachine _machine;
     private readonly SupervisorStatus _status;
     private readonly NeardDriver _neard;
-    private readonly ConsulDriver _consul;
+    private readonly ILockServiceDriver _lockService;
     private readonly IHostApplicationLifetime _lifetime;
-    private readonly StaleLeaderReaper _reaper;
+    private readonly StaleLeaderReaper? _reaper;
     private readonly ILogger _logger;
     private readonly ClusterState _cluster;
     private readonly SilentLeaderStepDown _stepDown;
@@ -32,8 +32,8 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         FailoverTimings timings,
         SupervisorStatus status,
         Func<Action<SupervisorEvent>, NeardDriver> neardFactory,
-        Func<Action<SupervisorEvent>, ConsulDriver> consulFactory,
-        StaleLeaderReaper reaper,
+        Func<Action<SupervisorEvent>, ILockServiceDriver> lockServiceFactory,
+        StaleLeaderReaper? reaper,
         ClusterState cluster,
         IHostApplicationLifetime lifetime,
         ILogger<SupervisorService> logger,
@@ -53,7 +53,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion, options.Production, options.Peers);
         _status.Counters = _machine.Counters;
         _neard = neardFactory(Post);
-        _consul = consulFactory(Post);
+        _lockService = lockServiceFactory(Post);
         _peers = peerFactory?.Invoke(Post);
     }
 
@@ -88,7 +88,10 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
             reapTimeout.CancelAfter(_timings.ConsulRequestTimeout * 3);
             try
             {
-                await _reaper.ReapAsync(reapTimeout.Token);
+                if (_reaper is not null)
+                {
+                    await _reaper.ReapAsync(reapTimeout.Token);
+                }
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
@@ -98,8 +101,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         using var background = new CancellationTokenSource();
         await using var stopRegistration = stoppingToken.Register(() => Post(new StopRequestedEvent()));
         using var timer = _status.Clock.TimeProvider.CreateTimer(_ => Post(TickEvent.Instance), null, TimeSpan.Zero, _timings.TickInterval);
-        var watch = Task.Run(() => _consul.WatchLockAsync(background.Token), CancellationToken.None);
-        var clusterWatch = Task.Run(() => _consul.WatchClusterAsync(background.Token), CancellationToken.None);
+        var watch = Task.Run(() => _lockService.WatchAsync(background.Token), CancellationToken.None);
         var peerChannel = _peers is null ? Task.CompletedTask : Task.Run(() => _peers.RunAsync(background.Token), CancellationToken.None);
         try
         {
@@ -116,7 +118,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         {
             await background.CancelAsync();
             await _neard.DisposeAsync();
-            foreach (var task in new[] { watch, clusterWatch, peerChannel })
+            foreach (var task in new[] { watch, peerChannel })
             {
                 try
                 {
@@ -170,7 +172,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
             {
                 var heldOff = snapshot.PromotionBackoff is not null || snapshot.StateLossHoldOff is not null || snapshot.Production?.DoppelgangerHold is not null;
                 var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, heldOff, _peers?.Advertised);
-                _consul.PublishMember(session, member, cancellationToken);
+                _lockService.PublishMember(session, member, cancellationToken);
             }
 
             foreach (var action in output.Actions)
@@ -201,7 +203,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
                 _peers?.Answer(answer);
                 break;
             default:
-                _consul.Perform(action, cancellationToken);
+                _lockService.Perform(action, cancellationToken);
                 break;
         }
     }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Knd.Cluster;
 using Knd.Configuration;
-using Knd.Consul;
 using Knd.Neard;
 using Knd.Supervision;
 
@@ -37,7 +36,7 @@ internal sealed class SwitchoverCoordinator : BackgroundService
     private readonly SupervisorStatus _status;
     private readonly ISupervisorInbox _inbox;
     private readonly INeardControl _neard;
-    private readonly IConsulClient _consul;
+    private readonly IClusterStore _store;
     private readonly ILogger _logger;
     private readonly BlockRate _blockRate = new();
     private string? _handling;
@@ -49,7 +48,7 @@ internal sealed class SwitchoverCoordinator : BackgroundService
         SupervisorStatus status,
         ISupervisorInbox inbox,
         INeardControl neard,
-        IConsulClient consul,
+        IClusterStore store,
         ILogger<SwitchoverCoordinator> logger)
     {
         _options = options;
@@ -58,7 +57,7 @@ internal sealed class SwitchoverCoordinator : BackgroundService
         _status = status;
         _inbox = inbox;
         _neard = neard;
-        _consul = consul;
+        _store = store;
         _logger = logger;
     }
 
@@ -181,16 +180,16 @@ internal sealed class SwitchoverCoordinator : BackgroundService
 
         var updated = record with { Phase = phase, Message = message };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(updated, ClusterJsonContext.Default.SwitchoverRecord);
-        var result = await _consul.PutKeyAsync(_cluster.Keys.Switchover, bytes, new KvPutOptions(Cas: current.SwitchoverIndex), cancellationToken);
-        if (result is not { IsSuccess: true, Value: true })
+        var result = await _store.PutAsync(_cluster.Keys.Switchover, bytes, current.SwitchoverIndex, cancellationToken);
+        if (result is not { Error: null, Value: true })
         {
-            // A newer request replaced this one, or Consul is unreachable: the record stays as it is.
+            // A newer request replaced this one, or the lock service is unreachable: the record stays as it is.
             return null;
         }
 
         _logger.SwitchoverPhase(record.Id, phase, message);
 
-        // The next write must carry the index Consul gave this one: wait for the watch to show it.
+        // The next write must carry the index the lock service gave this one: wait for the watch to show it.
         var time = _status.Clock.TimeProvider;
         var started = time.GetTimestamp();
         while (_cluster.Latest.Switchover is not { } seen || seen.Id != record.Id || seen.Phase != phase)

@@ -27,6 +27,12 @@ internal sealed record ClusterOptions
 
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>0: the nodes use one <c>knd dev-consul</c>. Otherwise a real etcd cluster of this many members (<c>--dcs etcd</c>).</summary>
+    public int EtcdMembers { get; init; }
+
+    /// <summary>With etcd: each node reaches every member through its own <see cref="TcpProxy"/>, so a test can cut one node off.</summary>
+    public bool EtcdProxies { get; init; }
+
     /// <summary>The <c>--neard-bin</c> of every node; neard-sim when null (a test may wrap it in a script).</summary>
     public string? NeardBin { get; init; }
 
@@ -44,18 +50,25 @@ internal sealed class KndCluster : IAsyncDisposable
     public const string LockKey = "kuutamod-leader/" + Account;
 
     private readonly string _root;
+    private readonly DevConsulProcess? _consul;
+    private readonly Dictionary<string, List<TcpProxy>> _proxies;
 
-    private KndCluster(string root, ClusterOptions options, DevConsulProcess consul, IReadOnlyList<KndNode> nodes)
+    private KndCluster(string root, ClusterOptions options, DevConsulProcess? consul, EtcdCluster? etcd, IReadOnlyList<KndNode> nodes, Dictionary<string, List<TcpProxy>> proxies)
     {
         _root = root;
         Options = options;
-        Consul = consul;
+        _consul = consul;
+        Etcd = etcd;
         Nodes = nodes;
+        _proxies = proxies;
     }
 
     public ClusterOptions Options { get; }
 
-    public DevConsulProcess Consul { get; }
+    public DevConsulProcess Consul => _consul ?? throw new InvalidOperationException("this cluster runs on etcd, not dev-consul");
+
+    /// <summary>The etcd cluster, when the nodes run with <c>--dcs etcd</c>.</summary>
+    public EtcdCluster? Etcd { get; }
 
     public IReadOnlyList<KndNode> Nodes { get; }
 
@@ -64,15 +77,33 @@ internal sealed class KndCluster : IAsyncDisposable
     public static async Task<KndCluster> StartAsync(ClusterOptions options)
     {
         var root = Directory.CreateTempSubdirectory("knd-cluster-").FullName;
-        var consul = await DevConsulProcess.StartAsync(TimeSpan.FromSeconds(1), options.AclToken);
+        var consul = options.EtcdMembers > 0 ? null : await DevConsulProcess.StartAsync(TimeSpan.FromSeconds(1), options.AclToken);
+        var etcd = options.EtcdMembers > 0 ? await EtcdCluster.StartAsync(options.EtcdMembers) : null;
         var genesis = TimeProvider.System.GetUtcNow().AddMinutes(-1);
         var nodes = new List<KndNode>();
+        var proxies = new Dictionary<string, List<TcpProxy>>();
         for (var i = 0; i < options.Nodes; i++)
         {
-            nodes.Add(CreateNode(root, i, options, consul, genesis));
+            var lockService = new List<string>();
+            if (etcd is null)
+            {
+                lockService.AddRange(["--consul-url", consul!.BaseAddress.ToString()]);
+            }
+            else if (options.EtcdProxies)
+            {
+                var own = etcd.Members.Select(m => new TcpProxy(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, m.ClientPort))).ToList();
+                proxies[$"node-{i}"] = own;
+                lockService.AddRange(["--dcs", "etcd", "--etcd-endpoints", string.Join(',', own.Select(p => $"http://127.0.0.1:{p.Port}"))]);
+            }
+            else
+            {
+                lockService.AddRange(["--dcs", "etcd", "--etcd-endpoints", etcd.Endpoints]);
+            }
+
+            nodes.Add(CreateNode(root, i, options, lockService, genesis));
         }
 
-        var cluster = new KndCluster(root, options, consul, nodes);
+        var cluster = new KndCluster(root, options, consul, etcd, nodes, proxies);
         try
         {
             foreach (var node in options.StartNodes ? nodes : [])
@@ -89,7 +120,7 @@ internal sealed class KndCluster : IAsyncDisposable
         return cluster;
     }
 
-    private static KndNode CreateNode(string root, int index, ClusterOptions options, DevConsulProcess consul, DateTimeOffset genesis)
+    private static KndNode CreateNode(string root, int index, ClusterOptions options, IReadOnlyList<string> lockService, DateTimeOffset genesis)
     {
         var nodeId = $"node-{index}";
         var dir = Path.Combine(root, nodeId);
@@ -109,7 +140,6 @@ internal sealed class KndCluster : IAsyncDisposable
             "--node-id", nodeId,
             "--neard-home", home.Dir,
             "--neard-bin", options.NeardBin ?? ChildProcess.Binary("neard-sim"),
-            "--consul-url", consul.BaseAddress.ToString(),
             "--exporter-address", "127.0.0.1:0",
             "--session-ttl", $"{(int)options.SessionTtl.TotalMilliseconds}ms",
             "--lock-delay", $"{(int)options.LockDelay.TotalMilliseconds}ms",
@@ -117,6 +147,7 @@ internal sealed class KndCluster : IAsyncDisposable
             "--validator-network-addr", validatorAddr,
             "--voter-network-addr", $"127.0.0.1:{NeardSimHome.FreeLoopbackPort()}",
         };
+        arguments.AddRange(lockService);
         string? tokenFile = null;
         if ((options.ClientToken ?? options.AclToken) is { } token)
         {
@@ -163,7 +194,16 @@ internal sealed class KndCluster : IAsyncDisposable
     }
 
     /// <summary>The member record a node published in Consul (JSON), or null.</summary>
-    public Task<string?> MemberAsync(string nodeId) => Consul.ValueAsync($"{LockKey}/members/{nodeId}");
+    public Task<string?> MemberAsync(string nodeId) => Etcd is { } etcd ? etcd.ValueAsync($"{LockKey}/members/{nodeId}") : Consul.ValueAsync($"{LockKey}/members/{nodeId}");
+
+    /// <summary>Cuts <paramref name="node"/> off from every etcd member (or joins it again); needs <see cref="ClusterOptions.EtcdProxies"/>.</summary>
+    public void CutOffFromEtcd(KndNode node, bool cut)
+    {
+        foreach (var proxy in _proxies[node.NodeId])
+        {
+            proxy.Cut = cut;
+        }
+    }
 
     /// <summary>The ledger must never hold one (account, height) twice.</summary>
     public LedgerSnapshot AssertNoDoubleSign()
@@ -194,7 +234,7 @@ internal sealed class KndCluster : IAsyncDisposable
             text.AppendLine(node.Diagnostics());
         }
 
-        text.AppendLine(Consul.Tail(30));
+        text.AppendLine(Etcd?.Tail(10) ?? Consul.Tail(30));
         return text.ToString();
     }
 
@@ -205,7 +245,20 @@ internal sealed class KndCluster : IAsyncDisposable
             await node.DisposeAsync();
         }
 
-        await Consul.DisposeAsync();
+        foreach (var proxy in _proxies.Values.SelectMany(p => p))
+        {
+            await proxy.DisposeAsync();
+        }
+
+        if (_consul is not null)
+        {
+            await _consul.DisposeAsync();
+        }
+
+        if (Etcd is not null)
+        {
+            await Etcd.DisposeAsync();
+        }
         try
         {
             Directory.Delete(_root, recursive: true);

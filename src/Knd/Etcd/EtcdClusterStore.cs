@@ -1,0 +1,27 @@
+using Knd.Cluster;
+
+namespace Knd.Etcd;
+
+/// <summary>The cluster keys on etcd. A holder's session is its lease id; etcd keeps no session name or node, so the lock value names the holder.</summary>
+internal sealed class EtcdClusterStore(EtcdLockClient client) : IClusterStore
+{
+    public async Task<ClusterStoreResult<LockHolding?>> ReadHolderAsync(CancellationToken cancellationToken)
+    {
+        var read = await client.ReadLockAsync(cancellationToken);
+        if (read.Error is { } error)
+        {
+            return ClusterStoreResult<LockHolding?>.Fail(error);
+        }
+
+        var view = read.Value!.View;
+        return view.Phase == EtcdLockPhase.Held
+            ? ClusterStoreResult<LockHolding?>.Ok(new LockHolding(view.Holder!, LockValue.TryParse(view.Lock!.Value), null, null))
+            : ClusterStoreResult<LockHolding?>.Ok(null);
+    }
+
+    public async Task<ClusterStoreResult<bool>> PutAsync(string key, byte[] value, ulong? expectedIndex, CancellationToken cancellationToken)
+    {
+        var put = await client.PutAsync(key, value, expectedIndex is { } index ? (long)index : null, cancellationToken);
+        return put.Error is { } error ? ClusterStoreResult<bool>.Fail(error) : ClusterStoreResult<bool>.Ok(put.Value);
+    }
+}

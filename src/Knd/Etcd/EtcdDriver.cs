@@ -1,0 +1,358 @@
+using System.Text.Json;
+using Knd.Cluster;
+using Knd.Configuration;
+using Knd.Logging;
+using Knd.Supervision;
+
+namespace Knd.Etcd;
+
+/// <summary>
+/// The lock service on etcd for the supervisor: a session is a lease (granted with the session TTL and
+/// renewed by the machine's own renew loop, one keep-alive round trip per renewal), the lock is the
+/// key put with the lease by <see cref="EtcdLockClient.AcquireAsync"/>, the fencing index is the key's
+/// revision, and one etcd watch mirrors the lock and the cluster keys. Every answer is mapped onto the
+/// failover core's outcome types; the core learns nothing of etcd. Like the Consul driver, every
+/// action posts its completion event whatever happens.
+/// </summary>
+internal sealed class EtcdDriver : ILockServiceDriver
+{
+    /// <summary>A revoke stops retrying after this (or 2 x TTL, if shorter): by then the lease has expired or soon will.</summary>
+    internal static readonly TimeSpan RevokeGiveUpAfter = TimeSpan.FromSeconds(10);
+
+    internal static readonly TimeSpan RevokeRetryMin = TimeSpan.FromMilliseconds(100);
+
+    internal static readonly TimeSpan RevokeRetryMax = TimeSpan.FromSeconds(2);
+
+    /// <summary>Member writes while etcd fails: first pause, doubling to the longest (the record only informs status and switchover targets).</summary>
+    internal static readonly TimeSpan MemberRetryMin = TimeSpan.FromMilliseconds(500);
+
+    internal static readonly TimeSpan MemberRetryMax = TimeSpan.FromSeconds(10);
+
+    private const string CrashKeySuffix = " (inside knd)";
+
+    private readonly KndRunOptions _options;
+    private readonly FailoverTimings _timings;
+    private readonly EtcdLockClient _etcd;
+    private readonly ClusterState _cluster;
+    private readonly MonotonicClock _clock;
+    private readonly Action<SupervisorEvent> _post;
+    private readonly ILogger _logger;
+    private readonly FailureLogLimiter _failures;
+
+    private readonly Lock _memberGate = new();
+    private (string SessionId, MemberInfo Info)? _memberWanted;
+    private (string SessionId, MemberInfo Info)? _memberPublished;
+    private bool _memberInFlight;
+    private TimeSpan _memberRetryAt;
+    private TimeSpan _memberBackoff = MemberRetryMin;
+
+    public EtcdDriver(KndRunOptions options, FailoverTimings timings, EtcdLockClient etcd, ClusterState cluster, MonotonicClock clock, Action<SupervisorEvent> post, ILogger logger)
+    {
+        _options = options;
+        _timings = timings;
+        _etcd = etcd;
+        _cluster = cluster;
+        _clock = clock;
+        _post = post;
+        _logger = logger;
+        _failures = new FailureLogLimiter(clock.TimeProvider);
+    }
+
+    public Task Perform(SupervisorAction action, CancellationToken cancellationToken) => action switch
+    {
+        CreateSessionAction => Run("lease grant", () => GrantAsync(cancellationToken), e => new SessionCreateFailedEvent(e), cancellationToken),
+        RenewSessionAction renew => Run("lease keep-alive", () => RenewAsync(renew.SessionId, cancellationToken), e => new SessionRenewFailedEvent(renew.SessionId, e), cancellationToken),
+        DestroySessionAction destroy => Run("lease revoke", () => RevokeAsync(destroy.SessionId, cancellationToken), _ => new SessionDestroyedEvent(destroy.SessionId, false), cancellationToken),
+        AcquireLockAction acquire => Run("lock acquire", () => AcquireAsync(acquire.SessionId, cancellationToken), e => new AcquireCompletedEvent(acquire.SessionId, LockAcquireOutcome.Failed, e), cancellationToken),
+        ConfirmLockAction confirm => Run("lock confirmation", () => ConfirmAsync(confirm.SessionId, cancellationToken), e => new LockConfirmedEvent(confirm.SessionId, false, 0, e), cancellationToken),
+        ReleaseLockAction release => Run("lock release", () => ReleaseAsync(release.SessionId, release.HandoverTo, cancellationToken), _ => new LockReleasedEvent(release.SessionId, false), cancellationToken),
+        _ => Task.CompletedTask,
+    };
+
+    /// <summary>
+    /// One watch for the lock key, its last-holder record and the cluster keys (they share a range):
+    /// the lock as <see cref="LockObservedEvent"/>s, the cluster keys to <see cref="ClusterState"/>.
+    /// </summary>
+    public Task WatchAsync(CancellationToken cancellationToken) =>
+        _etcd.WatchAsync(
+            new EtcdWatchHandlers(
+                observation =>
+                {
+                    Succeeded("watch");
+                    _post(new LockObservedEvent(observation));
+                },
+                cluster =>
+                {
+                    _cluster.Publish(cluster);
+                    _post(new PauseObservedEvent(cluster.Paused));
+                },
+                error =>
+                {
+                    Failed("watch", error.Message);
+                    _post(new LockWatchFailedEvent(error));
+                }),
+            cancellationToken);
+
+    public void PublishMember(string sessionId, MemberInfo info, CancellationToken cancellationToken)
+    {
+        lock (_memberGate)
+        {
+            if (_memberPublished is { } done && done.SessionId == sessionId && SameSummary(done.Info, info))
+            {
+                return;
+            }
+
+            _memberWanted = (sessionId, info);
+            if (_memberInFlight || _clock.Now < _memberRetryAt)
+            {
+                return;
+            }
+
+            _memberInFlight = true;
+        }
+
+        _ = PublishMembersAsync(cancellationToken);
+    }
+
+    private async Task Run(string operation, Func<Task> work, Func<LockServiceError, SupervisorEvent> failed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await work();
+        }
+        catch (Exception e)
+        {
+            if (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                Crashed(operation, e);
+            }
+
+            _post(failed(new LockServiceError(LockServiceFailure.Unavailable, $"etcd {operation} failed inside knd: {e.GetType().Name}: {e.Message}")));
+        }
+    }
+
+    private async Task GrantAsync(CancellationToken cancellationToken)
+    {
+        // The lease's TTL starts on etcd's leader after this instant: the fence counts from here.
+        var sentAt = _clock.Now;
+        var result = await _etcd.GrantAsync(_timings.SessionTtl, cancellationToken);
+        if (result.Error is { } error)
+        {
+            // A grant whose answer was lost leaves a lease that holds nothing and expires within its TTL.
+            Failed("lease grant", error.Message);
+            _post(new SessionCreateFailedEvent(error));
+            return;
+        }
+
+        Succeeded("lease grant");
+        _logger.EtcdLeaseGranted(result.Value!.SessionId, (long)result.Value.Ttl.TotalSeconds);
+        _post(new SessionCreatedEvent(result.Value.SessionId, sentAt));
+    }
+
+    private async Task RenewAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var sentAt = _clock.Now;
+        var result = await _etcd.RenewAsync(sessionId, cancellationToken);
+        if (result.Error is { } error)
+        {
+            Failed("lease keep-alive", error.Message);
+            _post(new SessionRenewFailedEvent(sessionId, error));
+            return;
+        }
+
+        Succeeded("lease keep-alive");
+        _post(new SessionRenewedEvent(sessionId, sentAt));
+    }
+
+    private async Task RevokeAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var limit = _timings.SessionTtl * 2 < RevokeGiveUpAfter ? _timings.SessionTtl * 2 : RevokeGiveUpAfter;
+        var deadline = _clock.Now + limit;
+        var pause = RevokeRetryMin;
+        while (true)
+        {
+            var result = await _etcd.RevokeAsync(sessionId, cancellationToken);
+            if (result.Error is null)
+            {
+                Succeeded("lease revoke");
+                _logger.EtcdLeaseRevoked(sessionId);
+                _post(new SessionDestroyedEvent(sessionId, true));
+                return;
+            }
+
+            Failed("lease revoke", result.Error.Message);
+            if (_clock.Now + pause >= deadline)
+            {
+                _logger.EtcdLeaseRevokeGaveUp(sessionId);
+                _post(new SessionDestroyedEvent(sessionId, false));
+                return;
+            }
+
+            await Task.Delay(pause, _clock.TimeProvider, cancellationToken);
+            pause = pause * 2 > RevokeRetryMax ? RevokeRetryMax : pause * 2;
+        }
+    }
+
+    private async Task AcquireAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var result = await _etcd.AcquireAsync(sessionId, LockValueBytes(null), cancellationToken);
+        if (result.Error is { } error)
+        {
+            Failed("lock acquire", error.Message);
+            _post(new AcquireCompletedEvent(sessionId, LockAcquireOutcome.Failed, error));
+            return;
+        }
+
+        Succeeded("lock acquire");
+        _post(new AcquireCompletedEvent(sessionId, result.Value));
+    }
+
+    private async Task ConfirmAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var result = await _etcd.ConfirmAsync(sessionId, cancellationToken);
+        if (result.Error is { } error)
+        {
+            Failed("lock confirmation", error.Message);
+            _post(new LockConfirmedEvent(sessionId, false, 0, error));
+            return;
+        }
+
+        Succeeded("lock confirmation");
+        var confirmation = result.Value!;
+        if (confirmation.HeldByUs)
+        {
+            _logger.EtcdLockConfirmed(_options.LockKey, confirmation.FencingIndex);
+        }
+
+        _post(new LockConfirmedEvent(sessionId, confirmation.HeldByUs, confirmation.FencingIndex, null));
+    }
+
+    private async Task ReleaseAsync(string sessionId, string? handoverTo, CancellationToken cancellationToken)
+    {
+        var result = await _etcd.ReleaseAsync(sessionId, LockValueBytes(handoverTo), cancellationToken);
+        var ok = result.Error is null && result.Value;
+        if (ok)
+        {
+            Succeeded("lock release");
+            _logger.EtcdLockReleased(_options.LockKey, handoverTo ?? "anyone");
+        }
+        else if (result.Error is { } error)
+        {
+            Failed("lock release", error.Message);
+        }
+
+        _post(new LockReleasedEvent(sessionId, ok));
+    }
+
+    private byte[] LockValueBytes(string? handoverTo) =>
+        ProcessIdentity.Current.Stamp(new LockValue(_options.NodeId, Environment.MachineName, Environment.ProcessId, _clock.TimeProvider.GetUtcNow(), handoverTo)).ToJson();
+
+    private static bool SameSummary(MemberInfo a, MemberInfo b) =>
+        a.State == b.State && a.Synced == b.Synced && a.Healthy == b.Healthy;
+
+    private async Task PublishMembersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await PublishNextMemberAsync(cancellationToken))
+            {
+            }
+        }
+        catch (Exception e)
+        {
+            if (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                Crashed("member publish", e);
+            }
+
+            lock (_memberGate)
+            {
+                _memberInFlight = false;
+                BackOffMember();
+            }
+        }
+    }
+
+    private async Task<bool> PublishNextMemberAsync(CancellationToken cancellationToken)
+    {
+        (string SessionId, MemberInfo Info) wanted;
+        lock (_memberGate)
+        {
+            if (_memberWanted is not { } next || (_memberPublished is { } done && done.SessionId == next.SessionId && SameSummary(done.Info, next.Info)))
+            {
+                _memberInFlight = false;
+                return false;
+            }
+
+            wanted = next;
+        }
+
+        var value = JsonSerializer.SerializeToUtf8Bytes(wanted.Info, ClusterJsonContext.Default.MemberInfo);
+        var result = await _etcd.PutMemberAsync(wanted.SessionId, _options.NodeId, value, cancellationToken);
+        lock (_memberGate)
+        {
+            if (result.Error is null)
+            {
+                _memberPublished = wanted;
+                _memberBackoff = MemberRetryMin;
+            }
+            else
+            {
+                _memberInFlight = false;
+                BackOffMember();
+            }
+        }
+
+        if (result.Error is { } error)
+        {
+            Failed("member publish", error.Message);
+            return false;
+        }
+
+        Succeeded("member publish");
+        return true;
+    }
+
+    private void BackOffMember()
+    {
+        _memberRetryAt = _clock.Now + _memberBackoff;
+        _memberBackoff = _memberBackoff * 2 > MemberRetryMax ? MemberRetryMax : _memberBackoff * 2;
+    }
+
+    /// <summary>An etcd outage fails every request: the first failure of each operation is logged, then a count every few seconds.</summary>
+    private void Failed(string operation, string error)
+    {
+        var report = _failures.Failed(operation);
+        if (report.Kind == FailureLogKind.First)
+        {
+            _logger.EtcdFailed(operation, error);
+        }
+        else if (report.Kind == FailureLogKind.Repeated)
+        {
+            _logger.EtcdStillFailing(operation, report.Count, (long)report.Window.TotalSeconds, error);
+        }
+    }
+
+    private void Crashed(string operation, Exception exception)
+    {
+        var report = _failures.Failed(operation + CrashKeySuffix);
+        if (report.Kind == FailureLogKind.First)
+        {
+            _logger.EtcdTaskCrashed(operation, exception);
+        }
+        else if (report.Kind == FailureLogKind.Repeated)
+        {
+            _logger.EtcdStillFailing(operation, report.Count, (long)report.Window.TotalSeconds, $"inside knd: {exception.GetType().Name}: {exception.Message}");
+        }
+    }
+
+    private void Succeeded(string operation)
+    {
+        _failures.Succeeded(operation + CrashKeySuffix);
+        var report = _failures.Succeeded(operation);
+        if (report.Kind == FailureLogKind.Recovered)
+        {
+            _logger.EtcdRecovered(operation, report.Count, (long)report.Window.TotalSeconds);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Knd.Cluster;
+using Knd.Configuration;
+using Knd.Consul;
+
+namespace Knd.Supervision;
+
+/// <summary>The cluster keys on Consul.</summary>
+internal sealed class ConsulClusterStore(KndRunOptions options, IConsulClient consul) : IClusterStore
+{
+    public async Task<ClusterStoreResult<LockHolding?>> ReadHolderAsync(CancellationToken cancellationToken)
+    {
+        var read = await consul.GetKeyAsync(options.LockKey, KvQuery.ConsistentRead, cancellationToken);
+        if (read.Error is { } error)
+        {
+            return ClusterStoreResult<LockHolding?>.Fail(error.ToCause());
+        }
+
+        if (read.Value!.Entry is not { Session: { } session } entry)
+        {
+            return ClusterStoreResult<LockHolding?>.Ok(null);
+        }
+
+        // The session names the Consul node it lives on (kuutamod's "Node"), and its name is the
+        // holder's node id, the fallback for a lock value nobody wrote.
+        var info = (await consul.GetSessionInfoAsync(session, cancellationToken)).Value;
+        return ClusterStoreResult<LockHolding?>.Ok(new LockHolding(session, LockValue.TryParse(entry.Value), info?.Name, info?.Node));
+    }
+
+    public async Task<ClusterStoreResult<bool>> PutAsync(string key, byte[] value, ulong? expectedIndex, CancellationToken cancellationToken)
+    {
+        var put = await consul.PutKeyAsync(key, value, new KvPutOptions(Cas: expectedIndex), cancellationToken);
+        return put.Error is { } error ? ClusterStoreResult<bool>.Fail(error.ToCause()) : ClusterStoreResult<bool>.Ok(put.Value);
+    }
+}
