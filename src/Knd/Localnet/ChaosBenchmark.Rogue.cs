@@ -30,16 +30,20 @@ internal sealed partial class ChaosBenchmark
             return Failed("knd pause: " + pauseRefused);
         }
 
-        var startsBefore = leader.Unit.Starts;
-        if (await WaitPollingAsync(s => s.Nodes.All(n => n.Status is { Paused: true }), TimeSpan.FromSeconds(10), cancellationToken) is null)
+        var paused = await WaitPollingAsync(s => s.Nodes.All(n => n.Status is { Paused: true }), TimeSpan.FromSeconds(10), cancellationToken);
+        if (paused is null)
         {
-            return Failed("not every node saw the pause within 10 s");
+            return await ResumedAsync(Failed("not every node saw the pause within 10 s"));
         }
 
-        await leader.Unit.TerminateKndAsync(cancellationToken);
-        if (await WaitPollingAsync(s => leader.Unit.Starts > startsBefore && s.Nodes.All(n => n.Status is { State: "Voting", Paused: true, LeaderNodeId: null }), SteadyTimeout, cancellationToken) is null)
+        // The leader as of now: under load it may have fenced and been replaced since the steady
+        // state; while paused nobody else takes the lock, so this one is the last.
+        var current = paused.Leaders.FirstOrDefault()?.Unit ?? leader.Unit;
+        var startsBefore = current.Starts;
+        await current.TerminateKndAsync(cancellationToken);
+        if (await WaitPollingAsync(s => current.Starts > startsBefore && s.Nodes.All(n => n.Status is { State: "Voting", Paused: true, LeaderNodeId: null }), SteadyTimeout, cancellationToken) is null)
         {
-            return Failed($"the lock was not free with every node Voting and paused within {SteadyTimeout.TotalSeconds:0} s of stopping the leader");
+            return await ResumedAsync(Failed($"the lock was not free with every node Voting and paused within {SteadyTimeout.TotalSeconds:0} s of stopping the leader"));
         }
 
         // Every block the rogue signs from now on is one no node of the cluster can have signed.
@@ -63,14 +67,14 @@ internal sealed partial class ChaosBenchmark
             var firstSigned = await WaitPollingAsync(_ => RogueLines(rogue, firstRogueLine).Any(), RogueFirstSignatureTimeout, cancellationToken, Check);
             if (firstSigned is null)
             {
-                return Failed($"the rogue signed nothing within {RogueFirstSignatureTimeout.TotalSeconds:0} s (see rogue/neard.log)");
+                return await StopThenResumeAsync(rogue, Failed($"the rogue signed nothing within {RogueFirstSignatureTimeout.TotalSeconds:0} s (see rogue/neard.log)"));
             }
 
             var first = RogueLines(rogue, firstRogueLine).First();
             var detected = await WaitPollingAsync(s => s.Nodes.All(n => n.Status?.Production?.DoppelgangerHeight is not null), TimeSpan.FromSeconds(30), cancellationToken, Check);
             if (detected is null)
             {
-                return Failed($"not every node reported the rogue within 30 s of its first signature (height {first.Height}): {string.Join(", ", (await PollAsync(cancellationToken)).Nodes.Where(n => n.Status?.Production?.DoppelgangerHeight is null).Select(n => n.NodeId))} did not");
+                return await StopThenResumeAsync(rogue, Failed($"not every node reported the rogue within 30 s of its first signature (height {first.Height}): {string.Join(", ", (await PollAsync(cancellationToken)).Nodes.Where(n => n.Status?.Production?.DoppelgangerHeight is null).Select(n => n.NodeId))} did not"));
             }
 
             var before = RogueLines(rogue, firstRogueLine).Count(e => e.Time <= detected.Time);
@@ -80,7 +84,7 @@ internal sealed partial class ChaosBenchmark
             // The operator resumes too early: the hold must still keep every node off the lock.
             if (await RunCliAsync(leader.Unit.Layout.ControlSocket, "resume", cancellationToken) is { } resumeRefused)
             {
-                return Failed("knd resume: " + resumeRefused);
+                return await StopThenResumeAsync(rogue, Failed("knd resume: " + resumeRefused));
             }
 
             var resumedAt = _time.GetUtcNow();
@@ -149,6 +153,27 @@ internal sealed partial class ChaosBenchmark
                 : signed is null ? $"no cluster node signed within {deadline.TotalSeconds:0} s of the rogue's stop and the restarts"
                 : null,
         };
+    }
+
+    /// <summary>The rogue goes first: resuming while it may still sign unnoticed could let a node promote next to it.</summary>
+    private async Task<TrialResult> StopThenResumeAsync(RogueSigner rogue, TrialResult failed)
+    {
+        await rogue.StopAsync(TimeSpan.FromSeconds(5));
+        return await ResumedAsync(failed);
+    }
+
+    /// <summary>A trial that failed before its resume must not leave the cluster paused for the next one.</summary>
+    private async Task<TrialResult> ResumedAsync(TrialResult failed)
+    {
+        foreach (var unit in _cluster.Units)
+        {
+            if (await RunCliAsync(unit.Layout.ControlSocket, "resume", CancellationToken.None) is null)
+            {
+                break;
+            }
+        }
+
+        return failed;
     }
 
     private IEnumerable<LedgerEntry> RogueLines(RogueSigner rogue, int from) =>
