@@ -13,6 +13,7 @@ namespace Knd.Supervision;
 /// </summary>
 internal sealed class NeardDriver : INeardControl, IAsyncDisposable
 {
+    private int _disposed;
     private readonly KndRunOptions _options;
     private readonly FailoverTimings _timings;
     private readonly INeardProcessLauncher _launcher;
@@ -409,8 +410,14 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
         }
     }
 
+    /// <summary>Idempotent: the supervisor disposes the driver when its loop ends, and the host's container again at exit.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         await _stopping.CancelAsync();
         try

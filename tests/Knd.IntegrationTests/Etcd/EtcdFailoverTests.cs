@@ -178,7 +178,8 @@ public sealed class EtcdFailoverTests
 
         var stoppedAt = TimeProvider.System.GetUtcNow();
         leader.Signal(Libc.SigTerm);
-        Assert.Equal(0, await leader.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var code = await leader.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, $"knd exited with {code}\n{leader.Diagnostics()}");
         await Eventually.UntilAsync(async () => await passive.IsLeaderAsync(), TimeSpan.FromSeconds(30), cluster.Describe);
         var signed = await cluster.WaitForSignatureAsync(passive, stoppedAt, TimeSpan.FromSeconds(20));
 
