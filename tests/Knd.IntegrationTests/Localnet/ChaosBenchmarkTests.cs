@@ -19,15 +19,15 @@ public sealed class ChaosBenchmarkTests
     private static readonly string[] JsonFields =
         ["fault", "trials", "session_ttl_ms", "lock_delay_ms", "bound_ms", "failover_ms", "double_signed_heights", "missed_duty_heights", "failed_trials", "knd_rss_mb_max"];
 
-    [Fact(Timeout = 660_000)]
+    [Fact(Timeout = 960_000)]
     public async Task EveryFaultKind_OneTrialEach_WritesContractJsonWithNoDoubleSignAndNoFailedTrial()
     {
         var dir = Directory.CreateTempSubdirectory("knd-chaos-test-").FullName;
         try
         {
             var json = Path.Combine(dir, "chaos.json");
-            await using var localnet = LocalnetRun.Start(["--trials", "1", "--fault", "all", "--nodes", "3", "--json", json, "--dir", Path.Combine(dir, "net"), .. LocalnetRun.FastTimings]);
-            var code = await localnet.Process.WaitForExitAsync(TimeSpan.FromSeconds(630));
+            await using var localnet = LocalnetRun.Start(["--trials", "1", "--fault", "all", "--nodes", "3", "--json", json, "--dir", Path.Combine(dir, "net"), "--consul-outage", "10s", .. LocalnetRun.FastTimings]);
+            var code = await localnet.Process.WaitForExitAsync(TimeSpan.FromSeconds(900));
             var output = localnet.Process.Tail(120);
 
             Assert.True(File.Exists(json), output);
