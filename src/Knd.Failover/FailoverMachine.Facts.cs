@@ -156,6 +156,9 @@ internal sealed partial class FailoverMachine
             case LockObservedEvent observed:
                 ApplyObservation(observed.Observation);
                 break;
+            case LockCheckedEvent check:
+                ApplyLockChecked(check);
+                break;
             case LockWatchFailedEvent watchFailed:
                 // The next answer may come from a service that restarted: it cannot continue a streak.
                 _watchBroken = true;

@@ -20,6 +20,13 @@ internal sealed partial class FailoverMachine
     private bool _observerFailing;
     private TimeSpan? _lockFreeSince;
     private long? _strangerHeight;
+
+    /// <summary>Blocks that look like a stranger's by this node's view of the lock, waiting for a fresh read to confirm it.</summary>
+    private readonly List<(long Height, TimeSpan ProducedAt)> _suspects = [];
+    private bool _lockCheckInFlight;
+
+    /// <summary>The lock key as the observation that began the current free streak showed it: a later read that differs means someone held it since.</summary>
+    private (bool Exists, ulong ModifyIndex)? _freeStreakKey;
     private TimeSpan? _strangerSeenAt;
     private long? _promotedAtHeight;
     private bool _restartFallbackDone;
@@ -46,11 +53,59 @@ internal sealed partial class FailoverMachine
         foreach (var block in observed.OwnBlocks)
         {
             var producedAt = _now - block.ProducedAgo;
-            if (IsStranger(producedAt))
+            if (IsStranger(producedAt) && _suspects.Count < MaxSuspects && !_suspects.Exists(s => s.Height == block.Height))
             {
-                NoteStranger(block.Height, producedAt);
+                _suspects.Add((block.Height, producedAt));
             }
         }
+
+        CheckSuspects();
+    }
+
+    /// <summary>Bounds the suspects kept while a check is under way; a signer that goes on signing is seen again by later blocks.</summary>
+    private const int MaxSuspects = 64;
+
+    /// <summary>
+    /// A suspect is only a block produced while this node's view of the lock said free; the view can
+    /// be stale (an answer that left the service just before a partition, a watch blocked on a
+    /// service that no longer answers) while another node of the cluster holds the lock and signs.
+    /// So a read sent after the block's production must find the key free and unchanged since the
+    /// free streak began (nobody acquired it in between) before the block is named a stranger's.
+    /// </summary>
+    private void CheckSuspects()
+    {
+        if (_suspects.Count > 0 && !_lockCheckInFlight)
+        {
+            _lockCheckInFlight = true;
+            Emit(new CheckLockAction());
+        }
+    }
+
+    private void ApplyLockChecked(LockCheckedEvent check)
+    {
+        _lockCheckInFlight = false;
+        if (check.Error is not null || check.Observation is not { } seen)
+        {
+            // Unknown: nothing is named. A stranger that goes on signing makes new suspects.
+            _suspects.Clear();
+            return;
+        }
+
+        var unchanged = seen.Holder is null
+            && _observed is { Holder: null }
+            && _freeStreakKey is { } key
+            && key == (seen.Exists, seen.ModifyIndex);
+        var covered = _suspects.Where(s => s.ProducedAt < check.SentAt).ToList();
+        _suspects.RemoveAll(s => s.ProducedAt < check.SentAt);
+        if (unchanged)
+        {
+            foreach (var (height, producedAt) in covered)
+            {
+                NoteStranger(height, producedAt);
+            }
+        }
+
+        CheckSuspects();
     }
 
     /// <summary>
@@ -83,10 +138,15 @@ internal sealed partial class FailoverMachine
         if (observation.Holder is not null)
         {
             _lockFreeSince = null;
+            _freeStreakKey = null;
+            _suspects.Clear();
         }
-        else if (previous?.Holder is not null || _lockFreeSince is null)
+        else if (previous?.Holder is not null || _lockFreeSince is null || _freeStreakKey != (observation.Exists, observation.ModifyIndex))
         {
+            // A free key written again (a release by a holder this node never saw, a restored
+            // service) starts a new streak: only from here is the lock known free.
             _lockFreeSince = _now;
+            _freeStreakKey = (observation.Exists, observation.ModifyIndex);
         }
     }
 

@@ -27,6 +27,13 @@ internal sealed record AcquireLockAction(string SessionId) : SupervisorAction;
 /// <summary>A <c>?consistent</c> read of the lock key after acquiring (contract §4.2).</summary>
 internal sealed record ConfirmLockAction(string SessionId) : SupervisorAction;
 
+/// <summary>
+/// A consistent, non-blocking read of the lock key, sent now: the production watch's check that the
+/// lock is still free, unchanged since its free streak began, before it names a block a stranger's.
+/// Answers with <see cref="LockCheckedEvent"/>.
+/// </summary>
+internal sealed record CheckLockAction : SupervisorAction;
+
 /// <summary>Release the lock, optionally naming the node a planned handover is meant for.</summary>
 internal sealed record ReleaseLockAction(string SessionId, string? HandoverTo) : SupervisorAction;
 

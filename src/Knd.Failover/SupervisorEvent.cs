@@ -63,6 +63,13 @@ internal sealed record LockReleasedEvent(string SessionId, bool Ok) : Supervisor
 /// <summary>The lock key as the watch last saw it.</summary>
 internal sealed record LockObservedEvent(LockObservation Observation) : SupervisorEvent;
 
+/// <summary>
+/// The answer to a <see cref="CheckLockAction"/>: the lock key as a read sent at <paramref name="SentAt"/>
+/// found it, or why it could not be read. Only the production watch uses it; it does not move the
+/// lock watch's index high-water mark (a watch answer still in flight may be older).
+/// </summary>
+internal sealed record LockCheckedEvent(LockObservation? Observation, TimeSpan SentAt, LockServiceError? Error) : SupervisorEvent;
+
 internal sealed record LockWatchFailedEvent(LockServiceError Error) : SupervisorEvent;
 
 /// <summary>The cluster-wide pause flag as last read from the lock service.</summary>

@@ -65,6 +65,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
         DestroySessionAction destroy => Run("lease revoke", () => RevokeAsync(destroy.SessionId, cancellationToken), _ => new SessionDestroyedEvent(destroy.SessionId, false), cancellationToken),
         AcquireLockAction acquire => Run("lock acquire", () => AcquireAsync(acquire.SessionId, cancellationToken), e => new AcquireCompletedEvent(acquire.SessionId, LockAcquireOutcome.Failed, e), cancellationToken),
         ConfirmLockAction confirm => Run("lock confirmation", () => ConfirmAsync(confirm.SessionId, cancellationToken), e => new LockConfirmedEvent(confirm.SessionId, false, 0, e), cancellationToken),
+        CheckLockAction => CheckLock(_clock.Now, cancellationToken),
         ReleaseLockAction release => Run("lock release", () => ReleaseAsync(release.SessionId, release.HandoverTo, cancellationToken), _ => new LockReleasedEvent(release.SessionId, false), cancellationToken),
         _ => Task.CompletedTask,
     };
@@ -225,6 +226,23 @@ internal sealed class EtcdDriver : ILockServiceDriver
         }
 
         _post(new LockConfirmedEvent(sessionId, confirmation.HeldByUs, confirmation.FencingIndex, null));
+    }
+
+    private Task CheckLock(TimeSpan sentAt, CancellationToken cancellationToken) =>
+        Run("lock check", () => CheckLockAsync(sentAt, cancellationToken), e => new LockCheckedEvent(null, sentAt, e), cancellationToken);
+
+    private async Task CheckLockAsync(TimeSpan sentAt, CancellationToken cancellationToken)
+    {
+        var result = await _etcd.ReadLockAsync(cancellationToken);
+        if (result.Error is { } error)
+        {
+            Failed("lock check", error.Message);
+            _post(new LockCheckedEvent(null, sentAt, error));
+            return;
+        }
+
+        Succeeded("lock check");
+        _post(new LockCheckedEvent(result.Value!.Observation, sentAt, null));
     }
 
     private async Task ReleaseAsync(string sessionId, string? handoverTo, CancellationToken cancellationToken)

@@ -56,6 +56,7 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
         DestroyLeaderSessionAction leader => Run("leader session destroy", () => DestroyLeaderAsync(leader, cancellationToken), _ => new SessionDestroyedEvent(leader.SessionId, false), cancellationToken),
         AcquireLockAction acquire => Run("lock acquire", () => AcquireAsync(acquire.SessionId, cancellationToken), e => new AcquireCompletedEvent(acquire.SessionId, LockAcquireOutcome.Failed, e), cancellationToken),
         ConfirmLockAction confirm => Run("lock confirmation", () => ConfirmAsync(confirm.SessionId, cancellationToken), e => new LockConfirmedEvent(confirm.SessionId, false, 0, e), cancellationToken),
+        CheckLockAction => CheckLock(_clock.Now, cancellationToken),
         ReleaseLockAction release => Run("lock release", () => ReleaseAsync(release.SessionId, release.HandoverTo, cancellationToken), _ => new LockReleasedEvent(release.SessionId, false), cancellationToken),
         PauseClusterAction pause => PauseClusterAsync(pause.Reason, cancellationToken),
         _ => Task.CompletedTask,
@@ -208,6 +209,23 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
         }
 
         _post(new LockConfirmedEvent(sessionId, ours, entry?.ModifyIndex ?? 0, null));
+    }
+
+    private Task CheckLock(TimeSpan sentAt, CancellationToken cancellationToken) =>
+        Run("lock check", () => CheckLockAsync(sentAt, cancellationToken), e => new LockCheckedEvent(null, sentAt, e), cancellationToken);
+
+    private async Task CheckLockAsync(TimeSpan sentAt, CancellationToken cancellationToken)
+    {
+        var result = await _consul.GetKeyAsync(_options.LockKey, KvQuery.ConsistentRead, cancellationToken);
+        if (!result.IsSuccess)
+        {
+            Failed("lock check", result.Error!);
+            _post(new LockCheckedEvent(null, sentAt, result.Error!.ToLockServiceError()));
+            return;
+        }
+
+        Succeeded("lock check");
+        _post(new LockCheckedEvent(Observe(result.Value!), sentAt, null));
     }
 
     private async Task ReleaseAsync(string sessionId, string? handoverTo, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Knd.IntegrationTests.Failover;
 using Knd.IntegrationTests.Infrastructure;
 using Knd.Interop;
@@ -220,7 +221,15 @@ public sealed class EtcdFailoverTests
         await using var cluster = await KndCluster.StartAsync(options);
         var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
         var target = cluster.Nodes.First(n => n != leader);
-        await Eventually.UntilAsync(async () => (await cluster.MemberAsync(target.NodeId))?.Contains("\"state\":\"Voting\"", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(20), cluster.Describe);
+        // A ready passive, as `knd switchover` requires: Voting and not held off (the new cluster's
+        // missing-key hold-off ends once it sees the leader's lock).
+        await Eventually.UntilAsync(
+            async () => await cluster.MemberAsync(target.NodeId) is { } member
+                && JsonNode.Parse(member) is { } record
+                && record["state"]?.GetValue<string>() == "Voting"
+                && record["held_off"]?.GetValue<bool>() != true,
+            TimeSpan.FromSeconds(20),
+            cluster.Describe);
 
         var active = await leader.CliAsync("active-validator", "--json");
         Assert.True(active.ExitCode == 0, active.Output);

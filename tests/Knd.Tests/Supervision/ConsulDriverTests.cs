@@ -21,7 +21,7 @@ public sealed class ConsulDriverTests : IDisposable
         _h.Dispose();
     }
 
-    public static TheoryData<string> Actions() => ["create", "renew", "destroy", "acquire", "confirm", "release"];
+    public static TheoryData<string> Actions() => ["create", "renew", "destroy", "acquire", "confirm", "check", "release"];
 
     [Theory]
     [MemberData(nameof(Actions))]
@@ -35,6 +35,7 @@ public sealed class ConsulDriverTests : IDisposable
             "destroy" => new DestroySessionAction(Session),
             "acquire" => new AcquireLockAction(Session),
             "confirm" => new ConfirmLockAction(Session),
+            "check" => new CheckLockAction(),
             _ => new ReleaseLockAction(Session, null),
         };
 
@@ -62,6 +63,10 @@ public sealed class ConsulDriverTests : IDisposable
                 break;
             case LockReleasedEvent released:
                 Assert.False(released.Ok);
+                break;
+            case LockCheckedEvent check:
+                Assert.Null(check.Observation);
+                Assert.NotNull(check.Error);
                 break;
             default:
                 Assert.Fail($"unexpected event {posted}");
@@ -257,6 +262,25 @@ public sealed class ConsulDriverTests : IDisposable
         Assert.Equal([0UL, 10UL, 0UL, 11UL], _h.Consul.LockReads.Take(4).Select(q => q.Index));
         Assert.DoesNotContain(_h.Events, e => e is LockObservedEvent observed && observed.Observation.Index == bad);
         Assert.Contains(_h.Events, e => e is LockWatchFailedEvent { Error.Kind: LockServiceFailure.Malformed });
+    }
+
+    [Fact]
+    public async Task CheckLock_IsOneConsistentRead_PostedWithWhenItWasSent()
+    {
+        _h.Consul.GetKey = (_, query) =>
+        {
+            Assert.Equal((0UL, ConsulConsistency.Consistent), (query.Index, query.Consistency));
+            return FakeConsulClient.Ok(DriverHarness.Held("s-2", 42, 43));
+        };
+        _h.Time.Advance(TimeSpan.FromSeconds(3));
+        var sentAt = _h.Clock.Now;
+
+        await _h.Driver.Perform(new CheckLockAction(), _stop.Token);
+
+        var check = Assert.IsType<LockCheckedEvent>(Assert.Single(_h.Events));
+        Assert.Equal(sentAt, check.SentAt);
+        Assert.Equal(("s-2", 42UL), (check.Observation!.Holder, check.Observation.ModifyIndex));
+        Assert.Null(check.Error);
     }
 
     [Fact]

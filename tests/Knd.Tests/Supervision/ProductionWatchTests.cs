@@ -3,6 +3,11 @@ namespace Knd.Tests.Supervision;
 /// <summary>Issue 13: the silent leader, the post-promotion check, and a signer outside the cluster.</summary>
 public sealed class ProductionWatchTests
 {
+    /// <summary>The lock key as the tests' quiet cluster has it: free since index 7.</summary>
+    private static readonly LockObservation FreeKey = LockObservation.Free(7);
+
+    private static readonly TimeSpan ReadDelay = TimeSpan.FromMilliseconds(10);
+
     private static readonly ProductionRules Rules = new() { MischanceConfidence = 3, MaxMischance = 5 };
 
     private long _scanned = 100;
@@ -124,6 +129,74 @@ public sealed class ProductionWatchTests
     }
 
     [Fact]
+    public void Passive_ViewSaysFreeButAFreshReadFindsAHolder_NamesNoStranger()
+    {
+        // Cut off from the lock service, this node's last answer said free; another node has since
+        // taken the lock and signs (the chaos run's partition-leader then switchover).
+        var h = Passive();
+        FreeAndPausedFor(h, h.Timings.FenceBound + TimeSpan.FromSeconds(5));
+        h.Send(new PauseObservedEvent(false));
+
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.FromMilliseconds(300))], check: new LockObservation(true, "other-session", null, 90, 90));
+
+        Assert.Single(h.Actions.OfType<CheckLockAction>());
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+        Assert.Empty(h.Actions.OfType<PauseClusterAction>());
+        Assert.Null(h.Machine.Snapshot().Production!.DoppelgangerHold);
+    }
+
+    [Fact]
+    public void Passive_KeyTakenAndReleasedSinceTheFreeStreakBegan_NamesNoStranger()
+    {
+        var h = Passive();
+        FreeAndPausedFor(h, h.Timings.FenceBound + TimeSpan.FromSeconds(5));
+        h.Send(new PauseObservedEvent(false));
+
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.FromMilliseconds(300))], check: LockObservation.Free(95));
+
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+        Assert.Empty(h.Actions.OfType<PauseClusterAction>());
+    }
+
+    [Fact]
+    public void Passive_LockCheckFails_NamesNoStrangerAndChecksAgainOnTheNextBlock()
+    {
+        var h = Passive();
+        FreeAndPausedFor(h, h.Timings.FenceBound + TimeSpan.FromSeconds(5));
+        h.Send(new PauseObservedEvent(false));
+
+        var actions = h.Send(new ProductionObservedEvent(0, 0, _scanned, _scanned + 1, [new OwnBlock(_scanned + 1, TimeSpan.Zero)]));
+        Assert.Single(actions.OfType<CheckLockAction>());
+        h.Time.Advance(ReadDelay);
+        h.Send(new LockCheckedEvent(null, h.Clock.Now, new LockServiceError(LockServiceFailure.Unreachable, "no answer")));
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+
+        _scanned++;
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.Zero)]);
+        Assert.Equal(2, h.Actions.OfType<CheckLockAction>().Count());
+        Assert.Equal(1, h.Machine.Counters.StrangerBlocks);
+    }
+
+    [Fact]
+    public void Passive_BlockProducedAfterTheCheckWasSent_WaitsForTheNextCheck()
+    {
+        var h = Passive();
+        FreeAndPausedFor(h, h.Timings.FenceBound + TimeSpan.FromSeconds(5));
+        h.Send(new PauseObservedEvent(false));
+
+        h.Send(new ProductionObservedEvent(0, 0, _scanned, _scanned + 1, [new OwnBlock(_scanned + 1, TimeSpan.Zero)]));
+        var sentBefore = h.Clock.Now - TimeSpan.FromSeconds(1);
+        var again = h.Send(new LockCheckedEvent(FreeKey, sentBefore, null));
+
+        // The read left before the block was made: it says nothing about it, so it is read again.
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+        Assert.Single(again.OfType<CheckLockAction>());
+        h.Time.Advance(ReadDelay);
+        h.Send(new LockCheckedEvent(FreeKey, h.Clock.Now, null));
+        Assert.Equal(1, h.Machine.Counters.StrangerBlocks);
+    }
+
+    [Fact]
     public void Passive_StrangerBlock_PausesTheClusterOnce()
     {
         var h = Passive();
@@ -133,8 +206,8 @@ public sealed class ProductionWatchTests
         // Resumed, but the chain watch is behind the head, so nobody contends before it looked.
         h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned + 10, false, null, null)));
         h.Send(new PauseObservedEvent(false));
-        h.Send(new ProductionObservedEvent(0, 0, _scanned, _scanned + 1, [new OwnBlock(_scanned + 1, TimeSpan.Zero)]));
-        h.Send(new ProductionObservedEvent(0, 0, _scanned + 1, _scanned + 2, [new OwnBlock(_scanned + 2, TimeSpan.Zero)]));
+        Answer(h, h.Send(new ProductionObservedEvent(0, 0, _scanned, _scanned + 1, [new OwnBlock(_scanned + 1, TimeSpan.Zero)])));
+        Answer(h, h.Send(new ProductionObservedEvent(0, 0, _scanned + 1, _scanned + 2, [new OwnBlock(_scanned + 2, TimeSpan.Zero)])));
 
         Assert.Single(h.Actions.OfType<PauseClusterAction>());
         Assert.Empty(h.Actions.OfType<AcquireLockAction>());
@@ -220,7 +293,7 @@ public sealed class ProductionWatchTests
     private static void FreeAndPausedFor(MachineHarness h, TimeSpan time)
     {
         h.Send(new PauseObservedEvent(true));
-        h.Send(new LockObservedEvent(LockObservation.Free(7)));
+        h.Send(new LockObservedEvent(FreeKey));
         h.AdvanceLive(time);
     }
 
@@ -239,11 +312,22 @@ public sealed class ProductionWatchTests
     }
 
     /// <summary>One look by the chain watch covering the next heights up to the head neard reports.</summary>
-    private void Look(MachineHarness h, int produced = 0, int missed = 0, OwnBlock[]? own = null)
+    /// <remarks>A lock check it asks for is answered by <paramref name="check"/>, by default the key as <see cref="FreeAndPausedFor"/> left it.</remarks>
+    private void Look(MachineHarness h, int produced = 0, int missed = 0, OwnBlock[]? own = null, LockObservation? check = null)
     {
         var from = _scanned;
         _scanned += 2;
         h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, h.Machine.IsLeader ? MachineHarness.AccountId : null, null)));
-        h.Send(new ProductionObservedEvent(produced, missed, from, _scanned, own ?? []));
+        Answer(h, h.Send(new ProductionObservedEvent(produced, missed, from, _scanned, own ?? [])), check);
+    }
+
+    private static void Answer(MachineHarness h, IReadOnlyList<SupervisorAction> actions, LockObservation? check = null)
+    {
+        if (actions.OfType<CheckLockAction>().Any())
+        {
+            // The read leaves a moment after the look that asked for it.
+            h.Time.Advance(ReadDelay);
+            h.Send(new LockCheckedEvent(check ?? FreeKey, h.Clock.Now, null));
+        }
     }
 }
