@@ -25,7 +25,11 @@ internal sealed record Member(MemberInfo Info, bool Alive)
     public bool ReadyPassive => Alive && Info.State == "Voting" && Info.Synced && Info.Healthy && !Info.HeldOff;
 }
 
-/// <summary>The switchover key: a request and, once the leader acted on it, its outcome.</summary>
+/// <summary>
+/// The switchover key: a request and, once the leader acted on it, its outcome. While it waits for a
+/// duty-free window, <see cref="WindowHeight"/> is the height the handover is expected to start at
+/// and <see cref="WindowAt"/> when that height is expected (from the measured block interval).
+/// </summary>
 internal sealed record SwitchoverRecord(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("from")] string From,
@@ -33,13 +37,16 @@ internal sealed record SwitchoverRecord(
     [property: JsonPropertyName("phase")] string Phase,
     [property: JsonPropertyName("message")] string Message,
     [property: JsonPropertyName("requested_by")] string RequestedBy,
-    [property: JsonPropertyName("requested_at")] DateTimeOffset RequestedAt)
+    [property: JsonPropertyName("requested_at")] DateTimeOffset RequestedAt,
+    [property: JsonPropertyName("window_height")] long? WindowHeight = null,
+    [property: JsonPropertyName("window_at")] DateTimeOffset? WindowAt = null)
 {
     public const string Pending = "pending";
     public const string WaitingForWindow = "waiting-for-window";
     public const string HandingOver = "handing-over";
     public const string Done = "done";
     public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
 
     public bool IsOpen => Phase is Pending or WaitingForWindow or HandingOver;
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Knd.Configuration;
 using Knd.Control;
@@ -20,17 +21,31 @@ internal static class SwitchoverCommand
             HelpName = "DURATION",
             Description = "With --wait: give up waiting after this long (default 30m; 0 for no limit). The switchover goes on.",
         };
+        var cancel = new Option<bool>("--cancel") { Description = "Cancel the switchover that waits for its window (refused once it is handing over)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Say which node would hand over to which, and why not if it cannot; write nothing." };
         return ControlCommand.Create(
             "switchover",
             "Hand the validator over to a synced passive node, inside a window with no production duty.",
             settings ?? ControlCliSettings.Default,
-            [to, wait, timeout],
-            parse => Validate(parse.GetValue(to), parse.GetValue(timeout), parse.GetValue(wait)),
-            (parse, knd) => RunAsync(knd, parse.GetValue(to), parse.GetValue(wait), WaitTimeout.Parse(parse.GetValue(timeout), DefaultWaitTimeout, parse.GetValue(wait), out _) ?? DefaultWaitTimeout));
+            [to, wait, timeout, cancel, dryRun],
+            parse => Validate(parse.GetValue(to), parse.GetValue(timeout), parse.GetValue(wait), parse.GetValue(cancel), parse.GetValue(dryRun)),
+            (parse, knd) => parse.GetValue(cancel)
+                ? CancelAsync(knd)
+                : RunAsync(knd, parse.GetValue(to), parse.GetValue(dryRun), parse.GetValue(wait), WaitTimeout.Parse(parse.GetValue(timeout), DefaultWaitTimeout, parse.GetValue(wait), out _) ?? DefaultWaitTimeout));
     }
 
-    private static string? Validate(string? to, string? timeout, bool wait)
+    private static string? Validate(string? to, string? timeout, bool wait, bool cancel, bool dryRun)
     {
+        if (cancel && (to is not null || wait || dryRun || timeout is not null))
+        {
+            return "--cancel takes no other option (it cancels whatever switchover waits)";
+        }
+
+        if (dryRun && (wait || timeout is not null))
+        {
+            return "--dry-run writes nothing, so there is nothing to --wait for";
+        }
+
         if (to is not null && (to.Length == 0 || to.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))))
         {
             return $"--to: {ValueText.Quote(to)} is not a node id (non-empty, no spaces or control characters)";
@@ -40,9 +55,20 @@ internal static class SwitchoverCommand
         return error;
     }
 
-    private static async Task<int> RunAsync(ControlInvocation knd, string? to, bool wait, TimeSpan timeout)
+    private static async Task<int> CancelAsync(ControlInvocation knd)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new SwitchoverBody(to), ControlRequestJsonContext.Default.SwitchoverBody);
+        var call = await knd.PostAsync(ControlRoutes.SwitchoverCancel);
+        if (!call.Ok)
+        {
+            return await knd.FailAsync(call.Error);
+        }
+
+        return knd.Json ? await knd.PrintJsonAsync(call) : await PrintAsync(knd, call.Read(ControlJsonContext.Default.SwitchoverStatus));
+    }
+
+    private static async Task<int> RunAsync(ControlInvocation knd, string? to, bool dryRun, bool wait, TimeSpan timeout)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new SwitchoverBody(to, dryRun ? true : null), ControlRequestJsonContext.Default.SwitchoverBody);
         var call = await knd.PostAsync(ControlRoutes.Switchover, body);
         if (!call.Ok)
         {
@@ -56,32 +82,35 @@ internal static class SwitchoverCommand
 
         var started = knd.Settings.Time.GetTimestamp();
         var status = call.Read(ControlJsonContext.Default.SwitchoverStatus);
-        var reported = string.Empty;
+        var progress = new SwitchoverProgress(knd, SwitchoverProgress.IsLive(knd));
         while (true)
         {
-            if (status.Phase != reported && !knd.Json)
-            {
-                await knd.NoteAsync($"{status.Phase}: {status.Message}");
-                reported = status.Phase;
-            }
-
+            await progress.ShowAsync(status);
             switch (status.Phase)
             {
                 case "done":
+                    await progress.EndAsync();
                     return knd.Json ? await knd.PrintJsonAsync(call) : await PrintAsync(knd, status);
                 case "failed":
+                    await progress.EndAsync();
                     return await knd.FailAsync($"the switchover failed: {status.Message}");
+                case "cancelled":
+                    await progress.EndAsync();
+                    return await knd.FailAsync($"the switchover was cancelled: {status.Message}");
                 case "none":
+                    await progress.EndAsync();
                     return await knd.FailAsync($"no switchover is in progress any more (knd restarted?): {status.Message}");
             }
 
             if (WaitTimeout.Expired(knd, started, timeout))
             {
+                await progress.EndAsync();
                 return await knd.FailAsync($"gave up waiting after {WaitTimeout.Describe(timeout)}; the switchover is still {status.Phase} in knd");
             }
 
             if (!await knd.PauseAsync())
             {
+                await progress.EndAsync();
                 return await knd.FailAsync($"stopped waiting; the switchover is still {status.Phase} in knd");
             }
 
@@ -107,6 +136,7 @@ internal static class SwitchoverCommand
             .Add("from", status.From)
             .Add("to", status.To ?? "any synced passive")
             .Add("message", status.Message)
+            .Add("window", status.WindowHeight is { } height ? $"height {height.ToString(CultureInfo.InvariantCulture)}{SwitchoverProgress.Eta(status, knd.Settings.Time)}" : null)
             .WriteAsync(knd.Output);
         return ExitCodes.Ok;
     }

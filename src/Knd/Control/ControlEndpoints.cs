@@ -60,7 +60,13 @@ internal sealed class ControlEndpoints
         routes.MapPost(ControlRoutes.Switchover, async (SwitchoverBody body) =>
         {
             _logger.ControlRequest(HttpMethods.Post, ControlRoutes.Switchover, body.To is null ? "to any ready passive" : $"to {body.To}");
-            return Render(ControlRoutes.Switchover, await _control.SwitchoverAsync(new SwitchoverRequest(body.To), _stopping), v => ControlResults.Json(v, ControlJsonContext.Default.SwitchoverStatus));
+            return Render(ControlRoutes.Switchover, await _control.SwitchoverAsync(new SwitchoverRequest(body.To, body.DryRun ?? false), _stopping), v => ControlResults.Json(v, ControlJsonContext.Default.SwitchoverStatus));
+        });
+
+        routes.MapPost(ControlRoutes.SwitchoverCancel, async (NoFieldsBody body) =>
+        {
+            _logger.ControlRequest(HttpMethods.Post, ControlRoutes.SwitchoverCancel, "cancel the waiting switchover");
+            return Render(ControlRoutes.SwitchoverCancel, await _control.CancelSwitchoverAsync(_stopping), v => ControlResults.Json(v, ControlJsonContext.Default.SwitchoverStatus));
         });
 
         routes.MapPost(ControlRoutes.Pause, (NoFieldsBody body) => SetPausedAsync(ControlRoutes.Pause, true));

@@ -66,14 +66,17 @@ internal sealed record MaintenanceBody(string? Kind, long? MinimumLength, long? 
         new(MaintenanceKinds.Parse(Kind) ?? MaintenanceKind.Shutdown, MinimumLength is 0 ? null : MinimumLength, ShutdownAt, Cancel ?? false);
 }
 
-/// <summary><c>POST /switchover</c>: <c>{"to"?: "node id"}</c>; empty or <c>{}</c> asks for any ready passive.</summary>
-internal sealed record SwitchoverBody(string? To) : IControlBody<SwitchoverBody>
+/// <summary>
+/// <c>POST /switchover</c>: <c>{"to"?: "node id", "dry_run"?: bool}</c>; empty or <c>{}</c> asks for
+/// any ready passive. With <c>dry_run</c> nothing is written: the answer says what would happen.
+/// </summary>
+internal sealed record SwitchoverBody(string? To, bool? DryRun = null) : IControlBody<SwitchoverBody>
 {
     private const int MaxNodeIdLength = 256;
 
     public static JsonTypeInfo<SwitchoverBody> JsonType => ControlRequestJsonContext.Default.SwitchoverBody;
 
-    public static IReadOnlyList<ControlField> Fields { get; } = [new("to", "a node id (a string)")];
+    public static IReadOnlyList<ControlField> Fields { get; } = [new("to", "a node id (a string)"), new("dry_run", "true or false")];
 
     public static SwitchoverBody Empty { get; } = new((string?)null);
 

@@ -7,6 +7,7 @@ internal static class ControlRoutes
     public const string ActiveValidator = "/active_validator";
     public const string Maintenance = "/maintenance";
     public const string Switchover = "/switchover";
+    public const string SwitchoverCancel = "/switchover/cancel";
     public const string Pause = "/pause";
     public const string Resume = "/resume";
 
@@ -14,5 +15,5 @@ internal static class ControlRoutes
     public const int MaxBodyBytes = 64 * 1024;
 
     /// <summary>The routes, as a 404 lists them.</summary>
-    public const string Listing = "GET /status, GET /active_validator, GET|POST /maintenance, GET|POST /switchover, POST /pause, POST /resume";
+    public const string Listing = "GET /status, GET /active_validator, GET|POST /maintenance, GET|POST /switchover, POST /switchover/cancel, POST /pause, POST /resume";
 }

@@ -21,6 +21,9 @@ internal interface ISupervisorControl
 
     Task<SwitchoverStatus> GetSwitchoverStatusAsync(CancellationToken cancellationToken);
 
+    /// <summary>Cancels the switchover that waits for its window; refused once it is handing over, or when none waits.</summary>
+    Task<ControlOutcome<SwitchoverStatus>> CancelSwitchoverAsync(CancellationToken cancellationToken);
+
     /// <summary>Sets the cluster-wide pause flag for this validator (true = no automatic failover).</summary>
     Task<ControlOutcome<bool>> SetPausedAsync(bool paused, CancellationToken cancellationToken);
 }
@@ -70,8 +73,21 @@ internal sealed record MaintenanceRequest(MaintenanceKind Kind, long? MinimumLen
 /// <summary>What is scheduled: nothing (<see cref="Kind"/> null), or a shutdown/restart at <see cref="ShutdownAt"/>.</summary>
 internal sealed record MaintenanceStatus(MaintenanceKind? Kind, long? ShutdownAt, long? CurrentHeight, long? WindowStart, long? WindowEnd, string Message);
 
-/// <summary><c>knd switchover [--to NODE]</c>.</summary>
-internal sealed record SwitchoverRequest(string? To);
+/// <summary><c>knd switchover [--to NODE] [--dry-run]</c>.</summary>
+internal sealed record SwitchoverRequest(string? To, bool DryRun = false);
 
-/// <summary>Where a switchover stands: <see cref="Phase"/> is none, pending, waiting-for-window, handing-over, done or failed.</summary>
-internal sealed record SwitchoverStatus(string Phase, string? From, string? To, string Message);
+/// <summary>
+/// Where a switchover stands: <see cref="Phase"/> is none, dry-run, pending, waiting-for-window,
+/// handing-over, done, failed or cancelled. While it waits, <see cref="WindowHeight"/> and
+/// <see cref="WindowAt"/> say where and when the next long-enough duty-free window starts.
+/// </summary>
+internal sealed record SwitchoverStatus(
+    string Phase,
+    string? From,
+    string? To,
+    string Message,
+    string? Id = null,
+    string? RequestedBy = null,
+    DateTimeOffset? RequestedAt = null,
+    long? WindowHeight = null,
+    DateTimeOffset? WindowAt = null);

@@ -77,6 +77,13 @@ internal sealed class DaemonControl : ISupervisorControl
             return ControlOutcome<SwitchoverStatus>.Refused("no node holds the lock: there is no active validator to hand over from");
         }
 
+        if (cluster.Switchover is { IsOpen: true } open)
+        {
+            // Replacing it would leave the leader acting on a request nobody waits for.
+            return ControlOutcome<SwitchoverStatus>.Refused(
+                $"switchover {open.Id} ({open.From} -> {open.To}, requested by {open.RequestedBy} at {open.RequestedAt:yyyy-MM-dd HH:mm:ss}Z) is already {open.Phase}: {open.Message}; `knd switchover --cancel` cancels it");
+        }
+
         var choice = SwitchoverTarget.Choose(cluster, leader.NodeId, request.To);
         if (!choice.Ok)
         {
@@ -84,6 +91,15 @@ internal sealed class DaemonControl : ISupervisorControl
         }
 
         var target = choice.Target;
+        if (request.DryRun)
+        {
+            return ControlOutcome<SwitchoverStatus>.Success(new SwitchoverStatus(
+                "dry-run",
+                leader.NodeId,
+                target.Info.NodeId,
+                $"would hand over from {leader.NodeId} to {target.Info.NodeId} (Voting, synced, healthy) in the next duty-free window long enough for the handover; nothing was written"));
+        }
+
         var record = new SwitchoverRecord(
             Guid.NewGuid().ToString("n")[..12],
             leader.NodeId,
@@ -114,6 +130,43 @@ internal sealed class DaemonControl : ISupervisorControl
     public Task<SwitchoverStatus> GetSwitchoverStatusAsync(CancellationToken cancellationToken) =>
         Task.FromResult(_cluster.Latest.Switchover is { } record ? ToStatus(record) : new SwitchoverStatus("none", null, null, "no switchover requested"));
 
+    public async Task<ControlOutcome<SwitchoverStatus>> CancelSwitchoverAsync(CancellationToken cancellationToken)
+    {
+        if (!_cluster.Known)
+        {
+            return ControlOutcome<SwitchoverStatus>.Refused("the cluster state has not been read from the lock service yet; try again");
+        }
+
+        var cluster = _cluster.Latest;
+        if (cluster.Switchover is not { IsOpen: true } open)
+        {
+            return ControlOutcome<SwitchoverStatus>.Refused("no switchover is waiting to be cancelled");
+        }
+
+        if (open.Phase == SwitchoverRecord.HandingOver)
+        {
+            return ControlOutcome<SwitchoverStatus>.Refused($"switchover {open.Id} is already handing over to {open.To}; it can no longer be cancelled");
+        }
+
+        var cancelled = open with { Phase = SwitchoverRecord.Cancelled, Message = $"cancelled by {_options.NodeId} while {open.Phase}" };
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(cancelled, ClusterJsonContext.Default.SwitchoverRecord);
+
+        // cas: the leader's move to handing-over and this cancel cannot both win.
+        var put = await _store.PutAsync(_cluster.Keys.Switchover, bytes, cluster.SwitchoverIndex, cancellationToken);
+        if (put.Error is { } error)
+        {
+            return ControlOutcome<SwitchoverStatus>.Unavailable($"{error.Message}; the switchover was not cancelled");
+        }
+
+        if (!put.Value)
+        {
+            return ControlOutcome<SwitchoverStatus>.Refused("the switchover moved on while it was being cancelled; see `knd switchover --status`");
+        }
+
+        _logger.SwitchoverPhase(open.Id, SwitchoverRecord.Cancelled, cancelled.Message);
+        return ControlOutcome<SwitchoverStatus>.Success(ToStatus(cancelled));
+    }
+
     public async Task<ControlOutcome<bool>> SetPausedAsync(bool paused, CancellationToken cancellationToken)
     {
         var record = new PauseRecord(paused, _options.NodeId, _status.Clock.TimeProvider.GetUtcNow());
@@ -128,5 +181,6 @@ internal sealed class DaemonControl : ISupervisorControl
         return ControlOutcome<bool>.Success(paused);
     }
 
-    private static SwitchoverStatus ToStatus(SwitchoverRecord record) => new(record.Phase, record.From, record.To, record.Message);
+    private static SwitchoverStatus ToStatus(SwitchoverRecord record) =>
+        new(record.Phase, record.From, record.To, record.Message, record.Id, record.RequestedBy, record.RequestedAt, record.WindowHeight, record.WindowAt);
 }

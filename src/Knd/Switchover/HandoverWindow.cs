@@ -14,6 +14,26 @@ internal static class HandoverWindow
     /// </summary>
     public static bool Fits(IReadOnlyList<BlockRange> windows, long head, long neededHeights) =>
         windows.Any(w => w.Contains(head) && w.End - (head + 1) >= neededHeights);
+
+    /// <summary>
+    /// The first height at or after <paramref name="head"/> where <see cref="Fits"/> holds, or null
+    /// when no known window is long enough: what <c>knd switchover --wait</c> shows the operator.
+    /// </summary>
+    public static long? Next(IReadOnlyList<BlockRange> windows, long head, long neededHeights)
+    {
+        long? next = null;
+        foreach (var w in windows)
+        {
+            var first = Math.Max(w.Start, head);
+            var last = w.End - 1 - neededHeights;
+            if (first <= last && (next is null || first < next))
+            {
+                next = first;
+            }
+        }
+
+        return next;
+    }
 }
 
 /// <summary>Estimates the chain's block interval from successive head heights (neard does not report it).</summary>

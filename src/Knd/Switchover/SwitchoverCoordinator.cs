@@ -127,16 +127,34 @@ internal sealed class SwitchoverCoordinator : BackgroundService
                     windows = fetched.IsSuccess ? fetched.Value! : [];
                 }
 
-                if (_blockRate.Interval is { } interval && HandoverWindow.Fits(windows, head, NeededHeights(HandoverBudget, interval)))
+                if (_blockRate.Interval is { } interval)
                 {
-                    break;
+                    var needed = NeededHeights(HandoverBudget, interval);
+                    if (HandoverWindow.Fits(windows, head, needed))
+                    {
+                        // Only a handover the record says is under way: a cancel written meanwhile wins.
+                        if (await UpdateAsync(record, SwitchoverRecord.HandingOver, $"handing over to {record.To}", cancellationToken) is { } handing)
+                        {
+                            record = handing;
+                            break;
+                        }
+                    }
+                    else
+                    {
+                        record = await ReportWindowAsync(record, HandoverWindow.Next(windows, head, needed), head, needed, interval, cancellationToken);
+                    }
                 }
+            }
+
+            if (Withdrawn(record) is { } why)
+            {
+                _logger.SwitchoverFinished(record.Id, SwitchoverRecord.Cancelled, why);
+                return;
             }
 
             await Task.Delay(PollInterval, time, cancellationToken);
         }
 
-        record = await UpdateAsync(record, SwitchoverRecord.HandingOver, $"handing over to {record.To}", cancellationToken) ?? record;
         _inbox.Post(new HandoverNowEvent(record.To));
         var handedAt = time.GetTimestamp();
         while (time.GetElapsedTime(handedAt) < TakeoverTimeout)
@@ -152,6 +170,36 @@ internal sealed class SwitchoverCoordinator : BackgroundService
 
         var now = _status.Snapshot?.LeaderNodeId ?? "nobody";
         await FinishAsync(record, SwitchoverRecord.Failed, $"{record.To} did not take the lock within {TakeoverTimeout.TotalSeconds:0}s; the leader is {now}", cancellationToken);
+    }
+
+    /// <summary>Why this node must stop acting on <paramref name="record"/>: cancelled, or replaced by another request.</summary>
+    private string? Withdrawn(SwitchoverRecord record) =>
+        _cluster.Latest.Switchover switch
+        {
+            null => "the switchover record was deleted",
+            { Phase: SwitchoverRecord.Cancelled } seen when seen.Id == record.Id => seen.Message,
+            { } seen when seen.Id != record.Id => $"replaced by switchover {seen.Id}",
+            _ => null,
+        };
+
+    /// <summary>
+    /// Tells the waiting operator where the next long-enough window is: written only when its height
+    /// changes (a record write per poll would load the lock service for nothing); the ETA is then
+    /// counted down by the CLI.
+    /// </summary>
+    private async Task<SwitchoverRecord> ReportWindowAsync(SwitchoverRecord record, long? next, long head, long needed, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        if (next == record.WindowHeight && (next is not null || record.Message.StartsWith("no duty-free window", StringComparison.Ordinal)))
+        {
+            return record;
+        }
+
+        var now = _status.Clock.TimeProvider.GetUtcNow();
+        var at = next is { } height ? now + ((height - head) * interval) : (DateTimeOffset?)null;
+        var message = next is { } h
+            ? $"waiting for a duty-free window of {needed} heights: the next starts at height {h} (head {head}), in about {(at!.Value - now).TotalSeconds:0} s"
+            : $"no duty-free window of {needed} heights known after head {head} in this epoch yet; waiting for the next epoch's schedule";
+        return await UpdateAsync(record with { WindowHeight = next, WindowAt = at }, SwitchoverRecord.WaitingForWindow, message, cancellationToken) ?? record;
     }
 
     /// <summary>

@@ -199,6 +199,68 @@ public sealed class ControlCliTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Switchover_WaitPiped_PrintsOneLinePerChangeOfTheWindow()
+    {
+        var at = TimeProvider.System.GetUtcNow().AddMinutes(3);
+        _server.Control.ScriptSwitchover(
+            new SwitchoverStatus("waiting-for-window", "node-a", "node-b", "the next starts at height 1010 (head 700), in about 180 s", WindowHeight: 1010, WindowAt: at),
+            new SwitchoverStatus("waiting-for-window", "node-a", "node-b", "the next starts at height 1010 (head 700), in about 180 s", WindowHeight: 1010, WindowAt: at),
+            new SwitchoverStatus("waiting-for-window", "node-a", "node-b", "the next starts at height 1060 (head 760), in about 190 s", WindowHeight: 1060, WindowAt: at),
+            new SwitchoverStatus("done", "node-a", "node-b", "node-b validates"));
+
+        var (code, _, error) = await RunAsync(SwitchoverCommand.Create(Settings), "--wait");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal(1, Occurrences(error, "height 1010"));
+        Assert.Equal(1, Occurrences(error, "height 1060"));
+        Assert.DoesNotContain('\r', error);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Switchover_DryRun_AsksForADryRunAndPrintsTheAnswer()
+    {
+        _server.Control.OnSwitchover = request => ControlOutcome<SwitchoverStatus>.Success(new SwitchoverStatus("dry-run", "node-a", "node-b", "would hand over from node-a to node-b"));
+
+        var (code, output, _) = await RunAsync(SwitchoverCommand.Create(Settings), "--dry-run");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal(new SwitchoverRequest(null, DryRun: true), Assert.Single(_server.Control.SwitchoverRequests));
+        Assert.Contains("would hand over from node-a to node-b", output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Switchover_Cancel_CancelsTheWaitingOne_AndRefusesWhenNoneWaits()
+    {
+        _server.Control.Switchover = new SwitchoverStatus("waiting-for-window", "node-a", "node-b", "waiting", Id: "abc");
+
+        var (code, output, _) = await RunAsync(SwitchoverCommand.Create(Settings), "--cancel", "--json");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("\"phase\":\"cancelled\"", output, StringComparison.Ordinal);
+
+        var (again, _, error) = await RunAsync(SwitchoverCommand.Create(Settings), "--cancel");
+        Assert.Equal(ExitCodes.Failed, again);
+        Assert.Equal("knd switchover: no switchover is waiting to be cancelled\n", error);
+        Assert.Equal(2, _server.Control.SwitchoverCancels);
+        Assert.Empty(_server.Control.SwitchoverRequests);
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("--cancel", "--to", "node-b")]
+    [InlineData("--cancel", "--wait")]
+    [InlineData("--dry-run", "--wait")]
+    public async Task Switchover_CancelOrDryRunWithWaitOrTarget_IsAUsageErrorThatSendsNothing(params string[] arguments)
+    {
+        var (code, _, error) = await RunAsync(SwitchoverCommand.Create(Settings), arguments);
+
+        Assert.NotEqual(ExitCodes.Ok, code);
+        Assert.StartsWith("knd switchover: --", error, StringComparison.Ordinal);
+        Assert.Empty(_server.Control.SwitchoverRequests);
+        Assert.Equal(0, _server.Control.SwitchoverCancels);
+    }
+
+    private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, string.Empty, StringComparison.Ordinal).Length) / part.Length;
+
+    [Fact(Timeout = 30_000)]
     public async Task Switchover_Wait_Failed_ExitsOne()
     {
         _server.Control.ScriptSwitchover(new SwitchoverStatus("failed", "node-a", "node-b", "node-b is not synced"));

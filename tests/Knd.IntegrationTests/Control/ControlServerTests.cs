@@ -91,7 +91,7 @@ public sealed class ControlServerTests : IAsyncLifetime
 
         Assert.Equal(200, call.Status);
         Assert.Equal(new SwitchoverRequest("node-b"), Assert.Single(_server.Control.SwitchoverRequests));
-        Assert.Equal("{\"phase\":\"pending\",\"from\":\"node-a\",\"to\":\"node-b\",\"message\":\"switchover requested\"}\n", call.Body);
+        Assert.Equal("{\"phase\":\"pending\",\"from\":\"node-a\",\"to\":\"node-b\",\"message\":\"switchover requested\",\"id\":null,\"requested_by\":null,\"requested_at\":null,\"window_height\":null,\"window_at\":null}\n", call.Body);
         Assert.Equal(call.Body, (await _client.GetAsync(ControlRoutes.Switchover, CancellationToken.None)).Body);
     }
 

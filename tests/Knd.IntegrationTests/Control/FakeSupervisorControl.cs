@@ -93,6 +93,20 @@ internal sealed class FakeSupervisorControl : ISupervisorControl
         return Task.FromResult(outcome);
     }
 
+    public int SwitchoverCancels;
+
+    public Task<ControlOutcome<SwitchoverStatus>> CancelSwitchoverAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref SwitchoverCancels);
+        if (Switchover.Phase is not ("pending" or "waiting-for-window"))
+        {
+            return Task.FromResult(ControlOutcome<SwitchoverStatus>.Refused("no switchover is waiting to be cancelled"));
+        }
+
+        Switchover = Switchover with { Phase = "cancelled", Message = "cancelled by node-a while waiting-for-window" };
+        return Task.FromResult(ControlOutcome<SwitchoverStatus>.Success(Switchover));
+    }
+
     /// <summary>Each GET /switchover takes the next scripted status; the last one stays.</summary>
     public void ScriptSwitchover(params SwitchoverStatus[] phases)
     {

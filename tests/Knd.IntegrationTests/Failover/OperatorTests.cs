@@ -93,6 +93,46 @@ public sealed class OperatorTests
     }
 
     [Fact]
+    public async Task Switchover_WaitingForAWindow_SaysSo_RefusesASecondRequest_AndIsCancelled()
+    {
+        // Every height a duty: no duty-free window ever comes, so the switchover waits until cancelled.
+        var options = new ClusterOptions { Nodes = 2, Home = (_, home) => home with { DutyPercent = 100 } };
+        await using var cluster = await KndCluster.StartAsync(options);
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        var passive = cluster.Nodes.Single(n => n != leader);
+        await Eventually.UntilAsync(async () => (await cluster.MemberAsync(passive.NodeId))?.Contains("\"state\":\"Voting\"", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(20), cluster.Describe);
+
+        var dry = await leader.CliAsync("switchover", "--dry-run", "--json");
+        Assert.True(dry.ExitCode == 0, dry.Output);
+        Assert.Contains("\"phase\":\"dry-run\"", dry.Stdout, StringComparison.Ordinal);
+
+        var first = await leader.CliAsync("switchover", "--to", passive.NodeId, "--json");
+        Assert.True(first.ExitCode == 0, first.Output);
+
+        // Any further request (a dry run too) is refused with the waiting one's details, which show the leader's progress.
+        await Eventually.UntilAsync(
+            async () => (await passive.CliAsync("switchover", "--dry-run")).Output.Contains("no duty-free window", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30),
+            cluster.Describe);
+
+        var second = await passive.CliAsync("switchover");
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains($"({leader.NodeId} -> {passive.NodeId}, requested by {leader.NodeId}", second.Output, StringComparison.Ordinal);
+        Assert.Contains("is already waiting-for-window", second.Output, StringComparison.Ordinal);
+
+        var cancel = await passive.CliAsync("switchover", "--cancel", "--json");
+        Assert.True(cancel.ExitCode == 0, cancel.Output);
+        Assert.Contains("\"phase\":\"cancelled\"", cancel.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, (await passive.CliAsync("switchover", "--cancel")).ExitCode);
+
+        // The leader stops acting on it: still the leader, and a new request is accepted.
+        Assert.True(await leader.IsLeaderAsync());
+        var again = await leader.CliAsync("switchover", "--dry-run");
+        Assert.True(again.ExitCode == 0, again.Output);
+        cluster.AssertNoDoubleSign();
+    }
+
+    [Fact]
     public async Task Switchover_WithNoSyncedPassive_IsRefusedClearly()
     {
         var options = new ClusterOptions { Nodes = 2, Home = (index, home) => index == 1 ? home with { SyncMs = 600_000 } : home };

@@ -33,6 +33,28 @@ public sealed class HandoverWindowTests
     [Fact]
     public void Fits_NoWindows_Waits() =>
         Assert.False(HandoverWindow.Fits([], head: 100, neededHeights: 0));
+
+    [Theory]
+    [InlineData(90, 5, 100L)]   // before the window: its first height
+    [InlineData(102, 5, 102L)]  // inside with room: now
+    [InlineData(105, 5, null)] // inside, too few heights left, and no later window
+    [InlineData(90, 10, null)] // no window long enough
+    public void Next_IsTheFirstHeightWhereFitsHolds(long head, long needed, long? expected)
+    {
+        Assert.Equal(expected, HandoverWindow.Next(Windows, head, needed));
+        if (expected is { } next)
+        {
+            Assert.True(HandoverWindow.Fits(Windows, next, needed));
+            Assert.False(next > head && HandoverWindow.Fits(Windows, next - 1, needed));
+        }
+    }
+
+    [Fact]
+    public void Next_SkipsAShortWindowForALaterLongOne()
+    {
+        BlockRange[] windows = [new(200, 230), new(120, 123)];
+        Assert.Equal(200, HandoverWindow.Next(windows, head: 110, neededHeights: 10));
+    }
 }
 
 public sealed class HandoverHeightsTests
