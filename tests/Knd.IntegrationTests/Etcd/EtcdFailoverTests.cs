@@ -9,7 +9,7 @@ namespace Knd.IntegrationTests.Etcd;
 /// Real <c>knd run</c> daemons with <c>--dcs etcd</c> on a real three-member etcd cluster, neard-sim
 /// signing into one ledger: the failover scenarios, each ending with no height signed twice.
 /// </summary>
-[Collection(FailoverCollection.Name)]
+[Collection(FailoverSecondCollection.Name)]
 public sealed class EtcdFailoverTests
 {
     private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(60);
@@ -228,8 +228,8 @@ public sealed class EtcdFailoverTests
                 && JsonNode.Parse(member) is { } record
                 && record["state"]?.GetValue<string>() == "Voting"
                 && record["held_off"]?.GetValue<bool>() != true,
-            TimeSpan.FromSeconds(20),
-            cluster.Describe);
+            TimeSpan.FromSeconds(45),
+            () => $"{target.NodeId}'s member record {cluster.MemberAsync(target.NodeId).GetAwaiter().GetResult()}\n{cluster.Describe()}");
 
         var active = await leader.CliAsync("active-validator", "--json");
         Assert.True(active.ExitCode == 0, active.Output);

@@ -7,7 +7,7 @@ using Knd.Interop;
 namespace Knd.IntegrationTests.Failover;
 
 /// <summary>Consul misbehaves under a running cluster: it loses its state, or spoils its answers.</summary>
-[Collection(FailoverCollection.Name)]
+[Collection(FailoverSecondCollection.Name)]
 public sealed partial class ConsulFaultTests
 {
     private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(60);

@@ -8,7 +8,7 @@ using Knd.Interop;
 namespace Knd.IntegrationTests.Failover;
 
 /// <summary>What knd shows the service manager, the log and Prometheus, and what it keeps secret.</summary>
-[Collection(FailoverCollection.Name)]
+[Collection(FailoverSecondCollection.Name)]
 public sealed class DaemonSurfaceTests
 {
     private const string Token = "s3cr3t-acl-token-91c2";

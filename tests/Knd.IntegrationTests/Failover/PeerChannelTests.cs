@@ -12,7 +12,7 @@ namespace Knd.IntegrationTests.Failover;
 /// replaced in about one TTL, not two) and the failsafe (the leader signs through a Consul outage
 /// only while every member promises; a partitioned leader still stops). The ledger judges.
 /// </summary>
-[Collection(FailoverCollection.Name)]
+[Collection(FailoverSecondCollection.Name)]
 public sealed class PeerChannelTests
 {
     private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(60);

@@ -4,7 +4,7 @@ using Knd.Interop;
 namespace Knd.IntegrationTests.Failover;
 
 /// <summary>Graceful stops, a neard that ignores SIGTERM, and a Consul that refuses the token.</summary>
-[Collection(FailoverCollection.Name)]
+[Collection(FailoverSecondCollection.Name)]
 public sealed class PlannedAndRefusedTests
 {
     private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(60);

@@ -11,7 +11,7 @@ namespace Knd.IntegrationTests.Failover;
 /// produces nothing is undone, and a signer outside the cluster keeps every node from promoting.
 /// The ledger judges: no (account, height) twice.
 /// </summary>
-[Collection(FailoverCollection.Name)]
+[Collection(FailoverSecondCollection.Name)]
 public sealed class ProductionWatchTests
 {
     private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(60);
