@@ -23,11 +23,6 @@ internal sealed class EtcdDriver : ILockServiceDriver
 
     internal static readonly TimeSpan RevokeRetryMax = TimeSpan.FromSeconds(2);
 
-    /// <summary>Member writes while etcd fails: first pause, doubling to the longest (the record only informs status and switchover targets).</summary>
-    internal static readonly TimeSpan MemberRetryMin = TimeSpan.FromMilliseconds(500);
-
-    internal static readonly TimeSpan MemberRetryMax = TimeSpan.FromSeconds(10);
-
     private const string CrashKeySuffix = " (inside knd)";
 
     private readonly KndRunOptions _options;
@@ -39,12 +34,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
     private readonly ILogger _logger;
     private readonly FailureLogLimiter _failures;
 
-    private readonly Lock _memberGate = new();
-    private (string SessionId, MemberInfo Info)? _memberWanted;
-    private (string SessionId, MemberInfo Info)? _memberPublished;
-    private bool _memberInFlight;
-    private TimeSpan _memberRetryAt;
-    private TimeSpan _memberBackoff = MemberRetryMin;
+    private readonly MemberPublisher _members;
 
     public EtcdDriver(KndRunOptions options, FailoverTimings timings, EtcdLockClient etcd, ClusterState cluster, MonotonicClock clock, Action<SupervisorEvent> post, ILogger logger)
     {
@@ -56,6 +46,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
         _post = post;
         _logger = logger;
         _failures = new FailureLogLimiter(clock.TimeProvider);
+        _members = new MemberPublisher(clock, WriteMemberAsync, e => Crashed("member publish", e));
     }
 
     public Task Perform(SupervisorAction action, CancellationToken cancellationToken) => action switch
@@ -94,26 +85,9 @@ internal sealed class EtcdDriver : ILockServiceDriver
                 }),
             cancellationToken);
 
-    public void PublishMember(string sessionId, MemberInfo info, CancellationToken cancellationToken)
-    {
-        lock (_memberGate)
-        {
-            if (_memberPublished is { } done && done.SessionId == sessionId && SameSummary(done.Info, info))
-            {
-                return;
-            }
-
-            _memberWanted = (sessionId, info);
-            if (_memberInFlight || _clock.Now < _memberRetryAt)
-            {
-                return;
-            }
-
-            _memberInFlight = true;
-        }
-
-        _ = PublishMembersAsync(cancellationToken);
-    }
+    /// <summary>Writes this host's member record with its lease; coalesced and backed off by <see cref="MemberPublisher"/>.</summary>
+    public void PublishMember(string sessionId, MemberInfo info, CancellationToken cancellationToken) =>
+        _ = _members.Publish(sessionId, info, cancellationToken);
 
     private async Task Run(string operation, Func<Task> work, Func<LockServiceError, SupervisorEvent> failed, CancellationToken cancellationToken)
     {
@@ -265,62 +239,10 @@ internal sealed class EtcdDriver : ILockServiceDriver
     private byte[] LockValueBytes(string? handoverTo) =>
         ProcessIdentity.Current.Stamp(new LockValue(_options.NodeId, Environment.MachineName, Environment.ProcessId, _clock.TimeProvider.GetUtcNow(), handoverTo)).ToJson();
 
-    private static bool SameSummary(MemberInfo a, MemberInfo b) =>
-        a.State == b.State && a.Synced == b.Synced && a.Healthy == b.Healthy;
-
-    private async Task PublishMembersAsync(CancellationToken cancellationToken)
+    private async Task<bool> WriteMemberAsync(string sessionId, MemberInfo info, CancellationToken cancellationToken)
     {
-        try
-        {
-            while (await PublishNextMemberAsync(cancellationToken))
-            {
-            }
-        }
-        catch (Exception e)
-        {
-            if (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                Crashed("member publish", e);
-            }
-
-            lock (_memberGate)
-            {
-                _memberInFlight = false;
-                BackOffMember();
-            }
-        }
-    }
-
-    private async Task<bool> PublishNextMemberAsync(CancellationToken cancellationToken)
-    {
-        (string SessionId, MemberInfo Info) wanted;
-        lock (_memberGate)
-        {
-            if (_memberWanted is not { } next || (_memberPublished is { } done && done.SessionId == next.SessionId && SameSummary(done.Info, next.Info)))
-            {
-                _memberInFlight = false;
-                return false;
-            }
-
-            wanted = next;
-        }
-
-        var value = JsonSerializer.SerializeToUtf8Bytes(wanted.Info, ClusterJsonContext.Default.MemberInfo);
-        var result = await _etcd.PutMemberAsync(wanted.SessionId, _options.NodeId, value, cancellationToken);
-        lock (_memberGate)
-        {
-            if (result.Error is null)
-            {
-                _memberPublished = wanted;
-                _memberBackoff = MemberRetryMin;
-            }
-            else
-            {
-                _memberInFlight = false;
-                BackOffMember();
-            }
-        }
-
+        var value = JsonSerializer.SerializeToUtf8Bytes(info, ClusterJsonContext.Default.MemberInfo);
+        var result = await _etcd.PutMemberAsync(sessionId, _options.NodeId, value, cancellationToken);
         if (result.Error is { } error)
         {
             Failed("member publish", error.Message);
@@ -329,12 +251,6 @@ internal sealed class EtcdDriver : ILockServiceDriver
 
         Succeeded("member publish");
         return true;
-    }
-
-    private void BackOffMember()
-    {
-        _memberRetryAt = _clock.Now + _memberBackoff;
-        _memberBackoff = _memberBackoff * 2 > MemberRetryMax ? MemberRetryMax : _memberBackoff * 2;
     }
 
     /// <summary>An etcd outage fails every request: the first failure of each operation is logged, then a count every few seconds.</summary>

@@ -42,6 +42,7 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
         _timings = timings;
         _consul = consul;
         _clock = clock;
+        _members = new MemberPublisher(clock, WriteMemberAsync, e => Crashed("member publish", e));
         _post = post;
         _logger = logger;
         _failures = new FailureLogLimiter(clock.TimeProvider);

@@ -8,7 +8,7 @@ namespace Knd.IntegrationTests.Localnet;
 public sealed class ChaosBenchmarkTests
 {
     private static readonly string[] FaultKinds =
-        ["kill-leader-host", "kill-knd", "freeze-knd", "crash-neard", "hang-neard", "consul-no-leader", "partition-leader", "switchover", "stop-leader", "consul-restart", "consul-slow", "consul-garbage", "silent-leader", "rogue-signer"];
+        ["kill-leader-host", "kill-knd", "freeze-knd", "crash-neard", "hang-neard", "consul-no-leader", "partition-leader", "switchover", "stop-leader", "consul-restart", "consul-slow", "consul-garbage", "silent-leader", "rogue-signer", "consul-down", "consul-leader-down", "consul-down-kill-leader"];
 
     /// <summary>Faults the leader must ride out: no failover, so no failover times.</summary>
     private static readonly string[] RideThrough = ["consul-slow"];

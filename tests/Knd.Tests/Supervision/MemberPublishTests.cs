@@ -6,7 +6,7 @@ namespace Knd.Tests.Supervision;
 
 /// <summary>
 /// The member record while Consul fails: the loop asks for it on every event (about 30 a second),
-/// but knd writes it at a pace that backs off to <see cref="ConsulDriver.MemberRetryMax"/>, and logs
+/// but knd writes it at a pace that backs off to <see cref="MemberPublisher.RetryMax"/>, and logs
 /// the failure once with a count.
 /// </summary>
 public sealed class MemberPublishTests : IDisposable
@@ -110,5 +110,22 @@ public sealed class MemberPublishTests : IDisposable
         }
 
         return attempts;
+    }
+}
+
+public sealed class MemberPublisherSummaryTests
+{
+    private static readonly MemberInfo Voting = new("node-a", "Voting", true, true, 100);
+
+    [Fact]
+    public void SameSummary_TheHeightAloneChanging_IsNotWorthAWrite() =>
+        Assert.True(MemberPublisher.SameSummary(Voting, Voting with { Height = 101 }));
+
+    [Fact]
+    public void SameSummary_AnyOtherFieldChanging_IsWritten()
+    {
+        Assert.False(MemberPublisher.SameSummary(Voting, Voting with { HeldOff = true }));
+        Assert.False(MemberPublisher.SameSummary(Voting, Voting with { State = "Validating" }));
+        Assert.False(MemberPublisher.SameSummary(Voting, Voting with { PeerAddress = "127.0.0.1:1" }));
     }
 }

@@ -1,0 +1,128 @@
+using Knd.Cluster;
+
+namespace Knd.Supervision;
+
+/// <summary>
+/// Publishes this host's member record for a lock-service driver (Consul or etcd), held with its
+/// session so the record goes when the session does. Coalesces: at most one write in flight, the
+/// latest wish wins, a record that says what the last written one said is not written again; after
+/// a failed write the next waits (<see cref="RetryMin"/>, doubling up to <see cref="RetryMax"/>).
+/// </summary>
+internal sealed class MemberPublisher
+{
+    /// <summary>First pause after a failed member write: a blip costs half a second of a stale record.</summary>
+    internal static readonly TimeSpan RetryMin = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Longest pause between member writes while they fail. The record only informs <c>knd status</c>
+    /// and the choice of a switchover target, never the lock, so a recovered service may wait this long
+    /// for it; without a pause a failing write was retried on every loop event (about 30 a second).
+    /// </summary>
+    internal static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(10);
+
+    private readonly MonotonicClock _clock;
+    private readonly Func<string, MemberInfo, CancellationToken, Task<bool>> _write;
+    private readonly Action<Exception> _crashed;
+    private readonly Lock _gate = new();
+    private (string SessionId, MemberInfo Info)? _wanted;
+    private (string SessionId, MemberInfo Info)? _published;
+    private bool _inFlight;
+    private TimeSpan _retryAt;
+    private TimeSpan _backoff = RetryMin;
+
+    /// <param name="clock">Paces the retries.</param>
+    /// <param name="write">Writes the record with the session; true when written (it logs its own outcome).</param>
+    /// <param name="crashed">Reports an exception the write let through (a bug): the publisher backs off and goes on.</param>
+    public MemberPublisher(MonotonicClock clock, Func<string, MemberInfo, CancellationToken, Task<bool>> write, Action<Exception> crashed)
+    {
+        _clock = clock;
+        _write = write;
+        _crashed = crashed;
+    }
+
+    /// <summary>Asks for the record; the task (for tests) ends when the writes this call started are done.</summary>
+    public Task Publish(string sessionId, MemberInfo info, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_published is { } done && done.SessionId == sessionId && SameSummary(done.Info, info))
+            {
+                return Task.CompletedTask;
+            }
+
+            _wanted = (sessionId, info);
+            if (_inFlight || _clock.Now < _retryAt)
+            {
+                return Task.CompletedTask;
+            }
+
+            _inFlight = true;
+        }
+
+        return PublishAllAsync(cancellationToken);
+    }
+
+    /// <summary>What the record is for; the head height alone changing is not worth a write per block.</summary>
+    internal static bool SameSummary(MemberInfo a, MemberInfo b) => a with { Height = b.Height } == b;
+
+    private async Task PublishAllAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await PublishNextAsync(cancellationToken))
+            {
+            }
+        }
+        catch (Exception e)
+        {
+            if (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                _crashed(e);
+            }
+
+            lock (_gate)
+            {
+                _inFlight = false;
+                BackOff();
+            }
+        }
+    }
+
+    /// <summary>Writes the latest wish once; returns whether to go on (a newer wish arrived meanwhile).</summary>
+    private async Task<bool> PublishNextAsync(CancellationToken cancellationToken)
+    {
+        (string SessionId, MemberInfo Info) wanted;
+        lock (_gate)
+        {
+            if (_wanted is not { } next || (_published is { } done && done.SessionId == next.SessionId && SameSummary(done.Info, next.Info)))
+            {
+                _inFlight = false;
+                return false;
+            }
+
+            wanted = next;
+        }
+
+        var written = await _write(wanted.SessionId, wanted.Info, cancellationToken);
+        lock (_gate)
+        {
+            if (written)
+            {
+                _published = wanted;
+                _backoff = RetryMin;
+                return true;
+            }
+
+            // Keep the wish: the next call after the pause tries again with whatever is latest.
+            _inFlight = false;
+            BackOff();
+            return false;
+        }
+    }
+
+    private void BackOff()
+    {
+        _retryAt = _clock.Now + _backoff;
+        _backoff = _backoff * 2 > RetryMax ? RetryMax : _backoff * 2;
+    }
+}
