@@ -23,7 +23,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
 
     internal static readonly TimeSpan RevokeRetryMax = TimeSpan.FromSeconds(2);
 
-    private const string CrashKeySuffix = " (inside knd)";
+    private const string CrashKeySuffix = OperationFailureLog.CrashKeySuffix;
 
     private readonly KndRunOptions _options;
     private readonly FailoverTimings _timings;
@@ -32,6 +32,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
     private readonly MonotonicClock _clock;
     private readonly Action<SupervisorEvent> _post;
     private readonly ILogger _logger;
+    private readonly OperationFailureLog _failureLog;
     private readonly FailureLogLimiter _failures;
 
     private readonly MemberPublisher _members;
@@ -45,7 +46,12 @@ internal sealed class EtcdDriver : ILockServiceDriver
         _clock = clock;
         _post = post;
         _logger = logger;
-        _failures = new FailureLogLimiter(clock.TimeProvider);
+        _failureLog = new OperationFailureLog(clock.TimeProvider, new OperationFailureMessages(
+            (operation, error) => logger.EtcdFailed(operation, error),
+            (operation, exception) => logger.EtcdTaskCrashed(operation, exception),
+            (operation, count, seconds, error) => logger.EtcdStillFailing(operation, count, seconds, error),
+            (operation, count, seconds) => logger.EtcdRecovered(operation, count, seconds)));
+        _failures = _failureLog.Limiter;
         _members = new MemberPublisher(clock, WriteMemberAsync, e => Crashed("member publish", e));
     }
 
@@ -253,40 +259,9 @@ internal sealed class EtcdDriver : ILockServiceDriver
         return true;
     }
 
-    /// <summary>An etcd outage fails every request: the first failure of each operation is logged, then a count every few seconds.</summary>
-    private void Failed(string operation, string error)
-    {
-        var report = _failures.Failed(operation);
-        if (report.Kind == FailureLogKind.First)
-        {
-            _logger.EtcdFailed(operation, error);
-        }
-        else if (report.Kind == FailureLogKind.Repeated)
-        {
-            _logger.EtcdStillFailing(operation, report.Count, (long)report.Window.TotalSeconds, error);
-        }
-    }
+    private void Failed(string operation, string error) => _failureLog.Failed(operation, error);
 
-    private void Crashed(string operation, Exception exception)
-    {
-        var report = _failures.Failed(operation + CrashKeySuffix);
-        if (report.Kind == FailureLogKind.First)
-        {
-            _logger.EtcdTaskCrashed(operation, exception);
-        }
-        else if (report.Kind == FailureLogKind.Repeated)
-        {
-            _logger.EtcdStillFailing(operation, report.Count, (long)report.Window.TotalSeconds, $"inside knd: {exception.GetType().Name}: {exception.Message}");
-        }
-    }
+    private void Crashed(string operation, Exception exception) => _failureLog.Crashed(operation, exception);
 
-    private void Succeeded(string operation)
-    {
-        _failures.Succeeded(operation + CrashKeySuffix);
-        var report = _failures.Succeeded(operation);
-        if (report.Kind == FailureLogKind.Recovered)
-        {
-            _logger.EtcdRecovered(operation, report.Count, (long)report.Window.TotalSeconds);
-        }
-    }
+    private void Succeeded(string operation) => _failureLog.Succeeded(operation);
 }

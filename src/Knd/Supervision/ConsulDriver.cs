@@ -24,7 +24,7 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
     /// <summary>Longest pause between destroy attempts, so several tries fit in the give-up time.</summary>
     internal static readonly TimeSpan DestroyRetryMax = TimeSpan.FromSeconds(2);
 
-    private const string CrashKeySuffix = " (inside knd)";
+    private const string CrashKeySuffix = OperationFailureLog.CrashKeySuffix;
 
     private readonly KndRunOptions _options;
     private readonly FailoverTimings _timings;
@@ -33,6 +33,7 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
     private readonly Action<SupervisorEvent> _post;
     private readonly ILogger _logger;
     private readonly ClusterState _cluster;
+    private readonly OperationFailureLog _failureLog;
     private readonly FailureLogLimiter _failures;
 
     public ConsulDriver(KndRunOptions options, FailoverTimings timings, IConsulClient consul, ClusterState cluster, MonotonicClock clock, Action<SupervisorEvent> post, ILogger logger)
@@ -45,7 +46,12 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
         _members = new MemberPublisher(clock, WriteMemberAsync, e => Crashed("member publish", e));
         _post = post;
         _logger = logger;
-        _failures = new FailureLogLimiter(clock.TimeProvider);
+        _failureLog = new OperationFailureLog(clock.TimeProvider, new OperationFailureMessages(
+            (operation, error) => logger.ConsulFailed(operation, error),
+            (operation, exception) => logger.ConsulTaskCrashed(operation, exception),
+            (operation, count, seconds, error) => logger.ConsulStillFailing(operation, count, seconds, error),
+            (operation, count, seconds) => logger.ConsulRecovered(operation, count, seconds)));
+        _failures = _failureLog.Limiter;
     }
 
     /// <summary>Starts the action in the background; the returned task (for tests) ends once its completion event is posted.</summary>
@@ -294,43 +300,9 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
     /// <summary>A Consul outage fails every request: the first failure of each operation is logged, then a count every few seconds.</summary>
     private void Failed(string operation, ConsulError error) => Failed(operation, error.ToString());
 
-    private void Failed(string operation, string error)
-    {
-        var report = _failures.Failed(operation);
-        if (report.Kind == FailureLogKind.First)
-        {
-            _logger.ConsulFailed(operation, error);
-        }
-        else if (report.Kind == FailureLogKind.Repeated)
-        {
-            _logger.ConsulStillFailing(operation, report.Count, (long)report.Window.TotalSeconds, error);
-        }
-    }
+    private void Failed(string operation, string error) => _failureLog.Failed(operation, error);
 
-    /// <summary>
-    /// An exception inside knd (a bug): the first of a run is logged with its stack trace, repeats as
-    /// a count like any other failure, so a bug hit on every retry cannot flood the log.
-    /// </summary>
-    private void Crashed(string operation, Exception exception)
-    {
-        var report = _failures.Failed(operation + CrashKeySuffix);
-        if (report.Kind == FailureLogKind.First)
-        {
-            _logger.ConsulTaskCrashed(operation, exception);
-        }
-        else if (report.Kind == FailureLogKind.Repeated)
-        {
-            _logger.ConsulStillFailing(operation, report.Count, (long)report.Window.TotalSeconds, $"inside knd: {exception.GetType().Name}: {exception.Message}");
-        }
-    }
+    private void Crashed(string operation, Exception exception) => _failureLog.Crashed(operation, exception);
 
-    private void Succeeded(string operation)
-    {
-        _failures.Succeeded(operation + CrashKeySuffix);
-        var report = _failures.Succeeded(operation);
-        if (report.Kind == FailureLogKind.Recovered)
-        {
-            _logger.ConsulRecovered(operation, report.Count, (long)report.Window.TotalSeconds);
-        }
-    }
+    private void Succeeded(string operation) => _failureLog.Succeeded(operation);
 }
