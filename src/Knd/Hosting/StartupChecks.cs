@@ -16,6 +16,7 @@ internal static class StartupChecks
     /// <summary>The first problem as <c>--option: why</c>, or null.</summary>
     public static string? FirstProblem(KndRunOptions options, string? searchPath) =>
         NeardHomeProblem(options.NeardHome) is { } home ? $"{RunOptionCatalog.NeardHome.Flag}: {home}"
+        : NeardConfigProblem(options.NeardHome) is { } config ? $"{RunOptionCatalog.NeardHome.Flag}: {config}"
         : options.LogDir is { } logDir && LogDirProblem(logDir) is { } log ? $"{RunOptionCatalog.LogDir.Flag}: {log}"
         : NeardBinProblem(options.NeardBin, searchPath) is { } bin ? $"{RunOptionCatalog.NeardBin.Flag}: {bin}"
         : null;
@@ -37,6 +38,30 @@ internal static class StartupChecks
         {
             var why = Describe(e is NeardHomeException && e.InnerException is { } inner ? inner : e);
             return $"knd cannot write {config} ({why}); it rewrites config.json and the key files in the home at every role change, so the home must be writable by knd's user";
+        }
+    }
+
+    /// <summary>
+    /// config.json must parse, and the parts knd edits must have the shape it edits, before
+    /// anything starts: found at the first role change instead, it would fail every start of neard.
+    /// </summary>
+    internal static string? NeardConfigProblem(string home)
+    {
+        var neardHome = new NeardHome(home, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        try
+        {
+            var config = NeardConfigFile.Read(neardHome.ConfigPath);
+            foreach (var name in new[] { "network", "store" })
+            {
+                NeardConfigFile.GetOrAddObject(config, name, neardHome.ConfigPath);
+            }
+
+            neardHome.ReadRpcEndpoint();
+            return null;
+        }
+        catch (NeardHomeException e)
+        {
+            return $"{e.Message}; knd edits this file at every role change, so fix it first";
         }
     }
 

@@ -40,14 +40,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "stray neard pid {Pid} is gone")]
     public static partial void StrayNeardKilled(this ILogger logger, int pid);
 
-    [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "neard home {Home} prepared as voter (network.addr {NetworkAddr}, no validator key)")]
-    public static partial void HomePreparedVoter(this ILogger logger, string home, string networkAddr);
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "neard home {Home} prepared as voter (network.addr {NetworkAddr}, no validator key, public_addrs {PublicAddrs}, shard tracking {Tracking})")]
+    public static partial void HomePreparedVoter(this ILogger logger, string home, string networkAddr, string publicAddrs, string tracking);
 
     [LoggerMessage(EventId = 2021, Level = LogLevel.Information, Message = "neard home {Home} prepared as validator (network.addr {NetworkAddr}, public_addrs {PublicAddrs})")]
     public static partial void HomePreparedValidator(this ILogger logger, string home, string networkAddr, string publicAddrs);
 
-    [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "validator key installed in {Home} for account {AccountId}")]
-    public static partial void ValidatorKeyInstalled(this ILogger logger, string home, string accountId);
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "validator key installed in {Home} for account {AccountId}; neard advertises the public_addrs it started with: {PublicAddrs}")]
+    public static partial void ValidatorKeyInstalled(this ILogger logger, string home, string accountId, string publicAddrs);
 
     [LoggerMessage(EventId = 2023, Level = LogLevel.Information, Message = "validator key removed from {Home}")]
     public static partial void ValidatorKeyRemoved(this ILogger logger, string home);

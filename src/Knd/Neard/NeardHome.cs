@@ -30,6 +30,9 @@ internal sealed class NeardHome
 
     public string Path { get; }
 
+    /// <summary>network.public_addrs as knd last wrote it before a start: what the running neard advertises once it validates.</summary>
+    public IReadOnlyList<string> PreparedPublicAddrs { get; private set; } = [];
+
     public string ConfigPath => System.IO.Path.Combine(Path, "config.json");
 
     /// <summary>Where neard looks for the validator key (config.json <c>validator_key_file</c>, default validator_key.json).</summary>
@@ -46,8 +49,16 @@ internal sealed class NeardHome
         }
     }
 
-    /// <summary>Passive: no validator key, the host's own node key, the voter address, no public addresses.</summary>
-    public void PrepareVoter(string voterNodeKeyFile, IPEndPoint voterNetworkAddr)
+    /// <summary>
+    /// Passive: no validator key, the host's own node key, the voter address. With
+    /// <paramref name="hotSwap"/> (--promotion hot-swap) the home is also made ready for a swap that
+    /// takes effect at once, because neard reads neither of these on SIGHUP: it shadow-tracks the
+    /// validator's shards (<see cref="ShadowTracking"/>), and <c>network.public_addrs</c> holds this
+    /// host's public addresses with the voter node key and port, the ones the swapped-in validator
+    /// runs with (nearcore advertises them only while it holds a validator key, so they are inert
+    /// until then). Without it (restart promotion) public_addrs is empty and tracking is the operator's.
+    /// </summary>
+    public void PrepareVoter(string voterNodeKeyFile, IPEndPoint voterNetworkAddr, HotSwapStandby? hotSwap = null)
     {
         var config = NeardConfigFile.Read(ConfigPath);
 
@@ -55,9 +66,14 @@ internal sealed class NeardHome
         AtomicFile.Delete(KeyFilePath(config, "validator_key_file", "validator_key.json"));
         var nodeKey = NeardKeyFile.Read(voterNodeKeyFile);
         AtomicFile.Write(KeyFilePath(config, "node_key_file", "node_key.json"), nodeKey.Content.Span, OwnerReadWrite);
-        SetNetwork(config, voterNetworkAddr, []);
+        var publicAddrs = hotSwap is null ? [] : PublicAddrs(nodeKey.PublicKey, hotSwap.PublicAddresses, voterNetworkAddr.Port);
+        SetNetwork(config, voterNetworkAddr, publicAddrs);
+        var tracking = hotSwap is null
+            ? "left to the operator (--promotion restart)"
+            : ShadowTracking.Apply(config, hotSwap.AccountId, ConfigPath);
         NeardConfigFile.Write(ConfigPath, config);
-        _logger.HomePreparedVoter(Path, voterNetworkAddr.ToString());
+        PreparedPublicAddrs = publicAddrs;
+        _logger.HomePreparedVoter(Path, voterNetworkAddr.ToString(), hotSwap is null ? "none (passive)" : DescribePublicAddrs(publicAddrs), tracking);
     }
 
     /// <summary>
@@ -74,6 +90,7 @@ internal sealed class NeardHome
         AtomicFile.Write(KeyFilePath(config, "node_key_file", "node_key.json"), nodeKey.Content.Span, OwnerReadWrite);
         SetNetwork(config, validatorNetworkAddr, publicAddrs);
         NeardConfigFile.Write(ConfigPath, config);
+        PreparedPublicAddrs = publicAddrs;
 
         // The key goes last, so a failure above leaves a home that does not validate.
         AtomicFile.Write(KeyFilePath(config, "validator_key_file", "validator_key.json"), validatorKey.Content.Span, OwnerReadWrite);
@@ -82,13 +99,15 @@ internal sealed class NeardHome
 
     /// <summary>
     /// Hot-swap promotion: only the validator key, for a running neard to pick up on SIGHUP. The node
-    /// key and network config stay as they are, since neard does not reload them.
+    /// key and network config (public_addrs and shard tracking too) stay as they are, since neard
+    /// does not reload them: <see cref="PrepareVoter"/> put what the validator needs there before
+    /// this neard started.
     /// </summary>
     public void InstallValidatorKey(string validatorKeyFile)
     {
         var validatorKey = NeardKeyFile.Read(validatorKeyFile);
         AtomicFile.Write(ValidatorKeyPath, validatorKey.Content.Span, OwnerReadWrite);
-        _logger.ValidatorKeyInstalled(Path, validatorKey.AccountId);
+        _logger.ValidatorKeyInstalled(Path, validatorKey.AccountId, DescribePublicAddrs(PreparedPublicAddrs));
     }
 
     /// <summary>Deletes the validator key (file or symlink); true when there was one.</summary>
@@ -163,7 +182,7 @@ internal sealed class NeardHome
 
     /// <summary>public_addrs for the log: an empty list is said in words, not printed as nothing.</summary>
     internal static string DescribePublicAddrs(IReadOnlyList<string> publicAddrs) =>
-        publicAddrs.Count == 0 ? "none (no --public-address: neard advertises no public address for the validator)" : string.Join(',', publicAddrs);
+        publicAddrs.Count == 0 ? "none (no --public-address: as a validator, neard learns its address from its STUN servers)" : string.Join(',', publicAddrs);
 
     private static List<string> PublicAddrs(string nodePublicKey, IReadOnlyList<IPAddress> addresses, int port) =>
         [.. addresses.Select(ip => $"{nodePublicKey}@{new IPEndPoint(ip, port)}")];

@@ -187,7 +187,8 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
             _home.SetExpectedShutdown(null);
             if (start.Mode == NeardMode.Voter)
             {
-                _home.PrepareVoter(_options.VoterNodeKey, _options.VoterNetworkAddr);
+                var hotSwap = _options.Promotion == PromotionMode.HotSwap ? new HotSwapStandby(_options.AccountId, _options.PublicAddresses) : null;
+                _home.PrepareVoter(_options.VoterNodeKey, _options.VoterNetworkAddr, hotSwap);
             }
             else
             {

@@ -7,7 +7,7 @@ namespace NeardSim.Cli;
 /// <summary>neard's command line, the part supervisors use: <c>[--home DIR] run [--boot-nodes LIST] [--rpc-addr HOST:PORT]</c>.</summary>
 internal static class SimCli
 {
-    public const string Usage = "Usage: neard-sim [--home <HOME>] run [--boot-nodes <BOOT_NODES>] [--rpc-addr <RPC_ADDR>]";
+    public const string Usage = "Usage: neard-sim [--home <HOME>] run [--boot-nodes <BOOT_NODES>] [--rpc-addr <RPC_ADDR>] [--catch-up-after-swap <BLOCKS>]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -31,7 +31,7 @@ internal static class SimCli
                     return ExitCodes.Usage;
                 }
 
-                return await SimHost.RunAsync(parsed.Home, parsed.BootNodes, parsed.RpcAddr);
+                return await SimHost.RunAsync(parsed.Home, parsed.BootNodes, parsed.RpcAddr, parsed.CatchUpAfterSwapBlocks ?? Node.NodeState.DefaultCatchUpAfterSwapBlocks);
         }
     }
 
@@ -40,6 +40,7 @@ internal static class SimCli
         string? home = null;
         string? bootNodes = null;
         string? rpcAddr = null;
+        int? catchUpBlocks = null;
         var sawRun = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -53,6 +54,7 @@ internal static class SimCli
                 case "--home" when !sawRun:
                 case "--boot-nodes" when sawRun:
                 case "--rpc-addr" when sawRun:
+                case "--catch-up-after-swap" when sawRun:
                     var value = inlineValue ?? (i + 1 < args.Count ? args[++i] : null);
                     if (value is null)
                     {
@@ -66,6 +68,14 @@ internal static class SimCli
                             break;
                         case "--boot-nodes":
                             bootNodes = value;
+                            break;
+                        case "--catch-up-after-swap":
+                            if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var blocks) || blocks > 1_000_000)
+                            {
+                                return Fail($"invalid value '{value}' for '--catch-up-after-swap <BLOCKS>': expected a number of blocks from 0 to 1000000");
+                            }
+
+                            catchUpBlocks = blocks;
                             break;
                         default:
                             if (!HostPort.TryParse(value, out _))
@@ -94,7 +104,7 @@ internal static class SimCli
         home ??= environment("NEAR_HOME") is { Length: > 0 } fromEnv
             ? fromEnv
             : Path.Combine(environment("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".near");
-        return new SimArguments(CliAction.Run, home, bootNodes, RpcAddr: rpcAddr);
+        return new SimArguments(CliAction.Run, home, bootNodes, RpcAddr: rpcAddr, CatchUpAfterSwapBlocks: catchUpBlocks);
     }
 
     private static SimArguments Fail(string error) => new(CliAction.Error, "", null, error);

@@ -43,6 +43,7 @@ internal sealed record ConfigFile
                 : throw new HomeFileException("config.json: network.public_addrs must be an array of strings"));
         }
 
+        var sim = SimFaultOptions.Read(root.Object("sim"));
         return new ConfigFile
         {
             RpcAddr = rpcAddr,
@@ -52,8 +53,8 @@ internal sealed record ConfigFile
             ExpectedShutdown = root.Int64("expected_shutdown", min: 0),
             NodeKeyFile = root.String("node_key_file") ?? "node_key.json",
             ValidatorKeyFile = root.String("validator_key_file") ?? "validator_key.json",
-            Sim = SimFaultOptions.Read(root.Object("sim")),
-            TrackedShards = TrackedShards.Read(root),
+            Sim = sim,
+            TrackedShards = TrackedShards.Read(root, sim.LegacyTrackingOnly),
         };
     }
 }

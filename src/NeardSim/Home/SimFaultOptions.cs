@@ -22,9 +22,13 @@ internal sealed record SimFaultOptions
 
     /// <summary>
     /// After a hot swap to a key whose account this node does not shadow-track, the new key does
-    /// not sign for this long (nearcore #12030, "Node has not caught up yet"). 0 turns it off.
+    /// not sign for this long (nearcore #12030, "Node has not caught up yet"). 0 turns it off;
+    /// null (absent) leaves it to <c>run --catch-up-after-swap</c> (a few blocks by default).
     /// </summary>
-    public int HotSwapCatchupMs { get; init; }
+    public int? HotSwapCatchupMs { get; init; }
+
+    /// <summary>Reads tracking as nearcore up to 2.5 did, which ignores <c>tracked_shards_config</c> (an unrecognised field).</summary>
+    public bool LegacyTrackingOnly { get; init; }
 
     public static SimFaultOptions Read(JsonObjectReader? sim)
     {
@@ -49,7 +53,8 @@ internal sealed record SimFaultOptions
             IgnoreSigtermMs = (int)(s.Int64("ignore_sigterm_ms", 0, MaxMs) ?? 0),
             WindowsFormat = format,
             Sign = s.Bool("sign") ?? true,
-            HotSwapCatchupMs = (int)(s.Int64("hot_swap_catchup_ms", 0, MaxMs) ?? 0),
+            HotSwapCatchupMs = (int?)s.Int64("hot_swap_catchup_ms", 0, MaxMs),
+            LegacyTrackingOnly = s.Bool("legacy_tracking_only") ?? false,
         };
     }
 }

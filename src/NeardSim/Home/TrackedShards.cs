@@ -15,10 +15,22 @@ internal sealed record TrackedShards(bool AllShards, string? ShadowValidator)
     /// <summary>True when the node already has the state to validate for <paramref name="accountId"/>.</summary>
     public bool Covers(string accountId) => AllShards || ShadowValidator == accountId;
 
-    public static TrackedShards Read(JsonObjectReader root)
+    private static readonly string[] DeprecatedKeys = ["tracked_shards", "tracked_shadow_validator", "tracked_accounts", "tracked_shard_schedule"];
+
+    /// <summary>
+    /// <paramref name="legacyOnly"/> (<c>sim.legacy_tracking_only</c>) reads as nearcore up to 2.5
+    /// did: <c>tracked_shards_config</c> is an unrecognised field, ignored. Otherwise, as newer
+    /// nearcore, a file with both forms is refused.
+    /// </summary>
+    public static TrackedShards Read(JsonObjectReader root, bool legacyOnly = false)
     {
-        if (root.Element("tracked_shards_config") is { } config)
+        if (!legacyOnly && root.Element("tracked_shards_config") is { } config)
         {
+            if (DeprecatedKeys.FirstOrDefault(k => root.Element(k) is not null) is { } both)
+            {
+                throw root.Error(both, "and tracked_shards_config cannot be both set (nearcore's config validation)");
+            }
+
             return config.ValueKind switch
             {
                 JsonValueKind.String => new TrackedShards(config.GetString() == "AllShards", null),

@@ -20,7 +20,7 @@ internal static class SimHost
     private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary><paramref name="rpcAddrOverride"/> is <c>run --rpc-addr</c>: it wins over config.json's rpc.addr.</summary>
-    public static async Task<int> RunAsync(string homeDir, string? bootNodes, string? rpcAddrOverride = null)
+    public static async Task<int> RunAsync(string homeDir, string? bootNodes, string? rpcAddrOverride = null, int catchUpAfterSwapBlocks = NodeState.DefaultCatchUpAfterSwapBlocks)
     {
         var time = TimeProvider.System;
         var home = new NearHome(homeDir);
@@ -35,7 +35,7 @@ internal static class SimHost
             return ExitCodes.Failed;
         }
 
-        var state = new NodeState(home, snapshot, bootNodes, time);
+        var state = new NodeState(home, snapshot, bootNodes, time, catchUpAfterSwapBlocks);
         var ledgerPath = Environment.GetEnvironmentVariable(LedgerEnvironmentVariable) is { Length: > 0 } fromEnv
             ? Path.GetFullPath(fromEnv)
             : home.File("signed.jsonl");

@@ -23,6 +23,6 @@ internal static partial class Log
     public static partial void ValidatorKeyRemovedButKept(this ILogger logger, string accountId);
 
     [LoggerMessage(EventId = 9025, Level = LogLevel.Warning,
-        Message = "Node has not caught up yet: {AccountId} is not shadow-tracked, no signing for {CatchUpMs} ms (sim.hot_swap_catchup_ms)")]
+        Message = "Node has not caught up yet: {AccountId} is not shadow-tracked, no signing for {CatchUpMs} ms (--catch-up-after-swap / sim.hot_swap_catchup_ms)")]
     public static partial void CatchingUp(this ILogger logger, string accountId, int catchUpMs);
 }

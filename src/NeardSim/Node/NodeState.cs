@@ -20,8 +20,12 @@ internal sealed class NodeState
     private long _signedTotal;
     private long? _catchUpEndsAt;
 
-    public NodeState(NearHome home, HomeSnapshot snapshot, string? bootNodes, TimeProvider time)
+    /// <summary>The catch-up after a hot swap without shadow tracking, in blocks, when neither run --catch-up-after-swap nor sim.hot_swap_catchup_ms says otherwise.</summary>
+    public const int DefaultCatchUpAfterSwapBlocks = 5;
+
+    public NodeState(NearHome home, HomeSnapshot snapshot, string? bootNodes, TimeProvider time, int catchUpAfterSwapBlocks = DefaultCatchUpAfterSwapBlocks)
     {
+        CatchUpAfterSwapMs = snapshot.Config.Sim.HotSwapCatchupMs ?? (int)Math.Min(int.MaxValue, (long)catchUpAfterSwapBlocks * snapshot.Genesis.BlockIntervalMs);
         _time = time;
         _startTimestamp = time.GetTimestamp();
         Home = home;
@@ -48,6 +52,9 @@ internal sealed class NodeState
     public ConfigFile StartupConfig { get; }
 
     public SimFaultOptions Sim => StartupConfig.Sim;
+
+    /// <summary>How long a hot-swapped key this node does not shadow-track waits before it signs: sim.hot_swap_catchup_ms, else run --catch-up-after-swap blocks.</summary>
+    public int CatchUpAfterSwapMs { get; }
 
     public KeyFile NodeKey { get; }
 
@@ -145,7 +152,7 @@ internal sealed class NodeState
             {
                 keyOutcome = _validatorKey is null ? KeyOutcome.Added : KeyOutcome.Changed;
                 _validatorKey = validatorKey;
-                catchUpMs = StartupConfig.TrackedShards.Covers(validatorKey.AccountId) ? 0 : Sim.HotSwapCatchupMs;
+                catchUpMs = StartupConfig.TrackedShards.Covers(validatorKey.AccountId) ? 0 : CatchUpAfterSwapMs;
                 _catchUpEndsAt = catchUpMs > 0
                     ? _time.GetTimestamp() + (long)(catchUpMs / 1000.0 * _time.TimestampFrequency)
                     : null;

@@ -98,7 +98,12 @@ public sealed class ProductionWatchTests
         var node = cluster.Nodes[0];
 
         // nearcore #12030: a hot-swapped key on a node that did not shadow-track the validator does not sign.
-        node.Home.EditConfig(config => config["sim"]!["hot_swap_catchup_ms"] = 600_000);
+        // knd writes tracked_shards_config, which a neard up to 2.5 ignores (legacy_tracking_only).
+        node.Home.EditConfig(config =>
+        {
+            config["sim"]!["hot_swap_catchup_ms"] = 600_000;
+            config["sim"]!["legacy_tracking_only"] = true;
+        });
         await node.StartAsync();
         await Eventually.UntilAsync(async () => await node.IsLeaderAsync(), ElectionTimeout, cluster.Describe);
         var swappedPid = (await node.StatusAsync())!["neard_pid"]!.GetValue<int>();

@@ -74,6 +74,20 @@ public sealed class StartupFailureTests
         Assert.Contains("config.json (permission denied", line, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task NeardHomeConfigMalformed_IsOneLineNamingTheFile_Exit78()
+    {
+        string? config = null;
+        var line = await RunExpectingConfigErrorAsync(args => args, node =>
+        {
+            config = Path.Combine(node.Home.Dir, "config.json");
+            File.WriteAllText(config, "{\n  \"rpc\": {\"addr\": \"127.0.0.1:0\"},\n  \"network\": \n}\n");
+            return new TempDirectory("knd-unused-");
+        });
+
+        Assert.Equal($"knd run: --neard-home: {config} is not valid JSON (line 4, byte 1); knd edits this file at every role change, so fix it first", line);
+    }
+
     [ImmutableFilesFact(Timeout = 120_000)]
     public async Task LogDirNotWritable_IsOneLineNamingTheOption_Exit78()
     {

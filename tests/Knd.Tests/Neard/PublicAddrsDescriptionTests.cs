@@ -7,7 +7,7 @@ public sealed class PublicAddrsDescriptionTests
 {
     [Fact]
     public void Empty_IsSaidInWords_NamingTheOption() =>
-        Assert.Equal("none (no --public-address: neard advertises no public address for the validator)", NeardHome.DescribePublicAddrs([]));
+        Assert.Equal("none (no --public-address: as a validator, neard learns its address from its STUN servers)", NeardHome.DescribePublicAddrs([]));
 
     [Fact]
     public void Several_AreListedCommaSeparated() =>

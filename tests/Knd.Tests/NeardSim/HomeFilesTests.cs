@@ -107,10 +107,21 @@ public sealed class HomeFilesTests : IDisposable
     [InlineData("""{"tracked_shards_config":{"Shards":[0]}}""", false, null)]
     [InlineData("""{"tracked_shards":[0]}""", true, null)]
     [InlineData("""{"tracked_shards":[],"tracked_shadow_validator":"p"}""", false, "p")]
-    [InlineData("""{"tracked_shards_config":"NoShards","tracked_shadow_validator":"p"}""", false, null)]
+    [InlineData("""{"tracked_shards_config":{"ShadowValidator":"n"},"tracked_shadow_validator":"p","sim":{"legacy_tracking_only":true}}""", false, "p")]
+    [InlineData("""{"tracked_shards_config":"AllShards","sim":{"legacy_tracking_only":true}}""", false, null)]
     public void Config_TrackedShards_NewAndDeprecatedKeys(string json, bool all, string? shadow)
     {
         Assert.Equal(new TrackedShards(all, shadow), ConfigFile.Load(Write("config.json", json)).TrackedShards);
+    }
+
+    [Theory]
+    [InlineData("""{"tracked_shards_config":"NoShards","tracked_shadow_validator":"p"}""", "tracked_shadow_validator")]
+    [InlineData("""{"tracked_shards_config":{"ShadowValidator":"p"},"tracked_shards":[]}""", "tracked_shards")]
+    public void Config_BothTrackingForms_IsRefused_AsNewerNearcoreDoes(string json, string field)
+    {
+        var error = Assert.Throws<HomeFileException>(() => ConfigFile.Load(Write("config.json", json)));
+
+        Assert.Equal($"config.json: {field} and tracked_shards_config cannot be both set (nearcore's config validation)", error.Message);
     }
 
     [Fact]

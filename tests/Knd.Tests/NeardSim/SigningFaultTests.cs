@@ -91,7 +91,8 @@ public sealed class SigningFaultTests : IDisposable
     [InlineData("""{"tracked_shards_config":"AllShards","sim":{"hot_swap_catchup_ms":1000}}""")]
     [InlineData("""{"tracked_shadow_validator":"a.test","tracked_shards":[],"sim":{"hot_swap_catchup_ms":1000}}""")]
     [InlineData("""{"tracked_shards":[0],"sim":{"hot_swap_catchup_ms":1000}}""")]
-    [InlineData("""{"sim":{}}""")]
+    [InlineData("""{"sim":{"hot_swap_catchup_ms":0}}""")]
+    [InlineData("""{"tracked_shadow_validator":"a.test","sim":{"legacy_tracking_only":true}}""")]
     public void HotSwap_ShadowTrackedOrNoCatchUpTime_SignsAtOnce(string config)
     {
         _home.DeleteValidatorKey();
@@ -103,6 +104,63 @@ public sealed class SigningFaultTests : IDisposable
 
         Assert.False(state.IsCatchingUp);
         Assert.Equal([7], SignedHeights());
+    }
+
+    [Fact]
+    public void HotSwap_NotShadowTracked_ByDefault_CatchesUpForFiveBlocks()
+    {
+        _home.DeleteValidatorKey();
+        _home.WriteConfig("{}");
+        var (state, loop) = HotSwapAt(5);
+
+        // Swapped at 501 ms; five blocks of 100 ms later, at 1001 ms (height 10), it has caught up.
+        Assert.Equal(500, state.CatchUpAfterSwapMs);
+        AssertSignsOnlyFrom(loop, firstSignable: 10);
+    }
+
+    [Fact]
+    public void HotSwap_NotShadowTracked_CatchUpAfterSwapBlocksFromTheRunOption()
+    {
+        _home.DeleteValidatorKey();
+        _home.WriteConfig("{}");
+        var state = _home.CreateState(catchUpAfterSwapBlocks: 20);
+        var loop = Loop(state, Faults(state));
+        _home.AdvanceToHeight(5);
+        loop.Tick();
+        _home.WriteValidatorKey("a.test");
+        Assert.True(new ConfigReloader(state, NullLogger<ConfigReloader>.Instance).Reload());
+
+        Assert.Equal(2000, state.CatchUpAfterSwapMs);
+        AssertSignsOnlyFrom(loop, firstSignable: 25);
+    }
+
+    /// <summary>Ticks every height from 6 to 60: no duty before <paramref name="firstSignable"/> is signed, every one from it is.</summary>
+    private void AssertSignsOnlyFrom(SigningLoop loop, long firstSignable)
+    {
+        var duties = new DutySchedule(7, 33);
+        for (var h = 6; h <= 60; h++)
+        {
+            _home.AdvanceToHeight(h);
+            loop.Tick();
+        }
+
+        var expected = Enumerable.Range(6, 55).Where(h => duties.HasDuty("a.test", h)).ToList();
+        Assert.Contains(expected, h => h < firstSignable);
+        Assert.Equal([.. expected.Where(h => h >= firstSignable).Select(h => (long)h)], SignedHeights());
+    }
+
+    [Fact]
+    public void HotSwap_LegacyNearcoreIgnoresTrackedShardsConfig_CatchesUp()
+    {
+        _home.DeleteValidatorKey();
+        _home.WriteConfig("""{"tracked_shards_config":{"ShadowValidator":"a.test"},"sim":{"legacy_tracking_only":true}}""");
+        var (state, loop) = HotSwapAt(5);
+
+        _home.AdvanceToHeight(7);
+        loop.Tick();
+
+        Assert.True(state.IsCatchingUp);
+        Assert.Empty(SignedHeights());
     }
 
     [Fact]

@@ -37,6 +37,28 @@ public sealed class SimCliTests
         Assert.Contains("rpc-addr", parsed.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--home /h run", null)]
+    [InlineData("--home /h run --catch-up-after-swap 0", 0)]
+    [InlineData("--home /h run --catch-up-after-swap=12 --rpc-addr 127.0.0.1:0", 12)]
+    public void Parse_CatchUpAfterSwap_Blocks(string commandLine, int? blocks)
+    {
+        Assert.Equal(blocks, SimCli.Parse(commandLine.Split(' '), NoEnvironment).CatchUpAfterSwapBlocks);
+    }
+
+    [Theory]
+    [InlineData("--home /h run --catch-up-after-swap -1")]
+    [InlineData("--home /h run --catch-up-after-swap 5s")]
+    [InlineData("--home /h run --catch-up-after-swap")]
+    [InlineData("--catch-up-after-swap 3 run")]
+    public void Parse_CatchUpAfterSwapBadOrMisplaced_Error(string commandLine)
+    {
+        var parsed = SimCli.Parse(commandLine.Split(' '), NoEnvironment);
+
+        Assert.Equal(CliAction.Error, parsed.Action);
+        Assert.Contains("catch-up-after-swap", parsed.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_NoHome_UsesNearHomeThenDotNear()
     {

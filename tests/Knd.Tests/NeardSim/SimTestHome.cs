@@ -68,7 +68,8 @@ internal sealed class SimTestHome : IDisposable
 
     public void DeleteValidatorKey() => File.Delete(PathOf("validator_key.json"));
 
-    public NodeState CreateState(string? bootNodes = null) => new(Home, Home.LoadAll(), bootNodes, Time);
+    public NodeState CreateState(string? bootNodes = null, int catchUpAfterSwapBlocks = NodeState.DefaultCatchUpAfterSwapBlocks) =>
+        new(Home, Home.LoadAll(), bootNodes, Time, catchUpAfterSwapBlocks);
 
     /// <summary>Moves the fake clock (wall and monotonic time together) to the start of <paramref name="height"/> (+1 ms).</summary>
     public void AdvanceToHeight(long height, int blockIntervalMs = 100)
