@@ -100,7 +100,7 @@ public sealed class ControlBodyTests
     [InlineData("""{"to":"a b"}""", "field \"to\" must be a node id (non-empty, no spaces or control characters), not \"a b\"")]
     [InlineData("""{"to":"a\nb"}""", "field \"to\" must be a node id (non-empty, no spaces or control characters), not \"a\\u000ab\"")]
     [InlineData("""{"to":7}""", "field \"to\" must be a node id (a string)")]
-    [InlineData("""{"node":"a"}""", "unknown field \"node\"; known fields: to")]
+    [InlineData("""{"node":"a"}""", "unknown field \"node\"; known fields: to, dry_run")]
     public void Switchover_BadTarget_IsRefused(string body, string expected)
     {
         Assert.Equal(expected, Refusal<SwitchoverBody>(body));
