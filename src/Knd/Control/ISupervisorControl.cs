@@ -21,6 +21,12 @@ internal interface ISupervisorControl
 
     Task<SwitchoverStatus> GetSwitchoverStatusAsync(CancellationToken cancellationToken);
 
+    /// <summary>Every member record, the lock holder and the pause flag (<c>knd list</c>).</summary>
+    Task<ControlOutcome<MemberListView>> ListMembersAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes a stale member's record (<c>knd remove-member</c>); refuses the leader's and a live one's.</summary>
+    Task<ControlOutcome<string>> RemoveMemberAsync(string nodeId, CancellationToken cancellationToken);
+
     /// <summary>Sets the cluster-wide pause flag for this validator (true = no automatic failover).</summary>
     Task<ControlOutcome<bool>> SetPausedAsync(bool paused, CancellationToken cancellationToken);
 }
