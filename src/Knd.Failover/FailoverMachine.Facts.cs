@@ -177,6 +177,9 @@ internal sealed partial class FailoverMachine
             case ProductionObserveFailedEvent:
                 _observerFailing = true;
                 break;
+            case ContendersObservedEvent contenders:
+                _contenders = contenders.Contenders;
+                break;
             case PeerMembersEvent or LeaderHeartbeatEvent or PromiseRequestedEvent or PromiseAnsweredEvent:
                 ApplyPeerEvent(supervisorEvent);
                 break;

@@ -153,6 +153,7 @@ internal sealed partial class FailoverMachine
     {
         if (_observed is null || _observed.Holder is not null || _paused)
         {
+            _deferringSince = null;
             return false;
         }
 
@@ -179,7 +180,18 @@ internal sealed partial class FailoverMachine
         }
 
         var handoverTo = _observed.Value?.HandoverTo;
-        return handoverTo is null || handoverTo == _nodeId || _now - _observedAt >= _timings.HandoverGrace;
+        if (handoverTo == _nodeId)
+        {
+            // A switchover addressed to this host: the tags do not hold it back.
+            return true;
+        }
+
+        if (handoverTo is not null && _now - _observedAt < _timings.HandoverGrace)
+        {
+            return false;
+        }
+
+        return TagsAllowTakeover();
     }
 
     private void EvaluateShutdown()

@@ -23,8 +23,9 @@ internal sealed partial class FailoverMachine
     private bool _exitIssued;
     private string? _lastError;
 
-    public FailoverMachine(FailoverTimings timings, MonotonicClock clock, string nodeId, string accountId, PromotionMode promotion, ProductionRules? production = null, PeerRules? peers = null)
+    public FailoverMachine(FailoverTimings timings, MonotonicClock clock, string nodeId, string accountId, PromotionMode promotion, ProductionRules? production = null, PeerRules? peers = null, MemberTags? tags = null)
     {
+        _tags = tags ?? new MemberTags();
         _rules = production ?? new ProductionRules();
         _peers = peers ?? new PeerRules();
         _tally = new ProductionTally(_rules);

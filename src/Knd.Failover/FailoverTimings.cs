@@ -96,6 +96,14 @@ internal sealed record FailoverTimings
     public TimeSpan PromoteWithinRenewalAge => RenewInterval;
 
     /// <summary>
+    /// How long a passive leaves a free lock to a better ready passive (higher <c>--priority</c>, or the
+    /// same and a higher head) before it contends anyway, counted from the end of the lock-delay. The
+    /// better node retries its acquire every <see cref="AcquireRetryInterval"/>, and its answer and this
+    /// node's watch need less than a request timeout, itself below <see cref="RenewInterval"/>.
+    /// </summary>
+    public TimeSpan PriorityDeferral => RenewInterval + AcquireRetryInterval;
+
+    /// <summary>
     /// How long a node may hold the lock without promoting (waiting for a fresh renewal) before it
     /// gives the lock back: a node that cannot renew should not keep every other node out.
     /// </summary>

@@ -129,3 +129,10 @@ internal sealed record PromiseRequestedEvent(long RequestId, string FromNode, st
 /// </summary>
 internal sealed record PromiseAnsweredEvent(string Member, TimeSpan SentAt, bool Granted, TimeSpan Duration, string? Reason) : SupervisorEvent;
 
+
+/// <summary>
+/// The other members that could take a free lock now (ready passives without <c>no_failover</c>), from
+/// the cluster watch's member records; sent whenever that list changes. A better one makes this node
+/// defer contending for at most <see cref="FailoverTimings.PriorityDeferral"/>.
+/// </summary>
+internal sealed record ContendersObservedEvent(IReadOnlyList<Contender> Contenders) : SupervisorEvent;

@@ -7,7 +7,8 @@ namespace Knd.Cluster;
 /// contend for the lock for now (a promotion or not-producing back-off, a lock-service hold-off, a
 /// doppelganger hold), so a handover must not be addressed to it. Absent (false) in older records.
 /// <see cref="PeerAddress"/> is where its peer channel listens (<c>HOST:PORT</c>), absent from records of a knd without one or
-/// written before it existed (such records still read).
+/// written before it existed (such records still read). <see cref="NoFailover"/> and <see cref="Priority"/> are its
+/// tags (<c>--no-failover</c>, <c>--priority</c>); absent (false, 0) in older records.
 /// </summary>
 internal sealed record MemberInfo(
     [property: JsonPropertyName("node_id")] string NodeId,
@@ -16,13 +17,18 @@ internal sealed record MemberInfo(
     [property: JsonPropertyName("healthy")] bool Healthy,
     [property: JsonPropertyName("height")] long? Height,
     [property: JsonPropertyName("held_off")] bool HeldOff = false,
-    [property: JsonPropertyName("peer_address")] string? PeerAddress = null);
+    [property: JsonPropertyName("peer_address")] string? PeerAddress = null,
+    [property: JsonPropertyName("no_failover")] bool NoFailover = false,
+    [property: JsonPropertyName("priority")] int Priority = 0);
 
 /// <summary>A member as the watch saw it: <see cref="Alive"/> while the key is held by a live session.</summary>
 internal sealed record Member(MemberInfo Info, bool Alive)
 {
     /// <summary>A passive that could take over right now.</summary>
     public bool ReadyPassive => Alive && Info.State == "Voting" && Info.Synced && Info.Healthy && !Info.HeldOff;
+
+    /// <summary>A ready passive that may also take the lock on its own (no <c>--no-failover</c>).</summary>
+    public bool Candidate => ReadyPassive && !Info.NoFailover;
 }
 
 /// <summary>
@@ -64,12 +70,20 @@ internal sealed record ClusterObservation(bool Paused, SwitchoverRecord? Switcho
     public static ClusterObservation Empty { get; } = new(false, null, 0, [], 0);
 
     /// <summary>
-    /// The passive a handover should go to: a <see cref="Member.ReadyPassive"/> other than
-    /// <paramref name="leaderNodeId"/>, the one with the highest head first. A switchover without
-    /// <c>--to</c> and a silent leader's step-down both choose with this one rule.
+    /// The passive a handover should go to: a <see cref="Member.Candidate"/> other than
+    /// <paramref name="leaderNodeId"/>, the highest priority first, then the highest head. A switchover
+    /// without <c>--to</c> and a silent leader's step-down both choose with this one rule; a
+    /// <c>--no-failover</c> host is only ever chosen by name (<c>knd switchover --to</c>).
     /// </summary>
     public Member? ReadiestPassive(string leaderNodeId) =>
-        Members.Where(m => m.ReadyPassive && m.Info.NodeId != leaderNodeId).OrderByDescending(m => m.Info.Height ?? 0).FirstOrDefault();
+        Members.Where(m => m.Candidate && m.Info.NodeId != leaderNodeId)
+            .OrderByDescending(m => m.Info.Priority).ThenByDescending(m => m.Info.Height ?? 0).FirstOrDefault();
+
+    /// <summary>The members other than <paramref name="nodeId"/> that could take a free lock now, for the machine's priority rule.</summary>
+    public IReadOnlyList<Contender> Contenders(string nodeId) =>
+        [.. Members.Where(m => m.Candidate && m.Info.NodeId != nodeId)
+            .Select(m => new Contender(m.Info.NodeId, m.Info.Priority, m.Info.Height ?? 0))
+            .OrderBy(c => c.NodeId, StringComparer.Ordinal)];
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

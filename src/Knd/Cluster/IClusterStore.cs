@@ -30,4 +30,7 @@ internal interface IClusterStore
     /// False when that condition did not hold.
     /// </summary>
     Task<ClusterStoreResult<bool>> PutAsync(string key, byte[] value, ulong? expectedIndex, CancellationToken cancellationToken);
+
+    /// <summary>Deletes <paramref name="key"/> whatever it holds; true once it is gone.</summary>
+    Task<ClusterStoreResult<bool>> DeleteAsync(string key, CancellationToken cancellationToken);
 }

@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3153, Level = LogLevel.Information, Message = "Switchover {SwitchoverId} requested: {From} -> {To}")]
     public static partial void SwitchoverRequested(this ILogger logger, string switchoverId, string from, string to);
+
+    [LoggerMessage(EventId = 3154, Level = LogLevel.Information, Message = "Member record of {Member} removed (asked on {NodeId})")]
+    public static partial void MemberRemoved(this ILogger logger, string member, string nodeId);
 }

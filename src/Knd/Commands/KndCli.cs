@@ -18,6 +18,8 @@ internal static class KndCli
         root.Subcommands.Add(DevConsulCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ActiveValidatorCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
+        root.Subcommands.Add(RemoveMemberCommand.Create());
         root.Subcommands.Add(MaintenanceCommands.CreateShutdown());
         root.Subcommands.Add(MaintenanceCommands.CreateRestart());
         root.Subcommands.Add(MaintenanceCommands.CreateStatus());

@@ -79,6 +79,9 @@ internal sealed class KndRunOptions
     /// <summary>Fast failover and the failsafe, with their timings.</summary>
     public PeerRules Peers { get; init; } = new();
 
+    /// <summary>This host's failover tags (<c>--no-failover</c>, <c>--priority</c>).</summary>
+    public MemberTags Tags { get; init; } = new();
+
     /// <summary>Notes about accepted but risky values, already printed on stderr at start; for the daemon's log.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

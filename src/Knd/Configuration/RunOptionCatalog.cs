@@ -141,6 +141,18 @@ internal static class RunOptionCatalog
         IsFlag = true,
     };
 
+    public static readonly RunOptionSpec NoFailover = new(
+        "no-failover", "[true|false]", "This host never takes the lock on its own (a dead leader is replaced by another host); a planned knd switchover --to it still may. Published in its members/ record.", "false")
+    {
+        IsFlag = true,
+    };
+
+    public static readonly RunOptionSpec Priority = new(
+        "priority", "N", "When several passives are ready for a free lock, the highest priority takes it (ties: the higher head); the others wait for it a bounded time. -1000 to 1000.", "0")
+    {
+        IsCount = true,
+    };
+
     public static IReadOnlyList<RunOptionSpec> All { get; } =
     [
         Config, NodeId, AccountId, ConsulUrl, ConsulTokenFile, Dcs, EtcdEndpoints, EtcdCaCert, EtcdCert, EtcdKey,
@@ -149,6 +161,7 @@ internal static class RunOptionCatalog
         ValidatorNetworkAddr, VoterNetworkAddr, PublicAddress, NeardBootnodes, Promotion,
         NeardStopTimeout, NeardStallTimeout, MischanceConfidence, MaxMischance, LogDir, LogFormat,
         PeerAddress, PeerAdvertiseAddress, ClusterSecretFile, FastFailover, LeaderSilence, Failsafe,
+        NoFailover, Priority,
     ];
 
     public static RunOptionSpec? Find(string name) => All.FirstOrDefault(s => s.Name == name);

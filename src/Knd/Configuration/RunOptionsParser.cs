@@ -69,6 +69,7 @@ internal sealed partial class RunOptionsParser
             MaxMischance = ParseCount(MaxMischance, ProductionRules.DefaultMaxMischance),
         };
         var peers = ParsePeers(sessionTtl);
+        var tags = new MemberTags { NoFailover = ParseFlag(NoFailover), Priority = ParsePriority() };
 
         var options = new KndRunOptions
         {
@@ -103,6 +104,7 @@ internal sealed partial class RunOptionsParser
             PeerAdvertiseAddress = peers.Advertise,
             ClusterSecretFile = peers.SecretFile,
             Peers = peers.Rules,
+            Tags = tags,
             Warnings = _warnings,
         };
         var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout, peers.Rules.FastFailover);
@@ -181,6 +183,27 @@ internal sealed partial class RunOptionsParser
         return count is >= 1 and <= MaxCount
             ? count
             : throw Fail(value, $"{count} is out of range: it must be from 1 to {MaxCount}");
+    }
+
+    /// <summary>A whole number from <see cref="MemberTags.MinPriority"/> to <see cref="MemberTags.MaxPriority"/>.</summary>
+    private int ParsePriority()
+    {
+        if (FindSingle(Priority) is not { } value)
+        {
+            return 0;
+        }
+
+        var text = value.Text.Trim();
+        var digits = text.StartsWith('-') || text.StartsWith('+') ? text[1..] : text;
+        if (digits.Length == 0 || digits.Length > 9 || !digits.All(char.IsAsciiDigit))
+        {
+            throw Fail(value, $"{ValueText.Quote(value.Text)} is not a whole number");
+        }
+
+        var priority = int.Parse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture);
+        return priority is >= MemberTags.MinPriority and <= MemberTags.MaxPriority
+            ? priority
+            : throw Fail(value, $"{priority} is out of range: it must be from {MemberTags.MinPriority} to {MemberTags.MaxPriority}");
     }
 
     private T ParseChoice<T>(RunOptionSpec spec, T fallback, params (string Name, T Value)[] choices)

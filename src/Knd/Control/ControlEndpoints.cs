@@ -69,6 +69,20 @@ internal sealed class ControlEndpoints
             return Render(ControlRoutes.SwitchoverCancel, await _control.CancelSwitchoverAsync(_stopping), v => ControlResults.Json(v, ControlJsonContext.Default.SwitchoverStatus));
         });
 
+        routes.MapGet(ControlRoutes.Members, async Task<IResult> (HttpContext context) =>
+        {
+            var outcome = await _control.ListMembersAsync(ReadToken(context));
+            return outcome.Ok
+                ? ControlResults.Json(outcome.Value!, ControlJsonContext.Default.MemberListView)
+                : Fail(HttpMethods.Get, ControlRoutes.Members, outcome, _logger);
+        });
+
+        routes.MapPost(ControlRoutes.RemoveMember, async (RemoveMemberBody body) =>
+        {
+            _logger.ControlRequest(HttpMethods.Post, ControlRoutes.RemoveMember, body.NodeId!);
+            return Render(ControlRoutes.RemoveMember, await _control.RemoveMemberAsync(body.NodeId!, _stopping), v => ControlResults.Json(new RemovedMember(v), ControlJsonContext.Default.RemovedMember));
+        });
+
         routes.MapPost(ControlRoutes.Pause, (NoFieldsBody body) => SetPausedAsync(ControlRoutes.Pause, true));
         routes.MapPost(ControlRoutes.Resume, (NoFieldsBody body) => SetPausedAsync(ControlRoutes.Resume, false));
     }

@@ -88,6 +88,26 @@ internal sealed record SwitchoverBody(string? To, bool? DryRun = null) : IContro
             : null;
 }
 
+/// <summary><c>POST /members/remove</c>: <c>{"node_id": "node id"}</c>, required.</summary>
+internal sealed record RemoveMemberBody([property: System.Text.Json.Serialization.JsonPropertyName("node_id")] string? NodeId) : IControlBody<RemoveMemberBody>
+{
+    private const int MaxNodeIdLength = 256;
+
+    public static JsonTypeInfo<RemoveMemberBody> JsonType => ControlRequestJsonContext.Default.RemoveMemberBody;
+
+    public static IReadOnlyList<ControlField> Fields { get; } = [new("node_id", "a node id (a string)")];
+
+    public static RemoveMemberBody Empty { get; } = new((string?)null);
+
+    public static ValueTask<RemoveMemberBody?> BindAsync(HttpContext context) => ControlBody.ReadAsync<RemoveMemberBody>(context);
+
+    public string? Check() =>
+        NodeId is null ? "field \"node_id\" is required"
+        : NodeId.Length == 0 || NodeId.Length > MaxNodeIdLength || NodeId.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))
+            ? $"field \"node_id\" must be a node id (non-empty, no spaces or control characters), not {ValueText.Quote(NodeId)}"
+            : null;
+}
+
 /// <summary><c>POST /pause</c>, <c>POST /resume</c>: an empty body or <c>{}</c>.</summary>
 internal sealed record NoFieldsBody : IControlBody<NoFieldsBody>
 {
@@ -139,6 +159,7 @@ internal static class MaintenanceRules
 [JsonSerializable(typeof(MaintenanceBody))]
 [JsonSerializable(typeof(SwitchoverBody))]
 [JsonSerializable(typeof(NoFieldsBody))]
+[JsonSerializable(typeof(RemoveMemberBody))]
 [JsonSerializable(typeof(KuutamodMaintenanceBody))]
 [JsonSerializable(typeof(KuutamodScheduleRestartBody))]
 internal sealed partial class ControlRequestJsonContext : JsonSerializerContext;

@@ -10,10 +10,12 @@ internal static class ControlRoutes
     public const string SwitchoverCancel = "/switchover/cancel";
     public const string Pause = "/pause";
     public const string Resume = "/resume";
+    public const string Members = "/members";
+    public const string RemoveMember = "/members/remove";
 
     /// <summary>Request bodies larger than this are refused with 413; the largest real one is under 100 bytes.</summary>
     public const int MaxBodyBytes = 64 * 1024;
 
     /// <summary>The routes, as a 404 lists them.</summary>
-    public const string Listing = "GET /status, GET /active_validator, GET|POST /maintenance, GET|POST /switchover, POST /switchover/cancel, POST /pause, POST /resume";
+    public const string Listing = "GET /status, GET /active_validator, GET|POST /maintenance, GET|POST /switchover, POST /switchover/cancel, POST /pause, POST /resume, GET /members, POST /members/remove";
 }

@@ -61,6 +61,9 @@ internal static class MaintenanceKinds
     };
 }
 
+/// <summary><c>POST /members/remove</c>'s answer: the node whose record was deleted.</summary>
+internal sealed record RemovedMember(string Removed);
+
 /// <summary>The answers of the control socket (and what the CLI reads of them): lenient about fields it does not know.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ControlProblem))]
@@ -72,6 +75,8 @@ internal static class MaintenanceKinds
 [JsonSerializable(typeof(ActiveValidatorInfo))]
 [JsonSerializable(typeof(KuutamodReply))]
 [JsonSerializable(typeof(KuutamodActiveValidator))]
+[JsonSerializable(typeof(MemberListView))]
+[JsonSerializable(typeof(RemovedMember))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext
 {
     /// <summary>

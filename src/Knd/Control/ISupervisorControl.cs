@@ -24,6 +24,12 @@ internal interface ISupervisorControl
     /// <summary>Cancels the switchover that waits for its window; refused once it is handing over, or when none waits.</summary>
     Task<ControlOutcome<SwitchoverStatus>> CancelSwitchoverAsync(CancellationToken cancellationToken);
 
+    /// <summary>Every member record, the lock holder and the pause flag (<c>knd list</c>).</summary>
+    Task<ControlOutcome<MemberListView>> ListMembersAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes a stale member's record (<c>knd remove-member</c>); refuses the leader's and a live one's.</summary>
+    Task<ControlOutcome<string>> RemoveMemberAsync(string nodeId, CancellationToken cancellationToken);
+
     /// <summary>Sets the cluster-wide pause flag for this validator (true = no automatic failover).</summary>
     Task<ControlOutcome<bool>> SetPausedAsync(bool paused, CancellationToken cancellationToken);
 }

@@ -24,4 +24,10 @@ internal sealed class EtcdClusterStore(EtcdLockClient client) : IClusterStore
         var put = await client.PutAsync(key, value, expectedIndex is { } index ? (long)index : null, cancellationToken);
         return put.Error is { } error ? ClusterStoreResult<bool>.Fail(error) : ClusterStoreResult<bool>.Ok(put.Value);
     }
+
+    public async Task<ClusterStoreResult<bool>> DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var deleted = await client.DeleteAsync(key, null, cancellationToken);
+        return deleted.Error is { } error ? ClusterStoreResult<bool>.Fail(error) : ClusterStoreResult<bool>.Ok(deleted.Value);
+    }
 }

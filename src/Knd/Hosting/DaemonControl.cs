@@ -183,4 +183,59 @@ internal sealed class DaemonControl : ISupervisorControl
 
     private static SwitchoverStatus ToStatus(SwitchoverRecord record) =>
         new(record.Phase, record.From, record.To, record.Message, record.Id, record.RequestedBy, record.RequestedAt, record.WindowHeight, record.WindowAt);
+
+    public async Task<ControlOutcome<MemberListView>> ListMembersAsync(CancellationToken cancellationToken)
+    {
+        if (!_cluster.Known)
+        {
+            return ControlOutcome<MemberListView>.Refused("the cluster state has not been read from the lock service yet; try again");
+        }
+
+        // The members come from the watch; the leader from a linearizable read, as active-validator's.
+        var cluster = _cluster.Latest;
+        var holder = await GetActiveValidatorAsync(cancellationToken);
+        return holder.Ok
+            ? ControlOutcome<MemberListView>.Success(MemberList.From(_options.LockKey, cluster, holder.Value?.NodeId))
+            : holder.As<MemberListView>();
+    }
+
+    public async Task<ControlOutcome<string>> RemoveMemberAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        if (!_cluster.Known)
+        {
+            return ControlOutcome<string>.Refused("the cluster state has not been read from the lock service yet; try again");
+        }
+
+        var holder = await GetActiveValidatorAsync(cancellationToken);
+        if (!holder.Ok)
+        {
+            return holder.As<string>();
+        }
+
+        if (holder.Value?.NodeId == nodeId)
+        {
+            return ControlOutcome<string>.Refused($"{nodeId} holds the lock: the current leader's record is never removed");
+        }
+
+        var member = _cluster.Latest.Members.FirstOrDefault(m => m.Info.NodeId == nodeId);
+        if (member is null)
+        {
+            return ControlOutcome<string>.Refused($"{nodeId} has no record under {_cluster.Keys.MembersPrefix}");
+        }
+
+        if (member.Alive)
+        {
+            // Its knd would write it again, and until then step-downs and switchovers would not see it.
+            return ControlOutcome<string>.Refused($"{nodeId} is alive (its record is held by a live session); stop knd on it first");
+        }
+
+        var deleted = await _store.DeleteAsync(_cluster.Keys.Member(nodeId), cancellationToken);
+        if (deleted.Error is { } error)
+        {
+            return ControlOutcome<string>.Unavailable($"{error.Message}; the record of {nodeId} was not removed");
+        }
+
+        _logger.MemberRemoved(nodeId, _options.NodeId);
+        return ControlOutcome<string>.Success(nodeId);
+    }
 }

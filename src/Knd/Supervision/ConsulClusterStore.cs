@@ -31,4 +31,10 @@ internal sealed class ConsulClusterStore(KndRunOptions options, IConsulClient co
         var put = await consul.PutKeyAsync(key, value, new KvPutOptions(Cas: expectedIndex), cancellationToken);
         return put.Error is { } error ? ClusterStoreResult<bool>.Fail(error.ToCause()) : ClusterStoreResult<bool>.Ok(put.Value);
     }
+
+    public async Task<ClusterStoreResult<bool>> DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var deleted = await consul.DeleteKeyAsync(key, null, cancellationToken);
+        return deleted.Error is { } error ? ClusterStoreResult<bool>.Fail(error.ToCause()) : ClusterStoreResult<bool>.Ok(deleted.Value);
+    }
 }

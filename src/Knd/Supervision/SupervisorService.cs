@@ -25,6 +25,8 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
     private readonly SilentLeaderStepDown _stepDown;
     private readonly StrangerReport _strangers;
     private readonly IPeerLink? _peers;
+    private ClusterObservation? _contendersFrom;
+    private IReadOnlyList<Contender> _contenders = [];
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new() { SingleReader = true });
 
     public SupervisorService(
@@ -50,7 +52,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         _lifetime = lifetime;
         _reaper = reaper;
         _logger = logger;
-        _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion, options.Production, options.Peers);
+        _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion, options.Production, options.Peers, options.Tags);
         _status.Counters = _machine.Counters;
         _neard = neardFactory(Post);
         _lockService = lockServiceFactory(Post);
@@ -168,10 +170,12 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
                 Post(handover);
             }
 
+            PostChangedContenders();
+
             if (snapshot.SessionId is { } session)
             {
                 var heldOff = snapshot.PromotionBackoff is not null || snapshot.StateLossHoldOff is not null || snapshot.Production?.DoppelgangerHold is not null;
-                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, heldOff, _peers?.Advertised);
+                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, heldOff, _peers?.Advertised, _options.Tags.NoFailover, _options.Tags.Priority);
                 _lockService.PublishMember(session, member, cancellationToken);
             }
 
@@ -186,6 +190,24 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
 
                 Dispatch(action, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>The priority rule's input: the other ready passives, sent to the machine when the list changes.</summary>
+    private void PostChangedContenders()
+    {
+        var latest = _cluster.Latest;
+        if (ReferenceEquals(latest, _contendersFrom))
+        {
+            return;
+        }
+
+        _contendersFrom = latest;
+        var contenders = latest.Contenders(_options.NodeId);
+        if (!contenders.SequenceEqual(_contenders))
+        {
+            _contenders = contenders;
+            Post(new ContendersObservedEvent(contenders));
         }
     }
 

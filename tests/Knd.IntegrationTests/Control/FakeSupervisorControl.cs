@@ -126,6 +126,17 @@ internal sealed class FakeSupervisorControl : ISupervisorControl
         return Task.FromResult(Switchover);
     }
 
+    /// <summary>What GET /members answers.</summary>
+    public Knd.Control.MemberListView Members { get; set; } = new("kuutamod-leader/v.near", null, false, []);
+
+    public Task<ControlOutcome<Knd.Control.MemberListView>> ListMembersAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(ControlOutcome<Knd.Control.MemberListView>.Success(Members));
+
+    public Task<ControlOutcome<string>> RemoveMemberAsync(string nodeId, CancellationToken cancellationToken) =>
+        Task.FromResult(nodeId == Members.Leader
+            ? ControlOutcome<string>.Refused($"{nodeId} holds the lock: the current leader's record is never removed")
+            : ControlOutcome<string>.Success(nodeId));
+
     public Task<ControlOutcome<bool>> SetPausedAsync(bool paused, CancellationToken cancellationToken)
     {
         if (RefusePause is { } reason)

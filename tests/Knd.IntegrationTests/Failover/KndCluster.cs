@@ -27,6 +27,9 @@ internal sealed record ClusterOptions
 
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>Arguments for one node only (by index: node-0, node-1 ...), after <see cref="ExtraArguments"/>.</summary>
+    public Func<int, IReadOnlyList<string>>? NodeArguments { get; init; }
+
     /// <summary>0: the nodes use one <c>knd dev-consul</c>. Otherwise a real etcd cluster of this many members (<c>--dcs etcd</c>).</summary>
     public int EtcdMembers { get; init; }
 
@@ -158,6 +161,7 @@ internal sealed class KndCluster : IAsyncDisposable
         }
 
         arguments.AddRange(options.ExtraArguments);
+        arguments.AddRange(options.NodeArguments?.Invoke(index) ?? []);
         var environment = new Dictionary<string, string?>
         {
             ["CREDENTIALS_DIRECTORY"] = credentials,

@@ -9,11 +9,11 @@ internal sealed class MachineHarness
     public const string AccountId = "validator.near";
     public const string Session = "session-1";
 
-    public MachineHarness(PromotionMode promotion = PromotionMode.HotSwap, FailoverTimings? timings = null, ProductionRules? production = null, PeerRules? peers = null)
+    public MachineHarness(PromotionMode promotion = PromotionMode.HotSwap, FailoverTimings? timings = null, ProductionRules? production = null, PeerRules? peers = null, MemberTags? tags = null)
     {
         Timings = timings ?? FailoverTimings.From(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(30));
         Clock = new MonotonicClock(Time);
-        Machine = new FailoverMachine(Timings, Clock, NodeId, AccountId, promotion, production, peers);
+        Machine = new FailoverMachine(Timings, Clock, NodeId, AccountId, promotion, production, peers, tags);
     }
 
     public FakeTimeProvider Time { get; } = new();

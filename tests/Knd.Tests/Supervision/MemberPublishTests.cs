@@ -92,6 +92,24 @@ public sealed class MemberPublishTests : IDisposable
         Assert.False(new Member(Voting with { HeldOff = true }, Alive: true).ReadyPassive);
     }
 
+    [Fact]
+    public async Task TheHeadAloneChanging_IsWrittenOnlyEveryHeightRefresh()
+    {
+        _h.Consul.Acquire = (_, _) => FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
+        var attemptsAt = new List<TimeSpan>();
+        var height = 100L;
+        var end = _h.Clock.Now + TimeSpan.FromSeconds(12);
+        while (_h.Clock.Now < end)
+        {
+            // A new head every tenth of a second: 120 heights, written three times (0, 5, 10 s).
+            height++;
+            attemptsAt.AddRange(await RunLoopAsync(TimeSpan.FromSeconds(0.1), Voting with { Height = height }));
+        }
+
+        Assert.Equal(3, attemptsAt.Count);
+        Assert.InRange((attemptsAt[1] - attemptsAt[0]).TotalSeconds, MemberPublisher.HeightRefresh.TotalSeconds, MemberPublisher.HeightRefresh.TotalSeconds + 0.2);
+    }
+
     /// <summary>Calls PublishMember as the loop does, once per event, for <paramref name="duration"/> of fake time; returns when writes were attempted.</summary>
     private async Task<List<TimeSpan>> RunLoopAsync(TimeSpan duration, MemberInfo? info = null)
     {
