@@ -129,3 +129,9 @@ internal sealed record PromiseRequestedEvent(long RequestId, string FromNode, st
 /// </summary>
 internal sealed record PromiseAnsweredEvent(string Member, TimeSpan SentAt, bool Granted, TimeSpan Duration, string? Reason) : SupervisorEvent;
 
+
+/// <summary>
+/// The pre-promote hook of <paramref name="Attempt"/> ended: <paramref name="Allowed"/> only when it
+/// exited 0 within its timeout; <paramref name="Outcome"/> says how it ended (for the log and the error).
+/// </summary>
+internal sealed record PrePromoteFinishedEvent(int Attempt, bool Allowed, string Outcome) : SupervisorEvent;
