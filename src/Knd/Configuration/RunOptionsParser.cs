@@ -69,6 +69,7 @@ internal sealed partial class RunOptionsParser
             MaxMischance = ParseCount(MaxMischance, ProductionRules.DefaultMaxMischance),
         };
         var peers = ParsePeers(sessionTtl);
+        var hooks = ParseHooks();
 
         var options = new KndRunOptions
         {
@@ -103,9 +104,11 @@ internal sealed partial class RunOptionsParser
             PeerAdvertiseAddress = peers.Advertise,
             ClusterSecretFile = peers.SecretFile,
             Peers = peers.Rules,
+            Hooks = new Hooks.HookSettings(hooks.OnRoleChange, hooks.PrePromote, hooks.Timeout),
             Warnings = _warnings,
         };
-        var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout, peers.Rules.FastFailover);
+        var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout, peers.Rules.FastFailover)
+            with { PrePromoteTimeout = hooks.PrePromote is null ? null : hooks.Timeout };
         var keys = new RunOptionKeys(validatorKey, validatorNodeKey, voterNodeKey);
         if (RunOptionsValidator.Validate(options, timings, keys, OriginOf) is { } error)
         {
