@@ -93,15 +93,21 @@ internal sealed class HookDispatcher : IAsyncDisposable
     }
 
     /// <summary>
+    /// How long knd's exit waits for queued role-change hooks: well inside the host's shutdown
+    /// timeout (fence bound + 15 s), so a slow hook cannot turn a clean stop into a killed one.
+    /// </summary>
+    public static readonly TimeSpan ExitDrainLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// At knd's exit (neard stopped, lock released): lets the queued role-change hooks (the last
-    /// one says <c>stopped</c>) finish within one <c>--hook-timeout</c>, then kills what still runs.
+    /// one says <c>stopped</c>) finish within <c>--hook-timeout</c> and <see cref="ExitDrainLimit"/>, then kills what still runs.
     /// </summary>
     public async Task DrainAsync()
     {
         _queue.Writer.TryComplete();
         try
         {
-            await _worker.WaitAsync(_settings.Timeout + TimeSpan.FromSeconds(1), CancellationToken.None);
+            await _worker.WaitAsync(_settings.Timeout < ExitDrainLimit ? _settings.Timeout : ExitDrainLimit, CancellationToken.None);
         }
         catch (TimeoutException)
         {

@@ -77,8 +77,8 @@ internal sealed class ProcessHookRunner : IHookRunner
 
         var pid = execution.ProcessId;
         _logger.HookStarted(hook, pid, invocation.Timeout.TotalMilliseconds);
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(invocation.Timeout);
+        using var timeout = new CancellationTokenSource(invocation.Timeout, _time);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             var result = await execution.Task.WaitAsync(bound.Token);

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Knd.Cluster;
 using Knd.Configuration;
+using Knd.Hooks;
 using Knd.Production;
 
 namespace Knd.Supervision;
@@ -25,6 +26,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
     private readonly SilentLeaderStepDown _stepDown;
     private readonly StrangerReport _strangers;
     private readonly IPeerLink? _peers;
+    private readonly HookDispatcher? _hooks;
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new() { SingleReader = true });
 
     public SupervisorService(
@@ -38,7 +40,8 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         IHostApplicationLifetime lifetime,
         ILogger<SupervisorService> logger,
         ILoggerFactory loggers,
-        Func<Action<SupervisorEvent>, IPeerLink?>? peerFactory = null)
+        Func<Action<SupervisorEvent>, IPeerLink?>? peerFactory = null,
+        Func<Action<SupervisorEvent>, HookDispatcher?>? hookFactory = null)
     {
         _cluster = cluster;
         var productionLogger = loggers.CreateLogger("Knd.Production");
@@ -55,6 +58,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         _neard = neardFactory(Post);
         _lockService = lockServiceFactory(Post);
         _peers = peerFactory?.Invoke(Post);
+        _hooks = hookFactory?.Invoke(Post);
     }
 
     /// <summary>This node's end of the peer channel, or null when it runs none.</summary>
@@ -118,6 +122,12 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         {
             await background.CancelAsync();
             await _neard.DisposeAsync();
+            if (_hooks is not null)
+            {
+                // neard is stopped and the lock released by now: the last role-change hooks may finish, bounded.
+                await _hooks.DrainAsync();
+            }
+
             foreach (var task in new[] { watch, peerChannel })
             {
                 try
@@ -162,6 +172,9 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
             }
 
             previous = snapshot;
+
+            // Only enqueues: a hook never delays the actions below (the stop, the release).
+            _hooks?.Observe(snapshot.State, _machine.HasValidatorRole, _machine.LastDemotion);
             _strangers.Consider(snapshot, _machine.Counters);
             if (_stepDown.Consider(snapshot, _cluster.Latest) is { } handover)
             {
@@ -201,6 +214,12 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
                 break;
             case AnswerPromiseAction answer:
                 _peers?.Answer(answer);
+                break;
+            case RunPrePromoteAction prePromote when _hooks is not null:
+                _hooks.RunPrePromote(prePromote);
+                break;
+            case RunPrePromoteAction prePromote:
+                Post(new PrePromoteFinishedEvent(prePromote.Attempt, true, "no --pre-promote hook"));
                 break;
             default:
                 _lockService.Perform(action, cancellationToken);
