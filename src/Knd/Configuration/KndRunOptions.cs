@@ -80,7 +80,7 @@ internal sealed class KndRunOptions
     public PeerRules Peers { get; init; } = new();
 
     /// <summary>The operator hooks (<c>--on-role-change</c>, <c>--pre-promote</c>, <c>--hook-timeout</c>).</summary>
-    public Hooks.HookSettings Hooks { get; init; } = new(null, null, RunOptionsParser.DefaultHookTimeout);
+    public HookSettings Hooks { get; init; } = new(null, null, RunOptionsParser.DefaultHookTimeout);
 
     /// <summary>Notes about accepted but risky values, already printed on stderr at start; for the daemon's log.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];

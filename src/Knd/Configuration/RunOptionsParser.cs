@@ -104,7 +104,7 @@ internal sealed partial class RunOptionsParser
             PeerAdvertiseAddress = peers.Advertise,
             ClusterSecretFile = peers.SecretFile,
             Peers = peers.Rules,
-            Hooks = new Hooks.HookSettings(hooks.OnRoleChange, hooks.PrePromote, hooks.Timeout),
+            Hooks = new HookSettings(hooks.OnRoleChange, hooks.PrePromote, hooks.Timeout),
             Warnings = _warnings,
         };
         var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout, peers.Rules.FastFailover)

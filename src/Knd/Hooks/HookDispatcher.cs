@@ -1,9 +1,7 @@
 using System.Threading.Channels;
+using Knd.Configuration;
 
 namespace Knd.Hooks;
-
-/// <summary>What the operator configured: the two commands (null when not given) and their bound.</summary>
-internal sealed record HookSettings(string? OnRoleChange, string? PrePromote, TimeSpan Timeout);
 
 /// <summary>
 /// The supervisor's side of the hooks. Role changes are queued and run one at a time, in order, on a
@@ -179,5 +177,5 @@ internal sealed class HookDispatcher : IAsyncDisposable
         return result;
     }
 
-    private static string SnakeCaseOutcome(HookOutcome outcome) => Knd.Metrics.SnakeCase.From(outcome.ToString());
+    private static string SnakeCaseOutcome(HookOutcome outcome) => RoleTracker.Label(outcome.ToString());
 }

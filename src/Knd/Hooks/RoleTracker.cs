@@ -1,5 +1,3 @@
-using Knd.Metrics;
-
 namespace Knd.Hooks;
 
 /// <summary>One role change for the <c>--on-role-change</c> hook: <c>leader</c>, <c>passive</c> or <c>stopped</c>, and why.</summary>
@@ -35,8 +33,12 @@ internal sealed class RoleTracker
             return null;
         }
 
-        var change = new RoleChange(Role, next, next == Leader ? "promoted" : SnakeCase.From((lastDemotion ?? DemotionReason.Shutdown).ToString()));
+        var change = new RoleChange(Role, next, next == Leader ? "promoted" : Label((lastDemotion ?? DemotionReason.Shutdown).ToString()));
         Role = next;
         return change;
     }
+
+    /// <summary>An enum name as the metrics' labels spell it (<c>SelfFence</c> → <c>self_fence</c>), like <c>knd_demotions_total{reason}</c>.</summary>
+    public static string Label(string pascal) =>
+        System.Text.RegularExpressions.Regex.Replace(pascal, "(?<=[a-z0-9])([A-Z])", "_$1").ToLowerInvariant();
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Knd.Configuration;
 using Knd.Hooks;
 using Knd.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
