@@ -193,6 +193,9 @@ internal sealed partial class FailoverMachine
             case MaintenanceNowEvent now:
                 ApplyMaintenanceNow(now.Kind);
                 break;
+            case PrePromoteFinishedEvent finished:
+                ApplyPrePromoteFinished(finished);
+                break;
         }
     }
 

@@ -199,6 +199,12 @@ internal sealed partial class FailoverMachine
             return;
         }
 
+        BackOffPromotion(reason.ToString());
+    }
+
+    /// <summary>Counts a failed promotion and holds this node off the lock for the doubling back-off.</summary>
+    private void BackOffPromotion(string why)
+    {
         Counters.PromotionFailures++;
         _consecutivePromotionFailures++;
         var backoff = _timings.PromotionBackoffMin;
@@ -209,7 +215,7 @@ internal sealed partial class FailoverMachine
 
         backoff = backoff > _timings.PromotionBackoffMax ? _timings.PromotionBackoffMax : backoff;
         _promoteNotBefore = _now + backoff;
-        NoteError($"promotion failed ({reason}, {_consecutivePromotionFailures} in a row): not contending for the lock for {backoff.TotalSeconds:0.#}s");
+        NoteError($"promotion failed ({why}, {_consecutivePromotionFailures} in a row): not contending for the lock for {backoff.TotalSeconds:0.#}s");
     }
 
     private void ContinuePromotion()

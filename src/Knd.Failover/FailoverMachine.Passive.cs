@@ -97,7 +97,11 @@ internal sealed partial class FailoverMachine
         switch (_lock)
         {
             case LockPhase.Held:
-                PromoteWhenFresh();
+                if (PrePromoteAllows())
+                {
+                    PromoteWhenFresh();
+                }
+
                 return;
             case LockPhase.Confirming when !_lockRequestInFlight && _now >= _nextLockAttemptAt:
                 _lockRequestInFlight = true;

@@ -87,6 +87,20 @@ internal sealed record FailoverTimings
     public TimeSpan PromotionBackoffMax { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// The bound of the operator's pre-promote hook (<c>--hook-timeout</c>), or null when there is no
+    /// <c>--pre-promote</c> hook. A hook that has not answered by then vetoes the promotion; the
+    /// machine also gives up on its own a tick after this, should the shell's answer never come.
+    /// </summary>
+    public TimeSpan? PrePromoteTimeout { get; init; }
+
+    /// <summary>
+    /// How long past <see cref="PrePromoteTimeout"/> the machine waits for the shell's answer before it
+    /// counts the hook as a veto itself: the shell kills the hook at its timeout and answers at once,
+    /// so this only covers a lost answer, and stops a node from holding the lock unpromoted for ever.
+    /// </summary>
+    public TimeSpan PrePromoteAnswerGrace { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// A node that holds the confirmed lock starts its promotion only if its last successful renewal
     /// was sent less than this ago; otherwise it renews first. One renew interval: renewals are sent
     /// every RenewInterval from the previous send, so while the service answers within its request

@@ -52,3 +52,9 @@ internal sealed record RequestPromisesAction(string SessionId, TimeSpan Duration
 /// <summary>Answer the promise request <paramref name="RequestId"/>.</summary>
 internal sealed record AnswerPromiseAction(long RequestId, bool Granted, TimeSpan Duration, string? Reason) : SupervisorAction;
 
+
+/// <summary>
+/// Run the operator's pre-promote hook (<c>--pre-promote</c>) for attempt <paramref name="Attempt"/>:
+/// the lock is held and confirmed, neard has no key yet. Answers with <see cref="PrePromoteFinishedEvent"/>.
+/// </summary>
+internal sealed record RunPrePromoteAction(int Attempt) : SupervisorAction;

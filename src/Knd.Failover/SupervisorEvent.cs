@@ -129,10 +129,15 @@ internal sealed record PromiseRequestedEvent(long RequestId, string FromNode, st
 /// </summary>
 internal sealed record PromiseAnsweredEvent(string Member, TimeSpan SentAt, bool Granted, TimeSpan Duration, string? Reason) : SupervisorEvent;
 
-
 /// <summary>
 /// The other members that could take a free lock now (ready passives without <c>no_failover</c>), from
 /// the cluster watch's member records; sent whenever that list changes. A better one makes this node
 /// defer contending for at most <see cref="FailoverTimings.PriorityDeferral"/>.
 /// </summary>
 internal sealed record ContendersObservedEvent(IReadOnlyList<Contender> Contenders) : SupervisorEvent;
+
+/// <summary>
+/// The pre-promote hook of <paramref name="Attempt"/> ended: <paramref name="Allowed"/> only when it
+/// exited 0 within its timeout; <paramref name="Outcome"/> says how it ended (for the log and the error).
+/// </summary>
+internal sealed record PrePromoteFinishedEvent(int Attempt, bool Allowed, string Outcome) : SupervisorEvent;

@@ -82,6 +82,9 @@ internal sealed class KndRunOptions
     /// <summary>This host's failover tags (<c>--no-failover</c>, <c>--priority</c>).</summary>
     public MemberTags Tags { get; init; } = new();
 
+    /// <summary>The operator hooks (<c>--on-role-change</c>, <c>--pre-promote</c>, <c>--hook-timeout</c>).</summary>
+    public HookSettings Hooks { get; init; } = new(null, null, RunOptionsParser.DefaultHookTimeout);
+
     /// <summary>Notes about accepted but risky values, already printed on stderr at start; for the daemon's log.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

@@ -153,6 +153,15 @@ internal static class RunOptionCatalog
         IsCount = true,
     };
 
+    public static readonly RunOptionSpec OnRoleChange = new(
+        "on-role-change", "COMMAND", "Run through /bin/sh -c, in the background and one at a time, after every role change, with KND_ROLE (leader, passive, stopped), KND_OLD_ROLE, KND_REASON, KND_NODE_ID, KND_ACCOUNT_ID in its environment; never delays the fence or the stop.", null);
+
+    public static readonly RunOptionSpec PrePromote = new(
+        "pre-promote", "COMMAND", "Run through /bin/sh -c after this node won the lock and before neard gets the validator key (an external fence: a firewall rule, a STONITH call); any exit but 0, or --hook-timeout, vetoes the promotion and gives the lock back.", null);
+
+    public static readonly RunOptionSpec HookTimeout = new(
+        "hook-timeout", "DURATION", "Bound of one hook run, 1ms to 10m; a hook still running then is killed with its process group (for --pre-promote: a veto). Adds to the failover time with --pre-promote.", "30s");
+
     public static IReadOnlyList<RunOptionSpec> All { get; } =
     [
         Config, NodeId, AccountId, ConsulUrl, ConsulTokenFile, Dcs, EtcdEndpoints, EtcdCaCert, EtcdCert, EtcdKey,
@@ -162,6 +171,7 @@ internal static class RunOptionCatalog
         NeardStopTimeout, NeardStallTimeout, MischanceConfidence, MaxMischance, LogDir, LogFormat,
         PeerAddress, PeerAdvertiseAddress, ClusterSecretFile, FastFailover, LeaderSilence, Failsafe,
         NoFailover, Priority,
+        OnRoleChange, PrePromote, HookTimeout,
     ];
 
     public static RunOptionSpec? Find(string name) => All.FirstOrDefault(s => s.Name == name);

@@ -70,6 +70,7 @@ internal sealed partial class RunOptionsParser
         };
         var peers = ParsePeers(sessionTtl);
         var tags = new MemberTags { NoFailover = ParseFlag(NoFailover), Priority = ParsePriority() };
+        var hooks = ParseHooks();
 
         var options = new KndRunOptions
         {
@@ -105,9 +106,11 @@ internal sealed partial class RunOptionsParser
             ClusterSecretFile = peers.SecretFile,
             Peers = peers.Rules,
             Tags = tags,
+            Hooks = new HookSettings(hooks.OnRoleChange, hooks.PrePromote, hooks.Timeout),
             Warnings = _warnings,
         };
-        var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout, peers.Rules.FastFailover);
+        var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout, peers.Rules.FastFailover)
+            with { PrePromoteTimeout = hooks.PrePromote is null ? null : hooks.Timeout };
         var keys = new RunOptionKeys(validatorKey, validatorNodeKey, voterNodeKey);
         if (RunOptionsValidator.Validate(options, timings, keys, OriginOf) is { } error)
         {

@@ -3,6 +3,7 @@ using Knd.Configuration;
 using Knd.Consul;
 using Knd.Control;
 using Knd.Etcd;
+using Knd.Hooks;
 using Knd.Maintenance;
 using Knd.Metrics;
 using Knd.Neard;
@@ -99,7 +100,15 @@ internal static class KndServices
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILogger<SupervisorService>>(),
             sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<Func<Action<SupervisorEvent>, IPeerLink?>>()));
+            sp.GetRequiredService<Func<Action<SupervisorEvent>, IPeerLink?>>(),
+            post => options.Hooks.OnRoleChange is null && options.Hooks.PrePromote is null ? null : new HookDispatcher(
+                new ProcessHookRunner(time, Logger(sp, "Knd.Hooks")),
+                options.Hooks,
+                options.NodeId,
+                options.AccountId,
+                post,
+                sp.GetRequiredService<KndMetrics>().ObserveHook,
+                Logger(sp, "Knd.Hooks"))));
         services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
         services.AddSingleton<ISupervisorInbox>(sp => sp.GetRequiredService<SupervisorService>());
         services.AddSingleton<INeardControl>(sp => sp.GetRequiredService<SupervisorService>().Neard);

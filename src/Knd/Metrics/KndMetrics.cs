@@ -57,6 +57,16 @@ internal sealed partial class KndMetrics : IDisposable
     /// <summary>Counts one peer request this node refused (401, or 503 when its nonce cache is full).</summary>
     public void ObservePeerRejection(PeerRejection reason) => _families.PeerRejected.WithLabels(SnakeCase.From(reason.ToString())).Inc();
 
+    /// <summary>Counts one run of an operator hook (<c>on_role_change</c>, <c>pre_promote</c>) by outcome, and its duration (not for a dropped one).</summary>
+    public void ObserveHook(string hook, string outcome, TimeSpan duration)
+    {
+        _families.HookRuns.WithLabels(hook, outcome).Inc();
+        if (outcome != "dropped")
+        {
+            _families.HookDuration.WithLabels(hook).Observe(duration.TotalSeconds);
+        }
+    }
+
     /// <summary>Counts one failed neard RPC (a <c>/status</c> poll that failed or timed out).</summary>
     public void ObserveNeardRpcError() => _families.NeardRpcErrors.Inc();
 
@@ -203,6 +213,8 @@ internal sealed partial class KndMetrics : IDisposable
             DoppelgangerHeight = factory.CreateGauge("knd_doppelganger_height", "Height of the last block judged signed outside the cluster; absent until one is seen.", absentUntilSet);
             DoppelgangerHold = factory.CreateGauge("knd_doppelganger_hold_seconds", "Seconds before this node may promote again after a block signed outside the cluster; 0 when none holds it.");
             FailsafeCovered = factory.CreateGauge("knd_failsafe_covered", "1 while this leader holds a fresh failsafe promise from every member (it may sign without Consul), else 0.");
+            HookDuration = factory.CreateHistogram("knd_hook_duration_seconds", "How long operator hook runs took, by hook (on_role_change, pre_promote); a killed one counts its time to the kill.", new HistogramConfiguration { LabelNames = ["hook"], Buckets = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120] });
+            HookRuns = factory.CreateCounter("knd_hook_runs_total", "Operator hook runs by hook (on_role_change, pre_promote) and outcome (ok, failed, timeout, start_failed, dropped).", new CounterConfiguration { LabelNames = ["hook", "outcome"] });
             IsLeader = factory.CreateGauge("knd_is_leader", "1 while this node holds the lock and runs the validating neard, else 0.");
             LastTickAge = factory.CreateGauge("knd_last_tick_age_seconds", "Seconds since the supervision loop last processed a tick.");
             FencingIndex = factory.CreateGauge("knd_leader_fencing_index", "Consul ModifyIndex of this leader's confirmed lock acquisition; absent unless leader.", absentUntilSet);
@@ -242,6 +254,10 @@ internal sealed partial class KndMetrics : IDisposable
         public Counter Demotions { get; }
 
         public Counter DoppelgangerBlocks { get; }
+
+        public Histogram HookDuration { get; }
+
+        public Counter HookRuns { get; }
 
         public Gauge DoppelgangerDetected { get; }
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Knd.Cluster;
 using Knd.Configuration;
+using Knd.Hooks;
 using Knd.Production;
 
 namespace Knd.Supervision;
@@ -27,6 +28,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
     private readonly IPeerLink? _peers;
     private ClusterObservation? _contendersFrom;
     private IReadOnlyList<Contender> _contenders = [];
+    private readonly HookDispatcher? _hooks;
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new() { SingleReader = true });
 
     public SupervisorService(
@@ -40,7 +42,8 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         IHostApplicationLifetime lifetime,
         ILogger<SupervisorService> logger,
         ILoggerFactory loggers,
-        Func<Action<SupervisorEvent>, IPeerLink?>? peerFactory = null)
+        Func<Action<SupervisorEvent>, IPeerLink?>? peerFactory = null,
+        Func<Action<SupervisorEvent>, HookDispatcher?>? hookFactory = null)
     {
         _cluster = cluster;
         var productionLogger = loggers.CreateLogger("Knd.Production");
@@ -57,6 +60,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         _neard = neardFactory(Post);
         _lockService = lockServiceFactory(Post);
         _peers = peerFactory?.Invoke(Post);
+        _hooks = hookFactory?.Invoke(Post);
     }
 
     /// <summary>This node's end of the peer channel, or null when it runs none.</summary>
@@ -120,6 +124,12 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         {
             await background.CancelAsync();
             await _neard.DisposeAsync();
+            if (_hooks is not null)
+            {
+                // neard is stopped and the lock released by now: the last role-change hooks may finish, bounded.
+                await _hooks.DrainAsync();
+            }
+
             foreach (var task in new[] { watch, peerChannel })
             {
                 try
@@ -164,6 +174,9 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
             }
 
             previous = snapshot;
+
+            // Only enqueues: a hook never delays the actions below (the stop, the release).
+            _hooks?.Observe(snapshot.State, _machine.HasValidatorRole, _machine.LastDemotion);
             _strangers.Consider(snapshot, _machine.Counters);
             if (_stepDown.Consider(snapshot, _cluster.Latest) is { } handover)
             {
@@ -223,6 +236,12 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
                 break;
             case AnswerPromiseAction answer:
                 _peers?.Answer(answer);
+                break;
+            case RunPrePromoteAction prePromote when _hooks is not null:
+                _hooks.RunPrePromote(prePromote);
+                break;
+            case RunPrePromoteAction prePromote:
+                Post(new PrePromoteFinishedEvent(prePromote.Attempt, true, "no --pre-promote hook"));
                 break;
             default:
                 _lockService.Perform(action, cancellationToken);

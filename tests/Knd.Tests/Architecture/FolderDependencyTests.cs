@@ -20,7 +20,8 @@ public sealed partial class FolderDependencyTests
         ["DevConsul"] = ["Consul", "Logging"],
         ["Cluster"] = ["Consul", "Configuration", "Logging"],
         ["Production"] = ["Cluster", "Neard", "Logging"],
-        ["Supervision"] = ["Cluster", "Configuration", "Consul", "Interop", "Logging", "Neard", "Production"],
+        ["Hooks"] = ["Configuration", "Interop", "Logging", "Neard"],
+        ["Supervision"] = ["Cluster", "Configuration", "Consul", "Hooks", "Interop", "Logging", "Neard", "Production"],
         ["Peers"] = ["Cluster", "Configuration", "Consul", "Supervision", "Logging"],
         ["Etcd"] = ["Cluster", "Configuration", "Supervision", "Logging"],
         ["Http"] = ["Supervision", "Production", "Neard", "Cluster", "Configuration", "Logging"],
@@ -30,7 +31,7 @@ public sealed partial class FolderDependencyTests
         ["Switchover"] = ["Cluster", "Configuration", "Consul", "Neard", "Supervision", "Logging"],
         ["Maintenance"] = ["Control", "Cluster", "Configuration", "Consul", "Neard", "Supervision", "Logging"],
         ["Localnet"] = ["Configuration", "DevConsul", "Http", "Interop", "Neard", "Switchover", "Systemd", "Consul", "Logging"],
-        ["Hosting"] = ["Cluster", "Configuration", "Consul", "Control", "Etcd", "Http", "Interop", "Logging", "Maintenance", "Metrics", "Neard", "Peers", "Production", "Supervision", "Switchover", "Systemd"],
+        ["Hosting"] = ["Cluster", "Configuration", "Consul", "Control", "Etcd", "Hooks", "Http", "Interop", "Logging", "Maintenance", "Metrics", "Neard", "Peers", "Production", "Supervision", "Switchover", "Systemd"],
         ["Commands"] = ["Configuration", "Consul", "Control", "DevConsul", "Hosting", "Http", "Localnet", "Logging", "Interop"],
         ["root"] = ["Commands", "Logging"],
     };

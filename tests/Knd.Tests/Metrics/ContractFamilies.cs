@@ -13,6 +13,8 @@ internal static class ContractFamilies
         ("knd_doppelganger_height", "gauge"),
         ("knd_doppelganger_hold_seconds", "gauge"),
         ("knd_failsafe_covered", "gauge"),
+        ("knd_hook_duration_seconds", "histogram"),
+        ("knd_hook_runs_total", "counter"),
         ("knd_is_leader", "gauge"),
         ("knd_last_tick_age_seconds", "gauge"),
         ("knd_leader_fencing_index", "gauge"),

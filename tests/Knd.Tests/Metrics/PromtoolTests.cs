@@ -35,6 +35,9 @@ public sealed class PromtoolTests
         harness.Metrics.ObserveConsulRequest(ConsulOperations.SessionRenew, ConsulOperations.Ok);
         harness.Metrics.ObserveConsulRequest(ConsulOperations.KvGet, ConsulOperations.Outcome(ConsulErrorKind.NoClusterLeader));
         harness.Metrics.ObserveNeardRpcError();
+        harness.Metrics.ObserveHook("pre_promote", "timeout", TimeSpan.FromSeconds(30));
+        harness.Metrics.ObserveHook("on_role_change", "ok", TimeSpan.FromMilliseconds(40));
+        harness.Metrics.ObserveHook("on_role_change", "dropped", TimeSpan.Zero);
         harness.Time.Advance(TimeSpan.FromSeconds(12.5));
         var exposition = harness.Metrics.Scrape();
         using var deadline = Deadline.After(TimeSpan.FromSeconds(50));
@@ -43,6 +46,8 @@ public sealed class PromtoolTests
 
         Assert.True(exitCode == 0, $"promtool check metrics failed ({exitCode}):\n{output}\n--- exposition ---\n{exposition}");
         Assert.Contains("knd_leader_fencing_index 77\n", exposition, StringComparison.Ordinal);
+        Assert.Contains("knd_hook_runs_total{hook=\"pre_promote\",outcome=\"timeout\"} 1\n", exposition, StringComparison.Ordinal);
+        Assert.Contains("knd_hook_duration_seconds_count{hook=\"on_role_change\"} 1\n", exposition, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 60_000)]
