@@ -3,12 +3,17 @@ using Knd.IntegrationTests.Infrastructure;
 
 namespace Knd.IntegrationTests.Localnet;
 
-/// <summary>The chaos benchmark of contract §10, every fault kind once, at the short test timings.</summary>
+/// <summary>
+/// The chaos benchmark of contract §10 at the short test timings: every fault kind once, but for the
+/// peer channel's three Consul-outage kinds, whose failsafe and fast-failover paths PeerChannelTests
+/// run on real processes (they add a minute here, over the suite's budget); `knd localnet --trials 20
+/// --fault all` (docs/benchmarks.md) runs them all.
+/// </summary>
 [Collection(LocalnetCollection.Name)]
 public sealed class ChaosBenchmarkTests
 {
     private static readonly string[] FaultKinds =
-        ["kill-leader-host", "kill-knd", "freeze-knd", "crash-neard", "hang-neard", "consul-no-leader", "partition-leader", "switchover", "stop-leader", "consul-restart", "consul-slow", "consul-garbage", "silent-leader", "rogue-signer", "consul-down", "consul-leader-down", "consul-down-kill-leader"];
+        ["kill-leader-host", "kill-knd", "freeze-knd", "crash-neard", "hang-neard", "consul-no-leader", "partition-leader", "switchover", "stop-leader", "consul-restart", "consul-slow", "consul-garbage", "silent-leader", "rogue-signer"];
 
     /// <summary>Faults the leader must ride out: no failover, so no failover times.</summary>
     private static readonly string[] RideThrough = ["consul-slow"];
@@ -20,13 +25,13 @@ public sealed class ChaosBenchmarkTests
         ["fault", "trials", "session_ttl_ms", "lock_delay_ms", "bound_ms", "failover_ms", "double_signed_heights", "missed_duty_heights", "failed_trials", "knd_rss_mb_max"];
 
     [Fact(Timeout = 960_000)]
-    public async Task EveryFaultKind_OneTrialEach_WritesContractJsonWithNoDoubleSignAndNoFailedTrial()
+    public async Task EachFaultKind_OneTrialEach_WritesContractJsonWithNoDoubleSignAndNoFailedTrial()
     {
         var dir = Directory.CreateTempSubdirectory("knd-chaos-test-").FullName;
         try
         {
             var json = Path.Combine(dir, "chaos.json");
-            await using var localnet = LocalnetRun.Start(["--trials", "1", "--fault", "all", "--nodes", "3", "--json", json, "--dir", Path.Combine(dir, "net"), "--consul-outage", "10s", .. LocalnetRun.FastTimings]);
+            await using var localnet = LocalnetRun.Start(["--trials", "1", "--fault", string.Join(',', FaultKinds), "--nodes", "3", "--json", json, "--dir", Path.Combine(dir, "net"), .. LocalnetRun.FastTimings]);
             var code = await localnet.Process.WaitForExitAsync(TimeSpan.FromSeconds(900));
             var output = localnet.Process.Tail(120);
 
