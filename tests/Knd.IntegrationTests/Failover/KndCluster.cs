@@ -39,6 +39,12 @@ internal sealed record ClusterOptions
     /// <summary>The <c>--neard-bin</c> of every node; neard-sim when null (a test may wrap it in a script).</summary>
     public string? NeardBin { get; init; }
 
+    /// <summary>
+    /// Nodes (by index) configured as a kuutamod host is: node id, account, neard home, Consul URL and
+    /// token file, exporter and network addresses from <c>KUUTAMO_*</c> variables instead of flags.
+    /// </summary>
+    public IReadOnlySet<int> KuutamodStyleNodes { get; init; } = new HashSet<int>();
+
     /// <summary>Extra environment for every knd (NOTIFY_SOCKET, JOURNAL_STREAM ...).</summary>
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 }
@@ -172,7 +178,37 @@ internal sealed class KndCluster : IAsyncDisposable
             environment[key] = value;
         }
 
+        if (options.KuutamodStyleNodes.Contains(index))
+        {
+            KuutamodStyle(arguments, environment);
+        }
+
         return new KndNode(nodeId, home, arguments, environment) { CredentialsDir = credentials, TokenFile = tokenFile, ValidatorNetworkAddr = validatorAddr };
+    }
+
+    /// <summary>The flags kuutamod's hosts set through its environment instead (its unit's Environment= lines).</summary>
+    private static readonly Dictionary<string, string> KuutamodVariables = new(StringComparer.Ordinal)
+    {
+        ["--node-id"] = "KUUTAMO_NODE_ID",
+        ["--neard-home"] = "KUUTAMO_NEARD_HOME",
+        ["--exporter-address"] = "KUUTAMO_EXPORTER_ADDRESS",
+        ["--consul-url"] = "KUUTAMO_CONSUL_URL",
+        ["--consul-token-file"] = "KUUTAMO_CONSUL_TOKEN_FILE",
+        ["--validator-network-addr"] = "KUUTAMO_VALIDATOR_NETWORK_ADDR",
+        ["--voter-network-addr"] = "KUUTAMO_VOTER_NETWORK_ADDR",
+    };
+
+    private static void KuutamodStyle(List<string> arguments, Dictionary<string, string?> environment)
+    {
+        environment["KUUTAMO_ACCOUNT_ID"] = Account;
+        for (var i = arguments.Count - 2; i >= 0; i--)
+        {
+            if (KuutamodVariables.TryGetValue(arguments[i], out var variable))
+            {
+                environment[variable] = arguments[i + 1];
+                arguments.RemoveRange(i, 2);
+            }
+        }
     }
 
     /// <summary>Waits until exactly one node is Validating (and the lock names it) and every other live node is Voting.</summary>
