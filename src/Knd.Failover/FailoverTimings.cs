@@ -146,6 +146,59 @@ internal sealed record FailoverTimings
     /// <summary>The shortest lock-delay fast failover allows, rounded up to 250 ms: the default when --lock-delay is not given.</summary>
     public TimeSpan FastFailoverLockDelay => RoundUp(FenceBound + FastFailoverMargin, TimeSpan.FromMilliseconds(250));
 
+    /// <summary>The timings at knd's default TTL (10 s) and lock-delay (5 s): for parts that only need the shell's values below.</summary>
+    public static FailoverTimings Defaults { get; } = From(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(30));
+
+    // The shell's timings: the lock-service drivers and the coordinators around the machine. None
+    // bears on safety (the fence arithmetic above does); each bounds a retry or a wait.
+
+    /// <summary>A session destroy (etcd: lease revoke) stops retrying after this (or 2 x TTL, if shorter): by then it has expired or soon will.</summary>
+    public TimeSpan DestroyGiveUpAfter { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First pause between destroy attempts: a blip in the lock service is retried at once.</summary>
+    public TimeSpan DestroyRetryMin { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest pause between destroy attempts, so several tries fit in <see cref="DestroyGiveUpAfter"/>.</summary>
+    public TimeSpan DestroyRetryMax { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Shortest pause between two watch requests, so a misbehaving server cannot make a watch spin.</summary>
+    public TimeSpan WatchMinInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Pause after a failed watch request: a recovered lock service is seen again within half a second.</summary>
+    public TimeSpan WatchRetryInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>First pause after a failed member-record write: a blip costs half a second of a stale record.</summary>
+    public TimeSpan MemberRetryMin { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Longest pause between member-record writes while they fail. The record only informs status, the
+    /// list and the choice of a switchover target, never the lock; without a pause a failing write was
+    /// retried on every loop event (about 30 a second).
+    /// </summary>
+    public TimeSpan MemberRetryMax { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How stale the head height in the member record may get: <c>knd list</c> shows each member's lag
+    /// and a priority tie is broken by height; one write every 5 s instead of one per block.
+    /// </summary>
+    public TimeSpan MemberHeightRefresh { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the switchover coordinator looks at the cluster and at neard's head: a block is 500 ms or more.</summary>
+    public TimeSpan SwitchoverPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How long a switchover waits for a long-enough duty-free window before failing: as long as the
+    /// CLI's default <c>--timeout</c>. At a third of heights on duty such a window comes in three minutes
+    /// on average and over ten now and then (measured by the chaos benchmark).
+    /// </summary>
+    public TimeSpan SwitchoverWindowTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long the switchover target has to take the lock after the release: a promotion takes about a second.</summary>
+    public TimeSpan SwitchoverTakeoverTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long neard may take to apply a maintenance SIGHUP reload (nearcore checks about once a second).</summary>
+    public TimeSpan MaintenanceReloadConfirmTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Builds the timings from the options, with the defaults of docs/failover-algorithm.md. With
     /// <paramref name="fastFailover"/> the fence is tightened (renewals every TTL/5, fence after

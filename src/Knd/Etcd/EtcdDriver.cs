@@ -16,13 +16,6 @@ namespace Knd.Etcd;
 /// </summary>
 internal sealed class EtcdDriver : ILockServiceDriver
 {
-    /// <summary>A revoke stops retrying after this (or 2 x TTL, if shorter): by then the lease has expired or soon will.</summary>
-    internal static readonly TimeSpan RevokeGiveUpAfter = TimeSpan.FromSeconds(10);
-
-    internal static readonly TimeSpan RevokeRetryMin = TimeSpan.FromMilliseconds(100);
-
-    internal static readonly TimeSpan RevokeRetryMax = TimeSpan.FromSeconds(2);
-
     private const string CrashKeySuffix = OperationFailureLog.CrashKeySuffix;
 
     private readonly KndRunOptions _options;
@@ -52,7 +45,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
             (operation, count, seconds, error) => logger.EtcdStillFailing(operation, count, seconds, error),
             (operation, count, seconds) => logger.EtcdRecovered(operation, count, seconds)));
         _failures = _failureLog.Limiter;
-        _members = new MemberPublisher(clock, WriteMemberAsync, e => Crashed("member publish", e));
+        _members = new MemberPublisher(clock, timings, WriteMemberAsync, e => Crashed("member publish", e));
     }
 
     public Task Perform(SupervisorAction action, CancellationToken cancellationToken) => action switch
@@ -147,9 +140,9 @@ internal sealed class EtcdDriver : ILockServiceDriver
 
     private async Task RevokeAsync(string sessionId, CancellationToken cancellationToken)
     {
-        var limit = _timings.SessionTtl * 2 < RevokeGiveUpAfter ? _timings.SessionTtl * 2 : RevokeGiveUpAfter;
+        var limit = _timings.SessionTtl * 2 < _timings.DestroyGiveUpAfter ? _timings.SessionTtl * 2 : _timings.DestroyGiveUpAfter;
         var deadline = _clock.Now + limit;
-        var pause = RevokeRetryMin;
+        var pause = _timings.DestroyRetryMin;
         while (true)
         {
             var result = await _etcd.RevokeAsync(sessionId, cancellationToken);
@@ -170,7 +163,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
             }
 
             await Task.Delay(pause, _clock.TimeProvider, cancellationToken);
-            pause = pause * 2 > RevokeRetryMax ? RevokeRetryMax : pause * 2;
+            pause = pause * 2 > _timings.DestroyRetryMax ? _timings.DestroyRetryMax : pause * 2;
         }
     }
 

@@ -113,7 +113,7 @@ internal static class KndServices
         services.AddSingleton<ISupervisorInbox>(sp => sp.GetRequiredService<SupervisorService>());
         services.AddSingleton<INeardControl>(sp => sp.GetRequiredService<SupervisorService>().Neard);
         services.AddHostedService<SwitchoverCoordinator>();
-        services.AddSingleton(sp => new MaintenanceCoordinator(options.AccountId, status, sp.GetRequiredService<ISupervisorInbox>(), sp.GetRequiredService<INeardControl>()));
+        services.AddSingleton(sp => new MaintenanceCoordinator(options.AccountId, status, sp.GetRequiredService<ISupervisorInbox>(), sp.GetRequiredService<INeardControl>(), timings));
         services.AddSingleton<ISupervisorControl, DaemonControl>();
     }
 

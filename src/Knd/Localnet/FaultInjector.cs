@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Knd.DevConsul;
 using Knd.Interop;
-using Knd.Switchover;
 
 namespace Knd.Localnet;
 
@@ -34,7 +33,7 @@ internal sealed class Injection
 internal sealed partial class FaultInjector
 {
     /// <summary>knd waits up to its window timeout for a duty-free window long enough to hand over (minutes at TTL 10 s).</summary>
-    private static readonly TimeSpan HandoverStartTimeout = SwitchoverCoordinator.WindowTimeout + TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan HandoverStartTimeout = FailoverTimings.Defaults.SwitchoverWindowTimeout + TimeSpan.FromSeconds(30);
     private readonly LocalCluster _cluster;
     private readonly Func<CancellationToken, Task<ClusterSnapshot>> _poll;
     private readonly TimeProvider _time;

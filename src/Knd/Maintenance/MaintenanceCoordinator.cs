@@ -12,10 +12,8 @@ namespace Knd.Maintenance;
 /// </summary>
 internal sealed class MaintenanceCoordinator
 {
-    /// <summary>How long neard may take to apply a SIGHUP reload (nearcore checks about once a second).</summary>
-    internal static readonly TimeSpan ReloadConfirmTimeout = TimeSpan.FromSeconds(5);
-
     private readonly string _accountId;
+    private readonly TimeSpan _reloadConfirmTimeout;
     private readonly SupervisorStatus _status;
     private readonly ISupervisorInbox _inbox;
     private readonly INeardControl _neard;
@@ -26,9 +24,11 @@ internal sealed class MaintenanceCoordinator
         string accountId,
         SupervisorStatus status,
         ISupervisorInbox inbox,
-        INeardControl neard)
+        INeardControl neard,
+        FailoverTimings? timings = null)
     {
         _accountId = accountId;
+        _reloadConfirmTimeout = (timings ?? FailoverTimings.Defaults).MaintenanceReloadConfirmTimeout;
         _status = status;
         _inbox = inbox;
         _neard = neard;
@@ -144,7 +144,7 @@ internal sealed class MaintenanceCoordinator
 
         var time = _status.Clock.TimeProvider;
         var started = time.GetTimestamp();
-        while (time.GetElapsedTime(started) < ReloadConfirmTimeout)
+        while (time.GetElapsedTime(started) < _reloadConfirmTimeout)
         {
             var after = await rpc.GetMetricsAsync(cancellationToken);
             if (after.Value?.ConfigReloadsTotal > reloadsBefore)
@@ -157,7 +157,7 @@ internal sealed class MaintenanceCoordinator
 
         // neard did not apply it (a parse error leaves the counter): take the setting back out.
         await _neard.SetExpectedShutdownAsync(null, cancellationToken);
-        return $"neard did not confirm the reload within {ReloadConfirmTimeout.TotalSeconds:0}s (near_config_reloads_total did not rise)";
+        return $"neard did not confirm the reload within {_reloadConfirmTimeout.TotalSeconds:0}s (near_config_reloads_total did not rise)";
     }
 
     private static string Describe(MaintenanceKind kind, long height, long? current) =>

@@ -7,12 +7,6 @@ namespace Knd.Supervision;
 /// <summary>The blocking watches on the lock key and the cluster prefix.</summary>
 internal sealed partial class ConsulDriver
 {
-    /// <summary>Shortest pause between two watch requests, so a misbehaving server cannot make a watch spin.</summary>
-    internal static readonly TimeSpan WatchMinInterval = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>Pause after a failed watch request: a recovered Consul is seen again within half a second.</summary>
-    internal static readonly TimeSpan WatchRetryInterval = TimeSpan.FromMilliseconds(500);
-
     private bool? _lockKeyMissing;
 
     /// <summary>Both blocking watches, side by side, until cancelled.</summary>
@@ -72,7 +66,7 @@ internal sealed partial class ConsulDriver
                 (index, failed) = (0, true);
             }
 
-            var pause = failed ? WatchRetryInterval : WatchMinInterval - (_clock.Now - started);
+            var pause = failed ? _timings.WatchRetryInterval : _timings.WatchMinInterval - (_clock.Now - started);
             try
             {
                 if (pause > TimeSpan.Zero)

@@ -15,15 +15,6 @@ namespace Knd.Supervision;
 /// </summary>
 internal sealed partial class ConsulDriver : ILockServiceDriver
 {
-    /// <summary>A destroy stops retrying after this (or 2 x TTL, if shorter): by then the session has expired or soon will.</summary>
-    internal static readonly TimeSpan DestroyGiveUpAfter = TimeSpan.FromSeconds(10);
-
-    /// <summary>First pause between destroy attempts: a blip in Consul is retried at once.</summary>
-    internal static readonly TimeSpan DestroyRetryMin = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>Longest pause between destroy attempts, so several tries fit in the give-up time.</summary>
-    internal static readonly TimeSpan DestroyRetryMax = TimeSpan.FromSeconds(2);
-
     private const string CrashKeySuffix = OperationFailureLog.CrashKeySuffix;
 
     private readonly KndRunOptions _options;
@@ -43,7 +34,7 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
         _timings = timings;
         _consul = consul;
         _clock = clock;
-        _members = new MemberPublisher(clock, WriteMemberAsync, e => Crashed("member publish", e));
+        _members = new MemberPublisher(clock, timings, WriteMemberAsync, e => Crashed("member publish", e));
         _post = post;
         _logger = logger;
         _failureLog = new OperationFailureLog(clock.TimeProvider, new OperationFailureMessages(
@@ -148,9 +139,9 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
     /// </summary>
     private async Task DestroyAsync(string sessionId, bool report, CancellationToken cancellationToken)
     {
-        var limit = _timings.SessionTtl * 2 < DestroyGiveUpAfter ? _timings.SessionTtl * 2 : DestroyGiveUpAfter;
+        var limit = _timings.SessionTtl * 2 < _timings.DestroyGiveUpAfter ? _timings.SessionTtl * 2 : _timings.DestroyGiveUpAfter;
         var deadline = _clock.Now + limit;
-        var pause = DestroyRetryMin;
+        var pause = _timings.DestroyRetryMin;
         while (true)
         {
             var result = await _consul.DestroySessionAsync(sessionId, cancellationToken);
@@ -179,7 +170,7 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
             }
 
             await Task.Delay(pause, _clock.TimeProvider, cancellationToken);
-            pause = pause * 2 > DestroyRetryMax ? DestroyRetryMax : pause * 2;
+            pause = pause * 2 > _timings.DestroyRetryMax ? _timings.DestroyRetryMax : pause * 2;
         }
     }
 

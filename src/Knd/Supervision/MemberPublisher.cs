@@ -6,28 +6,12 @@ namespace Knd.Supervision;
 /// Publishes this host's member record for a lock-service driver (Consul or etcd), held with its
 /// session so the record goes when the session does. Coalesces: at most one write in flight, the
 /// latest wish wins, a record that says what the last written one said is not written again; after
-/// a failed write the next waits (<see cref="RetryMin"/>, doubling up to <see cref="RetryMax"/>).
+/// a failed write the next waits (<see cref="FailoverTimings.MemberRetryMin"/>, doubling up to <see cref="FailoverTimings.MemberRetryMax"/>).
 /// </summary>
 internal sealed class MemberPublisher
 {
-    /// <summary>First pause after a failed member write: a blip costs half a second of a stale record.</summary>
-    internal static readonly TimeSpan RetryMin = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>
-    /// Longest pause between member writes while they fail. The record only informs <c>knd status</c>
-    /// and the choice of a switchover target, never the lock, so a recovered service may wait this long
-    /// for it; without a pause a failing write was retried on every loop event (about 30 a second).
-    /// </summary>
-    internal static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// How stale the head height in the record may get: <c>knd list</c> shows each member's lag behind
-    /// the leader, and a priority tie is broken by height. A write per block would be 2 a second per
-    /// host; one every 5 s keeps the lag within ten 500 ms blocks of the truth.
-    /// </summary>
-    internal static readonly TimeSpan HeightRefresh = TimeSpan.FromSeconds(5);
-
     private readonly MonotonicClock _clock;
+    private readonly FailoverTimings _timings;
     private readonly Func<string, MemberInfo, CancellationToken, Task<bool>> _write;
     private readonly Action<Exception> _crashed;
     private readonly Lock _gate = new();
@@ -35,15 +19,18 @@ internal sealed class MemberPublisher
     private (string SessionId, MemberInfo Info)? _published;
     private bool _inFlight;
     private TimeSpan _retryAt;
-    private TimeSpan _backoff = RetryMin;
+    private TimeSpan _backoff;
     private TimeSpan _publishedAt;
 
     /// <param name="clock">Paces the retries.</param>
+    /// <param name="timings">The retry pauses and the height refresh (<see cref="FailoverTimings.MemberRetryMin"/> ...).</param>
     /// <param name="write">Writes the record with the session; true when written (it logs its own outcome).</param>
     /// <param name="crashed">Reports an exception the write let through (a bug): the publisher backs off and goes on.</param>
-    public MemberPublisher(MonotonicClock clock, Func<string, MemberInfo, CancellationToken, Task<bool>> write, Action<Exception> crashed)
+    public MemberPublisher(MonotonicClock clock, FailoverTimings timings, Func<string, MemberInfo, CancellationToken, Task<bool>> write, Action<Exception> crashed)
     {
         _clock = clock;
+        _timings = timings;
+        _backoff = timings.MemberRetryMin;
         _write = write;
         _crashed = crashed;
     }
@@ -78,7 +65,7 @@ internal sealed class MemberPublisher
         _published is { } done
         && done.SessionId == sessionId
         && SameSummary(done.Info, info)
-        && (done.Info.Height == info.Height || _clock.Now - _publishedAt < HeightRefresh);
+        && (done.Info.Height == info.Height || _clock.Now - _publishedAt < _timings.MemberHeightRefresh);
 
     private async Task PublishAllAsync(CancellationToken cancellationToken)
     {
@@ -125,7 +112,7 @@ internal sealed class MemberPublisher
             {
                 _published = wanted;
                 _publishedAt = _clock.Now;
-                _backoff = RetryMin;
+                _backoff = _timings.MemberRetryMin;
                 return true;
             }
 
@@ -139,6 +126,6 @@ internal sealed class MemberPublisher
     private void BackOff()
     {
         _retryAt = _clock.Now + _backoff;
-        _backoff = _backoff * 2 > RetryMax ? RetryMax : _backoff * 2;
+        _backoff = _backoff * 2 > _timings.MemberRetryMax ? _timings.MemberRetryMax : _backoff * 2;
     }
 }

@@ -14,19 +14,6 @@ namespace Knd.Switchover;
 /// </summary>
 internal sealed class SwitchoverCoordinator : BackgroundService
 {
-    /// <summary>How often the coordinator looks at the cluster and at neard's head.</summary>
-    internal static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>
-    /// How long to wait for a long-enough duty-free window before giving up: as long as the CLI's
-    /// default <c>--timeout</c>. At a third of heights on duty a window of a dozen heights takes
-    /// three minutes on average and over ten now and then (measured by the chaos benchmark).
-    /// </summary>
-    internal static readonly TimeSpan WindowTimeout = TimeSpan.FromMinutes(30);
-
-    /// <summary>How long the target has to take the lock after the release.</summary>
-    internal static readonly TimeSpan TakeoverTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>Heights kept free before and after the handover: the RPC view of the head can lag by a block or two.</summary>
     internal const int SafetyHeights = 2;
 
@@ -72,7 +59,7 @@ internal sealed class SwitchoverCoordinator : BackgroundService
         var time = _status.Clock.TimeProvider;
         while (!stoppingToken.IsCancellationRequested)
         {
-            await Task.Delay(PollInterval, time, stoppingToken);
+            await Task.Delay(_timings.SwitchoverPollInterval, time, stoppingToken);
             var observation = _cluster.Latest;
             if (observation.Switchover is { IsOpen: true } record && record.From == _options.NodeId && record.Id != _handling
                 && _status.Snapshot is { IsLeader: true })
@@ -105,9 +92,9 @@ internal sealed class SwitchoverCoordinator : BackgroundService
         IReadOnlyList<BlockRange> windows = [];
         while (true)
         {
-            if (time.GetElapsedTime(started) > WindowTimeout)
+            if (time.GetElapsedTime(started) > _timings.SwitchoverWindowTimeout)
             {
-                await FinishAsync(record, SwitchoverRecord.Failed, $"no duty-free window long enough within {WindowTimeout.TotalMinutes:0} minutes", cancellationToken);
+                await FinishAsync(record, SwitchoverRecord.Failed, $"no duty-free window long enough within {_timings.SwitchoverWindowTimeout.TotalMinutes:0} minutes", cancellationToken);
                 return;
             }
 
@@ -152,14 +139,14 @@ internal sealed class SwitchoverCoordinator : BackgroundService
                 return;
             }
 
-            await Task.Delay(PollInterval, time, cancellationToken);
+            await Task.Delay(_timings.SwitchoverPollInterval, time, cancellationToken);
         }
 
         _inbox.Post(new HandoverNowEvent(record.To));
         var handedAt = time.GetTimestamp();
-        while (time.GetElapsedTime(handedAt) < TakeoverTimeout)
+        while (time.GetElapsedTime(handedAt) < _timings.SwitchoverTakeoverTimeout)
         {
-            await Task.Delay(PollInterval, time, cancellationToken);
+            await Task.Delay(_timings.SwitchoverPollInterval, time, cancellationToken);
             var leader = _status.Snapshot?.LeaderNodeId;
             if (leader == record.To)
             {
@@ -169,7 +156,7 @@ internal sealed class SwitchoverCoordinator : BackgroundService
         }
 
         var now = _status.Snapshot?.LeaderNodeId ?? "nobody";
-        await FinishAsync(record, SwitchoverRecord.Failed, $"{record.To} did not take the lock within {TakeoverTimeout.TotalSeconds:0}s; the leader is {now}", cancellationToken);
+        await FinishAsync(record, SwitchoverRecord.Failed, $"{record.To} did not take the lock within {_timings.SwitchoverTakeoverTimeout.TotalSeconds:0}s; the leader is {now}", cancellationToken);
     }
 
     /// <summary>Why this node must stop acting on <paramref name="record"/>: cancelled, or replaced by another request.</summary>

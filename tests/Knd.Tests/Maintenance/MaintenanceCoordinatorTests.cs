@@ -59,7 +59,7 @@ public sealed class MaintenanceCoordinatorTests
         _neard.Rpc.ReloadsApply = false;
 
         var schedule = _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: false), CancellationToken.None);
-        await AdvanceUntilAsync(schedule, MaintenanceCoordinator.ReloadConfirmTimeout + TimeSpan.FromSeconds(1));
+        await AdvanceUntilAsync(schedule, FailoverTimings.Defaults.MaintenanceReloadConfirmTimeout + TimeSpan.FromSeconds(1));
         var outcome = await schedule;
 
         Assert.Contains("did not confirm the reload", outcome.Error, StringComparison.Ordinal);

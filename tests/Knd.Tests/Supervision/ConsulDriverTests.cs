@@ -1,5 +1,4 @@
 using Knd.Consul;
-using Knd.Supervision;
 
 namespace Knd.Tests.Supervision;
 
@@ -112,7 +111,7 @@ public sealed class ConsulDriverTests : IDisposable
         await _h.RunUntilAsync(() => destroy.IsCompleted, "the destroy to give up");
 
         Assert.Equal(new SessionDestroyedEvent(Session, false), Assert.Single(_h.Events));
-        Assert.InRange(_h.Clock.Now, TimeSpan.FromSeconds(8), ConsulDriver.DestroyGiveUpAfter);
+        Assert.InRange(_h.Clock.Now, TimeSpan.FromSeconds(8), _h.Timings.DestroyGiveUpAfter);
         Assert.Single(_h.LinesWith("could not be destroyed"));
         Assert.Single(_h.LinesWith("Consul: session destroy failed:"));
     }

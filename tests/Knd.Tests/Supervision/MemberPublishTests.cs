@@ -6,7 +6,7 @@ namespace Knd.Tests.Supervision;
 
 /// <summary>
 /// The member record while Consul fails: the loop asks for it on every event (about 30 a second),
-/// but knd writes it at a pace that backs off to <see cref="MemberPublisher.RetryMax"/>, and logs
+/// but knd writes it at a pace that backs off to <see cref="FailoverTimings.MemberRetryMax"/>, and logs
 /// the failure once with a count.
 /// </summary>
 public sealed class MemberPublishTests : IDisposable
@@ -107,7 +107,7 @@ public sealed class MemberPublishTests : IDisposable
         }
 
         Assert.Equal(3, attemptsAt.Count);
-        Assert.InRange((attemptsAt[1] - attemptsAt[0]).TotalSeconds, MemberPublisher.HeightRefresh.TotalSeconds, MemberPublisher.HeightRefresh.TotalSeconds + 0.2);
+        Assert.InRange((attemptsAt[1] - attemptsAt[0]).TotalSeconds, _h.Timings.MemberHeightRefresh.TotalSeconds, _h.Timings.MemberHeightRefresh.TotalSeconds + 0.2);
     }
 
     /// <summary>Calls PublishMember as the loop does, once per event, for <paramref name="duration"/> of fake time; returns when writes were attempted.</summary>
