@@ -232,6 +232,25 @@ internal sealed record FailoverTimings
         return fastFailover && lockDelay is null ? timings with { LockDelay = timings.FastFailoverLockDelay } : timings;
     }
 
+    /// <summary>
+    /// The "knd freezes" rule (docs/failover-algorithm.md): a frozen leader's neard must be killed by
+    /// the service manager before its session can expire. knd pings every W/2 and only after a loop
+    /// tick within that half period, so the manager fires at most 1.5 W after the last tick. An error
+    /// naming both settings, or null when the watchdog (if any) is short enough.
+    /// </summary>
+    public string? CheckWatchdog(TimeSpan? watchdog)
+    {
+        if (watchdog is not { } w)
+        {
+            return null;
+        }
+
+        var deadBy = FenceAfter + TickInterval + (w * 1.5);
+        return deadBy < SessionTtl
+            ? null
+            : $"the service manager's watchdog ({w.TotalMilliseconds:0} ms, WatchdogSec/WATCHDOG_USEC) is too long for a {SessionTtl.TotalMilliseconds:0} ms session TTL: a frozen leader's neard could live {deadBy.TotalMilliseconds:0} ms after its last renewal; lower WatchdogSec below {((SessionTtl - FenceAfter - TickInterval) / 1.5).TotalMilliseconds:0} ms or raise --session-ttl";
+    }
+
     /// <summary>The cross-field rule of the safety argument, or null when it holds.</summary>
     public string? Check()
     {

@@ -38,7 +38,7 @@ internal static class KndDaemon
         // Before anything starts: the notifier takes NOTIFY_SOCKET out of the environment so neard
         // cannot inherit it (and keep a frozen knd's watchdog fed), and a bad socket fails first.
         using var notifier = SystemdNotifier.FromProcess(loggerFactory.CreateLogger("Knd.Systemd"));
-        if (WatchdogRule.Check(timings, notifier.WatchdogInterval) is { } watchdogError)
+        if (timings.CheckWatchdog(notifier.WatchdogInterval) is { } watchdogError)
         {
             await Console.Error.WriteLineAsync($"knd run: --session-ttl: {watchdogError}");
             return ExitCodes.Config;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Knd.Configuration;
-using Knd.Systemd;
 
 namespace Knd.Localnet;
 
@@ -90,7 +89,7 @@ internal static class LocalnetArguments
         }
 
         options = options with { Promotion = promotion ?? options.Promotion };
-        if (watchdogValue is { } w && WatchdogRule.Check(new LocalnetTimings(options).Knd, w) is { } unsafeWatchdog)
+        if (watchdogValue is { } w && new LocalnetTimings(options).Knd.CheckWatchdog(w) is { } unsafeWatchdog)
         {
             // knd itself would refuse to start under it (exit 78).
             return (null, $"--watchdog: {unsafeWatchdog}");

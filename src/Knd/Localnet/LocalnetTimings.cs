@@ -1,5 +1,3 @@
-using Knd.Systemd;
-
 namespace Knd.Localnet;
 
 /// <summary>
@@ -66,7 +64,7 @@ internal sealed class LocalnetTimings
     public TimeSpan FrozenLeaderDeadBy => Knd.FenceAfter + Knd.TickInterval + (1.5 * Watchdog);
 
     /// <summary>knd checks the same rule at start (and refuses to run when it fails).</summary>
-    public bool WatchdogIsSafe => Watchdog == TimeSpan.Zero || WatchdogRule.Check(Knd, Watchdog) is null;
+    public bool WatchdogIsSafe => Watchdog == TimeSpan.Zero || Knd.CheckWatchdog(Watchdog) is null;
 
     /// <summary>
     /// The longest W with FenceAfter + TickInterval + 1.5 W &lt; TTL, in 100 ms steps, capped at the

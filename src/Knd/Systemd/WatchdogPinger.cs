@@ -14,7 +14,7 @@ namespace Knd.Systemd;
 /// silent for longer is dead by <c>last tick + period + WATCHDOG_USEC = last tick + 1.5 × WATCHDOG_USEC</c>:
 /// at its last tick the leader had renewed within <c>FenceAfter</c>, so its neard dies by
 /// <c>t_r + FenceAfter + TickInterval + 1.5 × WatchdogSec</c> (8.25 s with the defaults and the
-/// shipped <c>WatchdogSec=2s</c>), below the TTL (<see cref="WatchdogRule"/>). No ping is sent
+/// shipped <c>WatchdogSec=2s</c>), below the TTL (<see cref="FailoverTimings.CheckWatchdog"/>). No ping is sent
 /// before the loop's first tick, which is also when <c>READY=1</c> is sent.
 /// </remarks>
 internal sealed class WatchdogPinger

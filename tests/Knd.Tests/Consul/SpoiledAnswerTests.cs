@@ -14,8 +14,11 @@ public sealed class SpoiledAnswerTests : IAsyncLifetime
     private const string Prefix = "spoil/";
     private const string Key = Prefix + "key";
 
-    /// <summary>Short, so a stalled or dripping answer gives up quickly.</summary>
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromMilliseconds(400);
+    /// <summary>
+    /// Short, so a stalled or dripping answer gives up quickly (the shortest drip, a 4-byte body at
+    /// 500 ms a byte, takes 1.5 s); 400 ms timed out a healthy answer once on a loaded runner.
+    /// </summary>
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromMilliseconds(800);
 
     private static readonly string[] BodyModes = ["garbage", "truncated", "wrong-shape", "wrong-types", "missing-fields", "null-entries"];
     private static readonly string[] IndexModes = ["index-missing", "index-garbage", "index-huge", "index-zero"];
@@ -109,7 +112,7 @@ public sealed class SpoiledAnswerTests : IAsyncLifetime
         var node = $"{operation}-{mode}".Replace(' ', '-');
         var client = _dev.Client(nodeId: node, requestTimeout: RequestTimeout);
         Assert.Null(await op.Call(this, client));
-        await _dev.FaultAsync("spoil", $$"""{"mode":"{{mode}}","op":"{{op.DevOp}}","node":"{{node}}","count":1,"dripMs":250}""");
+        await _dev.FaultAsync("spoil", $$"""{"mode":"{{mode}}","op":"{{op.DevOp}}","node":"{{node}}","count":1,"dripMs":500}""");
 
         var error = await op.Call(this, client);
 
