@@ -82,7 +82,8 @@ internal sealed class DriverHarness : IDisposable
         Logs.Dispose();
     }
 
-    private static KndRunOptions Options() => new()
+    /// <summary>Run options for a node <see cref="NodeId"/> whose paths are never touched (drivers and coordinators on fakes).</summary>
+    internal static KndRunOptions Options() => new()
     {
         NodeId = NodeId,
         AccountId = "validator.near",

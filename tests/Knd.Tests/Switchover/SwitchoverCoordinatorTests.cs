@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using Knd.Cluster;
-using Knd.Configuration;
 using Knd.Neard;
 using Knd.Supervision;
 using Knd.Switchover;
 using Knd.Tests.Infrastructure;
+using Knd.Tests.Supervision;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Knd.Tests.Switchover;
@@ -17,7 +16,7 @@ namespace Knd.Tests.Switchover;
 /// </summary>
 public sealed class SwitchoverCoordinatorTests : IAsyncDisposable
 {
-    private const string Leader = "node-a";
+    private const string Leader = DriverHarness.NodeId;
     private const string Target = "node-b";
 
     private readonly FakeTimeProvider _time = new();
@@ -34,24 +33,7 @@ public sealed class SwitchoverCoordinatorTests : IAsyncDisposable
         _status = new SupervisorStatus(new MonotonicClock(_time), Leader, "pool.near");
         _rpc = new ChainRpc();
         _store = new FakeStore(_cluster, () => _inbox.Events.Count);
-        var options = new KndRunOptions
-        {
-            NodeId = Leader,
-            AccountId = "pool.near",
-            ConsulUrl = new Uri("http://127.0.0.1:8500/"),
-            LockKeyPrefix = "kuutamod-leader/",
-            ExporterAddress = new IPEndPoint(IPAddress.Loopback, 0),
-            ControlSocket = "/nonexistent/knd.sock",
-            NeardBin = "/bin/true",
-            NeardHome = "/nonexistent",
-            ValidatorKey = "/nonexistent/validator_key.json",
-            ValidatorNodeKey = "/nonexistent/validator_node_key.json",
-            VoterNodeKey = "/nonexistent/voter_node_key.json",
-            ValidatorNetworkAddr = new IPEndPoint(IPAddress.Any, 24567),
-            VoterNetworkAddr = new IPEndPoint(IPAddress.Any, 24568),
-            PublicAddresses = [],
-            Promotion = PromotionMode.HotSwap,
-        };
+        var options = DriverHarness.Options();
         var timings = FailoverTimings.From(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(30));
         _coordinator = new SwitchoverCoordinator(options, timings, _cluster, _status, _inbox, new FakeNeard(_rpc), _store, NullLogger<SwitchoverCoordinator>.Instance);
         PublishLeader(Leader);
