@@ -2,7 +2,6 @@ using System.Net;
 using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
 using Knd.Neard;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Knd.Tests.Neard;
 
@@ -12,31 +11,13 @@ namespace Knd.Tests.Neard;
 /// other field of the operator's file survives.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public sealed class HotSwapStandbyTests : IDisposable
+public sealed class HotSwapStandbyTests : NeardHomeFixture
 {
     private const string Account = "pool.test";
     private static readonly IPEndPoint VoterAddr = IPEndPoint.Parse("0.0.0.0:24568");
     private static readonly IPEndPoint ValidatorAddr = IPEndPoint.Parse("0.0.0.0:24567");
     private static readonly HotSwapStandby Standby = new(Account, [IPAddress.Parse("203.0.113.7"), IPAddress.Parse("2001:db8::7")]);
 
-    private readonly TempDirectory _home = new();
-    private readonly TempDirectory _credentials = new();
-    private readonly NeardHome _neardHome;
-
-    public HotSwapStandbyTests()
-    {
-        File.WriteAllText(_home.File("config.json"), NeardTestData.Config);
-        File.WriteAllText(_credentials.File("validator_key.json"), NeardTestData.ValidatorKey);
-        File.WriteAllText(_credentials.File("validator_node_key.json"), NeardTestData.ValidatorNodeKey);
-        File.WriteAllText(_credentials.File("voter_node_key.json"), NeardTestData.VoterNodeKey);
-        _neardHome = new NeardHome(_home.Path, NullLogger.Instance);
-    }
-
-    public void Dispose()
-    {
-        _home.Dispose();
-        _credentials.Dispose();
-    }
 
     [Fact]
     public void HotSwapVoter_NoTrackingKeys_WritesTrackedShardsConfigShadowValidator_AndMemTries()
@@ -143,13 +124,13 @@ public sealed class HotSwapStandbyTests : IDisposable
     {
         WriteConfig("""{"tracked_shards_config":"NoShards","network":{"public_addrs":["ed25519:Old@1.2.3.4:24567"]}}""");
 
-        _neardHome.PrepareVoter(_credentials.File("voter_node_key.json"), VoterAddr);
+        NeardHome.PrepareVoter(Credentials.File("voter_node_key.json"), VoterAddr);
 
         var config = ReadConfig();
         Assert.Equal("NoShards", config["tracked_shards_config"]!.GetValue<string>());
         Assert.False(config.ContainsKey("store"));
         Assert.Empty(config["network"]!["public_addrs"]!.AsArray());
-        Assert.Empty(_neardHome.PreparedPublicAddrs);
+        Assert.Empty(NeardHome.PreparedPublicAddrs);
     }
 
     [Fact]
@@ -159,7 +140,7 @@ public sealed class HotSwapStandbyTests : IDisposable
 
         string[] expected = [$"{NeardTestData.VoterNodePublic}@203.0.113.7:24568", $"{NeardTestData.VoterNodePublic}@[2001:db8::7]:24568"];
         Assert.Equal(expected, ReadConfig()["network"]!["public_addrs"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray());
-        Assert.Equal(expected, _neardHome.PreparedPublicAddrs);
+        Assert.Equal(expected, NeardHome.PreparedPublicAddrs);
         Assert.Equal("0.0.0.0:24568", ReadConfig()["network"]!["addr"]!.GetValue<string>());
     }
 
@@ -178,13 +159,13 @@ public sealed class HotSwapStandbyTests : IDisposable
         PrepareVoter(Standby);
         var before = ReadConfig().ToJsonString();
 
-        _neardHome.InstallValidatorKey(_credentials.File("validator_key.json"));
+        NeardHome.InstallValidatorKey(Credentials.File("validator_key.json"));
         Assert.Equal(before, ReadConfig().ToJsonString());
 
         // Demotion stops neard; it starts again as a hot-swap voter, with the same (inert) addresses.
         PrepareVoter(Standby);
         Assert.Equal(before, ReadConfig().ToJsonString());
-        Assert.False(_neardHome.HasValidatorKey);
+        Assert.False(NeardHome.HasValidatorKey);
     }
 
     [Fact]
@@ -192,7 +173,7 @@ public sealed class HotSwapStandbyTests : IDisposable
     {
         PrepareVoter(Standby);
 
-        _neardHome.PrepareValidator(_credentials.File("validator_key.json"), _credentials.File("validator_node_key.json"), ValidatorAddr, Standby.PublicAddresses);
+        NeardHome.PrepareValidator(Credentials.File("validator_key.json"), Credentials.File("validator_node_key.json"), ValidatorAddr, Standby.PublicAddresses);
 
         var config = ReadConfig();
         Assert.Equal($"{NeardTestData.ValidatorNodePublic}@203.0.113.7:24567", config["network"]!["public_addrs"]![0]!.GetValue<string>());
@@ -208,13 +189,13 @@ public sealed class HotSwapStandbyTests : IDisposable
 
         var error = Assert.Throws<NeardHomeException>(() => PrepareVoter(Standby));
 
-        Assert.Contains(_home.File("config.json"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(Home.File("config.json"), error.Message, StringComparison.Ordinal);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
 
-    private void PrepareVoter(HotSwapStandby standby) => _neardHome.PrepareVoter(_credentials.File("voter_node_key.json"), VoterAddr, standby);
+    private void PrepareVoter(HotSwapStandby standby) => NeardHome.PrepareVoter(Credentials.File("voter_node_key.json"), VoterAddr, standby);
 
-    private void WriteConfig(string content) => File.WriteAllText(_home.File("config.json"), content);
+    private void WriteConfig(string content) => File.WriteAllText(Home.File("config.json"), content);
 
-    private JsonObject ReadConfig() => JsonNode.Parse(File.ReadAllText(_home.File("config.json")))!.AsObject();
+    private JsonObject ReadConfig() => JsonNode.Parse(File.ReadAllText(Home.File("config.json")))!.AsObject();
 }

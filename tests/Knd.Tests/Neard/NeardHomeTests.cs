@@ -2,48 +2,29 @@ using System.Net;
 using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
 using Knd.Neard;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Knd.Tests.Neard;
 
 [SupportedOSPlatform("linux")]
-public sealed class NeardHomeTests : IDisposable
+public sealed class NeardHomeTests : NeardHomeFixture
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private static readonly IPEndPoint VoterAddr = IPEndPoint.Parse("0.0.0.0:24568");
     private static readonly IPEndPoint ValidatorAddr = IPEndPoint.Parse("0.0.0.0:24567");
 
-    private readonly TempDirectory _home = new();
-    private readonly TempDirectory _credentials = new();
-    private readonly NeardHome _neardHome;
-
-    public NeardHomeTests()
-    {
-        File.WriteAllText(_home.File("config.json"), NeardTestData.Config);
-        File.WriteAllText(_credentials.File("validator_key.json"), NeardTestData.ValidatorKey);
-        File.WriteAllText(_credentials.File("validator_node_key.json"), NeardTestData.ValidatorNodeKey);
-        File.WriteAllText(_credentials.File("voter_node_key.json"), NeardTestData.VoterNodeKey);
-        _neardHome = new NeardHome(_home.Path, NullLogger.Instance);
-    }
-
-    public void Dispose()
-    {
-        _home.Dispose();
-        _credentials.Dispose();
-    }
 
     [Fact]
     public void PrepareVoter_RemovesValidatorKey_CopiesVoterNodeKey_SetsVoterNetwork()
     {
-        File.WriteAllText(_home.File("validator_key.json"), NeardTestData.ValidatorKey);
+        File.WriteAllText(Home.File("validator_key.json"), NeardTestData.ValidatorKey);
 
-        _neardHome.PrepareVoter(_credentials.File("voter_node_key.json"), VoterAddr);
+        NeardHome.PrepareVoter(Credentials.File("voter_node_key.json"), VoterAddr);
 
-        Assert.False(File.Exists(_home.File("validator_key.json")));
-        Assert.False(_neardHome.HasValidatorKey);
-        Assert.Equal(NeardTestData.VoterNodeKey, File.ReadAllText(_home.File("node_key.json")));
-        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_home.File("node_key.json")));
+        Assert.False(File.Exists(Home.File("validator_key.json")));
+        Assert.False(NeardHome.HasValidatorKey);
+        Assert.Equal(NeardTestData.VoterNodeKey, File.ReadAllText(Home.File("node_key.json")));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(Home.File("node_key.json")));
         var network = ReadConfig()["network"]!;
         Assert.Equal("0.0.0.0:24568", network["addr"]!.GetValue<string>());
         Assert.Empty(network["public_addrs"]!.AsArray());
@@ -52,7 +33,7 @@ public sealed class NeardHomeTests : IDisposable
     [Fact]
     public void PrepareVoter_KeepsUnknownFieldsAndTheirOrder()
     {
-        _neardHome.PrepareVoter(_credentials.File("voter_node_key.json"), VoterAddr);
+        NeardHome.PrepareVoter(Credentials.File("voter_node_key.json"), VoterAddr);
 
         var config = ReadConfig();
         Assert.Equal(
@@ -71,31 +52,31 @@ public sealed class NeardHomeTests : IDisposable
     [Fact]
     public void PrepareVoter_ReplacesKuutamodSymlinks_WithRegularFiles()
     {
-        File.CreateSymbolicLink(_home.File("validator_key.json"), _credentials.File("validator_key.json"));
-        File.CreateSymbolicLink(_home.File("node_key.json"), _credentials.File("validator_node_key.json"));
+        File.CreateSymbolicLink(Home.File("validator_key.json"), Credentials.File("validator_key.json"));
+        File.CreateSymbolicLink(Home.File("node_key.json"), Credentials.File("validator_node_key.json"));
 
-        _neardHome.PrepareVoter(_credentials.File("voter_node_key.json"), VoterAddr);
+        NeardHome.PrepareVoter(Credentials.File("voter_node_key.json"), VoterAddr);
 
-        Assert.Null(new FileInfo(_home.File("validator_key.json")).LinkTarget);
-        Assert.False(File.Exists(_home.File("validator_key.json")));
-        Assert.Null(new FileInfo(_home.File("node_key.json")).LinkTarget);
-        Assert.Equal(NeardTestData.VoterNodeKey, File.ReadAllText(_home.File("node_key.json")));
-        Assert.Equal(NeardTestData.ValidatorNodeKey, File.ReadAllText(_credentials.File("validator_node_key.json")));
+        Assert.Null(new FileInfo(Home.File("validator_key.json")).LinkTarget);
+        Assert.False(File.Exists(Home.File("validator_key.json")));
+        Assert.Null(new FileInfo(Home.File("node_key.json")).LinkTarget);
+        Assert.Equal(NeardTestData.VoterNodeKey, File.ReadAllText(Home.File("node_key.json")));
+        Assert.Equal(NeardTestData.ValidatorNodeKey, File.ReadAllText(Credentials.File("validator_node_key.json")));
     }
 
     [Fact]
     public void PrepareValidator_WritesBothKeysOwnerOnly_AndValidatorNetwork()
     {
-        _neardHome.PrepareValidator(
-            _credentials.File("validator_key.json"),
-            _credentials.File("validator_node_key.json"),
+        NeardHome.PrepareValidator(
+            Credentials.File("validator_key.json"),
+            Credentials.File("validator_node_key.json"),
             ValidatorAddr,
             [IPAddress.Parse("203.0.113.7"), IPAddress.Parse("2001:db8::7")]);
 
-        Assert.Equal(NeardTestData.ValidatorKey, File.ReadAllText(_home.File("validator_key.json")));
-        Assert.Equal(NeardTestData.ValidatorNodeKey, File.ReadAllText(_home.File("node_key.json")));
-        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_home.File("validator_key.json")));
-        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_home.File("node_key.json")));
+        Assert.Equal(NeardTestData.ValidatorKey, File.ReadAllText(Home.File("validator_key.json")));
+        Assert.Equal(NeardTestData.ValidatorNodeKey, File.ReadAllText(Home.File("node_key.json")));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(Home.File("validator_key.json")));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(Home.File("node_key.json")));
         var network = ReadConfig()["network"]!;
         Assert.Equal("0.0.0.0:24567", network["addr"]!.GetValue<string>());
         Assert.Equal(
@@ -106,9 +87,9 @@ public sealed class NeardHomeTests : IDisposable
     [Fact]
     public void PrepareValidator_PortOfPublicAddrs_ComesFromValidatorNetworkAddr()
     {
-        _neardHome.PrepareValidator(
-            _credentials.File("validator_key.json"),
-            _credentials.File("validator_node_key.json"),
+        NeardHome.PrepareValidator(
+            Credentials.File("validator_key.json"),
+            Credentials.File("validator_node_key.json"),
             IPEndPoint.Parse("10.0.0.5:24600"),
             [IPAddress.Parse("198.51.100.1")]);
 
@@ -120,9 +101,9 @@ public sealed class NeardHomeTests : IDisposable
     [Fact]
     public void PrepareValidator_NoConfigNetworkSection_CreatesIt()
     {
-        File.WriteAllText(_home.File("config.json"), """{"rpc":{"addr":"127.0.0.1:3030"}}""");
+        File.WriteAllText(Home.File("config.json"), """{"rpc":{"addr":"127.0.0.1:3030"}}""");
 
-        _neardHome.PrepareValidator(_credentials.File("validator_key.json"), _credentials.File("validator_node_key.json"), ValidatorAddr, []);
+        NeardHome.PrepareValidator(Credentials.File("validator_key.json"), Credentials.File("validator_node_key.json"), ValidatorAddr, []);
 
         var config = ReadConfig();
         Assert.Equal("0.0.0.0:24567", config["network"]!["addr"]!.GetValue<string>());
@@ -133,64 +114,64 @@ public sealed class NeardHomeTests : IDisposable
     [Fact]
     public void InstallValidatorKey_TouchesOnlyValidatorKey()
     {
-        _neardHome.PrepareVoter(_credentials.File("voter_node_key.json"), VoterAddr);
-        var configBefore = File.ReadAllBytes(_home.File("config.json"));
-        var filesBefore = Directory.GetFiles(_home.Path).Select(f => Path.GetFileName(f)).Order().ToArray();
-        var configTimeBefore = File.GetLastWriteTimeUtc(_home.File("config.json"));
+        NeardHome.PrepareVoter(Credentials.File("voter_node_key.json"), VoterAddr);
+        var configBefore = File.ReadAllBytes(Home.File("config.json"));
+        var filesBefore = Directory.GetFiles(Home.Path).Select(f => Path.GetFileName(f)).Order().ToArray();
+        var configTimeBefore = File.GetLastWriteTimeUtc(Home.File("config.json"));
 
-        _neardHome.InstallValidatorKey(_credentials.File("validator_key.json"));
+        NeardHome.InstallValidatorKey(Credentials.File("validator_key.json"));
 
-        Assert.Equal(NeardTestData.ValidatorKey, File.ReadAllText(_home.File("validator_key.json")));
-        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_home.File("validator_key.json")));
-        Assert.Equal(NeardTestData.VoterNodeKey, File.ReadAllText(_home.File("node_key.json")));
-        Assert.Equal(configBefore, File.ReadAllBytes(_home.File("config.json")));
-        Assert.Equal(configTimeBefore, File.GetLastWriteTimeUtc(_home.File("config.json")));
-        Assert.Equal([.. filesBefore, "validator_key.json"], Directory.GetFiles(_home.Path).Select(f => Path.GetFileName(f)).Order().ToArray());
+        Assert.Equal(NeardTestData.ValidatorKey, File.ReadAllText(Home.File("validator_key.json")));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(Home.File("validator_key.json")));
+        Assert.Equal(NeardTestData.VoterNodeKey, File.ReadAllText(Home.File("node_key.json")));
+        Assert.Equal(configBefore, File.ReadAllBytes(Home.File("config.json")));
+        Assert.Equal(configTimeBefore, File.GetLastWriteTimeUtc(Home.File("config.json")));
+        Assert.Equal([.. filesBefore, "validator_key.json"], Directory.GetFiles(Home.Path).Select(f => Path.GetFileName(f)).Order().ToArray());
     }
 
     [Fact]
     public void RemoveValidatorKey_ReportsWhetherAKeyWasThere()
     {
-        _neardHome.InstallValidatorKey(_credentials.File("validator_key.json"));
+        NeardHome.InstallValidatorKey(Credentials.File("validator_key.json"));
 
-        Assert.True(_neardHome.RemoveValidatorKey());
-        Assert.False(File.Exists(_home.File("validator_key.json")));
-        Assert.False(_neardHome.RemoveValidatorKey());
+        Assert.True(NeardHome.RemoveValidatorKey());
+        Assert.False(File.Exists(Home.File("validator_key.json")));
+        Assert.False(NeardHome.RemoveValidatorKey());
     }
 
     [Fact]
     public void RemoveValidatorKey_DanglingSymlink_IsRemoved()
     {
-        File.CreateSymbolicLink(_home.File("validator_key.json"), "/nonexistent/credentials/validator_key.json");
+        File.CreateSymbolicLink(Home.File("validator_key.json"), "/nonexistent/credentials/validator_key.json");
 
-        Assert.True(_neardHome.HasValidatorKey);
-        Assert.True(_neardHome.RemoveValidatorKey());
-        Assert.Null(new FileInfo(_home.File("validator_key.json")).LinkTarget);
+        Assert.True(NeardHome.HasValidatorKey);
+        Assert.True(NeardHome.RemoveValidatorKey());
+        Assert.Null(new FileInfo(Home.File("validator_key.json")).LinkTarget);
     }
 
     [Fact]
     public void EveryWrite_LeavesNoTempFileBehind()
     {
-        File.WriteAllText(_home.File(".validator_key.json.knd-tmp"), "stale from a crash");
+        File.WriteAllText(Home.File(".validator_key.json.knd-tmp"), "stale from a crash");
 
-        _neardHome.PrepareValidator(_credentials.File("validator_key.json"), _credentials.File("validator_node_key.json"), ValidatorAddr, [IPAddress.Loopback]);
-        _neardHome.SetExpectedShutdown(1234);
-        _neardHome.PrepareVoter(_credentials.File("voter_node_key.json"), VoterAddr);
-        _neardHome.InstallValidatorKey(_credentials.File("validator_key.json"));
+        NeardHome.PrepareValidator(Credentials.File("validator_key.json"), Credentials.File("validator_node_key.json"), ValidatorAddr, [IPAddress.Loopback]);
+        NeardHome.SetExpectedShutdown(1234);
+        NeardHome.PrepareVoter(Credentials.File("voter_node_key.json"), VoterAddr);
+        NeardHome.InstallValidatorKey(Credentials.File("validator_key.json"));
 
         Assert.Equal(
             ["config.json", "node_key.json", "validator_key.json"],
-            Directory.GetFiles(_home.Path).Select(f => Path.GetFileName(f)).Order().ToArray());
+            Directory.GetFiles(Home.Path).Select(f => Path.GetFileName(f)).Order().ToArray());
     }
 
     [Fact]
     public void ConfigWrite_KeepsTheFileMode()
     {
-        File.SetUnixFileMode(_home.File("config.json"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        File.SetUnixFileMode(Home.File("config.json"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
 
-        _neardHome.PrepareVoter(_credentials.File("voter_node_key.json"), VoterAddr);
+        NeardHome.PrepareVoter(Credentials.File("voter_node_key.json"), VoterAddr);
 
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(_home.File("config.json")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(Home.File("config.json")));
     }
 
     [Fact]
@@ -199,26 +180,26 @@ public sealed class NeardHomeTests : IDisposable
         var config = ReadConfig();
         config["validator_key_file"] = "my_validator.json";
         config["node_key_file"] = "my_node.json";
-        File.WriteAllText(_home.File("config.json"), config.ToJsonString());
+        File.WriteAllText(Home.File("config.json"), config.ToJsonString());
 
-        _neardHome.PrepareValidator(_credentials.File("validator_key.json"), _credentials.File("validator_node_key.json"), ValidatorAddr, []);
+        NeardHome.PrepareValidator(Credentials.File("validator_key.json"), Credentials.File("validator_node_key.json"), ValidatorAddr, []);
 
-        Assert.Equal(NeardTestData.ValidatorKey, File.ReadAllText(_home.File("my_validator.json")));
-        Assert.Equal(NeardTestData.ValidatorNodeKey, File.ReadAllText(_home.File("my_node.json")));
-        Assert.False(File.Exists(_home.File("validator_key.json")));
-        Assert.True(_neardHome.RemoveValidatorKey());
-        Assert.False(File.Exists(_home.File("my_validator.json")));
+        Assert.Equal(NeardTestData.ValidatorKey, File.ReadAllText(Home.File("my_validator.json")));
+        Assert.Equal(NeardTestData.ValidatorNodeKey, File.ReadAllText(Home.File("my_node.json")));
+        Assert.False(File.Exists(Home.File("validator_key.json")));
+        Assert.True(NeardHome.RemoveValidatorKey());
+        Assert.False(File.Exists(Home.File("my_validator.json")));
     }
 
     [Fact]
     public void SetExpectedShutdown_WritesTopLevelNumber_AndNullRemovesIt()
     {
-        _neardHome.SetExpectedShutdown(187456300);
+        NeardHome.SetExpectedShutdown(187456300);
 
         Assert.Equal(187456300, ReadConfig()["expected_shutdown"]!.GetValue<long>());
-        Assert.Contains("\"expected_shutdown\": 187456300", File.ReadAllText(_home.File("config.json")), StringComparison.Ordinal);
+        Assert.Contains("\"expected_shutdown\": 187456300", File.ReadAllText(Home.File("config.json")), StringComparison.Ordinal);
 
-        _neardHome.SetExpectedShutdown(null);
+        NeardHome.SetExpectedShutdown(null);
 
         Assert.False(ReadConfig().ContainsKey("expected_shutdown"));
         Assert.Equal("0.0.0.0:3031", ReadConfig()["rpc"]!["addr"]!.GetValue<string>());
@@ -227,11 +208,11 @@ public sealed class NeardHomeTests : IDisposable
     [Fact]
     public void MalformedConfig_ErrorNamesTheFileAndLine()
     {
-        File.WriteAllText(_home.File("config.json"), "{\n  \"network\": {\n    \"addr\": ,\n  }\n}");
+        File.WriteAllText(Home.File("config.json"), "{\n  \"network\": {\n    \"addr\": ,\n  }\n}");
 
-        var error = Assert.Throws<NeardHomeException>(() => _neardHome.PrepareVoter(_credentials.File("voter_node_key.json"), VoterAddr));
+        var error = Assert.Throws<NeardHomeException>(() => NeardHome.PrepareVoter(Credentials.File("voter_node_key.json"), VoterAddr));
 
-        Assert.Contains(_home.File("config.json"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(Home.File("config.json"), error.Message, StringComparison.Ordinal);
         Assert.Contains("line 3", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
     }
@@ -239,11 +220,11 @@ public sealed class NeardHomeTests : IDisposable
     [Fact]
     public void MissingConfig_ErrorNamesTheFile()
     {
-        File.Delete(_home.File("config.json"));
+        File.Delete(Home.File("config.json"));
 
-        var error = Assert.Throws<NeardHomeException>(() => _neardHome.ReadRpcEndpoint());
+        var error = Assert.Throws<NeardHomeException>(() => NeardHome.ReadRpcEndpoint());
 
-        Assert.Contains(_home.File("config.json"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(Home.File("config.json"), error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -253,35 +234,35 @@ public sealed class NeardHomeTests : IDisposable
     [InlineData(NeardTestData.ValidatorSecret, "invalid JSON")]
     public void BadValidatorKeyFile_ErrorNamesTheFile_AndNeverTheKey(string content, string problem)
     {
-        File.WriteAllText(_credentials.File("validator_key.json"), content);
+        File.WriteAllText(Credentials.File("validator_key.json"), content);
 
-        var error = Assert.Throws<NeardHomeException>(() => _neardHome.InstallValidatorKey(_credentials.File("validator_key.json")));
+        var error = Assert.Throws<NeardHomeException>(() => NeardHome.InstallValidatorKey(Credentials.File("validator_key.json")));
 
-        Assert.Contains(_credentials.File("validator_key.json"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(Credentials.File("validator_key.json"), error.Message, StringComparison.Ordinal);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("3D4YudUah", error.ToString(), StringComparison.Ordinal);
-        Assert.False(File.Exists(_home.File("validator_key.json")));
+        Assert.False(File.Exists(Home.File("validator_key.json")));
     }
 
     [Fact]
     public void PrepareVoter_BadVoterNodeKey_StillRemovesTheValidatorKey()
     {
-        File.WriteAllText(_home.File("validator_key.json"), NeardTestData.ValidatorKey);
-        File.WriteAllText(_credentials.File("voter_node_key.json"), "not json");
+        File.WriteAllText(Home.File("validator_key.json"), NeardTestData.ValidatorKey);
+        File.WriteAllText(Credentials.File("voter_node_key.json"), "not json");
 
-        Assert.Throws<NeardHomeException>(() => _neardHome.PrepareVoter(_credentials.File("voter_node_key.json"), VoterAddr));
+        Assert.Throws<NeardHomeException>(() => NeardHome.PrepareVoter(Credentials.File("voter_node_key.json"), VoterAddr));
 
-        Assert.False(File.Exists(_home.File("validator_key.json")));
+        Assert.False(File.Exists(Home.File("validator_key.json")));
     }
 
     [Fact]
     public void BadNodeKey_LeavesNoValidatorKeyInTheHome()
     {
-        File.WriteAllText(_credentials.File("validator_node_key.json"), "{}");
+        File.WriteAllText(Credentials.File("validator_node_key.json"), "{}");
 
-        Assert.Throws<NeardHomeException>(() => _neardHome.PrepareValidator(_credentials.File("validator_key.json"), _credentials.File("validator_node_key.json"), ValidatorAddr, []));
+        Assert.Throws<NeardHomeException>(() => NeardHome.PrepareValidator(Credentials.File("validator_key.json"), Credentials.File("validator_node_key.json"), ValidatorAddr, []));
 
-        Assert.False(File.Exists(_home.File("validator_key.json")));
+        Assert.False(File.Exists(Home.File("validator_key.json")));
     }
 
     [Theory]
@@ -293,9 +274,9 @@ public sealed class NeardHomeTests : IDisposable
     [InlineData("""{"rpc":{}}""", "http://127.0.0.1:3030/")]
     public void ReadRpcEndpoint_PollsLoopbackForWildcards(string config, string expected)
     {
-        File.WriteAllText(_home.File("config.json"), config);
+        File.WriteAllText(Home.File("config.json"), config);
 
-        Assert.Equal(new Uri(expected), _neardHome.ReadRpcEndpoint());
+        Assert.Equal(new Uri(expected), NeardHome.ReadRpcEndpoint());
     }
 
     [Theory]
@@ -305,13 +286,13 @@ public sealed class NeardHomeTests : IDisposable
     [InlineData("""{"rpc":"0.0.0.0:3030"}""")]
     public void ReadRpcEndpoint_BadAddr_ErrorNamesTheFile(string config)
     {
-        File.WriteAllText(_home.File("config.json"), config);
+        File.WriteAllText(Home.File("config.json"), config);
 
-        var error = Assert.Throws<NeardHomeException>(() => _neardHome.ReadRpcEndpoint());
+        var error = Assert.Throws<NeardHomeException>(() => NeardHome.ReadRpcEndpoint());
 
-        Assert.Contains(_home.File("config.json"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(Home.File("config.json"), error.Message, StringComparison.Ordinal);
         Assert.Contains("rpc", error.Message, StringComparison.Ordinal);
     }
 
-    private JsonObject ReadConfig() => JsonNode.Parse(File.ReadAllText(_home.File("config.json")))!.AsObject();
+    private JsonObject ReadConfig() => JsonNode.Parse(File.ReadAllText(Home.File("config.json")))!.AsObject();
 }
