@@ -5,11 +5,12 @@ namespace Knd.Configuration;
 /// <summary>The duration options and Consul's bounds on them.</summary>
 internal sealed partial class RunOptionsParser
 {
-    private TimeSpan ParseSessionTtl()
+    /// <summary>The TTL; below Consul's default session_ttl_min a warning, on Consul only (etcd checks its own minimum at the grant, which knd refuses when shortened).</summary>
+    private TimeSpan ParseSessionTtl(LockServiceKind dcs)
     {
         var value = FindSingle(SessionTtl);
         var ttl = ParseDuration(SessionTtl, RunOptionDefaults.DefaultSessionTtl, allowZero: false, max: RunOptionDefaults.ConsulMaxSessionTtl, maxReason: "Consul's maximum session TTL");
-        if (value is not null && ttl < RunOptionDefaults.ConsulDefaultSessionTtlMin)
+        if (dcs == LockServiceKind.Consul && value is not null && ttl < RunOptionDefaults.ConsulDefaultSessionTtlMin)
         {
             _warnings.Add(new RunOptionError(SessionTtl.Flag, value.Origin.Describe(),
                 $"{DurationParser.Format(ttl)} is below Consul's default session_ttl_min ({DurationParser.Format(RunOptionDefaults.ConsulDefaultSessionTtlMin)}); "

@@ -44,7 +44,7 @@ internal sealed partial class RunOptionsParser
         var dcs = ParseDcs();
         var etcd = ParseEtcd(dcs);
         var lockKeyPrefix = ParseLockKeyPrefix();
-        var sessionTtl = ParseSessionTtl();
+        var sessionTtl = ParseSessionTtl(dcs);
         // Not given: FailoverTimings picks the default, which fast failover raises to cover the fence bound.
         var lockDelay = Find(LockDelay) is null ? (TimeSpan?)null : ParseDuration(LockDelay, RunOptionDefaults.DefaultLockDelay, allowZero: true, max: RunOptionDefaults.ConsulMaxLockDelay, maxReason: "Consul's maximum lock delay (Consul would silently cap it)");
         var stopTimeout = Find(NeardStopTimeout) is null ? (TimeSpan?)null : ParseDuration(NeardStopTimeout, TimeSpan.Zero, allowZero: false);

@@ -16,8 +16,20 @@ namespace Knd.Hosting;
 /// <summary>Runs the daemon: logging, the exporter and control socket on Kestrel, the supervisor, systemd notify.</summary>
 internal static class KndDaemon
 {
+    /// <summary>
+    /// Pool threads the runtime hands out at once before it starts adding one about every 500 ms.
+    /// Its default is the core count (2 on a small validator host); library code that blocks a pool
+    /// thread for a moment (seen with the etcd client's gRPC balancer on a loaded two-core host) then
+    /// left the supervision loop's next step queued behind the injection delay, past a 0.9 s
+    /// watchdog. Threads are still created only when needed.
+    /// </summary>
+    private const int MinPoolThreads = 8;
+
     public static async Task<int> RunAsync(KndRunOptions options, FailoverTimings timings, IReadOnlyList<string> warnings, CancellationToken cancellationToken)
     {
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, MinPoolThreads), completionPorts);
+
         // Before anything else: a second knd on this home would kill this one's neard as a stray.
         using var homeLock = HomeLock.TryAcquire(options.NeardHome, out var homeLockError);
         if (homeLock is null)
@@ -128,6 +140,11 @@ internal static class KndDaemon
         }
 
         using var etcdClient = etcd;
+        if (etcd is not null)
+        {
+            await WarmUpAsync(etcd, timings, cancellationToken);
+        }
+
         KndServices.Add(builder.Services, options, timings, status, tokenFile, watchdogEnabled: notifier.WatchdogInterval is not null, peers, etcd);
 
         await using var app = builder.Build();
@@ -211,6 +228,25 @@ internal static class KndDaemon
         {
             error = $"--peer-address: cannot listen on {address}: {e.Message}";
             return null;
+        }
+    }
+
+    /// <summary>
+    /// One bounded read of the lock key before the supervision loop starts: the first gRPC call
+    /// JIT-compiles the client's HTTP/2 stack (over a second on a loaded two-core host, seen stalling
+    /// the first ticks past a 0.9 s watchdog). Paid here, it comes before READY=1 arms the watchdog,
+    /// as the Consul side's stale-leader reaper does its first requests. A failure is the loop's to see.
+    /// </summary>
+    private static async Task WarmUpAsync(EtcdLockClient etcd, FailoverTimings timings, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timings.ConsulRequestTimeout);
+        try
+        {
+            await etcd.CheckReachableAsync(bounded.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
         }
     }
 }

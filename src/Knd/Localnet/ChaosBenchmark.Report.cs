@@ -6,7 +6,7 @@ namespace Knd.Localnet;
 /// <summary>The benchmark's output: one line per trial, the summary table, the JSON of contract §10.</summary>
 internal sealed partial class ChaosBenchmark
 {
-    private static string Describe(TrialResult trial)
+    private string Describe(TrialResult trial)
     {
         var head = $"{trial.Fault.Name()} #{trial.Number}: ";
         var notes = trial.Notes.Count > 0 ? " · " + string.Join(" · ", trial.Notes) : string.Empty;
@@ -16,7 +16,7 @@ internal sealed partial class ChaosBenchmark
         }
 
         return trial.Failover is null
-            ? head + $"{(trial.Fault.IsEndurance() ? "no knd crashed" : $"{trial.From} kept signing throughout")} (missed {trial.MissedDutyHeights}){notes}"
+            ? head + $"{(trial.Fault.IsEndurance(_options.OnEtcd) ? "no knd crashed" : $"{trial.From} kept signing throughout")} (missed {trial.MissedDutyHeights}){notes}"
             : head + string.Create(
                 CultureInfo.InvariantCulture,
                 $"{trial.From} -> {trial.To} in {trial.Failover!.Value.TotalSeconds:0.0} s (takeover {trial.Takeover?.TotalSeconds ?? double.NaN:0.0} s, first signed height {trial.FirstSignedHeight}; {(trial.InBound ? "within" : "OVER")} bound; missed {trial.MissedDutyHeights}){notes}");
@@ -33,7 +33,7 @@ internal sealed partial class ChaosBenchmark
             s.KndRssMbMax.ToString("0.0", CultureInfo.InvariantCulture),
         ]).ToList();
         await _output.WriteLineAsync();
-        await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"peer channel: {_options.Modes}; TTL {_cluster.Timings.Knd.SessionTtl.TotalSeconds:0.###} s, lock-delay {_cluster.Timings.Knd.LockDelay.TotalSeconds:0.###} s, fence bound {_cluster.Timings.Knd.FenceBound.TotalSeconds:0.###} s"));
+        await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{(_options.OnEtcd ? $"etcd ({LocalEtcd.Size} members)" : "dev-consul")}; peer channel: {_options.Modes}; TTL {_cluster.Timings.Knd.SessionTtl.TotalSeconds:0.###} s, lock-delay {_cluster.Timings.Knd.LockDelay.TotalSeconds:0.###} s, fence bound {_cluster.Timings.Knd.FenceBound.TotalSeconds:0.###} s"));
         foreach (var line in TextTable.Format(["fault", "trials", "p50 s", "p95 s", "max s", "takeover p50 s", "takeover max s", "bound s", "in bound", "double-signed", "missed duty", "failed", "knd RSS max MB"], rows))
         {
             await _output.WriteLineAsync(line);

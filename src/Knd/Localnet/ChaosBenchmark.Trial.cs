@@ -15,7 +15,7 @@ internal sealed partial class ChaosBenchmark
             return await RogueSignerTrialAsync(number, leader, cancellationToken);
         }
 
-        if (fault.IsRideThrough(_options.Failsafe) || fault.IsEndurance())
+        if (fault.IsRideThrough(_options.Failsafe) || fault.IsEndurance(_options.OnEtcd))
         {
             return await RideThroughAsync(fault, number, leader, cancellationToken);
         }

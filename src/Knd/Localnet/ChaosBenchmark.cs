@@ -59,7 +59,7 @@ internal sealed partial class ChaosBenchmark
         }
         finally
         {
-            _view.Event("stopping every knd, then dev-consul ...");
+            _view.Event("stopping every knd, then the coordination service ...");
             await _cluster.DisposeAsync();
             _view.Event(_options.Dir is not null ? $"stopped; kept {_cluster.Root}" : "stopped");
         }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Knd.DevConsul;
 using Knd.Interop;
 
 namespace Knd.Localnet;
@@ -76,11 +75,14 @@ internal sealed partial class FaultInjector
             case FaultKind.HangNeard:
                 await File.WriteAllTextAsync(unit.Layout.RpcHangFile, string.Empty, cancellationToken);
                 break;
-            case FaultKind.ConsulNoLeader:
+            case FaultKind.ConsulNoLeader when _cluster.Dcs is LocalEtcd etcd:
+                injection.Notes.Add(await etcd.KillLeaderMemberAsync(cancellationToken));
+                break;
+            case FaultKind.ConsulNoLeader or FaultKind.EtcdQuorumLoss:
                 await NoLeaderAsync(injection, cancellationToken);
                 break;
             case FaultKind.PartitionLeader:
-                _cluster.Consul.Faults.SetBlackhole(unit.NodeId, enabled: true);
+                _cluster.Dcs.SetBlackhole(unit.NodeId, enabled: true);
                 break;
             case FaultKind.Switchover:
                 await SwitchoverAsync(injection, cancellationToken);
@@ -89,13 +91,14 @@ internal sealed partial class FaultInjector
                 await unit.TerminateKndAsync(cancellationToken);
                 break;
             case FaultKind.ConsulRestart:
-                await _cluster.RestartConsulEmptyAsync(LocalnetTimings.ConsulRestartOutage, cancellationToken);
+                await _cluster.Dcs.StopAsync();
+                await Task.Delay(LocalnetTimings.ConsulRestartOutage, _time, cancellationToken);
+                await _cluster.Dcs.StartEmptyAsync(cancellationToken);
                 injection.MeasureFrom = _time.GetUtcNow();
-                injection.Notes.Add($"dev-consul down {LocalnetTimings.ConsulRestartOutage.TotalSeconds:0} s, back empty; measured from its restart");
+                injection.Notes.Add($"{_cluster.Dcs.Kind} down {LocalnetTimings.ConsulRestartOutage.TotalSeconds:0} s, back empty; measured from its restart");
                 break;
             case FaultKind.ConsulGarbage:
-                _cluster.Consul.Spoiler.Add(SpoilModes.All, [], null, null, LocalnetTimings.GarbageEvery, null, AnswerSpoiler.DefaultDripInterval);
-                injection.Notes.Add($"every {LocalnetTimings.GarbageEvery}rd Consul answer spoiled ({SpoilModes.All.Count} modes in turn) for {_cluster.Timings.GarbageConsulDuration.TotalSeconds:0} s");
+                injection.Notes.Add(_cluster.Dcs.StartGarbage(_cluster.Timings.GarbageConsulDuration));
                 break;
             case FaultKind.SilentLeader:
                 await File.WriteAllTextAsync(unit.Layout.NoSignFile, string.Empty, cancellationToken);
@@ -108,8 +111,8 @@ internal sealed partial class FaultInjector
                 await ConsulLeaderDownAsync(injection, cancellationToken);
                 break;
             case FaultKind.ConsulSlow:
-                _cluster.Consul.Faults.Latency = _cluster.Timings.SlowConsulLatency;
-                injection.Notes.Add($"every Consul answer {_cluster.Timings.SlowConsulLatency.TotalMilliseconds:0} ms late for {_cluster.Timings.SlowConsulDuration.TotalSeconds:0} s");
+                _cluster.Dcs.SetLatency(_cluster.Timings.SlowConsulLatency);
+                injection.Notes.Add($"every {_cluster.Dcs.Kind} answer {_cluster.Timings.SlowConsulLatency.TotalMilliseconds:0} ms late for {_cluster.Timings.SlowConsulDuration.TotalSeconds:0} s");
                 break;
         }
 
@@ -140,16 +143,16 @@ internal sealed partial class FaultInjector
                 File.Delete(unit.Layout.RpcHangFile);
                 break;
             case FaultKind.PartitionLeader:
-                _cluster.Consul.Faults.SetBlackhole(unit.NodeId, enabled: false);
+                _cluster.Dcs.SetBlackhole(unit.NodeId, enabled: false);
                 break;
             case FaultKind.Switchover:
                 await FinishSwitchoverAsync(injection, cancellationToken);
                 break;
             case FaultKind.ConsulSlow:
-                _cluster.Consul.Faults.Latency = TimeSpan.Zero;
+                _cluster.Dcs.SetLatency(TimeSpan.Zero);
                 break;
             case FaultKind.ConsulGarbage:
-                _cluster.Consul.Spoiler.Clear();
+                _cluster.Dcs.StopGarbage();
                 break;
             case FaultKind.SilentLeader:
                 // The operator fixes the host, then restarts knd to end its not-producing back-off (docs/operations.md).
@@ -184,9 +187,10 @@ internal sealed partial class FaultInjector
         }
     }
 
+    /// <summary>consul-no-leader (on etcd: etcd-quorum-loss): no leader for longer than the fence bound, then the heal.</summary>
     private async Task NoLeaderAsync(Injection injection, CancellationToken cancellationToken)
     {
-        _cluster.Consul.Store.SetLeader(false);
+        var lost = await _cluster.Dcs.LoseLeaderAsync(cancellationToken);
         try
         {
             var outage = _cluster.Timings.NoLeaderOutage;
@@ -198,11 +202,11 @@ internal sealed partial class FaultInjector
         }
         finally
         {
-            _cluster.Consul.Store.SetLeader(true);
+            await _cluster.Dcs.RestoreLeaderAsync(CancellationToken.None);
         }
 
         injection.MeasureFrom = _time.GetUtcNow();
-        injection.Notes.Add($"no Consul leader for {(injection.MeasureFrom - injection.InjectedAt).TotalSeconds:0.0} s; measured from the heal");
+        injection.Notes.Add($"{lost} for {(injection.MeasureFrom - injection.InjectedAt).TotalSeconds:0.0} s; measured from the heal");
     }
 
     /// <summary>
@@ -213,7 +217,7 @@ internal sealed partial class FaultInjector
     private async Task ConsulDownAsync(Injection injection, CancellationToken cancellationToken)
     {
         var outage = _cluster.Timings.ConsulOutage;
-        var port = await _cluster.StopConsulAsync();
+        await _cluster.Dcs.StopAsync();
         try
         {
             await PollForAsync(injection.InjectedAt, outage / 2, cancellationToken);
@@ -227,28 +231,28 @@ internal sealed partial class FaultInjector
         }
         finally
         {
-            await _cluster.StartConsulEmptyAsync(port, CancellationToken.None);
+            await _cluster.Dcs.StartEmptyAsync(CancellationToken.None);
         }
 
         injection.MeasureFrom = _time.GetUtcNow();
-        injection.Notes.Add($"dev-consul down {(injection.MeasureFrom - injection.InjectedAt).TotalSeconds:0.0} s, back empty; measured from its return");
+        injection.Notes.Add($"{_cluster.Dcs.Kind} down {(injection.MeasureFrom - injection.InjectedAt).TotalSeconds:0.0} s, back empty; measured from its return");
     }
 
     /// <summary>consul-leader-down: Consul loses only its leader for the outage (sessions and keys survive).</summary>
     private async Task ConsulLeaderDownAsync(Injection injection, CancellationToken cancellationToken)
     {
-        _cluster.Consul.Store.SetLeader(false);
+        var lost = await _cluster.Dcs.LoseLeaderAsync(cancellationToken);
         try
         {
             await PollForAsync(injection.InjectedAt, _cluster.Timings.ConsulOutage, cancellationToken);
         }
         finally
         {
-            _cluster.Consul.Store.SetLeader(true);
+            await _cluster.Dcs.RestoreLeaderAsync(CancellationToken.None);
         }
 
         injection.MeasureFrom = _time.GetUtcNow();
-        injection.Notes.Add($"no Consul leader for {(injection.MeasureFrom - injection.InjectedAt).TotalSeconds:0.0} s; measured from the heal");
+        injection.Notes.Add($"{lost} for {(injection.MeasureFrom - injection.InjectedAt).TotalSeconds:0.0} s; measured from the heal");
     }
 
     private async Task PollForAsync(DateTimeOffset from, TimeSpan length, CancellationToken cancellationToken)

@@ -58,6 +58,12 @@ internal enum FaultKind
 
     /// <summary>consul-down, and the leader's host is killed halfway through the outage: measured from Consul's return.</summary>
     ConsulDownKillLeader,
+
+    /// <summary>
+    /// etcd only: two of the three members (etcd's leader among them) are SIGKILLed for longer than the
+    /// fence bound, then started again on their data: the leader must fence, and a leader serve again.
+    /// </summary>
+    EtcdQuorumLoss,
 }
 
 /// <summary>The command-line names of <see cref="FaultKind"/>.</summary>
@@ -82,6 +88,7 @@ internal static class FaultKinds
         ("consul-down", FaultKind.ConsulDown),
         ("consul-leader-down", FaultKind.ConsulLeaderDown),
         ("consul-down-kill-leader", FaultKind.ConsulDownKillLeader),
+        ("etcd-quorum-loss", FaultKind.EtcdQuorumLoss),
     ];
 
     /// <summary>
@@ -92,22 +99,28 @@ internal static class FaultKinds
         kind is FaultKind.ConsulSlow || (failsafe && kind.IsConsulOutage());
 
     /// <summary>The outages of the whole Consul that the failsafe rides out (the leader's host stays up).</summary>
-    public static bool IsConsulOutage(this FaultKind kind) => kind is FaultKind.ConsulNoLeader or FaultKind.ConsulDown or FaultKind.ConsulLeaderDown;
+    public static bool IsConsulOutage(this FaultKind kind) => kind is FaultKind.ConsulNoLeader or FaultKind.ConsulDown or FaultKind.ConsulLeaderDown or FaultKind.EtcdQuorumLoss;
 
     /// <summary>
     /// Faults that last a while and may or may not cost a failover; the trial passes when no knd
     /// crashes and the cluster is steady again after the heal (no height is ever signed twice).
+    /// On etcd, consul-no-leader (etcd's leader member killed, a new one elected) is one too: the
+    /// election takes about a second, and whether the leader's renewal meets it decides whether it
+    /// rides through or fences.
     /// </summary>
-    public static bool IsEndurance(this FaultKind kind) => kind is FaultKind.ConsulGarbage;
+    public static bool IsEndurance(this FaultKind kind, bool etcd = false) => kind is FaultKind.ConsulGarbage || (etcd && kind is FaultKind.ConsulNoLeader);
+
+    /// <summary>Whether the kind runs on this coordination service (etcd-quorum-loss only on etcd).</summary>
+    public static bool RunsOn(this FaultKind kind, bool etcd) => etcd || kind != FaultKind.EtcdQuorumLoss;
 
     public static string Name(this FaultKind kind) => All.First(f => f.Kind == kind).Name;
 
-    /// <summary>One kind, a comma-separated list of kinds, or every kind for <c>all</c>; null when a name is unknown.</summary>
-    public static IReadOnlyList<FaultKind>? Parse(string text)
+    /// <summary>One kind, a comma-separated list of kinds, or every kind for <c>all</c> (that runs on the service); null when a name is unknown.</summary>
+    public static IReadOnlyList<FaultKind>? Parse(string text, bool etcd = false)
     {
         if (text == "all")
         {
-            return [.. All.Select(f => f.Kind)];
+            return [.. All.Select(f => f.Kind).Where(k => k.RunsOn(etcd))];
         }
 
         var kinds = new List<FaultKind>();

@@ -25,7 +25,7 @@ internal sealed class LiveMode
 
     public async Task<int> RunAsync(string neardBin, CancellationToken cancellationToken)
     {
-        _view.Event($"starting {_options.Nodes} knd daemons, {_options.Nodes} neard-sims and a dev-consul ...");
+        _view.Event($"starting {_options.Nodes} knd daemons, {_options.Nodes} neard-sims and {(_options.OnEtcd ? $"{LocalEtcd.Size} etcd members" : "a dev-consul")} ...");
         var cluster = await LocalCluster.StartAsync(_options, neardBin, _view.Event, _time, cancellationToken);
         try
         {
@@ -42,7 +42,7 @@ internal sealed class LiveMode
         }
         finally
         {
-            _view.Event("stopping: SIGTERM to every knd (each stops its neard and gives up its lock), then dev-consul ...");
+            _view.Event("stopping: SIGTERM to every knd (each stops its neard and gives up its lock), then the coordination service ...");
             await cluster.DisposeAsync();
             _view.Event(_options.Dir is not null ? $"stopped; kept {cluster.Root}" : $"stopped; removed {cluster.Root}");
             _view.Finish();
@@ -53,13 +53,13 @@ internal sealed class LiveMode
     {
         var o = cluster.Options;
         var t = cluster.Timings;
-        yield return $"account {LocalnetOptions.Account} · dev-consul {cluster.Consul.BaseAddress.GetLeftPart(UriPartial.Authority)} · dir {cluster.Root}";
+        yield return $"account {LocalnetOptions.Account} · {cluster.Dcs.Describe} · dir {cluster.Root}";
         yield return string.Create(
             CultureInfo.InvariantCulture,
             $"TTL {o.SessionTtl.TotalSeconds:0.###} s · lock-delay {o.LockDelay.TotalSeconds:0.###} s · watchdog {t.Watchdog.TotalSeconds:0.###} s · promotion {o.Promotion} · blocks {LocalnetOptions.BlockInterval.TotalMilliseconds:0} ms, duty {LocalnetOptions.DutyPercent}% · ledger {cluster.Ledger.Path}");
         yield return string.Create(
             CultureInfo.InvariantCulture,
-            $"peer channel: {o.Modes} · fence bound {t.Knd.FenceBound.TotalSeconds:0.###} s{(o.FastFailover ? $" · lock-delay fast failover needs: fence bound + {t.Knd.FastFailoverMargin.TotalSeconds:0.###} s = {(t.Knd.FenceBound + t.Knd.FastFailoverMargin).TotalSeconds:0.###} s (have {t.Knd.LockDelay.TotalSeconds:0.###} s) · leader silence {t.Peers.LeaderSilence.TotalSeconds:0.###} s" : string.Empty)}{(o.IsBenchmark && o.Faults.Any(f => f is FaultKind.ConsulDown or FaultKind.ConsulLeaderDown or FaultKind.ConsulDownKillLeader) ? $" · Consul outage {o.ConsulOutage.TotalSeconds:0.###} s" : string.Empty)}");
+            $"peer channel: {o.Modes} · fence bound {t.Knd.FenceBound.TotalSeconds:0.###} s{(o.FastFailover ? $" · lock-delay fast failover needs: fence bound + {t.Knd.FastFailoverMargin.TotalSeconds:0.###} s = {(t.Knd.FenceBound + t.Knd.FastFailoverMargin).TotalSeconds:0.###} s (have {t.Knd.LockDelay.TotalSeconds:0.###} s) · leader silence {t.Peers.LeaderSilence.TotalSeconds:0.###} s" : string.Empty)}{(o.IsBenchmark && o.Faults.Any(f => f is FaultKind.ConsulDown or FaultKind.ConsulLeaderDown or FaultKind.ConsulDownKillLeader) ? $" · {cluster.Dcs.Kind} outage {o.ConsulOutage.TotalSeconds:0.###} s" : string.Empty)}");
     }
 
     private async Task<int> LoopAsync(LocalCluster cluster, CancellationToken cancellationToken)

@@ -68,9 +68,9 @@ internal sealed partial class LocalCluster
         await _stop.CancelAsync();
         await _manager;
 
-        // knd releases its lock and destroys its session on SIGTERM, so dev-consul must outlive every knd.
+        // knd releases its lock and destroys its session on SIGTERM, so the service must outlive every knd.
         await Task.WhenAll(Units.Select(u => u.DisposeAsync().AsTask()));
-        await Consul.DisposeAsync();
+        await Dcs.DisposeAsync();
         _launcher.Dispose();
         _status.Dispose();
         _stop.Dispose();

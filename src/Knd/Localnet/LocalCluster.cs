@@ -1,15 +1,14 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json.Nodes;
-using Knd.DevConsul;
 
 namespace Knd.Localnet;
 
 /// <summary>
-/// The whole system on one machine: an in-process dev-consul, N neard-sim homes sharing one chain
-/// clock, one validator key and one signing ledger, and N <c>knd run</c> daemons under an emulated
-/// service manager. Dispose stops every daemon (SIGTERM, then SIGKILL), then dev-consul, and removes
-/// the directory unless the user named it.
+/// The whole system on one machine: a coordination service (an in-process dev-consul, or three etcd
+/// members with <c>--dcs etcd</c>), N neard-sim homes sharing one chain clock, one validator key and
+/// one signing ledger, and N <c>knd run</c> daemons under an emulated service manager. Dispose stops
+/// every daemon (SIGTERM, then SIGKILL), then the service, and removes the directory unless the user
+/// named it.
 /// </summary>
 internal sealed partial class LocalCluster : IAsyncDisposable
 {
@@ -23,12 +22,12 @@ internal sealed partial class LocalCluster : IAsyncDisposable
     private Task _manager = Task.CompletedTask;
     private bool _disposed;
 
-    private LocalCluster(LocalnetOptions options, string root, bool keepDir, DevConsulServer consul, ChildLauncher launcher, TimeProvider time, ChainSchedule chain)
+    private LocalCluster(LocalnetOptions options, string root, bool keepDir, LocalDcs dcs, ChildLauncher launcher, TimeProvider time, ChainSchedule chain)
     {
         Options = options;
         Root = root;
         _keepDir = keepDir;
-        Consul = consul;
+        Dcs = dcs;
         _launcher = launcher;
         Time = time;
         Chain = chain;
@@ -42,8 +41,8 @@ internal sealed partial class LocalCluster : IAsyncDisposable
 
     public string Root { get; }
 
-    /// <summary>The dev-consul the daemons talk to; a new, empty one after <see cref="RestartConsulEmptyAsync"/>.</summary>
-    public DevConsulServer Consul { get; private set; }
+    /// <summary>The coordination service the daemons talk to, and the switches of its faults.</summary>
+    public LocalDcs Dcs { get; }
 
     public TimeProvider Time { get; }
 
@@ -56,7 +55,7 @@ internal sealed partial class LocalCluster : IAsyncDisposable
     /// <summary>The largest knd resident set seen at any poll, in MB.</summary>
     public double MaxKndRssMb { get; private set; }
 
-    /// <summary>Creates the directory, the keys and the homes, starts dev-consul and every knd.</summary>
+    /// <summary>Creates the directory, the keys and the homes, starts the coordination service and every knd.</summary>
     public static async Task<LocalCluster> StartAsync(LocalnetOptions options, string neardBin, Action<string> report, TimeProvider time, CancellationToken cancellationToken)
     {
         var launcher = ChildLauncher.Create(out var problem) ?? throw new LocalnetException(problem!);
@@ -64,9 +63,26 @@ internal sealed partial class LocalCluster : IAsyncDisposable
         var root = keepDir ? System.IO.Path.GetFullPath(options.Dir!) : Directory.CreateTempSubdirectory("knd-localnet-").FullName;
         Directory.CreateDirectory(root);
         File.Delete(System.IO.Path.Combine(root, "ledger.jsonl"));
-        var consul = await StartConsulAsync(options, port: 0, time, cancellationToken);
+        LocalDcs dcs;
+        try
+        {
+            dcs = options.Dcs == "etcd"
+                ? await LocalEtcd.StartAsync(root, launcher, time, report, cancellationToken)
+                : await LocalConsul.StartAsync(options, time, cancellationToken);
+        }
+        catch
+        {
+            launcher.Dispose();
+            if (!keepDir)
+            {
+                Directory.Delete(root, recursive: true);
+            }
+
+            throw;
+        }
+
         var chain = new ChainSchedule(time.GetUtcNow(), LocalnetOptions.BlockInterval, LocalnetOptions.DutySeed, LocalnetOptions.DutyPercent, LocalnetOptions.EpochLength);
-        var localnet = new LocalCluster(options, root, keepDir, consul, launcher, time, chain);
+        var localnet = new LocalCluster(options, root, keepDir, dcs, launcher, time, chain);
         try
         {
             localnet.CreateUnits(neardBin, report);
@@ -84,41 +100,6 @@ internal sealed partial class LocalCluster : IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>
-    /// Consul loses everything: dev-consul is stopped (every connection dropped), stays down for
-    /// <paramref name="outage"/>, and a new, empty one starts on the same port, as a Consul cluster
-    /// that lost its data would come back.
-    /// </summary>
-    public async Task RestartConsulEmptyAsync(TimeSpan outage, CancellationToken cancellationToken)
-    {
-        var port = Consul.BaseAddress.Port;
-        await Consul.DisposeAsync();
-        await Task.Delay(outage, Time, cancellationToken);
-        Consul = await StartConsulAsync(Options, port, Time, cancellationToken);
-    }
-
-    /// <summary>Stops dev-consul (every connection dropped, every session and key lost); returns its port for <see cref="StartConsulEmptyAsync"/>.</summary>
-    public async Task<int> StopConsulAsync()
-    {
-        var port = Consul.BaseAddress.Port;
-        await Consul.DisposeAsync();
-        return port;
-    }
-
-    /// <summary>Starts a new, empty dev-consul on <paramref name="port"/>, as a Consul cluster that lost its data comes back.</summary>
-    public async Task StartConsulEmptyAsync(int port, CancellationToken cancellationToken) =>
-        Consul = await StartConsulAsync(Options, port, Time, cancellationToken);
-
-    private static Task<DevConsulServer> StartConsulAsync(LocalnetOptions options, int port, TimeProvider time, CancellationToken cancellationToken) =>
-        DevConsulServer.StartAsync(
-            new DevConsulOptions
-            {
-                Listen = new IPEndPoint(IPAddress.Loopback, port),
-                SessionTtlMin = options.SessionTtl < DevConsulOptions.DefaultSessionTtlMin ? options.SessionTtl : DevConsulOptions.DefaultSessionTtlMin,
-                TimeProvider = time,
-            },
-            cancellationToken);
 
     public DaemonUnit Unit(string nodeId) => Units.First(u => u.NodeId == nodeId);
 
@@ -165,7 +146,7 @@ internal sealed partial class LocalCluster : IAsyncDisposable
         "--node-id", layout.NodeId,
         "--neard-home", layout.Home,
         "--neard-bin", neardBin,
-        "--consul-url", Consul.BaseAddress.ToString(),
+        .. Dcs.RunArguments(layout.NodeId),
         "--exporter-address", "127.0.0.1:0",
         "--control-socket", layout.ControlSocket,
         "--session-ttl", Milliseconds(Options.SessionTtl),

@@ -11,9 +11,14 @@ internal static class LocalnetArguments
     public static (LocalnetOptions? Options, string? Error) Parse(
         string? nodes, string? dir, string? killLeaderAfter, string? ttl, string? lockDelay, string? promotion,
         string? watchdog, string? neardBin, string? trials, string? fault, string? json,
-        bool fastFailover = false, bool failsafe = false, string? consulOutage = null)
+        bool fastFailover = false, bool failsafe = false, string? consulOutage = null, string? dcs = null)
     {
-        var options = new LocalnetOptions { Dir = dir, NeardBin = neardBin, JsonPath = json };
+        if (dcs is not null and not ("consul" or "etcd"))
+        {
+            return (null, $"--dcs: '{dcs}' is not one of: consul, etcd");
+        }
+
+        var options = new LocalnetOptions { Dir = dir, NeardBin = neardBin, JsonPath = json, Dcs = dcs ?? "consul" };
         if (nodes is not null)
         {
             if (!int.TryParse(nodes, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > MaxNodes)
@@ -127,9 +132,14 @@ internal static class LocalnetArguments
             return (null, "--trials: needs --fault KIND (" + string.Join(", ", FaultKinds.All.Select(f => f.Name)) + ", or all)");
         }
 
-        if (FaultKinds.Parse(fault) is not { } faults)
+        if (FaultKinds.Parse(fault, options.OnEtcd) is not { } faults)
         {
             return (null, $"--fault: '{fault}' is not one of: " + string.Join(", ", FaultKinds.All.Select(f => f.Name)) + ", all");
+        }
+
+        if (faults.Where(f => !f.RunsOn(options.OnEtcd)).Select(f => f.Name()).FirstOrDefault() is { } offService)
+        {
+            return (null, $"--fault: {offService} needs --dcs etcd");
         }
 
         if (options.KillLeaderAfter is not null)

@@ -19,6 +19,11 @@ internal sealed record LocalnetOptions
 
     public int Nodes { get; init; } = 3;
 
+    /// <summary><c>consul</c> (an in-process dev-consul) or <c>etcd</c> (three real etcd members).</summary>
+    public string Dcs { get; init; } = "consul";
+
+    public bool OnEtcd => Dcs == "etcd";
+
     /// <summary>Kept on exit when given; otherwise a temp directory that is removed.</summary>
     public string? Dir { get; init; }
 

@@ -25,7 +25,46 @@ internal sealed class LocalnetTimings
         ConsulOutage = options.ConsulOutage;
         Watchdog = options.Watchdog ?? DefaultWatchdog(Knd);
         Promotion = options.Promotion == "restart" ? RestartPromotion : HotSwapPromotion;
+        Etcd = options.OnEtcd;
     }
+
+    /// <summary>The localnet runs on etcd: a lease expires a TTL after the last keep-alive, not Consul's 2 x TTL.</summary>
+    public bool Etcd { get; }
+
+    /// <summary>
+    /// etcd's lessor checks expiries every 500 ms and revokes through Raft (a commit): an expired lease's
+    /// key is gone within a second of its TTL (docs/failover-algorithm.md, "On etcd").
+    /// </summary>
+    public static readonly TimeSpan EtcdExpiryCheck = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// etcd's election after its quorum returns: the members restart (a Go process, well under a
+    /// second), wait an election timeout (1 s by default, randomised up to 2 s) and may need a second
+    /// round on a loaded machine.
+    /// </summary>
+    public static readonly TimeSpan EtcdElection = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// A new etcd leader extends every lease by its TTL plus an election timeout (etcd's default 1 s)
+    /// from its promotion, so a lease that lived through an election may outlast a fresh one by this.
+    /// </summary>
+    public static readonly TimeSpan EtcdLeaseExtension = TimeSpan.FromSeconds(1);
+
+    /// <summary>knd's gRPC channel tries a failed member again after at most 1 s (EtcdConnection's reconnect backoff).</summary>
+    public static readonly TimeSpan EtcdReconnect = TimeSpan.FromSeconds(1);
+
+    /// <summary>The lease knd asks for: the TTL rounded up to whole seconds (etcd's unit).</summary>
+    public TimeSpan EtcdLeaseTtl => TimeSpan.FromSeconds(Math.Ceiling(Knd.SessionTtl.TotalSeconds));
+
+    /// <summary>
+    /// When the service frees the lock of a leader that stopped renewing, after its last renewal:
+    /// Consul invalidates the session up to 2 x TTL later; etcd deletes the key when the lease
+    /// expires, the (whole-second) TTL later and the expiry check.
+    /// </summary>
+    public TimeSpan SessionExpiry => Etcd ? EtcdLeaseTtl + EtcdExpiryCheck : 2 * Knd.SessionTtl;
+
+    /// <summary>A watch that failed reconnects and answers again (on etcd the channel's reconnect comes first).</summary>
+    public TimeSpan WatchRecoveryOnService => Etcd ? WatchRecovery + EtcdReconnect : WatchRecovery;
 
     /// <summary>knd's own timings for these options (the same code knd runs).</summary>
     public FailoverTimings Knd { get; }
@@ -50,7 +89,7 @@ internal sealed class LocalnetTimings
     public TimeSpan CutOffLeaderDestroyed => Knd.RenewInterval + Peers.LeaderSilence + Knd.TickInterval;
 
     /// <summary>After an outage of the whole Consul a member sees the state loss and waits TTL + lock-delay; the failsafe's riders wait the same to settle.</summary>
-    public TimeSpan OutageSettle => WatchRecovery + Knd.ForgottenStateWait + Knd.AcquireRetryInterval + Promotion;
+    public TimeSpan OutageSettle => WatchRecoveryOnService + Knd.ForgottenStateWait + Knd.AcquireRetryInterval + Promotion;
     public TimeSpan Watchdog { get; }
 
     public TimeSpan Promotion { get; }
@@ -85,7 +124,7 @@ internal sealed class LocalnetTimings
     public TimeSpan Bound(FaultKind fault)
     {
         var t = Knd;
-        var expiry = (2 * t.SessionTtl) + t.LockDelay;
+        var expiry = SessionExpiry + t.LockDelay;
         if (fault.IsRideThrough(Peers.Failsafe) && fault.IsConsulOutage())
         {
             // No failover is expected; from the heal, the bound sizes the watch of the settling back to one lock holder.
@@ -100,11 +139,12 @@ internal sealed class LocalnetTimings
 
         return fault switch
         {
-            // Consul invalidates the session up to 2 x TTL after the last renewal it saw, then the lock-delay.
+            // Consul invalidates the session up to 2 x TTL after the last renewal it saw (etcd: the lease's
+            // TTL and the expiry check), then the lock-delay.
             FaultKind.KillLeaderHost or FaultKind.KillKnd or FaultKind.PartitionLeader => expiry + Promotion,
 
             // The watchdog kill does not free the lock either; the session expires as above (W < 2 x TTL).
-            FaultKind.FreezeKnd => Max(Watchdog, 2 * t.SessionTtl) + t.LockDelay + Promotion,
+            FaultKind.FreezeKnd => Max(Watchdog, SessionExpiry) + t.LockDelay + Promotion,
 
             // knd sees the exit at once, releases (no lock-delay), the passive's watch fires.
             FaultKind.CrashNeard => t.TickInterval + Promotion,
@@ -112,8 +152,15 @@ internal sealed class LocalnetTimings
             // Three failed polls (each up to the poll interval + the RPC timeout), the bounded stop, then a release.
             FaultKind.HangNeard => (t.UnhealthyAfterFailures * (t.HealthPollInterval + t.NeardRpcTimeout)) + t.NeardStopTimeout + t.NeardKillConfirmTimeout + Promotion,
 
-            // After the heal Consul restarts every session timer at 2 x TTL; a fenced leader's session may have to expire.
+            // On etcd its leader member is killed and the others elect: an endurance fault, the bound only
+            // sizes the wait. On Consul, after the heal Consul restarts every session timer at 2 x TTL; a
+            // fenced leader's session may have to expire.
+            FaultKind.ConsulNoLeader when Etcd => 2 * t.SessionTtl,
             FaultKind.ConsulNoLeader => expiry + Promotion,
+
+            // From the heal: etcd elects, its new leader gives every lease a full TTL and an election
+            // timeout, the fenced leader's lease may have to expire, then the lock-delay.
+            FaultKind.EtcdQuorumLoss => EtcdElection + EtcdLeaseExtension + expiry + Promotion,
 
             // Stop neard (bounded), release naming the target, hot swap: knd's own handover budget.
             FaultKind.Switchover => t.NeardStopTimeout + t.NeardKillConfirmTimeout + Promotion,
@@ -123,7 +170,7 @@ internal sealed class LocalnetTimings
 
             // From the restart: the watches reset to index 0 and see the key missing, then nobody takes
             // it for TTL + lock-delay (docs/failover-algorithm.md, "Consul loses its state").
-            FaultKind.ConsulRestart => WatchRecovery + t.ForgottenStateWait + t.AcquireRetryInterval + Promotion,
+            FaultKind.ConsulRestart => WatchRecoveryOnService + t.ForgottenStateWait + t.AcquireRetryInterval + Promotion,
 
             // The mean time of the misses that judge the leader silent, then the step-down. A trial is
             // judged against the schedule's real duty heights instead (SilentLeaderStepDownAfter).
@@ -136,7 +183,8 @@ internal sealed class LocalnetTimings
             // consul-down without the failsafe: the leader fences; from Consul's return, as consul-restart.
             // consul-leader-down: as consul-no-leader, from the heal. consul-down-kill-leader: from Consul's return;
             // the killed leader's promises (PromiseDuration) have run out long before, so the hold-off decides.
-            FaultKind.ConsulDown or FaultKind.ConsulDownKillLeader => WatchRecovery + t.ForgottenStateWait + t.AcquireRetryInterval + Promotion,
+            FaultKind.ConsulDown or FaultKind.ConsulDownKillLeader => WatchRecoveryOnService + t.ForgottenStateWait + t.AcquireRetryInterval + Promotion,
+            FaultKind.ConsulLeaderDown when Etcd => EtcdElection + EtcdLeaseExtension + expiry + Promotion,
             FaultKind.ConsulLeaderDown => expiry + Promotion,
 
             // No failover is expected: the bound only sizes the trial's wait.
@@ -160,7 +208,7 @@ internal sealed class LocalnetTimings
             FaultKind.KillLeaderHost or FaultKind.KillKnd or FaultKind.CrashNeard => TimeSpan.Zero,
             FaultKind.FreezeKnd => 1.5 * Watchdog,
             FaultKind.HangNeard => Bound(fault) - Promotion,
-            FaultKind.ConsulNoLeader or FaultKind.PartitionLeader or FaultKind.ConsulRestart or FaultKind.ConsulDown or FaultKind.ConsulLeaderDown => t.FenceBound,
+            FaultKind.ConsulNoLeader or FaultKind.PartitionLeader or FaultKind.ConsulRestart or FaultKind.ConsulDown or FaultKind.ConsulLeaderDown or FaultKind.EtcdQuorumLoss => t.FenceBound,
 
             // The leader signs on under every member's promise until its host is killed, halfway through the outage.
             FaultKind.ConsulDownKillLeader => ConsulOutage / 2,
@@ -197,6 +245,13 @@ internal sealed class LocalnetTimings
 
     /// <summary>consul-garbage spoils every Nth answer: often enough to hit every operation, rarely enough that some renewals land.</summary>
     public const int GarbageEvery = 3;
+
+    /// <summary>
+    /// consul-garbage on etcd spoils every Nth chunk etcd sends to a knd, and each spoiled chunk ends
+    /// its connection (a gRPC channel multiplexes every call on one): every 10th leaves the channel
+    /// up most of the time, as every 3rd Consul answer leaves most Consul requests whole.
+    /// </summary>
+    public const int EtcdGarbageEvery = 10;
 
     /// <summary>
     /// silent-leader: the missed duty heights in a row after which a leader steps down at knd's

@@ -106,6 +106,47 @@ public sealed class LocalnetTimingsTests
         Assert.False(FaultKind.PartitionLeader.IsRideThrough(failsafe: true));
     }
 
+    [Fact]
+    public void Etcd_AllFaultsAddTheQuorumLoss_WhichConsulRefusesNamingTheDcs()
+    {
+        Assert.Equal(17, FaultKinds.Parse("all")!.Count);
+        Assert.Equal(18, FaultKinds.Parse("all", etcd: true)!.Count);
+        Assert.Contains(FaultKind.EtcdQuorumLoss, FaultKinds.Parse("all", etcd: true)!);
+
+        var (_, onConsul) = LocalnetArguments.Parse(null, null, null, null, null, null, null, null, "1", "kill-knd,etcd-quorum-loss", null);
+        Assert.Equal("--fault: etcd-quorum-loss needs --dcs etcd", onConsul);
+        var (options, onEtcd) = LocalnetArguments.Parse(null, null, null, null, null, null, null, null, "1", "etcd-quorum-loss", null, dcs: "etcd");
+        Assert.Null(onEtcd);
+        Assert.True(options!.OnEtcd);
+        var (_, unknown) = LocalnetArguments.Parse(null, null, null, null, null, null, null, null, null, null, null, dcs: "zookeeper");
+        Assert.Equal("--dcs: 'zookeeper' is not one of: consul, etcd", unknown);
+    }
+
+    [Fact]
+    public void Etcd_BoundsFollowTheLeaseNotConsulsTwiceTheTtl()
+    {
+        var timings = new LocalnetTimings(new LocalnetOptions { Dcs = "etcd" });
+
+        // The lease (10 s) + the expiry check (1 s) + lock-delay (5 s) + hot-swap promotion (1 s).
+        Assert.Equal(TimeSpan.FromSeconds(17), timings.Bound(FaultKind.KillLeaderHost));
+        Assert.Equal(TimeSpan.FromSeconds(17), timings.Bound(FaultKind.PartitionLeader));
+
+        // A TTL of 2.5 s is granted as a 3 s lease.
+        Assert.Equal(TimeSpan.FromSeconds(3), new LocalnetTimings(new LocalnetOptions { Dcs = "etcd", SessionTtl = TimeSpan.FromSeconds(2.5) }).EtcdLeaseTtl);
+
+        // From the quorum's return: the election (3 s) + the new leader's lease extension (1 s) + the expiry above.
+        Assert.Equal(TimeSpan.FromSeconds(21), timings.Bound(FaultKind.EtcdQuorumLoss));
+        Assert.Equal(TimeSpan.FromSeconds(21), timings.Bound(FaultKind.ConsulLeaderDown));
+
+        // A wiped etcd: the channel's reconnect (1 s) + the watch's (1 s) + TTL + lock-delay + acquire retry + promotion.
+        Assert.Equal(TimeSpan.FromMilliseconds(18250), timings.Bound(FaultKind.ConsulRestart));
+
+        // etcd's leader killed: an endurance fault on etcd, a failover bound on Consul.
+        Assert.True(FaultKind.ConsulNoLeader.IsEndurance(etcd: true));
+        Assert.False(FaultKind.ConsulNoLeader.IsEndurance());
+        Assert.True(timings.Bound(FaultKind.KillLeaderHost) < new LocalnetTimings(new LocalnetOptions()).Bound(FaultKind.KillLeaderHost));
+    }
+
     [Theory]
     [InlineData("kill")]
     [InlineData("kill-knd,")]

@@ -165,6 +165,19 @@ public sealed class RunOptionsParserTests : IDisposable
         Assert.Equal(result.Warnings, result.Options.Warnings);
     }
 
+    [Fact]
+    public void Parse_SessionTtlBelowConsulDefaultMinimumOnEtcd_HasNoConsulWarning()
+    {
+        _f.Set("session-ttl", "3s");
+        _f.Set("dcs", "etcd");
+
+        var result = _f.Parse();
+
+        Assert.True(result.IsSuccess, result.Error?.ToString());
+        Assert.Equal(TimeSpan.FromSeconds(3), result.Timings.SessionTtl);
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("session_ttl_min", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("24h")]
     [InlineData("10s")]
