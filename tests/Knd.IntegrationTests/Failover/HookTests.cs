@@ -60,4 +60,35 @@ public sealed class HookTests
         Assert.DoesNotContain("must-not-reach-the-hook", stoppedRoles, StringComparison.Ordinal);
         Assert.DoesNotContain("KND_CONSUL", stoppedRoles, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task LeaderStoppedGracefully_RoleHookRunsWithStoppedAfterNeardIsDown()
+    {
+        using var dir = new TempDirectory("knd-hooks-stop-");
+        var roleScript = dir.Combine("on-role-change.sh");
+        var roles = dir.Combine("roles");
+
+        // Each run records its environment and whether the node's neard (its home named in a file) still ran when it started.
+        var homeFile = dir.Combine("home");
+        await File.WriteAllTextAsync(roleScript, $"#!/bin/sh\nhome=$(cat '{homeFile}')\n{{ env | grep '^KND_' | sort; pgrep -f -- \"--home $home \" >/dev/null && echo NEARD=running || echo NEARD=gone; echo --; }} >> '{roles}'\n");
+        var options = new ClusterOptions { Nodes = 1, ExtraArguments = ["--on-role-change", $"sh {roleScript}"] };
+        await using var cluster = await KndCluster.StartAsync(options);
+        var leader = cluster.Nodes.Single();
+        await File.WriteAllTextAsync(homeFile, leader.Home.Dir);
+        await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(60), cluster.Nodes);
+        await Eventually.UntilAsync(() => File.Exists(roles) && File.ReadAllText(roles).Contains("KND_ROLE=leader", StringComparison.Ordinal), TimeSpan.FromSeconds(20), cluster.Describe);
+
+        leader.Signal(Libc.SigTerm);
+        var code = await leader.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(code == 0, leader.Diagnostics());
+        var runs = File.ReadAllText(roles).Split("--\n", StringSplitOptions.RemoveEmptyEntries);
+        var stopped = Assert.Single(runs, r => r.Contains("KND_ROLE=stopped\n", StringComparison.Ordinal));
+        Assert.Contains("KND_OLD_ROLE=leader\n", stopped, StringComparison.Ordinal);
+        Assert.Contains("KND_REASON=shutdown\n", stopped, StringComparison.Ordinal);
+        Assert.Contains("NEARD=gone\n", stopped, StringComparison.Ordinal);
+
+        // The same probe saw neard running when the node had become the leader (a new cluster elects after TTL + lock-delay, long after the home file was written).
+        Assert.Contains(runs, r => r.Contains("KND_ROLE=leader\n", StringComparison.Ordinal) && r.Contains("NEARD=running\n", StringComparison.Ordinal));
+    }
 }
