@@ -199,6 +199,106 @@ internal sealed record FailoverTimings
     /// <summary>How long neard may take to apply a maintenance SIGHUP reload (nearcore checks about once a second).</summary>
     public TimeSpan MaintenanceReloadConfirmTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often neard's reload counter is read while a maintenance reload waits for its confirmation: ten reads a second against nearcore's one check.</summary>
+    public TimeSpan MaintenanceReloadPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>What a switchover handover needs beyond the worst-case neard stop: the target's acquire, consistent read and hot swap (well under a second on loopback).</summary>
+    public TimeSpan SwitchoverTakeoverAllowance { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The time a switchover's handover needs: the worst-case neard stop, then the target's part (<see cref="SwitchoverTakeoverAllowance"/>).</summary>
+    public TimeSpan SwitchoverHandoverBudget => NeardStopTimeout + NeardKillConfirmTimeout + SwitchoverTakeoverAllowance;
+
+    /// <summary>How long the switchover coordinator waits for the watch to show a phase it wrote (the next write needs its index) before it goes on without it.</summary>
+    public TimeSpan SwitchoverRecordEchoTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the coordinator looks for that echo: the watch delivers a change within milliseconds.</summary>
+    public TimeSpan SwitchoverRecordEchoPollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// A failed write of the machine's cluster-wide pause is retried after this times the attempt
+    /// (0.5, 1, 1.5, 2 s): a blip is ridden out in a few seconds, then the failure is logged for the operator.
+    /// </summary>
+    public TimeSpan ClusterPauseRetryStep { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Bound on the start-up reap of this node's own session left by an earlier run: a few requests; on failure that session simply expires.</summary>
+    public TimeSpan StartupReapTimeout => ConsulRequestTimeout * 3;
+
+    /// <summary>How long setsid and setpriv may take to exec neard before the start fails: both exec at once, so only a broken host takes this long.</summary>
+    public TimeSpan NeardExecTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a starting neard's command line is read until setpriv has exec'd it: a start returns within a millisecond of the exec.</summary>
+    public TimeSpan NeardExecPollInterval { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>How often neard's process group is checked for live members after its main pid went: the exit (which lets the lock go) is confirmed within this of the group's end.</summary>
+    public TimeSpan NeardGroupPollInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>A neard process group that outlives its leader gets SIGKILL again this often, in case a member forked meanwhile.</summary>
+    public TimeSpan NeardGroupKillRepeat { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long, after neard's main pid and its group are gone, its last output lines (and with them
+    /// its exit code) may take; only a process that left the group can hold the pipes longer.
+    /// </summary>
+    public TimeSpan NeardOutputDrainTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a SIGKILLed stray neard is checked for being gone: a start waits on it, for at most <see cref="NeardKillConfirmTimeout"/>.</summary>
+    public TimeSpan StrayNeardPollInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How long knd waits for a killed hook's pipes to close before it stops waiting (a grandchild that left the group may hold them).</summary>
+    public TimeSpan HookKilledExitWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long knd's exit waits for queued role-change hooks (and at most <c>--hook-timeout</c>): well
+    /// inside <see cref="HostShutdownTimeout"/>, so a slow hook cannot turn a clean stop into a killed one.
+    /// </summary>
+    public TimeSpan HookExitDrainLimit { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>What the host's shutdown allows beyond <see cref="FenceBound"/>: the release, the session destroy and <see cref="HookExitDrainLimit"/>.</summary>
+    public TimeSpan HostShutdownAllowance { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The host's shutdown timeout: the supervisor's own shutdown (stop neard, release, destroy, hooks) is bounded well below it.</summary>
+    public TimeSpan HostShutdownTimeout => FenceBound + HostShutdownAllowance;
+
+    /// <summary>
+    /// The outer bound on <c>knd run</c>'s graceful stop after SIGTERM, above <see cref="HostShutdownTimeout"/>
+    /// at the defaults; systemd's TimeoutStopSec (30 s in the shipped unit) comes first.
+    /// </summary>
+    public TimeSpan RunTerminationTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Without a service-manager watchdog, how often the state is checked for a <c>STATUS=</c> update.</summary>
+    public TimeSpan WatchdogStatusOnlyPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long the loop may be silent, without the watchdog ping stopping, while knd cannot hold the
+    /// lock (Startup, Syncing, Registering): neard runs without the validator key there and only the loop
+    /// can give it one, so a slow tick cannot make a second signer; on a busy host the first ticks
+    /// (start-up JIT, the first neard start and RPC poll) can take over a second, and a watchdog kill
+    /// would only restart knd into the same slow start. A loop silent this long is still killed.
+    /// </summary>
+    public TimeSpan WatchdogPreLockTickBound { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>etcd: first pause before reconnecting to a member, so a restarted member is used again at once.</summary>
+    public TimeSpan EtcdReconnectBackoffMin { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>etcd: longest pause before reconnecting, so a restarted member is used again within a second, not after gRPC's default of up to 2 minutes.</summary>
+    public TimeSpan EtcdReconnectBackoffMax { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// etcd: HTTP/2 pings on an idle-looking connection find a dead member (a killed host, a cut cable)
+    /// that TCP alone would notice only after minutes. etcd refuses pings more often than every 5 s
+    /// (<c>--grpc-keepalive-min-time</c>), so 10 s.
+    /// </summary>
+    public TimeSpan EtcdKeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>etcd: a ping unanswered this long marks the connection dead (half the ping delay).</summary>
+    public TimeSpan EtcdKeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// An ongoing failure (of the lock service, a peer, neard) shows in the log this often: often enough
+    /// that whoever reads the log sees it is still going on, six lines a minute instead of one per request.
+    /// </summary>
+    public TimeSpan FailureLogSummaryInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Builds the timings from the options, with the defaults of docs/failover-algorithm.md. With
     /// <paramref name="fastFailover"/> the fence is tightened (renewals every TTL/5, fence after

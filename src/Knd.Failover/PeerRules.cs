@@ -46,4 +46,30 @@ internal sealed record PeerRules
     /// may have promised the leader not to, and it has forgotten.
     /// </summary>
     public TimeSpan StartupPromiseWait => Failsafe ? PromiseDuration : TimeSpan.Zero;
+
+    // The channel's own call bounds: each call ends well before the next one of its kind is due.
+
+    /// <summary>TCP connect to a member: loopback or a LAN answers in milliseconds; a host that is down must not hold a heartbeat.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>One heartbeat: below the heartbeat interval, since a late heartbeat is worth nothing once the next is due.</summary>
+    public TimeSpan HeartbeatTimeout => HeartbeatInterval * 0.8;
+
+    /// <summary>
+    /// One promise request: below the request interval, so one round's answers are in before the next
+    /// round; above the member's <see cref="ConsulProbeTimeout"/> plus its <see cref="PromiseAnswerWait"/>.
+    /// </summary>
+    public TimeSpan PromiseTimeout => PromiseRequestInterval * 0.8;
+
+    /// <summary>A member's check that Consul answers it (<c>/v1/status/leader</c>) before it answers a promise request.</summary>
+    public TimeSpan ConsulProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How long a member's promise request waits for its machine's answer: the loop answers within a tick; the leader gives up after <see cref="PromiseTimeout"/> anyway.</summary>
+    public TimeSpan PromiseAnswerWait { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>The longest promise a member gives: a request for more (only a holder of the secret could send one) is refused as malformed.</summary>
+    public TimeSpan MaxPromise { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How far a peer request's or answer's timestamp may be from the receiver's wall clock: hosts of one validator run NTP.</summary>
+    public TimeSpan AuthWindow { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -5,12 +5,6 @@ namespace Knd.Commands;
 /// <summary>The knd command tree: the daemon, its control CLI and the development tools.</summary>
 internal static class KndCli
 {
-    /// <summary>
-    /// The outer bound on knd run's graceful stop after SIGTERM; the daemon's own shutdown is bounded
-    /// by FenceBound + 15 s, and systemd's TimeoutStopSec (30 s in the shipped unit) comes first.
-    /// </summary>
-    internal static readonly TimeSpan RunTerminationTimeout = TimeSpan.FromMinutes(2);
-
     public static RootCommand CreateRootCommand()
     {
         var root = new RootCommand("knd: active-passive failover supervisor for NEAR validators (a kuutamod successor).");
@@ -60,7 +54,7 @@ internal static class KndCli
         // System.CommandLine turns SIGTERM into a cancelled token and, by default, ends the process
         // 2 s later. knd run's graceful stop (SIGTERM to neard, up to --neard-stop-timeout, SIGKILL,
         // then release and destroy) needs longer, and being cut short leaves the lock to expire.
-        var configuration = isRunCommand(parsed) ? new InvocationConfiguration { ProcessTerminationTimeout = RunTerminationTimeout } : new InvocationConfiguration();
+        var configuration = isRunCommand(parsed) ? new InvocationConfiguration { ProcessTerminationTimeout = FailoverTimings.Defaults.RunTerminationTimeout } : new InvocationConfiguration();
         return await parsed.InvokeAsync(configuration);
 
         static bool isRunCommand(ParseResult result) => result.CommandResult.Command.Name == "run";

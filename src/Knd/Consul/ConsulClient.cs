@@ -39,6 +39,7 @@ internal sealed partial class ConsulClient : IConsulClient
         new(new SocketsHttpHandler
         {
             ConnectTimeout = connectTimeout,
+            // Connection housekeeping, not a knd timing: a re-resolved agent address is used within minutes.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             UseProxy = false,
         })

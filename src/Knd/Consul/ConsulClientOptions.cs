@@ -3,6 +3,7 @@ namespace Knd.Consul;
 /// <summary>Settings of <see cref="ConsulClient"/>.</summary>
 internal sealed class ConsulClientOptions
 {
+    /// <summary>For clients built without the daemon's timings (tests); the daemon passes <see cref="FailoverTimings.ConsulRequestTimeout"/>.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The local agent, e.g. <c>http://127.0.0.1:8500</c>.</summary>

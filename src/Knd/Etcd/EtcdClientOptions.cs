@@ -3,6 +3,7 @@ namespace Knd.Etcd;
 /// <summary>Settings of <see cref="EtcdLockClient"/>. Holds file paths, never a secret itself.</summary>
 internal sealed class EtcdClientOptions
 {
+    /// <summary>For clients built without the daemon's timings (tests); the daemon passes <see cref="FailoverTimings.ConsulRequestTimeout"/>.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>The etcd members' client URLs, all <c>http://</c> or all <c>https://</c> (etcd's <c>--endpoints</c>).</summary>
@@ -26,13 +27,10 @@ internal sealed class EtcdClientOptions
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// HTTP/2 pings on an idle-looking connection find a dead member (a killed host, a cut cable) that
-    /// TCP alone would notice only after minutes. etcd refuses pings more often than every 5 s
-    /// (<c>--grpc-keepalive-min-time</c>), so 10 s.
+    /// The watch's retry pause, the keep-alive pings and the reconnect backoff
+    /// (<see cref="FailoverTimings.WatchRetryInterval"/>, <see cref="FailoverTimings.EtcdKeepAlivePingDelay"/> and the others named Etcd…).
     /// </summary>
-    public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(10);
-
-    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public FailoverTimings Timings { get; init; } = FailoverTimings.Defaults;
 }
 
 /// <summary>

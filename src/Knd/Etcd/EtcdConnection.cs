@@ -82,8 +82,8 @@ internal sealed partial class EtcdConnection : IDisposable
         var handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
-            KeepAlivePingDelay = options.KeepAlivePingDelay,
-            KeepAlivePingTimeout = options.KeepAlivePingTimeout,
+            KeepAlivePingDelay = options.Timings.EtcdKeepAlivePingDelay,
+            KeepAlivePingTimeout = options.Timings.EtcdKeepAlivePingTimeout,
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             ConnectTimeout = options.RequestTimeout,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
@@ -105,9 +105,8 @@ internal sealed partial class EtcdConnection : IDisposable
             ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } },
             ThrowOperationCanceledOnCancellation = true,
 
-            // A restarted member must be used again within a second, not after gRPC's default backoff of up to 2 minutes.
-            InitialReconnectBackoff = TimeSpan.FromMilliseconds(200),
-            MaxReconnectBackoff = TimeSpan.FromSeconds(1),
+            InitialReconnectBackoff = options.Timings.EtcdReconnectBackoffMin,
+            MaxReconnectBackoff = options.Timings.EtcdReconnectBackoffMax,
         });
         return new EtcdConnection(options, channel);
     }

@@ -10,9 +10,6 @@ internal sealed record EtcdWatchHandlers(Action<LockObservation> Lock, Action<Cl
 /// <summary>The watch on the lock key and the cluster prefix.</summary>
 internal sealed partial class EtcdLockClient
 {
-    /// <summary>Pause after a failed read or a broken watch stream: a recovered member is used again within half a second.</summary>
-    internal static readonly TimeSpan WatchRetryInterval = TimeSpan.FromMilliseconds(500);
-
     /// <summary>For tests: runs between the read and the watch it resumes from (a compaction can then be made to fall there).</summary>
     internal Func<CancellationToken, Task>? BeforeWatchForTest { get; set; }
 
@@ -53,7 +50,7 @@ internal sealed partial class EtcdLockClient
             handlers.Failed(failure);
             try
             {
-                await Task.Delay(WatchRetryInterval, _connection.Options.TimeProvider, cancellationToken);
+                await Task.Delay(_connection.Options.Timings.WatchRetryInterval, _connection.Options.TimeProvider, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

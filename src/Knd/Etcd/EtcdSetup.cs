@@ -14,6 +14,7 @@ internal static class EtcdSetup
                 Endpoints = options.EtcdEndpoints,
                 RequestTimeout = timings.ConsulRequestTimeout,
                 LockDelay = timings.LockDelay,
+                Timings = timings,
                 Tls = options.EtcdCaFile is null && options.EtcdCertFile is null ? null : new EtcdTlsOptions(options.EtcdCaFile, options.EtcdCertFile, options.EtcdKeyFile),
                 Auth = options.EtcdUser is { } user ? new EtcdAuthOptions(user, options.EtcdPasswordFile!) : null,
             },

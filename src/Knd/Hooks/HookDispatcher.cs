@@ -18,6 +18,7 @@ internal sealed class HookDispatcher : IAsyncDisposable
 
     private readonly IHookRunner _runner;
     private readonly HookSettings _settings;
+    private readonly TimeSpan _exitDrainLimit;
     private readonly string _nodeId;
     private readonly string _accountId;
     private readonly Action<SupervisorEvent> _post;
@@ -30,8 +31,9 @@ internal sealed class HookDispatcher : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Starts the role-change worker. <paramref name="observe"/> counts one run: hook label, outcome label, duration (<c>KndMetrics.ObserveHook</c>).</summary>
-    public HookDispatcher(IHookRunner runner, HookSettings settings, string nodeId, string accountId, Action<SupervisorEvent> post, Action<string, string, TimeSpan> observe, ILogger logger)
+    public HookDispatcher(IHookRunner runner, HookSettings settings, string nodeId, string accountId, Action<SupervisorEvent> post, Action<string, string, TimeSpan> observe, ILogger logger, FailoverTimings? timings = null)
     {
+        _exitDrainLimit = (timings ?? FailoverTimings.Defaults).HookExitDrainLimit;
         _runner = runner;
         _settings = settings;
         _nodeId = nodeId;
@@ -91,21 +93,15 @@ internal sealed class HookDispatcher : IAsyncDisposable
     }
 
     /// <summary>
-    /// How long knd's exit waits for queued role-change hooks: well inside the host's shutdown
-    /// timeout (fence bound + 15 s), so a slow hook cannot turn a clean stop into a killed one.
-    /// </summary>
-    public static readonly TimeSpan ExitDrainLimit = TimeSpan.FromSeconds(10);
-
-    /// <summary>
     /// At knd's exit (neard stopped, lock released): lets the queued role-change hooks (the last
-    /// one says <c>stopped</c>) finish within <c>--hook-timeout</c> and <see cref="ExitDrainLimit"/>, then kills what still runs.
+    /// one says <c>stopped</c>) finish within <c>--hook-timeout</c> and <see cref="FailoverTimings.HookExitDrainLimit"/>, then kills what still runs.
     /// </summary>
     public async Task DrainAsync()
     {
         _queue.Writer.TryComplete();
         try
         {
-            await _worker.WaitAsync(_settings.Timeout < ExitDrainLimit ? _settings.Timeout : ExitDrainLimit, CancellationToken.None);
+            await _worker.WaitAsync(_settings.Timeout < _exitDrainLimit ? _settings.Timeout : _exitDrainLimit, CancellationToken.None);
         }
         catch (TimeoutException)
         {

@@ -15,20 +15,19 @@ namespace Knd.Hooks;
 /// </summary>
 internal sealed class ProcessHookRunner : IHookRunner
 {
-    /// <summary>How long knd waits for a killed hook's pipes to close before it stops waiting (a grandchild that left the group may hold them).</summary>
-    private static readonly TimeSpan KilledExitWait = TimeSpan.FromSeconds(2);
-
     private const int MaxLoggedLineLength = 1000;
 
     private readonly TimeProvider _time;
+    private readonly TimeSpan _killedExitWait;
     private readonly ILogger _logger;
     private readonly string _shell;
     private readonly string? _setsid;
     private readonly Func<IReadOnlyList<string>> _strippedNames;
 
     /// <summary><paramref name="strippedNames"/>: the inherited variables to remove (knd's environment filtered by <see cref="HookEnvironment"/> when null).</summary>
-    public ProcessHookRunner(TimeProvider time, ILogger logger, string shell = "/bin/sh", string? searchPath = null, Func<IReadOnlyList<string>>? strippedNames = null)
+    public ProcessHookRunner(TimeProvider time, ILogger logger, string shell = "/bin/sh", string? searchPath = null, Func<IReadOnlyList<string>>? strippedNames = null, FailoverTimings? timings = null)
     {
+        _killedExitWait = (timings ?? FailoverTimings.Defaults).HookKilledExitWait;
         _time = time;
         _logger = logger;
         _shell = shell;
@@ -89,7 +88,7 @@ internal sealed class ProcessHookRunner : IHookRunner
             Kill(pid);
             try
             {
-                await execution.Task.WaitAsync(KilledExitWait, CancellationToken.None);
+                await execution.Task.WaitAsync(_killedExitWait, CancellationToken.None);
             }
             catch (TimeoutException)
             {

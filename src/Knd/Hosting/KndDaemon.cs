@@ -119,8 +119,7 @@ internal static class KndDaemon
         });
         builder.Services.Configure<HostOptions>(host =>
         {
-            // The supervisor's own shutdown (stop neard, release, destroy) is bounded well below this.
-            host.ShutdownTimeout = timings.FenceBound + TimeSpan.FromSeconds(15);
+            host.ShutdownTimeout = timings.HostShutdownTimeout;
         });
 
         var status = new SupervisorStatus(new MonotonicClock(TimeProvider.System), options.NodeId, options.AccountId) { PeerRules = options.Peers };
@@ -178,7 +177,7 @@ internal static class KndDaemon
         });
 
         using var pingerStop = new CancellationTokenSource();
-        var pinging = new WatchdogPinger(notifier, status, TimeProvider.System, loggerFactory.CreateLogger("Knd.Systemd")).RunAsync(pingerStop.Token);
+        var pinging = new WatchdogPinger(notifier, status, TimeProvider.System, loggerFactory.CreateLogger("Knd.Systemd"), timings).RunAsync(pingerStop.Token);
         await app.StartAsync(cancellationToken);
         logger.ExporterListening($"http://{exporter.LocalEndPoint}");
 

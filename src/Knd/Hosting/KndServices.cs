@@ -44,7 +44,7 @@ internal static class KndServices
             ConsulClient.CreateHttpClient(timings.ConsulRequestTimeout),
             time,
             sp.GetRequiredService<ILogger<ConsulClient>>()));
-        services.AddSingleton(sp => new NeardProcessLauncher(Logger(sp, "Knd.Neard"), time, timings.NeardKillConfirmTimeout, neardLogger: Logger(sp, NeardOutput.Category)));
+        services.AddSingleton(sp => new NeardProcessLauncher(Logger(sp, "Knd.Neard"), time, timings.NeardKillConfirmTimeout, neardLogger: Logger(sp, NeardOutput.Category), timings: timings));
         services.AddSingleton(sp => new NeardHome(options.NeardHome, Logger(sp, "Knd.Neard")));
         services.AddSingleton<Func<Action<SupervisorEvent>, NeardDriver>>(sp => post => new NeardDriver(
             options,
@@ -102,13 +102,14 @@ internal static class KndServices
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<Func<Action<SupervisorEvent>, IPeerLink?>>(),
             post => options.Hooks.OnRoleChange is null && options.Hooks.PrePromote is null ? null : new HookDispatcher(
-                new ProcessHookRunner(time, Logger(sp, "Knd.Hooks")),
+                new ProcessHookRunner(time, Logger(sp, "Knd.Hooks"), timings: timings),
                 options.Hooks,
                 options.NodeId,
                 options.AccountId,
                 post,
                 sp.GetRequiredService<KndMetrics>().ObserveHook,
-                Logger(sp, "Knd.Hooks"))));
+                Logger(sp, "Knd.Hooks"),
+                timings)));
         services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
         services.AddSingleton<ISupervisorInbox>(sp => sp.GetRequiredService<SupervisorService>());
         services.AddSingleton<INeardControl>(sp => sp.GetRequiredService<SupervisorService>().Neard);
@@ -132,7 +133,7 @@ internal static class KndServices
             options,
             timings,
             sp.GetRequiredService<IConsulClient>(),
-            new StrayNeardReaper(Logger(sp, "Knd.Neard"), time),
+            new StrayNeardReaper(Logger(sp, "Knd.Neard"), time, timings: timings),
             sp.GetRequiredService<ILogger<StaleLeaderReaper>>()));
     }
 

@@ -31,12 +31,6 @@ internal readonly record struct FailureLogReport(FailureLogKind Kind, int Count,
 /// </summary>
 internal sealed class FailureLogLimiter
 {
-    /// <summary>
-    /// An ongoing outage shows in the log every 10 s: often enough that whoever reads the log sees it
-    /// is still going on, and six lines a minute instead of one per request.
-    /// </summary>
-    public static readonly TimeSpan DefaultSummaryInterval = TimeSpan.FromSeconds(10);
-
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Run> _runs = new(StringComparer.Ordinal);
@@ -44,7 +38,7 @@ internal sealed class FailureLogLimiter
     public FailureLogLimiter(TimeProvider time, TimeSpan? summaryInterval = null)
     {
         _time = time;
-        SummaryInterval = summaryInterval ?? DefaultSummaryInterval;
+        SummaryInterval = summaryInterval ?? FailoverTimings.Defaults.FailureLogSummaryInterval;
     }
 
     public TimeSpan SummaryInterval { get; }

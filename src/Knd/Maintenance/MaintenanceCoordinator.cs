@@ -14,6 +14,7 @@ internal sealed class MaintenanceCoordinator
 {
     private readonly string _accountId;
     private readonly TimeSpan _reloadConfirmTimeout;
+    private readonly TimeSpan _reloadPollInterval;
     private readonly SupervisorStatus _status;
     private readonly ISupervisorInbox _inbox;
     private readonly INeardControl _neard;
@@ -29,6 +30,7 @@ internal sealed class MaintenanceCoordinator
     {
         _accountId = accountId;
         _reloadConfirmTimeout = (timings ?? FailoverTimings.Defaults).MaintenanceReloadConfirmTimeout;
+        _reloadPollInterval = (timings ?? FailoverTimings.Defaults).MaintenanceReloadPollInterval;
         _status = status;
         _inbox = inbox;
         _neard = neard;
@@ -152,7 +154,7 @@ internal sealed class MaintenanceCoordinator
                 return null;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+            await Task.Delay(_reloadPollInterval, time, cancellationToken);
         }
 
         // neard did not apply it (a parse error leaves the counter): take the setting back out.

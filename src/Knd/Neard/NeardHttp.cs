@@ -25,6 +25,7 @@ internal sealed class NeardHttp : IDisposable
             // neard is local: an http_proxy in knd's environment must not apply to it.
             UseProxy = false,
             AllowAutoRedirect = false,
+            // Connection housekeeping, not a knd timing: the 500 ms /status poll keeps one connection warm.
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         };
         _client = new HttpClient(handler)

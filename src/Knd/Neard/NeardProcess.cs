@@ -13,20 +13,10 @@ namespace Knd.Neard;
 /// </summary>
 internal sealed class NeardProcess : INeardProcess
 {
-    private static readonly TimeSpan GroupPollInterval = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>A group that outlives its leader gets SIGKILL again this often, in case a member forked meanwhile.</summary>
-    private static readonly TimeSpan GroupKillRepeat = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// How long, after the main pid and its group are gone, neard's last output lines (and with them
-    /// CliWrap's exit code) may take; only a process that left the group can hold the pipes longer.
-    /// </summary>
-    private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(2);
-
     private readonly Process? _process;
     private readonly Task<CommandResult> _execution;
     private readonly TimeProvider _timeProvider;
+    private readonly FailoverTimings _timings;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
@@ -35,10 +25,12 @@ internal sealed class NeardProcess : INeardProcess
     /// <summary>
     /// <paramref name="process"/>: a handle on the child that completes when its pid is reaped, or null
     /// if it was reaped before one could be taken; <paramref name="execution"/>: CliWrap's execution,
-    /// which completes once the output pipes are drained too.
+    /// which completes once the output pipes are drained too; <paramref name="timings"/>: the group poll,
+    /// kill repeat and output drain (<see cref="FailoverTimings.NeardGroupPollInterval"/> and the two after it).
     /// </summary>
-    public NeardProcess(int pid, Process? process, Task<CommandResult> execution, string home, TimeProvider timeProvider, ILogger logger)
+    public NeardProcess(int pid, Process? process, Task<CommandResult> execution, string home, TimeProvider timeProvider, FailoverTimings timings, ILogger logger)
     {
+        _timings = timings;
         _process = process;
         _execution = execution;
         _timeProvider = timeProvider;
@@ -195,7 +187,7 @@ internal sealed class NeardProcess : INeardProcess
     {
         try
         {
-            return await _execution.WaitAsync(OutputDrainTimeout, _timeProvider, CancellationToken.None);
+            return await _execution.WaitAsync(_timings.NeardOutputDrainTimeout, _timeProvider, CancellationToken.None);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException or IOException or InvalidOperationException)
         {
@@ -216,7 +208,7 @@ internal sealed class NeardProcess : INeardProcess
                     return;
                 }
 
-                if (!_stopping && (lastKill is null || _timeProvider.GetElapsedTime(lastKill.Value) >= GroupKillRepeat))
+                if (!_stopping && (lastKill is null || _timeProvider.GetElapsedTime(lastKill.Value) >= _timings.NeardGroupKillRepeat))
                 {
                     Libc.KillGroup(ProcessGroupId, Libc.SigKill);
                     lastKill = _timeProvider.GetTimestamp();
@@ -238,7 +230,7 @@ internal sealed class NeardProcess : INeardProcess
                 }
             }
 
-            await Task.Delay(GroupPollInterval, _timeProvider, CancellationToken.None);
+            await Task.Delay(_timings.NeardGroupPollInterval, _timeProvider, CancellationToken.None);
         }
     }
 }

@@ -32,6 +32,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly StrayNeardReaper _strayReaper;
     private readonly TimeSpan _strayKillConfirmTimeout;
+    private readonly FailoverTimings _timings;
     private readonly string? _searchPath;
     private readonly string? _setprivPath;
     private readonly string? _setsidPath;
@@ -40,9 +41,11 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
     /// <paramref name="strayKillConfirmTimeout"/>: how long a stray neard may take to die after SIGKILL.
     /// <paramref name="searchPath"/>: the PATH to find setpriv and a bare neard name in; null means knd's PATH.
     /// <paramref name="neardLogger"/>: where neard's own output lines go; null means <paramref name="logger"/>.
+    /// <paramref name="timings"/>: the exec wait and the process-group polls; null means <see cref="FailoverTimings.Defaults"/>.
     /// </summary>
-    public NeardProcessLauncher(ILogger logger, TimeProvider timeProvider, TimeSpan strayKillConfirmTimeout, string? searchPath = null, StrayNeardReaper? strayReaper = null, ILogger? neardLogger = null)
+    public NeardProcessLauncher(ILogger logger, TimeProvider timeProvider, TimeSpan strayKillConfirmTimeout, string? searchPath = null, StrayNeardReaper? strayReaper = null, ILogger? neardLogger = null, FailoverTimings? timings = null)
     {
+        _timings = timings ?? FailoverTimings.Defaults;
         _logger = logger;
         _output = NeardOutput.ToLog(neardLogger ?? logger);
         _timeProvider = timeProvider;
@@ -50,7 +53,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         _searchPath = searchPath ?? Environment.GetEnvironmentVariable("PATH");
         _setprivPath = ExecutableResolver.Resolve("setpriv", _searchPath);
         _setsidPath = ExecutableResolver.Resolve("setsid", _searchPath);
-        _strayReaper = strayReaper ?? new StrayNeardReaper(logger, timeProvider);
+        _strayReaper = strayReaper ?? new StrayNeardReaper(logger, timeProvider, timings: _timings);
         var thread = new Thread(RunForkThread) { IsBackground = true, Name = "neard-launcher" };
         thread.Start();
     }
@@ -122,13 +125,13 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
             throw new NeardStartException($"cannot start neard ({neardBin} on {home}): {ex.Message}", ex);
         }
 
-        var process = new NeardProcess(started.Pid, started.Handle, started.Execution, home, _timeProvider, _logger);
+        var process = new NeardProcess(started.Pid, started.Handle, started.Execution, home, _timeProvider, _timings, _logger);
         _running[process.Pid] = process;
         _ = process.Exited.ContinueWith(_ => _running.TryRemove(KeyValuePair.Create(process.Pid, process)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         bool execed;
         try
         {
-            execed = await SetprivExec.WaitForExecAsync(process, [setsid, setpriv], _timeProvider, cancellationToken);
+            execed = await SetprivExec.WaitForExecAsync(process, [setsid, setpriv], _timeProvider, _timings, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -138,7 +141,7 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
         if (!execed)
         {
             process.Dispose();
-            throw new NeardStartException($"cannot start neard: setsid/setpriv (pid {process.Pid}) did not exec {neardBin} within {SetprivExec.ExecTimeout.TotalSeconds:0}s");
+            throw new NeardStartException($"cannot start neard: setsid/setpriv (pid {process.Pid}) did not exec {neardBin} within {_timings.NeardExecTimeout.TotalSeconds:0}s");
         }
 
         if (Libc.GetProcessGroup(process.Pid) is { } pgid && pgid != process.Pid)

@@ -12,15 +12,11 @@ namespace Knd.Neard;
 /// </summary>
 internal static class SetprivExec
 {
-    public static readonly TimeSpan ExecTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>
     /// Set in neard's environment to its home: a child of neard (or of a wrapper) inherits it, so the
     /// stray reaper recognises it whatever its command line says.
     /// </summary>
     public const string HomeMarkerVariable = "KND_SUPERVISED_NEARD_HOME";
-
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(1);
 
     /// <summary>
     /// Process.Start returns once setsid runs; setsid execs setpriv, which arms the parent-death
@@ -28,11 +24,12 @@ internal static class SetprivExec
     /// setpriv's) means a returned neard is armed and leads its group, which leaves only these few
     /// milliseconds in which a dying knd would leave neard behind (for the next start's stray check
     /// and the unit's cgroup kill). Bounded, and cancellable (a stop pre-empts a start): the caller
-    /// then hands the child to whoever stops it.
+    /// then hands the child to whoever stops it. <paramref name="timings"/>: the bound
+    /// (<see cref="FailoverTimings.NeardExecTimeout"/>) and the poll (<see cref="FailoverTimings.NeardExecPollInterval"/>).
     /// </summary>
-    public static async Task<bool> WaitForExecAsync(INeardProcess process, IReadOnlyList<string> launchers, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async Task<bool> WaitForExecAsync(INeardProcess process, IReadOnlyList<string> launchers, TimeProvider timeProvider, FailoverTimings timings, CancellationToken cancellationToken)
     {
-        var deadline = timeProvider.GetTimestamp() + (long)(ExecTimeout.TotalSeconds * timeProvider.TimestampFrequency);
+        var deadline = timeProvider.GetTimestamp() + (long)(timings.NeardExecTimeout.TotalSeconds * timeProvider.TimestampFrequency);
         var commandLinePath = $"/proc/{process.Pid}/cmdline";
         while (!process.Exited.IsCompleted)
         {
@@ -57,7 +54,7 @@ internal static class SetprivExec
                 return false;
             }
 
-            await Task.Delay(PollInterval, timeProvider, cancellationToken);
+            await Task.Delay(timings.NeardExecPollInterval, timeProvider, cancellationToken);
         }
 
         // It already exited (e.g. setpriv could not exec neard: 126/127); the caller sees Exited.

@@ -20,14 +20,14 @@ internal sealed record StrayNeard(int Pid, IReadOnlyList<string> CommandLine);
 /// </summary>
 internal sealed class StrayNeardReaper
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
-
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _pollInterval;
     private readonly string _procRoot;
 
-    public StrayNeardReaper(ILogger logger, TimeProvider timeProvider, string procRoot = "/proc")
+    public StrayNeardReaper(ILogger logger, TimeProvider timeProvider, string procRoot = "/proc", FailoverTimings? timings = null)
     {
+        _pollInterval = (timings ?? FailoverTimings.Defaults).StrayNeardPollInterval;
         _logger = logger;
         _timeProvider = timeProvider;
         _procRoot = procRoot;
@@ -93,7 +93,7 @@ internal sealed class StrayNeardReaper
                     throw new NeardStartException($"a neard from an earlier run (pid {stray.Pid}) runs on the same home and did not exit within {confirmTimeout.TotalMilliseconds:0}ms of SIGKILL");
                 }
 
-                await Task.Delay(PollInterval, _timeProvider, cancellationToken);
+                await Task.Delay(_pollInterval, _timeProvider, cancellationToken);
             }
 
             _logger.StrayNeardKilled(stray.Pid);

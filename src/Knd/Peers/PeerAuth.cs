@@ -45,9 +45,6 @@ internal enum PeerRejection
 /// </summary>
 internal sealed class PeerAuth
 {
-    /// <summary>How far a request's timestamp may be from the receiver's wall clock: hosts of one validator run NTP.</summary>
-    public static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
-
     private const string RequestLabel = "knd-peer-request-v1";
     private const string ResponseLabel = "knd-peer-response-v1";
     private const int NonceBytes = 16;
@@ -57,13 +54,18 @@ internal sealed class PeerAuth
     private readonly TimeProvider _time;
     private readonly NonceCache _nonces;
 
-    public PeerAuth(ClusterSecret secret, string nodeId, TimeProvider time, NonceCache? nonces = null)
+    /// <summary><paramref name="window"/>: <see cref="PeerRules.AuthWindow"/>; null means its default.</summary>
+    public PeerAuth(ClusterSecret secret, string nodeId, TimeProvider time, TimeSpan? window = null, NonceCache? nonces = null)
     {
+        Window = window ?? new PeerRules().AuthWindow;
         _secret = secret;
         NodeId = nodeId;
         _time = time;
         _nonces = nonces ?? new NonceCache();
     }
+
+    /// <summary>How far a request's or answer's timestamp may be from this node's wall clock (<see cref="PeerRules.AuthWindow"/>).</summary>
+    public TimeSpan Window { get; }
 
     /// <summary>This node's id: the sender of what it signs, the addressee of what it accepts.</summary>
     public string NodeId { get; }

@@ -129,7 +129,7 @@ internal sealed class PeerChannel
     {
         try
         {
-            var call = await _client.PostAsync(member, address, PeerWire.HeartbeatPath, heartbeat, PeerJsonContext.Default.HeartbeatRequest, PeerJsonContext.Default.HeartbeatAnswer, PeerTimeouts.Heartbeat(_rules), cancellationToken);
+            var call = await _client.PostAsync(member, address, PeerWire.HeartbeatPath, heartbeat, PeerJsonContext.Default.HeartbeatRequest, PeerJsonContext.Default.HeartbeatAnswer, _rules.HeartbeatTimeout, cancellationToken);
             Observe("heartbeat", member, address, call.Error, call.Outcome);
         }
         catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
@@ -149,7 +149,7 @@ internal sealed class PeerChannel
         var ask = new PromiseRequest(request.SessionId, (long)request.Duration.TotalMilliseconds);
         try
         {
-            var call = await _client.PostAsync(member, address, PeerWire.PromisePath, ask, PeerJsonContext.Default.PromiseRequest, PeerJsonContext.Default.PromiseAnswer, PeerTimeouts.Promise(_rules), cancellationToken);
+            var call = await _client.PostAsync(member, address, PeerWire.PromisePath, ask, PeerJsonContext.Default.PromiseRequest, PeerJsonContext.Default.PromiseAnswer, _rules.PromiseTimeout, cancellationToken);
             Observe("promise request", member, address, call.Error, call.Outcome);
             if (call is { Ok: true, Answer: { Granted: true } granted })
             {

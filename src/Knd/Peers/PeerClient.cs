@@ -29,10 +29,11 @@ internal sealed class PeerClient
     }
 
     /// <summary>An <see cref="HttpClient"/> for the peer channel: no proxy, a short connect timeout, per-call timeouts.</summary>
-    public static HttpClient CreateHttpClient() =>
+    public static HttpClient CreateHttpClient(TimeSpan connectTimeout) =>
         new(new SocketsHttpHandler
         {
-            ConnectTimeout = PeerTimeouts.Connect,
+            ConnectTimeout = connectTimeout,
+            // Connection housekeeping, not a knd timing: a member's re-resolved address is used within minutes.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             UseProxy = false,
         })
@@ -68,7 +69,7 @@ internal sealed class PeerClient
             var status = (int)response.StatusCode;
             if (status is StatusCodes.Status401Unauthorized)
             {
-                return new(null, "refused as unauthenticated (401): the two hosts' cluster secrets differ, or their clocks are more than 5 s apart", "unauthorized");
+                return new(null, $"refused as unauthenticated (401): the two hosts' cluster secrets differ, or their clocks are more than {_auth.Window.TotalSeconds:0} s apart", "unauthorized");
             }
 
             if (response.Content.Headers.ContentLength > PeerWire.MaxBodyBytes)

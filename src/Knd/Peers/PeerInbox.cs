@@ -13,12 +13,6 @@ namespace Knd.Peers;
 /// </summary>
 internal sealed class PeerInbox
 {
-    /// <summary>How long a promise request waits for the machine's answer: the loop answers within a tick; the leader gave up after <see cref="PeerTimeouts.Promise"/> anyway.</summary>
-    public static readonly TimeSpan AnswerWait = TimeSpan.FromMilliseconds(300);
-
-    /// <summary>The longest promise a member gives: a request for more (only a holder of the secret could send one) is refused as malformed.</summary>
-    public static readonly TimeSpan MaxPromise = TimeSpan.FromSeconds(60);
-
     private readonly PeerAuth _auth;
     private readonly PeerRules _rules;
     private readonly Action<SupervisorEvent> _post;
@@ -123,7 +117,7 @@ internal sealed class PeerInbox
 
     private async Task PromiseAsync(HttpContext context, PeerRequestHeaders headers, byte[] body)
     {
-        if (Parse(body, PeerJsonContext.Default.PromiseRequest) is not { SessionId: not null, DurationMs: > 0 } ask || ask.DurationMs > MaxPromise.TotalMilliseconds)
+        if (Parse(body, PeerJsonContext.Default.PromiseRequest) is not { SessionId: not null, DurationMs: > 0 } ask || ask.DurationMs > _rules.MaxPromise.TotalMilliseconds)
         {
             await RespondAsync(context, headers, StatusCodes.Status400BadRequest, new PromiseAnswer(false, 0, "malformed promise request"), PeerJsonContext.Default.PromiseAnswer);
             return;
@@ -138,7 +132,7 @@ internal sealed class PeerInbox
         AnswerPromiseAction answer;
         try
         {
-            answer = await waiting.Task.WaitAsync(AnswerWait, _time, context.RequestAborted);
+            answer = await waiting.Task.WaitAsync(_rules.PromiseAnswerWait, _time, context.RequestAborted);
         }
         catch (TimeoutException)
         {

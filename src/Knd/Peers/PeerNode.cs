@@ -44,17 +44,17 @@ internal sealed class PeerNode : IPeerLink
         TimeProvider time,
         ILogger logger)
     {
-        var auth = new PeerAuth(secret, nodeId, time);
-        var inbox = new PeerInbox(auth, rules, post, cancellationToken => ReachesConsulAsync(consul, cancellationToken), observeRejection, time, logger);
-        var channel = new PeerChannel(nodeId, rules, timings, new PeerClient(PeerClient.CreateHttpClient(), auth), new PeerDirectory(), cluster, status, post, observeRequest, time, logger);
+        var auth = new PeerAuth(secret, nodeId, time, rules.AuthWindow);
+        var inbox = new PeerInbox(auth, rules, post, cancellationToken => ReachesConsulAsync(consul, rules.ConsulProbeTimeout, cancellationToken), observeRejection, time, logger);
+        var channel = new PeerChannel(nodeId, rules, timings, new PeerClient(PeerClient.CreateHttpClient(rules.ConnectTimeout), auth), new PeerDirectory(), cluster, status, post, observeRequest, time, logger);
         return new PeerNode(inbox, channel, advertised);
     }
 
     /// <summary>Whether Consul answers this node and has a leader: what a member tells its machine before it may promise.</summary>
-    internal static async Task<bool> ReachesConsulAsync(IConsulClient consul, CancellationToken cancellationToken)
+    internal static async Task<bool> ReachesConsulAsync(IConsulClient consul, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var probe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        probe.CancelAfter(PeerTimeouts.ConsulProbe);
+        probe.CancelAfter(timeout);
         try
         {
             var leader = await consul.GetLeaderAsync(probe.Token);

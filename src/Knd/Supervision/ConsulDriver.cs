@@ -274,7 +274,7 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
 
             if (attempt < Attempts)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), _clock.TimeProvider, cancellationToken);
+                await Task.Delay(_timings.ClusterPauseRetryStep * attempt, _clock.TimeProvider, cancellationToken);
             }
         }
 

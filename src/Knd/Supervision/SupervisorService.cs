@@ -91,7 +91,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         using (var reapTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
         {
             // Best effort and bounded: on any failure the old session simply expires, as it would without this.
-            reapTimeout.CancelAfter(_timings.ConsulRequestTimeout * 3);
+            reapTimeout.CancelAfter(_timings.StartupReapTimeout);
             try
             {
                 if (_reaper is not null)

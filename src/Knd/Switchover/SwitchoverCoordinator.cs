@@ -48,11 +48,8 @@ internal sealed class SwitchoverCoordinator : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>
-    /// The time the handover itself needs: the worst-case neard stop, then the target's acquire,
-    /// consistent read and hot swap (well under a second on loopback; one second allowed).
-    /// </summary>
-    public TimeSpan HandoverBudget => _timings.NeardStopTimeout + _timings.NeardKillConfirmTimeout + TimeSpan.FromSeconds(1);
+    /// <summary>The time the handover itself needs (<see cref="FailoverTimings.SwitchoverHandoverBudget"/>).</summary>
+    public TimeSpan HandoverBudget => _timings.SwitchoverHandoverBudget;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -229,12 +226,12 @@ internal sealed class SwitchoverCoordinator : BackgroundService
         var started = time.GetTimestamp();
         while (_cluster.Latest.Switchover is not { } seen || seen.Id != record.Id || seen.Phase != phase)
         {
-            if (time.GetElapsedTime(started) > TimeSpan.FromSeconds(5))
+            if (time.GetElapsedTime(started) > _timings.SwitchoverRecordEchoTimeout)
             {
                 break;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
+            await Task.Delay(_timings.SwitchoverRecordEchoPollInterval, time, cancellationToken);
         }
 
         return updated;

@@ -19,9 +19,6 @@ namespace Knd.Systemd;
 /// </remarks>
 internal sealed class WatchdogPinger
 {
-    /// <summary>How often the state is checked for <c>STATUS=</c> when there is no watchdog.</summary>
-    public static readonly TimeSpan StatusOnlyPeriod = TimeSpan.FromSeconds(1);
-
     private readonly SystemdNotifier _notifier;
     private readonly SupervisorStatus _status;
     private readonly TimeProvider _timeProvider;
@@ -31,26 +28,23 @@ internal sealed class WatchdogPinger
     private long _beats;
     private long _pings;
 
-    public WatchdogPinger(SystemdNotifier notifier, SupervisorStatus status, TimeProvider timeProvider, ILogger logger)
+    /// <summary><paramref name="timings"/>: the period without a watchdog and the pre-lock tick bound; null means <see cref="FailoverTimings.Defaults"/>.</summary>
+    public WatchdogPinger(SystemdNotifier notifier, SupervisorStatus status, TimeProvider timeProvider, ILogger logger, FailoverTimings? timings = null)
     {
+        var values = timings ?? FailoverTimings.Defaults;
+        PreLockTickBound = values.WatchdogPreLockTickBound;
         _notifier = notifier;
         _status = status;
         _timeProvider = timeProvider;
         _logger = logger;
-        Period = notifier.WatchdogPingPeriod ?? StatusOnlyPeriod;
+        Period = notifier.WatchdogPingPeriod ?? values.WatchdogStatusOnlyPeriod;
     }
 
-    /// <summary>Time between beats: <c>WATCHDOG_USEC/2</c>, or <see cref="StatusOnlyPeriod"/> without a watchdog.</summary>
+    /// <summary>Time between beats: <c>WATCHDOG_USEC/2</c>, or <see cref="FailoverTimings.WatchdogStatusOnlyPeriod"/> without a watchdog.</summary>
     public TimeSpan Period { get; }
 
-    /// <summary>
-    /// How long the loop may be silent while knd cannot hold the lock (Startup, Syncing, Registering).
-    /// There neard runs without the validator key and only the loop can give it one (after Voting), so
-    /// a slow tick cannot make a second signer; on a busy host the first ticks (start-up JIT, the first
-    /// neard start, the first RPC poll) can take over a second, and a watchdog kill then would only
-    /// restart knd into the same slow start. A loop silent this long is still killed.
-    /// </summary>
-    public static readonly TimeSpan PreLockTickBound = TimeSpan.FromSeconds(30);
+    /// <summary>How long the loop may be silent while knd cannot hold the lock (<see cref="FailoverTimings.WatchdogPreLockTickBound"/>).</summary>
+    public TimeSpan PreLockTickBound { get; }
 
     /// <summary>A ping is sent only if the loop ticked less than this long ago (= <see cref="Period"/>), from Voting on.</summary>
     public TimeSpan TickBound => Period;

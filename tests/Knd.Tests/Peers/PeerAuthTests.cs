@@ -45,7 +45,7 @@ public sealed class PeerAuthTests
         Assert.Equal(PeerRejection.None, receiver.VerifyRequest("POST", Path, headers, Body));
 
         // The nonce is forgotten once the timestamp has left the window; the timestamp check then refuses it.
-        _time.Advance(PeerAuth.Window + TimeSpan.FromSeconds(1));
+        _time.Advance(new PeerRules().AuthWindow + TimeSpan.FromSeconds(1));
 
         Assert.Equal(PeerRejection.Stale, receiver.VerifyRequest("POST", Path, headers, Body));
     }
@@ -136,14 +136,14 @@ public sealed class PeerAuthTests
     [Fact]
     public void FullNonceCache_RefusesAsBusy()
     {
-        var receiver = new PeerAuth(ClusterSecret.FromBytes(Encoding.UTF8.GetBytes("0123456789abcdef0123456789abcdef-cluster-a")), "node-1", _time, new NonceCache(capacity: 2));
+        var receiver = new PeerAuth(ClusterSecret.FromBytes(Encoding.UTF8.GetBytes("0123456789abcdef0123456789abcdef-cluster-a")), "node-1", _time, nonces: new NonceCache(capacity: 2));
         var sender = Node("node-0");
 
         Assert.Equal(PeerRejection.None, receiver.VerifyRequest("POST", Path, sender.SignRequest("POST", Path, "node-1", Body), Body));
         Assert.Equal(PeerRejection.None, receiver.VerifyRequest("POST", Path, sender.SignRequest("POST", Path, "node-1", Body), Body));
         Assert.Equal(PeerRejection.Busy, receiver.VerifyRequest("POST", Path, sender.SignRequest("POST", Path, "node-1", Body), Body));
 
-        _time.Advance(PeerAuth.Window + TimeSpan.FromSeconds(1));
+        _time.Advance(new PeerRules().AuthWindow + TimeSpan.FromSeconds(1));
         Assert.Equal(PeerRejection.None, receiver.VerifyRequest("POST", Path, sender.SignRequest("POST", Path, "node-1", Body), Body));
     }
 

@@ -96,7 +96,7 @@ public sealed class WatchdogPingerTests
         Assert.Equal(pings ? 1 : 0, pinger.Pings);
 
         // Even before Voting a loop silent for the pre-lock bound gets no more pings.
-        time.Advance(WatchdogPinger.PreLockTickBound - Half);
+        time.Advance(FailoverTimings.Defaults.WatchdogPreLockTickBound - Half);
         pinger.Beat();
         Assert.Equal(pings ? 1 : 0, pinger.Pings);
     }
@@ -122,7 +122,7 @@ public sealed class WatchdogPingerTests
     public async Task Run_StateChanges_AreSentAsStatus_OncePerChange()
     {
         await using var rig = new PingerRig();
-        Assert.Equal(WatchdogPinger.StatusOnlyPeriod, rig.Pinger.Period);
+        Assert.Equal(FailoverTimings.Defaults.WatchdogStatusOnlyPeriod, rig.Pinger.Period);
         rig.Start();
         Assert.Equal("STATUS=Startup", await rig.Receiver.ReceiveAsync());
 
