@@ -19,6 +19,12 @@ internal sealed class LocalEtcd : LocalDcs
     /// <summary>Three members: one may fail without losing the quorum, two lose it.</summary>
     public const int Size = 3;
 
+    /// <summary>
+    /// Free ports are found by binding and releasing, so another program (another localnet starting at
+    /// the same moment) can take one before etcd binds it; the first start then tries new ports.
+    /// </summary>
+    private const int StartAttempts = 3;
+
     /// <summary>Members start, find each other and elect a leader well within this on a loaded machine.</summary>
     private static readonly TimeSpan HealthyTimeout = TimeSpan.FromSeconds(30);
 
@@ -64,15 +70,24 @@ internal sealed class LocalEtcd : LocalDcs
     {
         var binary = FindBinary(out var problem) ?? throw new LocalnetException(problem!);
         var etcd = new LocalEtcd(binary, Path.Combine(root, "etcd"), launcher, time, report);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await etcd.StartEmptyAsync(cancellationToken);
-            return etcd;
-        }
-        catch
-        {
-            await etcd.DisposeAsync();
-            throw;
+            try
+            {
+                await etcd.StartEmptyAsync(cancellationToken);
+                return etcd;
+            }
+            catch (LocalnetException e) when (attempt < StartAttempts)
+            {
+                report($"etcd did not start ({e.Message}); trying new ports");
+                await etcd.StopAsync();
+                etcd.TakeNewPorts();
+            }
+            catch
+            {
+                await etcd.DisposeAsync();
+                throw;
+            }
         }
     }
 
@@ -306,7 +321,16 @@ internal sealed class LocalEtcd : LocalDcs
         }
     }
 
-    /// <summary>Waits until every running member reports a leader (etcd's /health); a member that exited fails the wait with its log's name.</summary>
+    private void TakeNewPorts()
+    {
+        foreach (var member in _members)
+        {
+            member.ClientPort = NodeLayout.FreeLoopbackPort();
+            member.PeerPort = NodeLayout.FreeLoopbackPort();
+        }
+    }
+
+    /// <summary>Waits until every running member reports a leader (etcd's /health); a member that exited fails the wait with its last log line.</summary>
     private async Task WaitHealthyAsync(CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
@@ -314,7 +338,7 @@ internal sealed class LocalEtcd : LocalDcs
         {
             if (_members.FirstOrDefault(m => m.Process is { HasExited: true }) is { } dead)
             {
-                throw new LocalnetException($"etcd member {dead.Name} exited; see {Path.Combine(_root, dead.Name + ".log")}");
+                throw new LocalnetException($"etcd member {dead.Name} exited: {LastLine(dead)}");
             }
 
             var healthy = true;
@@ -377,15 +401,32 @@ internal sealed class LocalEtcd : LocalDcs
         return null;
     }
 
+    /// <summary>The member log's last line (etcd says why it stopped there), for a one-line error.</summary>
+    private string LastLine(Member member)
+    {
+        var path = Path.Combine(_root, member.Name + ".log");
+        try
+        {
+            return File.ReadLines(path).LastOrDefault(l => l.Length > 0) ?? $"nothing in {path}";
+        }
+        catch (IOException)
+        {
+            return $"see {path}";
+        }
+    }
+
     private sealed class Member(string name, int clientPort, int peerPort, string dataDir)
     {
         public string Name => name;
 
-        public int ClientPort => clientPort;
+        /// <summary>Fixed once the cluster runs: a restarted member and every knd's proxy use the same one.</summary>
+        public int ClientPort { get; set; } = clientPort;
 
-        public string ClientUrl => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{clientPort}");
+        public int PeerPort { get; set; } = peerPort;
 
-        public string PeerUrl => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{peerPort}");
+        public string ClientUrl => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{ClientPort}");
+
+        public string PeerUrl => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{PeerPort}");
 
         public string DataDir => dataDir;
 
