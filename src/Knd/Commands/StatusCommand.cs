@@ -43,7 +43,8 @@ internal static class StatusCommand
             .Add("paused", status.Paused)
             .Add("peer modes", status.Peers is { } modes ? PeerModes(modes) : null)
             .Add("failsafe", status.Peers is { Failsafe: true } peers ? Failsafe(peers) : null)
-            .Add("last error", status.LastError);
+            .Add("last error", status.LastError)
+            .Add("tracking", status.Tracking?.Describe());
         if (status.Production is { } production)
         {
             AddProduction(table, production);
