@@ -10,7 +10,7 @@ namespace Knd.Cluster;
 /// written before it existed (such records still read). <see cref="NoFailover"/> and <see cref="Priority"/> are its
 /// tags (<c>--no-failover</c>, <c>--priority</c>); absent (false, 0) in older records.
 /// <see cref="RenewedAt"/> is the wall-clock time (RFC 3339, UTC) of its last successful session renewal,
-/// and <see cref="Production"/> the production watch's verdict on its signing (<see cref="Production.ProductionVerdict"/>);
+/// and <see cref="Production"/> the production watch's verdict on its signing (<see cref="MemberProduction"/>);
 /// both are null in older records, and read leniently (<see cref="MemberRecordFields"/>): a bad value
 /// there never costs the record.
 /// </summary>

@@ -30,6 +30,34 @@ internal static partial class MemberRecordFields
 }
 
 /// <summary>
+/// The words of the member record's <c>production</c> verdict (docs/cli.md, <c>knd list</c>): <c>producing</c>,
+/// <c>missing N</c>, <c>not-producing</c> or <c>unknown</c>; the production watch picks one
+/// (<c>ProductionVerdict</c> in Production), and this reads what another host wrote.
+/// </summary>
+internal static class MemberProduction
+{
+    public const string Producing = "producing";
+    public const string NotProducing = "not-producing";
+    public const string Unknown = "unknown";
+    private const string MissingPrefix = "missing ";
+
+    /// <summary><c>missing N</c>: N duty heights missed in a row.</summary>
+    public static string Missing(long count) => MissingPrefix + count.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A verdict as another host wrote it: one of the forms above, else (absent, bad, from a newer knd) <c>unknown</c>.</summary>
+    public static string Read(string? written) =>
+        written is Producing or NotProducing or Unknown ? written
+        : written is not null && written.StartsWith(MissingPrefix, StringComparison.Ordinal)
+            && long.TryParse(written.AsSpan(MissingPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0
+            ? Missing(count)
+            : Unknown;
+
+    /// <summary>The verdict without its count: <c>missing 3</c> becoming <c>missing 4</c> is not worth a write of its own.</summary>
+    public static string? Kind(string? verdict) =>
+        verdict is not null && verdict.StartsWith(MissingPrefix, StringComparison.Ordinal) ? MissingPrefix.TrimEnd() : verdict;
+}
+
+/// <summary>
 /// Reads a string field that only informs people (never the lock): a value of another JSON type
 /// reads as null instead of failing the whole record, which would drop the member from the
 /// switchover and step-down choices for a field they do not use.

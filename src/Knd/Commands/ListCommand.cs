@@ -20,7 +20,7 @@ internal static class ListCommand
         var watch = new Option<bool>("--watch") { Description = "Keep watching: redraw in place on a terminal, print one table (or JSON line) per change when piped; until Ctrl-C." };
         return ControlCommand.Create(
             "list",
-            "List every member of this validator's cluster: role, state, head and lag, health, tags, and the pause flag.",
+            "List every member of this validator's cluster: role, state, head and lag, health, production, tags, last renewal age, live or stale, and the pause flag.",
             settings ?? ControlCliSettings.Default,
             [watch],
             _ => null,

@@ -10,7 +10,7 @@ internal static class StatusCommand
 {
     public static Command Create(ControlCliSettings? settings = null) => ControlCommand.Create(
         "status",
-        "Show this node: state, role, leader, neard pid, block height, syncing, session, fencing index, paused, and the validator's production (epoch counts, mischance, rank, streak, doppelganger).",
+        "Show this node: state, role, leader, neard pid, block height, syncing, session, fencing index, paused, neard's shard tracking, and the validator's production (epoch counts, mischance, rank, streak, doppelganger).",
         settings ?? ControlCliSettings.Default,
         RunAsync);
 

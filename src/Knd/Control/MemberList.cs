@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Knd.Cluster;
-using Knd.Production;
 
 namespace Knd.Control;
 
@@ -22,7 +21,7 @@ internal sealed record MemberListView(
 /// are known and the record is not stale. <see cref="RenewedAt"/> and <see cref="RenewalAgeSeconds"/>: the
 /// member's last successful session renewal by its own clock, and its age by the reading daemon's
 /// clock (null when the record has none); <see cref="Production"/>: its production verdict
-/// (<see cref="Knd.Production.ProductionVerdict"/>).
+/// (<see cref="MemberProduction"/>).
 /// </summary>
 internal sealed record MemberView(
     [property: JsonPropertyName("node_id")] string NodeId,
@@ -96,6 +95,6 @@ internal static class MemberList
             info.PeerAddress,
             renewedAt is { } at ? MemberRecordFields.FormatTime(at) : null,
             age is { } a ? Math.Round(a.TotalSeconds, 1) : null,
-            ProductionVerdict.Read(info.Production));
+            MemberProduction.Read(info.Production));
     }
 }

@@ -1,5 +1,4 @@
 using Knd.Cluster;
-using Knd.Production;
 
 namespace Knd.Supervision;
 
@@ -66,7 +65,7 @@ internal sealed class MemberPublisher
     internal static bool SameSummary(MemberInfo a, MemberInfo b) => Summary(a) == Summary(b);
 
     private static MemberInfo Summary(MemberInfo info) =>
-        info with { Height = null, RenewedAt = null, Production = ProductionVerdict.Kind(info.Production) };
+        info with { Height = null, RenewedAt = null, Production = MemberProduction.Kind(info.Production) };
 
     /// <summary>Called under the gate: the written record says this already, its changing fields fresh enough.</summary>
     private bool AlreadySays(string sessionId, MemberInfo info) =>

@@ -1,3 +1,4 @@
+using Knd.Cluster;
 using Knd.Production;
 
 namespace Knd.Tests.Production;
@@ -52,13 +53,13 @@ public sealed class ProductionVerdictTests
     [InlineData("producing\n", "unknown")]
     [InlineData("missing \u0663", "unknown")]
     public void Read_TakesOnlyTheWrittenForms(string? written, string read) =>
-        Assert.Equal(read, ProductionVerdict.Read(written));
+        Assert.Equal(read, MemberProduction.Read(written));
 
     [Fact]
     public void Kind_DropsTheCountOfMisses()
     {
-        Assert.Equal(ProductionVerdict.Kind("missing 3"), ProductionVerdict.Kind("missing 4"));
-        Assert.NotEqual(ProductionVerdict.Kind("missing 3"), ProductionVerdict.Kind("producing"));
-        Assert.Null(ProductionVerdict.Kind(null));
+        Assert.Equal(MemberProduction.Kind("missing 3"), MemberProduction.Kind("missing 4"));
+        Assert.NotEqual(MemberProduction.Kind("missing 3"), MemberProduction.Kind("producing"));
+        Assert.Null(MemberProduction.Kind(null));
     }
 }
