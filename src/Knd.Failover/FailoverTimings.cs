@@ -183,6 +183,16 @@ internal sealed record FailoverTimings
     /// </summary>
     public TimeSpan MemberHeightRefresh { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// <c>knd list</c> marks a member stale when its record's last renewal is older than this. A live
+    /// member renews every <see cref="RenewInterval"/> and rewrites its record within
+    /// <see cref="MemberHeightRefresh"/>; one that renewed nothing for 2 x TTL (Consul's own bound for
+    /// invalidating a session) has lost its session, so an older record says nothing current even
+    /// while the lock service has not dropped it yet (or its knd cannot write it). Only for display:
+    /// the lock and the handover choices go by the session alone.
+    /// </summary>
+    public TimeSpan MemberStaleAfter => (SessionTtl * 2) + MemberHeightRefresh;
+
     /// <summary>How often the switchover coordinator looks at the cluster and at neard's head: a block is 500 ms or more.</summary>
     public TimeSpan SwitchoverPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 

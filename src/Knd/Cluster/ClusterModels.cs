@@ -9,6 +9,10 @@ namespace Knd.Cluster;
 /// <see cref="PeerAddress"/> is where its peer channel listens (<c>HOST:PORT</c>), absent from records of a knd without one or
 /// written before it existed (such records still read). <see cref="NoFailover"/> and <see cref="Priority"/> are its
 /// tags (<c>--no-failover</c>, <c>--priority</c>); absent (false, 0) in older records.
+/// <see cref="RenewedAt"/> is the wall-clock time (RFC 3339, UTC) of its last successful session renewal,
+/// and <see cref="Production"/> the production watch's verdict on its signing (<see cref="MemberProduction"/>);
+/// both are null in older records, and read leniently (<see cref="MemberRecordFields"/>): a bad value
+/// there never costs the record.
 /// </summary>
 internal sealed record MemberInfo(
     [property: JsonPropertyName("node_id")] string NodeId,
@@ -19,7 +23,13 @@ internal sealed record MemberInfo(
     [property: JsonPropertyName("held_off")] bool HeldOff = false,
     [property: JsonPropertyName("peer_address")] string? PeerAddress = null,
     [property: JsonPropertyName("no_failover")] bool NoFailover = false,
-    [property: JsonPropertyName("priority")] int Priority = 0);
+    [property: JsonPropertyName("priority")] int Priority = 0,
+    [property: JsonPropertyName("renewed_at"), JsonConverter(typeof(LenientStringConverter))] string? RenewedAt = null,
+    [property: JsonPropertyName("production"), JsonConverter(typeof(LenientStringConverter))] string? Production = null)
+{
+    /// <summary><see cref="RenewedAt"/> as a time, or null when absent or not an RFC 3339 time.</summary>
+    public DateTimeOffset? RenewedAtTime => MemberRecordFields.ParseTime(RenewedAt);
+}
 
 /// <summary>A member as the watch saw it: <see cref="Alive"/> while the key is held by a live session.</summary>
 internal sealed record Member(MemberInfo Info, bool Alive)

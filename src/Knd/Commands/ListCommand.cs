@@ -20,7 +20,7 @@ internal static class ListCommand
         var watch = new Option<bool>("--watch") { Description = "Keep watching: redraw in place on a terminal, print one table (or JSON line) per change when piped; until Ctrl-C." };
         return ControlCommand.Create(
             "list",
-            "List every member of this validator's cluster: role, state, head and lag, health, tags, and the pause flag.",
+            "List every member of this validator's cluster: role, state, head and lag, health, production, tags, last renewal age, live or stale, and the pause flag.",
             settings ?? ControlCliSettings.Default,
             [watch],
             _ => null,
@@ -46,23 +46,26 @@ internal static class ListCommand
         do
         {
             string text;
+            string change;
             try
             {
                 var call = await knd.GetAsync(ControlRoutes.Members);
                 text = call.Ok ? Render(knd, call) : $"knd list: {call.Error}\n";
+                change = inPlace || !call.Ok ? text : ChangeKey(call);
             }
             catch (DaemonUnreachableException ex)
             {
                 text = $"knd list: {ex.Message}\n";
+                change = text;
             }
             catch (OperationCanceledException) when (knd.CancellationToken.IsCancellationRequested)
             {
                 return ExitCodes.Ok;
             }
 
-            if (text != shown)
+            if (change != shown)
             {
-                shown = text;
+                shown = change;
                 await knd.Output.WriteAsync(inPlace ? ClearScreen + text : knd.Json ? text : text + "\n");
                 await knd.Output.FlushAsync(CancellationToken.None);
             }
@@ -70,6 +73,18 @@ internal static class ListCommand
         while (await knd.PauseAsync());
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Piped, a new table (or JSON line) is printed when the members' facts change, not each second
+    /// because the renewal ages grew: the ages and renewal times are left out of the comparison (a
+    /// member turning stale still changes its <c>stale</c> flag).
+    /// </summary>
+    private static string ChangeKey(ControlCall call)
+    {
+        var list = call.Read(ControlJsonContext.Default.MemberListView);
+        var facts = list with { Members = [.. list.Members.Select(m => m with { RenewedAt = null, RenewalAgeSeconds = null })] };
+        return JsonSerializer.Serialize(facts, ControlJsonContext.Default.MemberListView);
     }
 
     private static string Render(ControlInvocation knd, ControlCall call) =>

@@ -7,7 +7,7 @@ namespace Knd.Commands;
 /// <summary><c>knd list</c>'s table (patronictl list): a header line with the cluster's facts, then one row per member.</summary>
 internal static class MemberTable
 {
-    private static readonly string[] Columns = ["NODE", "ROLE", "STATE", "HEIGHT", "LAG", "SYNCED", "HEALTHY", "HELD_OFF", "TAGS", "SESSION"];
+    private static readonly string[] Columns = ["NODE", "ROLE", "STATE", "HEIGHT", "LAG", "SYNCED", "HEALTHY", "PRODUCTION", "HELD_OFF", "TAGS", "RENEWED", "SESSION"];
 
     public static string Render(MemberListView list)
     {
@@ -39,10 +39,37 @@ internal static class MemberTable
         Number(m.Lag),
         YesNo(m.Synced),
         YesNo(m.Healthy),
+        m.Production ?? "-",
         YesNo(m.HeldOff),
         Tags(m),
-        m.Stale ? "gone (stale)" : "live",
+        Age(m.RenewalAgeSeconds),
+        Session(m),
     ];
+
+    /// <summary>A session that is gone, or one still held whose renewals stopped reaching the record (docs/cli.md).</summary>
+    private static string Session(MemberView m) =>
+        !m.Alive ? "gone (stale)" : m.Stale ? "live, not renewed (stale)" : "live";
+
+    /// <summary>A renewal age the way people read it: <c>4s</c>, <c>1m05s</c>, <c>2h03m</c>, <c>3d04h</c>; <c>-</c> when unknown.</summary>
+    internal static string Age(double? seconds)
+    {
+        if (seconds is not { } value || double.IsNaN(value) || value < 0)
+        {
+            return "-";
+        }
+
+        var total = (long)Math.Min(Math.Floor(value), long.MaxValue / 2);
+        var (days, hours, minutes, secs) = (total / 86_400, total / 3600 % 24, total / 60 % 60, total % 60);
+        return total switch
+        {
+            < 60 => Invariant($"{secs}s"),
+            < 3600 => Invariant($"{minutes}m{secs:00}s"),
+            < 86_400 => Invariant($"{hours}h{minutes:00}m"),
+            _ => Invariant($"{days}d{hours:00}h"),
+        };
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     internal static string Tags(MemberView m) =>
         m.NoFailover ? $"priority={m.Priority.ToString(CultureInfo.InvariantCulture)},no_failover" : $"priority={m.Priority.ToString(CultureInfo.InvariantCulture)}";

@@ -10,7 +10,7 @@ internal static class StatusCommand
 {
     public static Command Create(ControlCliSettings? settings = null) => ControlCommand.Create(
         "status",
-        "Show this node: state, role, leader, neard pid, block height, syncing, session, fencing index, paused, and the validator's production (epoch counts, mischance, rank, streak, doppelganger).",
+        "Show this node: state, role, leader, neard pid, block height, syncing, session, fencing index, paused, neard's shard tracking, and the validator's production (epoch counts, mischance, rank, streak, doppelganger).",
         settings ?? ControlCliSettings.Default,
         RunAsync);
 
@@ -43,7 +43,8 @@ internal static class StatusCommand
             .Add("paused", status.Paused)
             .Add("peer modes", status.Peers is { } modes ? PeerModes(modes) : null)
             .Add("failsafe", status.Peers is { Failsafe: true } peers ? Failsafe(peers) : null)
-            .Add("last error", status.LastError);
+            .Add("last error", status.LastError)
+            .Add("tracking", status.Tracking?.Describe());
         if (status.Production is { } production)
         {
             AddProduction(table, production);

@@ -11,6 +11,7 @@ namespace Knd.Hosting;
 internal sealed class DaemonControl : ISupervisorControl
 {
     private readonly KndRunOptions _options;
+    private readonly FailoverTimings _timings;
     private readonly IClusterStore _store;
     private readonly ClusterState _cluster;
     private readonly SupervisorStatus _status;
@@ -19,6 +20,7 @@ internal sealed class DaemonControl : ISupervisorControl
 
     public DaemonControl(
         KndRunOptions options,
+        FailoverTimings timings,
         IClusterStore store,
         ClusterState cluster,
         SupervisorStatus status,
@@ -26,6 +28,7 @@ internal sealed class DaemonControl : ISupervisorControl
         ILogger<DaemonControl> logger)
     {
         _options = options;
+        _timings = timings;
         _store = store;
         _cluster = cluster;
         _status = status;
@@ -195,7 +198,7 @@ internal sealed class DaemonControl : ISupervisorControl
         var cluster = _cluster.Latest;
         var holder = await GetActiveValidatorAsync(cancellationToken);
         return holder.Ok
-            ? ControlOutcome<MemberListView>.Success(MemberList.From(_options.LockKey, cluster, holder.Value?.NodeId))
+            ? ControlOutcome<MemberListView>.Success(MemberList.From(_options.LockKey, cluster, holder.Value?.NodeId, _status.Clock.TimeProvider.GetUtcNow(), _timings.MemberStaleAfter))
             : holder.As<MemberListView>();
     }
 

@@ -45,7 +45,7 @@ internal static class KndServices
             time,
             sp.GetRequiredService<ILogger<ConsulClient>>()));
         services.AddSingleton(sp => new NeardProcessLauncher(Logger(sp, "Knd.Neard"), time, timings.NeardKillConfirmTimeout, neardLogger: Logger(sp, NeardOutput.Category), timings: timings));
-        services.AddSingleton(sp => new NeardHome(options.NeardHome, Logger(sp, "Knd.Neard")));
+        services.AddSingleton(sp => new NeardHome(options.NeardHome, Logger(sp, "Knd.Neard")) { TrackingPrepared = tracking => status.Tracking = tracking });
         services.AddSingleton<Func<Action<SupervisorEvent>, NeardDriver>>(sp => post => new NeardDriver(
             options,
             timings,

@@ -1,9 +1,13 @@
 using System.Text.Json.Serialization;
+using Knd.Neard;
 using Knd.Supervision;
 
 namespace Knd.Http;
 
-/// <summary>The JSON of <c>GET /status</c> and <c>knd status --json</c> (contract §5); null where unknown.</summary>
+/// <summary>
+/// The JSON of <c>GET /status</c> and <c>knd status --json</c> (contract §5); null where unknown.
+/// <see cref="Tracking"/>: the shard tracking of neard's config.json as knd last prepared the home.
+/// </summary>
 internal sealed record StatusReport(
     string NodeId,
     string AccountId,
@@ -19,14 +23,15 @@ internal sealed record StatusReport(
     bool Paused,
     string? LastError,
     ProductionReport? Production = null,
-    PeerStatus? Peers = null)
+    PeerStatus? Peers = null,
+    NeardTracking? Tracking = null)
 {
     public static StatusReport From(SupervisorStatus status)
     {
         var snapshot = status.Snapshot;
         if (snapshot is null)
         {
-            return new StatusReport(status.NodeId, status.AccountId, nameof(SupervisorState.Startup), false, null, null, null, null, null, null, null, false, null, ProductionReport.From(null, status.Production, TimeSpan.Zero));
+            return new StatusReport(status.NodeId, status.AccountId, nameof(SupervisorState.Startup), false, null, null, null, null, null, null, null, false, null, ProductionReport.From(null, status.Production, TimeSpan.Zero), Tracking: status.Tracking);
         }
 
         // The age is measured now, not when the snapshot was taken, so a stalled loop shows.
@@ -47,7 +52,8 @@ internal sealed record StatusReport(
             snapshot.Paused,
             snapshot.LastError,
             ProductionReport.From(snapshot, status.Production, sinceSnapshot),
-            PeerStatus.From(status.PeerRules, snapshot.Peers, status.Clock.Now - snapshot.TakenAt));
+            PeerStatus.From(status.PeerRules, snapshot.Peers, status.Clock.Now - snapshot.TakenAt),
+            status.Tracking);
     }
 }
 

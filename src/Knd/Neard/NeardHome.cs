@@ -22,6 +22,9 @@ internal sealed class NeardHome
 
     private readonly ILogger _logger;
 
+    /// <summary>Whether the tracking in config.json is knd's: a restart promotion after a hot-swap standby keeps what that wrote.</summary>
+    private bool _trackingWritten;
+
     public NeardHome(string path, ILogger logger)
     {
         Path = System.IO.Path.GetFullPath(path);
@@ -29,6 +32,9 @@ internal sealed class NeardHome
     }
 
     public string Path { get; }
+
+    /// <summary>Told the shard tracking of config.json each time knd prepares the home (for <c>knd status</c>).</summary>
+    public Action<NeardTracking>? TrackingPrepared { get; init; }
 
     /// <summary>network.public_addrs as knd last wrote it before a start: what the running neard advertises once it validates.</summary>
     public IReadOnlyList<string> PreparedPublicAddrs { get; private set; } = [];
@@ -73,6 +79,8 @@ internal sealed class NeardHome
             : ShadowTracking.Apply(config, hotSwap.AccountId, ConfigPath);
         NeardConfigFile.Write(ConfigPath, config);
         PreparedPublicAddrs = publicAddrs;
+        _trackingWritten = hotSwap is not null;
+        TrackingPrepared?.Invoke(NeardTracking.From(config, _trackingWritten));
         _logger.HomePreparedVoter(Path, voterNetworkAddr.ToString(), hotSwap is null ? "none (passive)" : DescribePublicAddrs(publicAddrs), tracking);
     }
 
@@ -91,6 +99,7 @@ internal sealed class NeardHome
         SetNetwork(config, validatorNetworkAddr, publicAddrs);
         NeardConfigFile.Write(ConfigPath, config);
         PreparedPublicAddrs = publicAddrs;
+        TrackingPrepared?.Invoke(NeardTracking.From(config, _trackingWritten));
 
         // The key goes last, so a failure above leaves a home that does not validate.
         AtomicFile.Write(KeyFilePath(config, "validator_key_file", "validator_key.json"), validatorKey.Content.Span, OwnerReadWrite);

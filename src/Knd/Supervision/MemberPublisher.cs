@@ -57,15 +57,22 @@ internal sealed class MemberPublisher
         return PublishAllAsync(cancellationToken);
     }
 
-    /// <summary>What the record is for; the head height alone changing is not worth a write per block.</summary>
-    internal static bool SameSummary(MemberInfo a, MemberInfo b) => a with { Height = b.Height } == b;
+    /// <summary>
+    /// What the record is for. The head height, the renewal time and the count of a production
+    /// verdict's misses change by the block or the renewal; they are refreshed every
+    /// <see cref="FailoverTimings.MemberHeightRefresh"/>, not written on every change.
+    /// </summary>
+    internal static bool SameSummary(MemberInfo a, MemberInfo b) => Summary(a) == Summary(b);
 
-    /// <summary>Called under the gate: the written record says this already, its height fresh enough.</summary>
+    private static MemberInfo Summary(MemberInfo info) =>
+        info with { Height = null, RenewedAt = null, Production = MemberProduction.Kind(info.Production) };
+
+    /// <summary>Called under the gate: the written record says this already, its changing fields fresh enough.</summary>
     private bool AlreadySays(string sessionId, MemberInfo info) =>
         _published is { } done
         && done.SessionId == sessionId
         && SameSummary(done.Info, info)
-        && (done.Info.Height == info.Height || _clock.Now - _publishedAt < _timings.MemberHeightRefresh);
+        && (done.Info == info || _clock.Now - _publishedAt < _timings.MemberHeightRefresh);
 
     private async Task PublishAllAsync(CancellationToken cancellationToken)
     {

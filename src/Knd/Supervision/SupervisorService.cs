@@ -29,6 +29,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
     private ClusterObservation? _contendersFrom;
     private IReadOnlyList<Contender> _contenders = [];
     private readonly HookDispatcher? _hooks;
+    private readonly RenewalWallClock _renewedAt;
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new() { SingleReader = true });
 
     public SupervisorService(
@@ -57,6 +58,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         _logger = logger;
         _machine = new FailoverMachine(timings, status.Clock, options.NodeId, options.AccountId, options.Promotion, options.Production, options.Peers, options.Tags);
         _status.Counters = _machine.Counters;
+        _renewedAt = new RenewalWallClock(status.Clock);
         _neard = neardFactory(Post);
         _lockService = lockServiceFactory(Post);
         _peers = peerFactory?.Invoke(Post);
@@ -188,7 +190,8 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
             if (snapshot.SessionId is { } session)
             {
                 var heldOff = snapshot.PromotionBackoff is not null || snapshot.StateLossHoldOff is not null || snapshot.Production?.DoppelgangerHold is not null;
-                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, heldOff, _peers?.Advertised, _options.Tags.NoFailover, _options.Tags.Priority);
+                var renewedAt = _renewedAt.Of(snapshot) is { } at ? MemberRecordFields.FormatTime(at) : null;
+                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, heldOff, _peers?.Advertised, _options.Tags.NoFailover, _options.Tags.Priority, renewedAt, ProductionVerdict.Of(snapshot));
                 _lockService.PublishMember(session, member, cancellationToken);
             }
 

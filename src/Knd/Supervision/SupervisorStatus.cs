@@ -1,3 +1,4 @@
+using Knd.Neard;
 using Knd.Production;
 
 namespace Knd.Supervision;
@@ -10,6 +11,7 @@ internal sealed class SupervisorStatus
 {
     private readonly TaskCompletionSource _firstTick = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SupervisorSnapshot? _snapshot;
+    private NeardTracking? _tracking;
     private long _lastTickTimestamp;
 
     public SupervisorStatus(MonotonicClock clock, string nodeId, string accountId)
@@ -27,6 +29,13 @@ internal sealed class SupervisorStatus
     public string AccountId { get; }
 
     public SupervisorSnapshot? Snapshot => Volatile.Read(ref _snapshot);
+
+    /// <summary>The shard tracking of neard's config.json as knd last prepared the home, or null before that (for /status).</summary>
+    public NeardTracking? Tracking
+    {
+        get => Volatile.Read(ref _tracking);
+        set => Volatile.Write(ref _tracking, value);
+    }
 
     public SupervisorCounters? Counters { get; set; }
 

@@ -344,6 +344,33 @@ public sealed class ControlCliTests : IAsyncLifetime
         Assert.Equal($"knd status: cannot reach knd at \"{stale}\": connection refused (knd is not running; the socket is left over)\n", error);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ListWatch_Piped_PrintsAgainWhenAMemberTurnsStale_NotBecauseTheRenewalAgesGrew(bool json)
+    {
+        static MemberView Member(string node, double age, bool stale) =>
+            new(node, node == "node-a" ? "leader" : "passive", "Voting", !stale, stale, 100, 0, true, true, false, false, 0, null, "2026-11-21T12:00:00.000Z", age, "unknown");
+
+        // Every read finds the renewal ages grown, as on a real cluster; from the 20th read node-b is stale.
+        _server.Control.MembersAtRead = read => new("kuutamod-leader/v.near", "node-a", false, [Member("node-a", read * 0.1, false), Member("node-b", read * 0.1, read >= 20)]);
+        var buffer = new StringWriter();
+        var output = TextWriter.Synchronized(buffer);
+        string[] args = json ? ["list", "--watch", "--json"] : ["list", "--watch"];
+        var parse = new System.CommandLine.RootCommand { ListCommand.Create(Settings) }.Parse([.. args, "--control-socket", _server.SocketPath]);
+        using var stop = new CancellationTokenSource();
+        var watch = parse.InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = TextWriter.Null }, stop.Token);
+
+        await Infrastructure.Eventually.UntilAsync(() => Volatile.Read(ref _server.Control.MembersReads) >= 30, TimeSpan.FromSeconds(20), () => "30 reads");
+        await stop.CancelAsync();
+        Assert.Equal(ExitCodes.Ok, await watch);
+
+        var text = buffer.ToString();
+        var printed = text.Split('\n').Where(l => l.StartsWith(json ? "{\"lock_key\"" : "cluster ", StringComparison.Ordinal)).ToList();
+        Assert.True(printed.Count == 2, $"printed {printed.Count} times:\n{text}");
+        Assert.Contains(json ? "\"stale\":true" : "gone (stale)", text, StringComparison.Ordinal);
+    }
+
     private Task<(int Code, string Output, string Error)> RunAsync(System.CommandLine.Command command, params string[] args) =>
         CliRun.RunAsync(command, _server.SocketPath, args);
 }

@@ -129,8 +129,16 @@ internal sealed class FakeSupervisorControl : ISupervisorControl
     /// <summary>What GET /members answers.</summary>
     public Knd.Control.MemberListView Members { get; set; } = new("kuutamod-leader/v.near", null, false, []);
 
-    public Task<ControlOutcome<Knd.Control.MemberListView>> ListMembersAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(ControlOutcome<Knd.Control.MemberListView>.Success(Members));
+    /// <summary>When set, GET /members answers this for the n-th read (1, 2 ...) instead of <see cref="Members"/>.</summary>
+    public Func<int, Knd.Control.MemberListView>? MembersAtRead { get; set; }
+
+    public int MembersReads;
+
+    public Task<ControlOutcome<Knd.Control.MemberListView>> ListMembersAsync(CancellationToken cancellationToken)
+    {
+        var read = Interlocked.Increment(ref MembersReads);
+        return Task.FromResult(ControlOutcome<Knd.Control.MemberListView>.Success(MembersAtRead?.Invoke(read) ?? Members));
+    }
 
     public Task<ControlOutcome<string>> RemoveMemberAsync(string nodeId, CancellationToken cancellationToken) =>
         Task.FromResult(nodeId == Members.Leader

@@ -34,6 +34,13 @@ public sealed class OperatorTests
         Assert.Equal(leader.NodeId, JsonNode.Parse(active.Stdout)!["node_id"]!.GetValue<string>());
         Assert.Equal(0, human.ExitCode);
         Assert.Contains("Validating", human.Stdout, StringComparison.Ordinal);
+
+        // --promotion hot-swap: knd wrote shadow tracking into the passive's config.json before its neard started.
+        var tracking = json["tracking"]!;
+        Assert.Equal(KndCluster.Account, tracking["tracked_shards_config"]?["ShadowValidator"]?.GetValue<string>());
+        Assert.True(tracking["load_mem_tries_for_tracked_shards"]!.GetValue<bool>());
+        Assert.True(tracking["written_by_knd"]!.GetValue<bool>());
+        Assert.Matches(@"(?m)^tracking\s+tracked_shards_config \{""ShadowValidator"":""validator.test""\}, load_mem_tries_for_tracked_shards true \(written by knd", (await passive.CliAsync("status")).Stdout);
     }
 
     [Fact]

@@ -12,6 +12,16 @@ public sealed class TagsAndListTests
     /// <summary>A dead host's session is invalidated within 2 x TTL (Consul's bound), then the lock-delay, plus slack for a loaded machine.</summary>
     private static TimeSpan FailoverBound(ClusterOptions options) => (options.SessionTtl * 2) + options.LockDelay + TimeSpan.FromSeconds(5);
 
+    /// <summary>FailoverTimings.MemberHeightRefresh: how often a live member rewrites its record's height and renewal time.</summary>
+    private static readonly TimeSpan MemberHeightRefresh = TimeSpan.FromSeconds(5);
+
+    private static async Task<JsonNode> ListAsync(KndNode node)
+    {
+        var result = await node.CliAsync("list", "--json");
+        Assert.True(result.ExitCode == 0, result.Output);
+        return JsonNode.Parse(result.Stdout)!;
+    }
+
     [Fact]
     public async Task NoFailoverPassive_LeaderDies_NeverTakesTheLock()
     {
@@ -93,21 +103,62 @@ public sealed class TagsAndListTests
         Assert.Equal(["node-0", "node-1", "node-2"], members.Select(m => m!["node_id"]!.GetValue<string>()).Order());
         Assert.Equal(leader.NodeId, members.Single(m => m!["role"]!.GetValue<string>() == "leader")!["node_id"]!.GetValue<string>());
 
+        // Every live record's renewal age stays below the refresh plus a renewal interval (slack for a
+        // loaded machine), never near the staleness limit, sampled over two refreshes; the leader's
+        // production watch finds the sim's blocks produced, a passive signs nothing.
+        var limit = MemberHeightRefresh + options.SessionTtl + TimeSpan.FromSeconds(2);
+        var sampleUntil = TimeProvider.System.GetUtcNow() + (MemberHeightRefresh * 2);
+        var producing = false;
+        while (TimeProvider.System.GetUtcNow() < sampleUntil || !producing)
+        {
+            var sample = await ListAsync(leader);
+            foreach (var member in sample["members"]!.AsArray())
+            {
+                var age = member!["renewal_age_seconds"]?.GetValue<double>();
+                Assert.True(age is { } seconds && seconds < limit.TotalSeconds, $"{member["node_id"]} renewal age {age?.ToString() ?? "null"} s, not below {limit.TotalSeconds} s: {sample.ToJsonString()}\n{cluster.Describe()}");
+                Assert.True(DateTimeOffset.TryParse(member["renewed_at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, out _), member.ToJsonString());
+                Assert.False(member["stale"]!.GetValue<bool>(), member.ToJsonString());
+                var production = member["production"]!.GetValue<string>();
+                if (member["role"]!.GetValue<string>() == "leader")
+                {
+                    producing |= production == "producing";
+                }
+                else
+                {
+                    Assert.Equal("unknown", production);
+                }
+            }
+
+            Assert.True(TimeProvider.System.GetUtcNow() < sampleUntil + TimeSpan.FromSeconds(30), $"the leader's production never read producing: {sample.ToJsonString()}\n{cluster.Describe()}");
+            await Task.Delay(Eventually.PollInterval * 5, TimeProvider.System, CancellationToken.None);
+        }
+
+        var table = await leader.CliAsync("list");
+        Assert.True(table.ExitCode == 0, table.Output);
+        Assert.Matches(@"\bPRODUCTION\b.*\bRENEWED\s+SESSION\n", table.Stdout);
+        Assert.Matches($@"(?m)^{leader.NodeId}\s+leader\s+Validating\s.*\sproducing\s.*\s\d+s\s+live$", table.Stdout);
+
         var refused = await leader.CliAsync("remove-member", leader.NodeId);
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("holds the lock", refused.Output, StringComparison.Ordinal);
 
         var victim = cluster.Nodes.First(n => n != leader);
         await victim.KillHostAsync();
-        await Eventually.UntilAsync(
+        var killedAt = TimeProvider.System.GetUtcNow();
+        var stale = await Eventually.UntilAsync(
             async () =>
             {
                 var result = await leader.CliAsync("list", "--json");
                 var entry = result.ExitCode == 0 ? JsonNode.Parse(result.Stdout)!["members"]!.AsArray().FirstOrDefault(m => m!["node_id"]!.GetValue<string>() == victim.NodeId) : null;
-                return entry is null || (entry["stale"]!.GetValue<bool>() && !entry["alive"]!.GetValue<bool>());
+                return entry is not null && entry["stale"]!.GetValue<bool>() && !entry["alive"]!.GetValue<bool>() ? entry : null;
             },
             (options.SessionTtl * 2) + TimeSpan.FromSeconds(5),
             () => $"{victim.NodeId} to be listed as stale within 2 x TTL\n{cluster.Describe()}");
+
+        // Consul keeps the unlocked record: its renewal time stays where the dead knd left it, so its age grows.
+        var staleAge = stale["renewal_age_seconds"]!.GetValue<double>();
+        Assert.True(staleAge >= (TimeProvider.System.GetUtcNow() - killedAt).TotalSeconds - 1, stale.ToJsonString());
+        Assert.Matches($@"(?m)^{victim.NodeId}\s+passive\s.*\s\d+s\s+gone \(stale\)$", (await leader.CliAsync("list")).Stdout);
 
         var removed = await leader.CliAsync("remove-member", victim.NodeId);
         Assert.True(removed.ExitCode == 0, removed.Output);

@@ -110,6 +110,34 @@ public sealed class MemberPublishTests : IDisposable
         Assert.InRange((attemptsAt[1] - attemptsAt[0]).TotalSeconds, _h.Timings.MemberHeightRefresh.TotalSeconds, _h.Timings.MemberHeightRefresh.TotalSeconds + 0.2);
     }
 
+    [Fact]
+    public async Task TheRenewalTimeAloneChanging_IsWrittenEveryHeightRefresh_SoTheRecordsAgeStaysBounded()
+    {
+        _h.Consul.Acquire = (_, _) => FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
+        var attemptsAt = new List<TimeSpan>();
+        var end = _h.Clock.Now + TimeSpan.FromSeconds(12);
+        while (_h.Clock.Now < end)
+        {
+            // A renewal every 0.75 s (TTL 3 s), the head unchanged: 16 renewals, written three times (0, 5, 10 s).
+            var renewedAt = MemberRecordFields.FormatTime(_h.Time.GetUtcNow());
+            attemptsAt.AddRange(await RunLoopAsync(TimeSpan.FromSeconds(0.75), Voting with { RenewedAt = renewedAt }));
+        }
+
+        Assert.Equal(3, attemptsAt.Count);
+        Assert.All(attemptsAt.Zip(attemptsAt.Skip(1), (a, b) => b - a), gap => Assert.InRange(gap, _h.Timings.MemberHeightRefresh, _h.Timings.MemberHeightRefresh + TimeSpan.FromSeconds(0.8)));
+    }
+
+    [Fact]
+    public async Task TheProductionVerdictChangingKind_IsWrittenAtOnce_ItsCountOfMissesAtTheRefresh()
+    {
+        _h.Consul.Acquire = (_, _) => FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
+        Assert.Single(await RunLoopAsync(TimeSpan.FromSeconds(1), Voting with { Production = "producing" }));
+
+        Assert.Single(await RunLoopAsync(TimeSpan.FromSeconds(0.5), Voting with { Production = "missing 1" }));
+        Assert.Empty(await RunLoopAsync(TimeSpan.FromSeconds(0.5), Voting with { Production = "missing 2" }));
+        Assert.Single(await RunLoopAsync(TimeSpan.FromSeconds(0.5), Voting with { Production = "not-producing" }));
+    }
+
     /// <summary>Calls PublishMember as the loop does, once per event, for <paramref name="duration"/> of fake time; returns when writes were attempted.</summary>
     private async Task<List<TimeSpan>> RunLoopAsync(TimeSpan duration, MemberInfo? info = null)
     {
@@ -145,5 +173,13 @@ public sealed class MemberPublisherSummaryTests
         Assert.False(MemberPublisher.SameSummary(Voting, Voting with { HeldOff = true }));
         Assert.False(MemberPublisher.SameSummary(Voting, Voting with { State = "Validating" }));
         Assert.False(MemberPublisher.SameSummary(Voting, Voting with { PeerAddress = "127.0.0.1:1" }));
+        Assert.False(MemberPublisher.SameSummary(Voting with { Production = "producing" }, Voting with { Production = "missing 1" }));
+    }
+
+    [Fact]
+    public void SameSummary_TheRenewalTimeOrTheCountOfMisses_IsNotWorthAWrite()
+    {
+        Assert.True(MemberPublisher.SameSummary(Voting with { RenewedAt = "2026-11-21T12:00:00.000Z" }, Voting with { RenewedAt = "2026-11-21T12:00:00.750Z" }));
+        Assert.True(MemberPublisher.SameSummary(Voting with { Production = "missing 1" }, Voting with { Production = "missing 2" }));
     }
 }
