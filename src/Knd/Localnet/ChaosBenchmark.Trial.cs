@@ -7,7 +7,7 @@ internal sealed partial class ChaosBenchmark
     {
         if (await WaitSteadyAsync(cancellationToken) is not { } leader)
         {
-            return new TrialResult { Fault = fault, Number = number, From = "-", Failure = $"no steady state within {SteadyTimeout.TotalSeconds:0} s" };
+            return new TrialResult { Fault = fault, Number = number, From = "-", Failure = $"no steady state within {SteadyTimeout.TotalSeconds:0} s (last seen: {LastUnsteady})" };
         }
 
         if (fault == FaultKind.RogueSigner)

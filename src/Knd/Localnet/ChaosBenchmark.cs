@@ -44,7 +44,8 @@ internal sealed partial class ChaosBenchmark
             _injector = new FaultInjector(_cluster, PollAsync, _time);
             if (await WaitSteadyAsync(cancellationToken) is null)
             {
-                throw new LocalnetException($"the cluster never reached a steady state (one leader signing, every other node Voting) within {SteadyTimeout.TotalSeconds:0} s; see the knd.log files in {_cluster.Root}");
+                _cluster.KeepDirectory();
+                throw new LocalnetException($"the cluster never reached a steady state (one leader signing, every other node Voting) within {SteadyTimeout.TotalSeconds:0} s (last seen: {LastUnsteady}); see the knd.log files in {_cluster.Root}, kept");
             }
 
             var summaries = new List<FaultSummary>();
@@ -61,7 +62,7 @@ internal sealed partial class ChaosBenchmark
         {
             _view.Event("stopping every knd, then the coordination service ...");
             await _cluster.DisposeAsync();
-            _view.Event(_options.Dir is not null ? $"stopped; kept {_cluster.Root}" : "stopped");
+            _view.Event(_options.Dir is not null || _cluster.KeptDirectory ? $"stopped; kept {_cluster.Root}" : "stopped");
         }
     }
 
@@ -76,6 +77,9 @@ internal sealed partial class ChaosBenchmark
     }
 
     /// <summary>Waits until exactly one node is Validating and holds the lock, every other is Voting, and the leader has signed since the wait began.</summary>
+    /// <summary>The nodes as the last wait for the steady state saw them, for the message when it never came.</summary>
+    private string LastUnsteady { get; set; } = "no poll yet";
+
     private async Task<NodeSnapshot?> WaitSteadyAsync(CancellationToken cancellationToken)
     {
         var since = _time.GetUtcNow();
@@ -83,6 +87,7 @@ internal sealed partial class ChaosBenchmark
         while (_time.GetElapsedTime(started) < SteadyTimeout)
         {
             var snapshot = await PollAsync(cancellationToken);
+            LastUnsteady = string.Join(", ", snapshot.Nodes.Select(n => $"{n.NodeId} {n.StateText}{(n.IsLeader ? " (leader)" : string.Empty)}"));
             if (_cluster.FailedUnit is { } failed)
             {
                 throw new LocalnetException($"{failed.NodeId}: cannot run knd: {failed.FailureReason}");

@@ -18,7 +18,7 @@ internal sealed partial class LocalCluster : IAsyncDisposable
     private readonly ChildLauncher _launcher;
     private readonly StatusClient _status = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly bool _keepDir;
+    private bool _keepDir;
     private Task _manager = Task.CompletedTask;
     private bool _disposed;
 
@@ -100,6 +100,11 @@ internal sealed partial class LocalCluster : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Keeps the directory on exit after all: the user is about to be pointed at its logs.</summary>
+    public void KeepDirectory() => _keepDir = true;
+
+    public bool KeptDirectory => _keepDir;
 
     public DaemonUnit Unit(string nodeId) => Units.First(u => u.NodeId == nodeId);
 
