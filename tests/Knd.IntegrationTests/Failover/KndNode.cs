@@ -114,7 +114,18 @@ internal sealed class KndNode : IAsyncDisposable
         await Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
     }
 
-    public bool NeardAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+    public bool NeardAlive(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            // No such process, or reaped between opening and reading its stat (ESRCH): not alive.
+            return false;
+        }
+    }
 
     public string ControlSocket => Path.Combine(Home.Dir, "knd.sock");
 
