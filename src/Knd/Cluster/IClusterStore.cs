@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Knd.Cluster;
 
 /// <summary>Who holds the lock key and what its value says.</summary>
@@ -8,11 +10,41 @@ namespace Knd.Cluster;
 internal sealed record LockHolding(string SessionId, LockValue? Value, string? SessionName, string? ServiceNode);
 
 /// <summary>An answer of <see cref="IClusterStore"/>: a value or the lock service's error (never a secret in it).</summary>
-internal readonly record struct ClusterStoreResult<T>(T? Value, LockServiceError? Error)
+internal readonly record struct ClusterStoreResult<T>
 {
+    // A failure has no value; it keeps default here (Value answers it as before), and TryGetValue never hands it out.
+    // Built only by Ok and Fail: a default(...) of this struct is not a result.
+    private readonly T _value;
+
+    private ClusterStoreResult(T value, LockServiceError? error)
+    {
+        _value = value;
+        Error = error;
+    }
+
+    /// <summary>The success value, or default on a failure. Prefer <see cref="TryGetValue"/>, which types it as T says.</summary>
+    public T? Value => _value;
+
+    /// <summary>Set exactly when the call failed.</summary>
+    public LockServiceError? Error { get; }
+
+    [MemberNotNullWhen(false, nameof(Error))]
+    public bool IsSuccess => Error is null;
+
+    /// <summary>
+    /// On a success, true with the value as <typeparamref name="T"/> says: never null for a non-nullable T,
+    /// possibly null where T is nullable (nobody holds the lock answers Ok(null)). On a failure, false with the error.
+    /// </summary>
+    public bool TryGetValue([MaybeNullWhen(false)] out T value, [NotNullWhen(false)] out LockServiceError? error)
+    {
+        value = _value;
+        error = Error;
+        return error is null;
+    }
+
     public static ClusterStoreResult<T> Ok(T value) => new(value, null);
 
-    public static ClusterStoreResult<T> Fail(LockServiceError error) => new(default, error);
+    public static ClusterStoreResult<T> Fail(LockServiceError error) => new(default!, error);
 }
 
 /// <summary>

@@ -24,12 +24,11 @@ internal sealed partial class ConsulClient
 
         var (path, timeout) = ReadPath(KeyPath(key), query, recurse: false);
         var sent = await SendAsync(Op, HttpMethod.Get, path, null, timeout, cancellationToken);
-        if (sent.Error is { } error)
+        if (!sent.TryGetValue(out var response, out var error))
         {
             return Fail<KvGetResult>(Op, error);
         }
 
-        var response = sent.Value!;
         if (response.Status != 404 && !response.IsSuccess)
         {
             return Fail<KvGetResult>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
@@ -97,12 +96,11 @@ internal sealed partial class ConsulClient
 
         var path = $"{KeyPath(key)}?acquire={Uri.EscapeDataString(sessionId)}&flags={flags.ToString(CultureInfo.InvariantCulture)}";
         var sent = await SendAsync(Op, HttpMethod.Put, path, value, _options.RequestTimeout, cancellationToken);
-        if (sent.Error is { } error)
+        if (!sent.TryGetValue(out var response, out var error))
         {
             return Fail<AcquireResult>(Op, error);
         }
 
-        var response = sent.Value!;
         if (response.Status >= 500 && Text(response.Body).Contains("invalid session", StringComparison.OrdinalIgnoreCase))
         {
             _logger.ConsulAcquireSessionGone(key, sessionId);
@@ -113,7 +111,7 @@ internal sealed partial class ConsulClient
         var answer = BoolAnswer(Op, sent);
         if (!answer.IsSuccess)
         {
-            return ConsulResult<AcquireResult>.Fail(answer.Error!);
+            return ConsulResult<AcquireResult>.Fail(answer.Error);
         }
 
         if (answer.Value)
@@ -123,12 +121,12 @@ internal sealed partial class ConsulClient
 
         // "false" means held by another session or a lock-delay: only a read tells which (api/lock.go does the same).
         var read = await GetKeyAsync(key, KvQuery.Immediate, cancellationToken);
-        if (!read.IsSuccess)
+        if (!read.TryGetValue(out var current, out var readError))
         {
-            return ConsulResult<AcquireResult>.Fail(read.Error!);
+            return ConsulResult<AcquireResult>.Fail(readError);
         }
 
-        if (read.Value!.Entry?.Session is { } holder)
+        if (current.Entry?.Session is { } holder)
         {
             _logger.ConsulAcquireHeldByOther(key, holder);
             return ConsulResult<AcquireResult>.Ok(new AcquireResult(AcquireOutcome.HeldByOther, holder));
@@ -198,12 +196,11 @@ internal sealed partial class ConsulClient
 
             var (path, timeout) = ReadPath(KeyPath(prefix), query, recurse: true);
             var sent = await SendAsync(Op, HttpMethod.Get, path, null, timeout, cancellationToken);
-            if (sent.Error is { } error)
+            if (!sent.TryGetValue(out var response, out var error))
             {
                 return Fail<KvListResult>(Op, error);
             }
 
-            var response = sent.Value!;
             if (response.Status != 404 && !response.IsSuccess)
             {
                 return Fail<KvListResult>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));

@@ -62,12 +62,11 @@ internal sealed partial class ConsulClient : IConsulClient
             };
             var body = JsonSerializer.SerializeToUtf8Bytes(wire, ConsulJsonContext.Default.SessionCreateWire);
             var sent = await SendAsync(Op, HttpMethod.Put, "/v1/session/create", body, _options.RequestTimeout, cancellationToken);
-            if (sent.Error is { } error)
+            if (!sent.TryGetValue(out var response, out var error))
             {
                 return Fail<string>(Op, error);
             }
 
-            var response = sent.Value!;
             if (!response.IsSuccess)
             {
                 return Fail<string>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
@@ -86,12 +85,11 @@ internal sealed partial class ConsulClient : IConsulClient
         {
             const string Op = ConsulOperations.SessionRenew;
             var sent = await SendAsync(Op, HttpMethod.Put, "/v1/session/renew/" + Uri.EscapeDataString(sessionId), null, _options.RequestTimeout, cancellationToken);
-            if (sent.Error is { } error)
+            if (!sent.TryGetValue(out var response, out var error))
             {
                 return Fail<SessionEntry>(Op, error);
             }
 
-            var response = sent.Value!;
             if (response.Status == 404)
             {
                 return Fail<SessionEntry>(Op, SessionNotFound(sessionId, Text(response.Body)));
@@ -133,12 +131,11 @@ internal sealed partial class ConsulClient : IConsulClient
         {
             const string Op = ConsulOperations.SessionInfo;
             var sent = await SendAsync(Op, HttpMethod.Get, "/v1/session/info/" + Uri.EscapeDataString(sessionId), null, _options.RequestTimeout, cancellationToken);
-            if (sent.Error is { } error)
+            if (!sent.TryGetValue(out var response, out var error))
             {
                 return Fail<SessionEntry?>(Op, error);
             }
 
-            var response = sent.Value!;
             if (!response.IsSuccess)
             {
                 return Fail<SessionEntry?>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
@@ -164,12 +161,11 @@ internal sealed partial class ConsulClient : IConsulClient
             const string Op = ConsulOperations.SessionList;
             var path = node is null ? "/v1/session/list" : "/v1/session/node/" + Uri.EscapeDataString(node);
             var sent = await SendAsync(Op, HttpMethod.Get, path, null, _options.RequestTimeout, cancellationToken);
-            if (sent.Error is { } error)
+            if (!sent.TryGetValue(out var response, out var error))
             {
                 return Fail<SessionListResult>(Op, error);
             }
 
-            var response = sent.Value!;
             if (!response.IsSuccess)
             {
                 return Fail<SessionListResult>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
@@ -194,12 +190,11 @@ internal sealed partial class ConsulClient : IConsulClient
         {
             const string Op = ConsulOperations.StatusLeader;
             var sent = await SendAsync(Op, HttpMethod.Get, "/v1/status/leader", null, _options.RequestTimeout, cancellationToken);
-            if (sent.Error is { } error)
+            if (!sent.TryGetValue(out var response, out var error))
             {
                 return Fail<string>(Op, error);
             }
 
-            var response = sent.Value!;
             if (!response.IsSuccess)
             {
                 return Fail<string>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
@@ -215,12 +210,11 @@ internal sealed partial class ConsulClient : IConsulClient
         {
             const string Op = ConsulOperations.AgentSelf;
             var sent = await SendAsync(Op, HttpMethod.Get, "/v1/agent/self", null, _options.RequestTimeout, cancellationToken);
-            if (sent.Error is { } error)
+            if (!sent.TryGetValue(out var response, out var error))
             {
                 return Fail<AgentSelf>(Op, error);
             }
 
-            var response = sent.Value!;
             if (!response.IsSuccess)
             {
                 return Fail<AgentSelf>(Op, ConsulErrors.FromStatus(response.Status, Text(response.Body)));
@@ -236,12 +230,11 @@ internal sealed partial class ConsulClient : IConsulClient
 
     private ConsulResult<bool> BoolAnswer(string operation, ConsulResult<RawResponse> sent)
     {
-        if (sent.Error is { } error)
+        if (!sent.TryGetValue(out var response, out var error))
         {
             return Fail<bool>(operation, error);
         }
 
-        var response = sent.Value!;
         if (!response.IsSuccess)
         {
             return Fail<bool>(operation, ConsulErrors.FromStatus(response.Status, Text(response.Body)));

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Knd.Consul;
 
 /// <summary>Why a Consul call failed. Each kind calls for a different reaction in the supervisor.</summary>
@@ -40,21 +42,39 @@ internal sealed record ConsulError(ConsulErrorKind Kind, int? StatusCode, string
 /// <summary>Either a value or a <see cref="ConsulError"/>.</summary>
 internal readonly record struct ConsulResult<T>
 {
-    private ConsulResult(T? value, ConsulError? error)
+    // A failure has no value; it keeps default here (Value answers it as before), and TryGetValue never hands it out.
+    // Built only by Ok and Fail: a default(...) of this struct is not a result.
+    private readonly T _value;
+
+    private ConsulResult(T value, ConsulError? error)
     {
-        Value = value;
+        _value = value;
         Error = error;
     }
 
-    public T? Value { get; }
+    /// <summary>The success value, or default on a failure. Prefer <see cref="TryGetValue"/>, which types it as T says.</summary>
+    public T? Value => _value;
 
+    /// <summary>Set exactly when the call failed.</summary>
     public ConsulError? Error { get; }
 
+    [MemberNotNullWhen(false, nameof(Error))]
     public bool IsSuccess => Error is null;
+
+    /// <summary>
+    /// On a success, true with the value as <typeparamref name="T"/> says: never null for a non-nullable T,
+    /// possibly null where T is nullable (a missing key answers Ok(null)). On a failure, false with the error.
+    /// </summary>
+    public bool TryGetValue([MaybeNullWhen(false)] out T value, [NotNullWhen(false)] out ConsulError? error)
+    {
+        value = _value;
+        error = Error;
+        return error is null;
+    }
 
     public static ConsulResult<T> Ok(T value) => new(value, null);
 
-    public static ConsulResult<T> Fail(ConsulError error) => new(default, error);
+    public static ConsulResult<T> Fail(ConsulError error) => new(default!, error);
 
     public static implicit operator ConsulResult<T>(ConsulError error) => Fail(error);
 }

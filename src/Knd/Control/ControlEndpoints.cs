@@ -33,15 +33,15 @@ internal sealed class ControlEndpoints
         routes.MapGet(ControlRoutes.ActiveValidator, async Task<IResult> (HttpContext context) =>
         {
             var outcome = await _control.GetActiveValidatorAsync(ReadToken(context));
-            if (!outcome.Ok)
+            if (!outcome.TryGetValue(out var active))
             {
                 return Fail(HttpMethods.Get, ControlRoutes.ActiveValidator, outcome, _logger, kuutamod: KuutamodRoute.Of(context));
             }
 
             // kuutamoctl reads kuutamod's Name and Node; it asks on a socket with kuutamod's name.
-            return context.Features.Get<ControlConnection>() is { IsKuutamod: true } && outcome.Value is { } active
+            return context.Features.Get<ControlConnection>() is { IsKuutamod: true } && active is not null
                 ? ControlResults.Json(KuutamodActiveValidator.From(active), ControlJsonContext.Default.KuutamodActiveValidator)
-                : ControlResults.Json(outcome.Value!, ControlJsonContext.Default.ActiveValidatorInfo);
+                : ControlResults.Json(active, ControlJsonContext.Default.ActiveValidatorInfo);
         });
 
         routes.MapGet(ControlRoutes.Maintenance, async Task<IResult> (HttpContext context) =>
@@ -72,8 +72,8 @@ internal sealed class ControlEndpoints
         routes.MapGet(ControlRoutes.Members, async Task<IResult> (HttpContext context) =>
         {
             var outcome = await _control.ListMembersAsync(ReadToken(context));
-            return outcome.Ok
-                ? ControlResults.Json(outcome.Value!, ControlJsonContext.Default.MemberListView)
+            return outcome.TryGetValue(out var members)
+                ? ControlResults.Json(members, ControlJsonContext.Default.MemberListView)
                 : Fail(HttpMethods.Get, ControlRoutes.Members, outcome, _logger);
         });
 

@@ -47,19 +47,47 @@ internal enum ControlFailure
 }
 
 /// <summary>Either a value, or a failure with a one-line reason that names its cause (CLI exit code 1).</summary>
-internal sealed record ControlOutcome<T>(T? Value, string? Error, ControlFailure Failure = ControlFailure.None)
+internal sealed record ControlOutcome<T>
 {
+    // A failure has no value; it keeps default here (Value answers it as before), and TryGetValue never hands it out.
+    private readonly T _value;
+
+    private ControlOutcome(T value, string? error, ControlFailure failure)
+    {
+        _value = value;
+        Error = error;
+        Failure = failure;
+    }
+
+    /// <summary>The success value, or default on a failure. Prefer <see cref="TryGetValue"/>, which types it as T says.</summary>
+    public T? Value => _value;
+
+    /// <summary>Set exactly when the operation failed.</summary>
+    public string? Error { get; }
+
+    public ControlFailure Failure { get; }
+
     [MemberNotNullWhen(false, nameof(Error))]
     public bool Ok => Error is null;
 
-    public static ControlOutcome<T> Success(T value) => new(value, null);
+    /// <summary>
+    /// On a success, true with the value as <typeparamref name="T"/> says: never null for a non-nullable T,
+    /// possibly null where T is nullable (no active validator answers Success(null)). On a failure, false.
+    /// </summary>
+    public bool TryGetValue([MaybeNullWhen(false)] out T value)
+    {
+        value = _value;
+        return Ok;
+    }
 
-    public static ControlOutcome<T> Refused(string error) => new(default, error, ControlFailure.Refused);
+    public static ControlOutcome<T> Success(T value) => new(value, null, ControlFailure.None);
 
-    public static ControlOutcome<T> Unavailable(string error) => new(default, error, ControlFailure.Unavailable);
+    public static ControlOutcome<T> Refused(string error) => new(default!, error, ControlFailure.Refused);
+
+    public static ControlOutcome<T> Unavailable(string error) => new(default!, error, ControlFailure.Unavailable);
 
     /// <summary>The same failure, for an operation of another type that depended on this one.</summary>
-    public ControlOutcome<TOther> As<TOther>() => new(default, Error ?? "knd gave no answer", Failure == ControlFailure.None ? ControlFailure.Refused : Failure);
+    public ControlOutcome<TOther> As<TOther>() => new(default!, Error ?? "knd gave no answer", Failure == ControlFailure.None ? ControlFailure.Refused : Failure);
 }
 
 /// <summary><c>knd active-validator --json</c>: <c>{"node_id","session_id","since"}</c>.</summary>

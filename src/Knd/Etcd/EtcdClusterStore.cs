@@ -8,12 +8,12 @@ internal sealed class EtcdClusterStore(EtcdLockClient client) : IClusterStore
     public async Task<ClusterStoreResult<LockHolding?>> ReadHolderAsync(CancellationToken cancellationToken)
     {
         var read = await client.ReadLockAsync(cancellationToken);
-        if (read.Error is { } error)
+        if (!read.TryGetValue(out var current, out var error))
         {
             return ClusterStoreResult<LockHolding?>.Fail(error);
         }
 
-        var view = read.Value!.View;
+        var view = current.View;
         return view.Phase == EtcdLockPhase.Held
             ? ClusterStoreResult<LockHolding?>.Ok(new LockHolding(view.Holder!, LockValue.TryParse(view.Lock!.Value), null, null))
             : ClusterStoreResult<LockHolding?>.Ok(null);

@@ -139,13 +139,13 @@ internal sealed partial class EtcdConnection : IDisposable
             try
             {
                 var headers = await HeadersAsync(operation, linked.Token);
-                if (headers.Error is { } authError)
+                if (!headers.TryGetValue(out var metadata, out var authError))
                 {
                     return authError;
                 }
 
-                tokenUsed = headers.Value!.GetValue(TokenKey);
-                return EtcdResult<T>.Ok(await call(new CallOptions(headers.Value, cancellationToken: linked.Token)));
+                tokenUsed = metadata.GetValue(TokenKey);
+                return EtcdResult<T>.Ok(await call(new CallOptions(metadata, cancellationToken: linked.Token)));
             }
             catch (RpcException e) when (attempt == 0 && tokenUsed is not null && EtcdErrors.IsStaleToken(e) && !linked.IsCancellationRequested)
             {
@@ -188,12 +188,12 @@ internal sealed partial class EtcdConnection : IDisposable
         }
 
         var token = await TokenAsync(operation, cancellationToken);
-        if (token.Error is { } error)
+        if (!token.TryGetValue(out var tokenValue, out var error))
         {
             return error;
         }
 
-        headers.Add(TokenKey, token.Value!);
+        headers.Add(TokenKey, tokenValue);
         return EtcdResult<Metadata>.Ok(headers);
     }
 

@@ -110,7 +110,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
         // The lease's TTL starts on etcd's leader after this instant: the fence counts from here.
         var sentAt = _clock.Now;
         var result = await _etcd.GrantAsync(_timings.SessionTtl, cancellationToken);
-        if (result.Error is { } error)
+        if (!result.TryGetValue(out var lease, out var error))
         {
             // A grant whose answer was lost leaves a lease that holds nothing and expires within its TTL.
             Failed("lease grant", error.Message);
@@ -119,8 +119,8 @@ internal sealed class EtcdDriver : ILockServiceDriver
         }
 
         Succeeded("lease grant");
-        _logger.EtcdLeaseGranted(result.Value!.SessionId, (long)result.Value.Ttl.TotalSeconds);
-        _post(new SessionCreatedEvent(result.Value.SessionId, sentAt));
+        _logger.EtcdLeaseGranted(lease.SessionId, (long)lease.Ttl.TotalSeconds);
+        _post(new SessionCreatedEvent(lease.SessionId, sentAt));
     }
 
     private async Task RenewAsync(string sessionId, CancellationToken cancellationToken)
@@ -184,7 +184,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
     private async Task ConfirmAsync(string sessionId, CancellationToken cancellationToken)
     {
         var result = await _etcd.ConfirmAsync(sessionId, cancellationToken);
-        if (result.Error is { } error)
+        if (!result.TryGetValue(out var confirmation, out var error))
         {
             Failed("lock confirmation", error.Message);
             _post(new LockConfirmedEvent(sessionId, false, 0, error));
@@ -192,7 +192,6 @@ internal sealed class EtcdDriver : ILockServiceDriver
         }
 
         Succeeded("lock confirmation");
-        var confirmation = result.Value!;
         if (confirmation.HeldByUs)
         {
             _logger.EtcdLockConfirmed(_options.LockKey, confirmation.FencingIndex);
@@ -207,7 +206,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
     private async Task CheckLockAsync(TimeSpan sentAt, CancellationToken cancellationToken)
     {
         var result = await _etcd.ReadLockAsync(cancellationToken);
-        if (result.Error is { } error)
+        if (!result.TryGetValue(out var check, out var error))
         {
             Failed("lock check", error.Message);
             _post(new LockCheckedEvent(null, sentAt, error));
@@ -215,7 +214,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
         }
 
         Succeeded("lock check");
-        _post(new LockCheckedEvent(result.Value!.Observation, sentAt, null));
+        _post(new LockCheckedEvent(check.Observation, sentAt, null));
     }
 
     private async Task ReleaseAsync(string sessionId, string? handoverTo, CancellationToken cancellationToken)

@@ -28,12 +28,11 @@ internal sealed partial class EtcdLockClient
     {
         var name = ByteString.CopyFromUtf8(key);
         var result = await _connection.UnaryAsync("key read", o => _connection.Kv.RangeAsync(new RangeRequest { Key = name }, o), cancellationToken);
-        if (result.Error is { } error)
+        if (!result.TryGetValue(out var answer, out var error))
         {
             return error;
         }
 
-        var answer = result.Value!;
         if (!HasRevision(answer.Header) || !IsRangeOf(answer, name))
         {
             return EtcdErrors.Malformed("key read", $"a read of {key} that does not hold exactly that key");
@@ -88,13 +87,13 @@ internal sealed partial class EtcdLockClient
     private async Task<EtcdResult<bool>> ConditionalAsync(string operation, TxnRequest txn, CancellationToken cancellationToken)
     {
         var result = await _connection.UnaryAsync(operation, o => _connection.Kv.TxnAsync(txn, o), cancellationToken);
-        if (result.Error is { } error)
+        if (!result.TryGetValue(out var answer, out var error))
         {
             return error;
         }
 
-        return HasRevision(result.Value!.Header)
-            ? EtcdResult<bool>.Ok(result.Value.Succeeded)
+        return HasRevision(answer.Header)
+            ? EtcdResult<bool>.Ok(answer.Succeeded)
             : EtcdErrors.Malformed(operation, "a transaction answer without a revision");
     }
 
@@ -107,12 +106,11 @@ internal sealed partial class EtcdLockClient
     {
         var request = new RangeRequest { Key = _lockKey, RangeEnd = RangeEnd };
         var result = await _connection.UnaryAsync(operation, o => _connection.Kv.RangeAsync(request, o), cancellationToken);
-        if (result.Error is { } error)
+        if (!result.TryGetValue(out var answer, out var error))
         {
             return error;
         }
 
-        var answer = result.Value!;
         if (!HasRevision(answer.Header) || answer.More)
         {
             return EtcdErrors.Malformed(operation, "a range read without a revision, or cut short");

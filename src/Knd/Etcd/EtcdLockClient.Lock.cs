@@ -23,12 +23,12 @@ internal sealed partial class EtcdLockClient
         }
 
         var read = await ReadLockAsync("lock acquire", cancellationToken);
-        if (read.Error is { } readError)
+        if (!read.TryGetValue(out var current, out var readError))
         {
             return readError;
         }
 
-        var view = read.Value!.View;
+        var view = current.View;
         switch (view.Phase)
         {
             case EtcdLockPhase.Held:
@@ -58,12 +58,11 @@ internal sealed partial class EtcdLockClient
             return Outcome(LockAcquireOutcome.SessionGone);
         }
 
-        if (result.Error is { } error)
+        if (!result.TryGetValue(out var answer, out var error))
         {
             return error;
         }
 
-        var answer = result.Value!;
         if (!HasRevision(answer.Header) || answer.Responses.Count != (answer.Succeeded ? 2 : 1))
         {
             return EtcdErrors.Malformed("lock acquire", "a transaction answer without a revision or with the wrong number of results");
@@ -87,12 +86,11 @@ internal sealed partial class EtcdLockClient
         }
 
         var result = await _connection.UnaryAsync("lock confirmation", o => _connection.Kv.RangeAsync(new RangeRequest { Key = _lockKey }, o), cancellationToken);
-        if (result.Error is { } error)
+        if (!result.TryGetValue(out var answer, out var error))
         {
             return error;
         }
 
-        var answer = result.Value!;
         if (!HasRevision(answer.Header) || !IsRangeOf(answer, _lockKey))
         {
             return EtcdErrors.Malformed("lock confirmation", "a read of the lock key that does not hold exactly that key");
@@ -128,13 +126,13 @@ internal sealed partial class EtcdLockClient
             },
         };
         var result = await _connection.UnaryAsync("lock release", o => _connection.Kv.TxnAsync(txn, o), cancellationToken);
-        if (result.Error is { } error)
+        if (!result.TryGetValue(out var answer, out var error))
         {
             return error;
         }
 
-        return HasRevision(result.Value!.Header)
-            ? EtcdResult<bool>.Ok(result.Value.Succeeded)
+        return HasRevision(answer.Header)
+            ? EtcdResult<bool>.Ok(answer.Succeeded)
             : EtcdErrors.Malformed("lock release", "a transaction answer without a revision");
     }
 
@@ -152,12 +150,11 @@ internal sealed partial class EtcdLockClient
             },
         };
         var result = await _connection.UnaryAsync(operation, o => _connection.Kv.TxnAsync(txn, o), cancellationToken);
-        if (result.Error is { } error)
+        if (!result.TryGetValue(out var answer, out var error))
         {
             return error;
         }
 
-        var answer = result.Value!;
         if (!HasRevision(answer.Header) || !answer.Succeeded || answer.Responses.Count != 2
             || !IsRangeOf(answer.Responses[0].ResponseRange, _lockKey) || !IsRangeOf(answer.Responses[1].ResponseRange, _recordKey))
         {

@@ -55,12 +55,11 @@ internal sealed partial class EtcdLockClient : IDisposable
     {
         var seconds = (long)Math.Ceiling(ttl.TotalSeconds);
         var result = await _connection.UnaryAsync("lease grant", o => _connection.Leases.LeaseGrantAsync(new LeaseGrantRequest { TTL = seconds }, o), cancellationToken);
-        if (result.Error is { } error)
+        if (!result.TryGetValue(out var answer, out var error))
         {
             return error;
         }
 
-        var answer = result.Value!;
         if (!string.IsNullOrEmpty(answer.Error))
         {
             return new LockServiceError(LockServiceFailure.Unavailable, $"etcd lease grant: {answer.Error}");

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Knd.Etcd;
 
 /// <summary>
@@ -6,21 +8,39 @@ namespace Knd.Etcd;
 /// </summary>
 internal readonly record struct EtcdResult<T>
 {
-    private EtcdResult(T? value, LockServiceError? error)
+    // A failure has no value; it keeps default here (Value answers it as before), and TryGetValue never hands it out.
+    // Built only by Ok and Fail: a default(...) of this struct is not a result.
+    private readonly T _value;
+
+    private EtcdResult(T value, LockServiceError? error)
     {
-        Value = value;
+        _value = value;
         Error = error;
     }
 
-    public T? Value { get; }
+    /// <summary>The success value, or default on a failure. Prefer <see cref="TryGetValue"/>, which types it as T says.</summary>
+    public T? Value => _value;
 
+    /// <summary>Set exactly when the call failed.</summary>
     public LockServiceError? Error { get; }
 
+    [MemberNotNullWhen(false, nameof(Error))]
     public bool IsSuccess => Error is null;
+
+    /// <summary>
+    /// On a success, true with the value as <typeparamref name="T"/> says: never null for a non-nullable T,
+    /// possibly null where T is nullable (a missing key answers Ok(null)). On a failure, false with the error.
+    /// </summary>
+    public bool TryGetValue([MaybeNullWhen(false)] out T value, [NotNullWhen(false)] out LockServiceError? error)
+    {
+        value = _value;
+        error = Error;
+        return error is null;
+    }
 
     public static EtcdResult<T> Ok(T value) => new(value, null);
 
-    public static EtcdResult<T> Fail(LockServiceError error) => new(default, error);
+    public static EtcdResult<T> Fail(LockServiceError error) => new(default!, error);
 
     public static implicit operator EtcdResult<T>(LockServiceError error) => Fail(error);
 }

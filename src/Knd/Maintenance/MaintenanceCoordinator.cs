@@ -83,14 +83,14 @@ internal sealed class MaintenanceCoordinator
 
         var status = await rpc.GetStatusAsync(cancellationToken);
         var windows = await rpc.GetMaintenanceWindowsAsync(_accountId, cancellationToken);
-        if (!status.IsSuccess || !windows.IsSuccess)
+        if (!status.TryGetValue(out var neard, out _) || !windows.TryGetValue(out var ranges, out _))
         {
             return ControlOutcome<MaintenanceStatus>.Refused($"cannot read neard's head and maintenance windows: {status.Error ?? windows.Error}");
         }
 
-        var head = status.Value!.LatestBlockHeight;
+        var head = neard.LatestBlockHeight;
         var target = new MaintenanceTarget(request.MinimumLength is > 0 ? request.MinimumLength : null, request.ShutdownAt);
-        var choice = MaintenanceWindowChooser.Choose(head, windows.Value!, target, epochEnd: null);
+        var choice = MaintenanceWindowChooser.Choose(head, ranges, target, epochEnd: null);
         if (choice.Refusal is { } refusal)
         {
             return ControlOutcome<MaintenanceStatus>.Refused(refusal);

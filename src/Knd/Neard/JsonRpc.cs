@@ -17,12 +17,12 @@ internal static class JsonRpc
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var answer = await http.SendAsync(HttpMethod.Post, string.Empty, content, cancellationToken);
-        if (answer.Error is { } transportError)
+        if (!answer.TryGetValue(out var response, out var transportError))
         {
             return transportError;
         }
 
-        return ParseAnswer(method, answer.Value!.StatusCode, answer.Value.Body);
+        return ParseAnswer(method, response.StatusCode, response.Body);
     }
 
     /// <summary>

@@ -25,12 +25,12 @@ internal static class NeardAnswers
         }
 
         var parsed = Deserialize(body, NeardJsonContext.Default.StatusView, "status");
-        if (parsed.Error is { } error)
+        if (!parsed.TryGetValue(out var view, out var error))
         {
             return error;
         }
 
-        if (parsed.Value!.SyncInfo is not { } syncInfo)
+        if (view.SyncInfo is not { } syncInfo)
         {
             return Malformed("status: sync_info is missing or null");
         }
@@ -45,7 +45,6 @@ internal static class NeardAnswers
             return Malformed("status: sync_info.syncing is missing or null");
         }
 
-        var view = parsed.Value;
         return NeardRpcResult<NeardStatus>.Ok(new NeardStatus(
             height,
             syncing,
@@ -60,12 +59,12 @@ internal static class NeardAnswers
     public static NeardRpcResult<long> BlockHeight(JsonElement result)
     {
         var parsed = Deserialize(result, NeardJsonContext.Default.BlockView, "block");
-        if (parsed.Error is { } error)
+        if (!parsed.TryGetValue(out var block, out var error))
         {
             return error;
         }
 
-        return parsed.Value!.Header?.Height is { } height && height >= 0
+        return block.Header?.Height is { } height && height >= 0
             ? NeardRpcResult<long>.Ok(height)
             : Malformed("block: header.height is missing, null or negative");
     }
@@ -74,12 +73,11 @@ internal static class NeardAnswers
     public static NeardRpcResult<NeardValidators> Validators(JsonElement result)
     {
         var parsed = Deserialize(result, NeardJsonContext.Default.ValidatorsView, "validators");
-        if (parsed.Error is { } error)
+        if (!parsed.TryGetValue(out var view, out var error))
         {
             return error;
         }
 
-        var view = parsed.Value!;
         if (view.CurrentValidators is not { } current)
         {
             return Malformed("validators: current_validators is missing or null");

@@ -27,14 +27,14 @@ internal sealed class NeardRpcClient : INeardRpc, IDisposable
     public async Task<NeardRpcResult<NeardStatus>> GetStatusAsync(CancellationToken cancellationToken)
     {
         var answer = await _http.SendAsync(HttpMethod.Get, "status", null, cancellationToken);
-        if (answer.Error is { } error)
+        if (!answer.TryGetValue(out var response, out var error))
         {
             return Log<NeardStatus>("status", error);
         }
 
-        return Log<NeardStatus>("status", answer.Value!.StatusCode switch
+        return Log<NeardStatus>("status", response.StatusCode switch
         {
-            HttpStatusCode.OK => NeardAnswers.Status(answer.Value.Body),
+            HttpStatusCode.OK => NeardAnswers.Status(response.Body),
             HttpStatusCode.ServiceUnavailable => new NeardRpcError(NeardRpcErrorKind.NotReady, "neard is not ready (503)", 503),
             var code => new NeardRpcError(NeardRpcErrorKind.HttpError, $"GET /status answered {(int)code}", (int)code),
         });
@@ -43,7 +43,7 @@ internal sealed class NeardRpcClient : INeardRpc, IDisposable
     public async Task<NeardRpcResult<long>> GetFinalBlockHeightAsync(CancellationToken cancellationToken)
     {
         var result = await CallAsync("block", new JsonObject { ["finality"] = "final" }, cancellationToken);
-        return Log("block", result.IsSuccess ? NeardAnswers.BlockHeight(result.Value) : result.Error!);
+        return Log("block", result.IsSuccess ? NeardAnswers.BlockHeight(result.Value) : result.Error);
     }
 
     public async Task<NeardRpcResult<IReadOnlyList<BlockRange>>> GetMaintenanceWindowsAsync(string accountId, CancellationToken cancellationToken)
@@ -61,43 +61,43 @@ internal sealed class NeardRpcClient : INeardRpc, IDisposable
             }
         }
 
-        return Log(_windowsMethod, result.IsSuccess ? MaintenanceWindows.Parse(result.Value) : result.Error!);
+        return Log(_windowsMethod, result.IsSuccess ? MaintenanceWindows.Parse(result.Value) : result.Error);
     }
 
     public async Task<NeardRpcResult<NeardValidators>> GetValidatorsAsync(CancellationToken cancellationToken)
     {
         var result = await CallAsync("validators", new JsonArray((JsonNode?)null), cancellationToken);
-        return Log("validators", result.IsSuccess ? NeardAnswers.Validators(result.Value) : result.Error!);
+        return Log("validators", result.IsSuccess ? NeardAnswers.Validators(result.Value) : result.Error);
     }
 
     public async Task<NeardRpcResult<EpochProduction>> GetProductionAsync(string accountId, long? epochLastHeight, CancellationToken cancellationToken)
     {
         var parameters = new JsonArray(epochLastHeight is { } height ? JsonValue.Create(height) : null);
         var result = await CallAsync("validators", parameters, cancellationToken);
-        return Log("validators", result.IsSuccess ? ProductionAnswers.Production(result.Value, accountId) : result.Error!);
+        return Log("validators", result.IsSuccess ? ProductionAnswers.Production(result.Value, accountId) : result.Error);
     }
 
     public async Task<NeardRpcResult<NeardBlock>> GetBlockAsync(long height, CancellationToken cancellationToken)
     {
         var result = await CallAsync("block", new JsonObject { ["block_id"] = height }, cancellationToken);
-        return Log("block", result.IsSuccess ? ProductionAnswers.Block(result.Value) : result.Error!);
+        return Log("block", result.IsSuccess ? ProductionAnswers.Block(result.Value) : result.Error);
     }
 
     public async Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken)
     {
         var answer = await _http.SendAsync(HttpMethod.Get, "metrics", null, cancellationToken);
-        if (answer.Error is { } error)
+        if (!answer.TryGetValue(out var response, out var error))
         {
             return Log<NeardMetrics>("metrics", error);
         }
 
-        if (answer.Value!.StatusCode != HttpStatusCode.OK)
+        if (response.StatusCode != HttpStatusCode.OK)
         {
-            return Log<NeardMetrics>("metrics", new NeardRpcError(NeardRpcErrorKind.HttpError, $"GET /metrics answered {(int)answer.Value.StatusCode}", (int)answer.Value.StatusCode));
+            return Log<NeardMetrics>("metrics", new NeardRpcError(NeardRpcErrorKind.HttpError, $"GET /metrics answered {(int)response.StatusCode}", (int)response.StatusCode));
         }
 
         // Invalid UTF-8 becomes U+FFFD; a line that does not parse is skipped (PrometheusText).
-        var samples = PrometheusText.Parse(Encoding.UTF8.GetString(answer.Value.Body), out _);
+        var samples = PrometheusText.Parse(Encoding.UTF8.GetString(response.Body), out _);
         return NeardRpcResult<NeardMetrics>.Ok(new NeardMetrics(samples));
     }
 

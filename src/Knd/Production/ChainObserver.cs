@@ -111,13 +111,12 @@ internal sealed class ChainObserver
         }
 
         var answer = await rpc.GetProductionAsync(_accountId, null, cancellationToken);
-        if (answer.Error is { } error)
+        if (!answer.TryGetValue(out var epoch, out var error))
         {
             Fail("validators", error);
             return;
         }
 
-        var epoch = answer.Value!;
         var finished = await FinishedEpochAsync(rpc, epoch, cancellationToken);
         // neard counts a missed duty only once a later block exists, so the counters' change since the
         // previous look can include the duty at that look's head: the look covers (previous head - 1, head].
@@ -127,7 +126,7 @@ internal sealed class ChainObserver
         for (var height = Math.Max(head - MaxBlocksPerLook, _scanned ?? -1) + 1; height <= head; height++)
         {
             var block = await rpc.GetBlockAsync(height, cancellationToken);
-            if (block.Error is { } blockError)
+            if (!block.TryGetValue(out var found, out var blockError))
             {
                 if (IsNoBlock(blockError))
                 {
@@ -138,9 +137,9 @@ internal sealed class ChainObserver
                 return;
             }
 
-            if (block.Value!.Author == _accountId)
+            if (found.Author == _accountId)
             {
-                (own ??= []).Add(new OwnBlock(height, Ago(now, block.Value.TimestampNanos)));
+                (own ??= []).Add(new OwnBlock(height, Ago(now, found.TimestampNanos)));
             }
         }
 

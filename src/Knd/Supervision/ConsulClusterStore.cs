@@ -10,12 +10,12 @@ internal sealed class ConsulClusterStore(KndRunOptions options, IConsulClient co
     public async Task<ClusterStoreResult<LockHolding?>> ReadHolderAsync(CancellationToken cancellationToken)
     {
         var read = await consul.GetKeyAsync(options.LockKey, KvQuery.ConsistentRead, cancellationToken);
-        if (read.Error is { } error)
+        if (!read.TryGetValue(out var current, out var error))
         {
             return ClusterStoreResult<LockHolding?>.Fail(error.ToCause());
         }
 
-        if (read.Value!.Entry is not { Session: { } session } entry)
+        if (current.Entry is not { Session: { } session } entry)
         {
             return ClusterStoreResult<LockHolding?>.Ok(null);
         }

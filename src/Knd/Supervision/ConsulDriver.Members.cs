@@ -24,14 +24,20 @@ internal sealed partial class ConsulDriver
     {
         var value = JsonSerializer.SerializeToUtf8Bytes(info, ClusterJsonContext.Default.MemberInfo);
         var result = await _consul.AcquireAsync(_cluster.Keys.Member(_options.NodeId), value, sessionId, 0, cancellationToken);
-        if (result.IsSuccess && result.Value!.Outcome == AcquireOutcome.Acquired)
+        if (!result.TryGetValue(out var acquire, out var error))
+        {
+            Failed("member publish", error);
+            return false;
+        }
+
+        if (acquire.Outcome == AcquireOutcome.Acquired)
         {
             Succeeded("member publish");
             return true;
         }
 
-        // Consul is down, the session is gone, or the key is still held or in its lock-delay.
-        Failed("member publish", result.Error?.ToString() ?? $"the member key could not be taken ({result.Value!.Outcome})");
+        // The session is gone, or the key is still held or in its lock-delay.
+        Failed("member publish", $"the member key could not be taken ({acquire.Outcome})");
         return false;
     }
 }

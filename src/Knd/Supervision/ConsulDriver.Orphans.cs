@@ -49,16 +49,16 @@ internal sealed partial class ConsulDriver
         }
 
         var listed = await _consul.ListSessionsAsync(null, cancellationToken);
-        if (!listed.IsSuccess)
+        if (!listed.TryGetValue(out var sessions, out var error))
         {
-            Failed("session list", listed.Error!);
+            Failed("session list", error);
             return;
         }
 
         Succeeded("session list");
         lock (_orphanGate)
         {
-            _sessionsIndexAtStart ??= listed.Value!.Index;
+            _sessionsIndexAtStart ??= sessions.Index;
         }
     }
 
@@ -124,23 +124,23 @@ internal sealed partial class ConsulDriver
     private async Task<bool> SweepOnceAsync(SessionEntry current, int pending, ulong baseline, CancellationToken cancellationToken)
     {
         var listed = await _consul.ListSessionsAsync(current.Node, cancellationToken);
-        if (!listed.IsSuccess)
+        if (!listed.TryGetValue(out var sessions, out var listError))
         {
-            Failed("orphan session sweep", listed.Error!);
+            Failed("orphan session sweep", listError);
             return false;
         }
 
         // Every key under the lock key (the lock, the members, the switchover record): a session
         // holding any of them is in use, whoever made it.
         var keys = await _consul.ListAsync(_options.LockKey, KvQuery.ConsistentRead, cancellationToken);
-        if (!keys.IsSuccess)
+        if (!keys.TryGetValue(out var held, out var keysError))
         {
-            Failed("orphan session sweep", keys.Error!);
+            Failed("orphan session sweep", keysError);
             return false;
         }
 
-        var holders = keys.Value!.Entries.Select(e => e.Session).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var orphans = listed.Value!.Sessions
+        var holders = held.Entries.Select(e => e.Session).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var orphans = sessions.Sessions
             .Where(s => s.Name == _options.NodeId && s.Id != current.Id && s.CreateIndex > baseline && s.CreateIndex < current.CreateIndex && !holders.Contains(s.Id))
             .OrderBy(s => s.CreateIndex)
             .Take(pending)
@@ -155,7 +155,7 @@ internal sealed partial class ConsulDriver
             }
             else
             {
-                Failed("orphan session sweep", destroyed.Error!);
+                Failed("orphan session sweep", destroyed.Error);
                 allDestroyed = false;
             }
         }

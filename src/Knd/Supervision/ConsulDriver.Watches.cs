@@ -85,17 +85,16 @@ internal sealed partial class ConsulDriver
     {
         var query = new KvQuery(index, _timings.LockWatchWait, ConsulConsistency.Consistent);
         var result = await _consul.GetKeyAsync(_options.LockKey, query, cancellationToken);
-        if (!result.IsSuccess)
+        if (!result.TryGetValue(out var answer, out var error))
         {
             // Consul's blocking-query rules: after any failure the index may mean nothing any more (a
             // restarted or restored server starts lower), so read afresh from 0. Kept, it would block
             // for the whole wait (30 s) on a server that never reaches it.
-            Failed("lock watch", result.Error!);
-            _post(new LockWatchFailedEvent(result.Error!.ToLockServiceError()));
+            Failed("lock watch", error);
+            _post(new LockWatchFailedEvent(error.ToLockServiceError()));
             return (0, true);
         }
 
-        var answer = result.Value!;
         if (UnusableIndex("lock watch", index, answer.Index) is { } problem)
         {
             _post(new LockWatchFailedEvent(new LockServiceError(LockServiceFailure.Malformed, problem)));
@@ -118,22 +117,22 @@ internal sealed partial class ConsulDriver
     private async Task<(ulong Next, bool Failed)> WatchClusterOnceAsync(ulong index, CancellationToken cancellationToken)
     {
         var result = await _consul.ListAsync(_cluster.Keys.Prefix, new KvQuery(index, _timings.LockWatchWait), cancellationToken);
-        if (!result.IsSuccess)
+        if (!result.TryGetValue(out var answer, out var error))
         {
-            Failed("cluster watch", result.Error!);
+            Failed("cluster watch", error);
             return (0, true);
         }
 
-        if (UnusableIndex("cluster watch", index, result.Value!.Index) is not null)
+        if (UnusableIndex("cluster watch", index, answer.Index) is not null)
         {
             return (0, false);
         }
 
         Succeeded("cluster watch");
-        var observation = ClusterReader.Read(_cluster.Keys, result.Value!);
+        var observation = ClusterReader.Read(_cluster.Keys, answer);
         _cluster.Publish(observation);
         _post(new PauseObservedEvent(observation.Paused));
-        return (result.Value.Index, false);
+        return (answer.Index, false);
     }
 
     /// <summary>

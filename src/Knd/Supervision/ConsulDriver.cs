@@ -91,18 +91,18 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
         // of gossip trouble while the leader still believes it holds it; see docs/operations.md).
         var request = new SessionCreateRequest(_options.NodeId, _timings.SessionTtl, _timings.LockDelay, "release", []);
         var result = await _consul.CreateSessionAsync(request, cancellationToken);
-        if (result.IsSuccess)
+        if (result.TryGetValue(out var created, out var error))
         {
             Succeeded("session create");
-            _logger.SessionCreated(result.Value!);
-            _post(new SessionCreatedEvent(result.Value!, sentAt));
+            _logger.SessionCreated(created);
+            _post(new SessionCreatedEvent(created, sentAt));
         }
         else
         {
             // The create may have been applied with only its answer lost: the orphan sweep looks for it.
             NoteUnconfirmedCreate();
-            Failed("session create", result.Error!);
-            _post(new SessionCreateFailedEvent(result.Error!.ToLockServiceError()));
+            Failed("session create", error);
+            _post(new SessionCreateFailedEvent(error.ToLockServiceError()));
         }
     }
 
@@ -110,16 +110,16 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
     {
         var sentAt = _clock.Now;
         var result = await _consul.RenewSessionAsync(sessionId, cancellationToken);
-        if (result.IsSuccess)
+        if (result.TryGetValue(out var renewed, out var error))
         {
             Succeeded("session renew");
             _post(new SessionRenewedEvent(sessionId, sentAt));
-            SweepOrphansIfNeeded(result.Value!, cancellationToken);
+            SweepOrphansIfNeeded(renewed, cancellationToken);
         }
         else
         {
-            Failed("session renew", result.Error!);
-            _post(new SessionRenewFailedEvent(sessionId, result.Error!.ToLockServiceError()));
+            Failed("session renew", error);
+            _post(new SessionRenewFailedEvent(sessionId, error.ToLockServiceError()));
         }
     }
 
@@ -157,7 +157,7 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
                 return;
             }
 
-            Failed("session destroy", result.Error!);
+            Failed("session destroy", result.Error);
             if (_clock.Now + pause >= deadline)
             {
                 _logger.SessionDestroyGaveUp(sessionId);
@@ -177,29 +177,29 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
     private async Task AcquireAsync(string sessionId, CancellationToken cancellationToken)
     {
         var result = await _consul.AcquireAsync(_options.LockKey, LockValueBytes(null), sessionId, 0, cancellationToken);
-        if (!result.IsSuccess)
+        if (!result.TryGetValue(out var acquire, out var error))
         {
-            Failed("lock acquire", result.Error!);
-            _post(new AcquireCompletedEvent(sessionId, LockAcquireOutcome.Failed, result.Error!.ToLockServiceError()));
+            Failed("lock acquire", error);
+            _post(new AcquireCompletedEvent(sessionId, LockAcquireOutcome.Failed, error.ToLockServiceError()));
             return;
         }
 
         Succeeded("lock acquire");
-        _post(new AcquireCompletedEvent(sessionId, result.Value!.Outcome.ToOutcome()));
+        _post(new AcquireCompletedEvent(sessionId, acquire.Outcome.ToOutcome()));
     }
 
     private async Task ConfirmAsync(string sessionId, CancellationToken cancellationToken)
     {
         var result = await _consul.GetKeyAsync(_options.LockKey, KvQuery.ConsistentRead, cancellationToken);
-        if (!result.IsSuccess)
+        if (!result.TryGetValue(out var read, out var error))
         {
-            Failed("lock confirmation", result.Error!);
-            _post(new LockConfirmedEvent(sessionId, false, 0, result.Error!.ToLockServiceError()));
+            Failed("lock confirmation", error);
+            _post(new LockConfirmedEvent(sessionId, false, 0, error.ToLockServiceError()));
             return;
         }
 
         Succeeded("lock confirmation");
-        var entry = result.Value!.Entry;
+        var entry = read.Entry;
         var ours = entry?.Session == sessionId;
         if (ours)
         {
@@ -215,15 +215,15 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
     private async Task CheckLockAsync(TimeSpan sentAt, CancellationToken cancellationToken)
     {
         var result = await _consul.GetKeyAsync(_options.LockKey, KvQuery.ConsistentRead, cancellationToken);
-        if (!result.IsSuccess)
+        if (!result.TryGetValue(out var read, out var error))
         {
-            Failed("lock check", result.Error!);
-            _post(new LockCheckedEvent(null, sentAt, result.Error!.ToLockServiceError()));
+            Failed("lock check", error);
+            _post(new LockCheckedEvent(null, sentAt, error.ToLockServiceError()));
             return;
         }
 
         Succeeded("lock check");
-        _post(new LockCheckedEvent(Observe(result.Value!), sentAt, null));
+        _post(new LockCheckedEvent(Observe(read), sentAt, null));
     }
 
     private async Task ReleaseAsync(string sessionId, string? handoverTo, CancellationToken cancellationToken)

@@ -101,14 +101,14 @@ internal sealed class SwitchoverCoordinator : BackgroundService
                 return;
             }
 
-            if (_neard.CurrentRpc is { } rpc && await rpc.GetStatusAsync(cancellationToken) is { IsSuccess: true } status)
+            if (_neard.CurrentRpc is { } rpc && (await rpc.GetStatusAsync(cancellationToken)).TryGetValue(out var status, out _))
             {
-                var head = status.Value!.LatestBlockHeight;
+                var head = status.LatestBlockHeight;
                 _blockRate.Observe(head, time.GetTimestamp(), time);
                 if (!windows.Any(w => w.End > head + SafetyHeights))
                 {
                     var fetched = await rpc.GetMaintenanceWindowsAsync(_options.AccountId, cancellationToken);
-                    windows = fetched.IsSuccess ? fetched.Value! : [];
+                    windows = fetched.TryGetValue(out var fresh, out _) ? fresh : [];
                 }
 
                 if (_blockRate.Interval is { } interval)
