@@ -44,6 +44,10 @@ public sealed class EtcdChaosBenchmarkTests
             }
 
             Assert.True(code == 0, $"exit code {code}\n{output}");
+
+            // None of these faults freezes a knd: its loop must keep the watchdog fed (a blocked pool
+            // thread once held it past the 0.9 s watchdog at these timings, at every start on etcd).
+            Assert.DoesNotContain(localnet.Process.StdoutLines, l => l.Contains("watchdog: no WATCHDOG=1", StringComparison.Ordinal));
             LedgerReader.Read(Path.Combine(dir, "net", "ledger.jsonl")).AssertNoDoubleSign();
 
             // Every etcd member was stopped with the localnet.
