@@ -49,6 +49,7 @@ internal sealed partial class FailoverMachine
     private TimeSpan _createBackoff;
     private bool _renewInFlight;
     private TimeSpan _lastRenewOkSentAt;
+    private TimeSpan? _renewFailedAt;
     private TimeSpan _nextRenewAt;
     private bool _sessionLost;
 
@@ -128,6 +129,7 @@ internal sealed partial class FailoverMachine
             case SessionRenewFailedEvent renewFailed when renewFailed.SessionId == _sessionId:
                 _renewInFlight = false;
                 _nextRenewAt = _now + _timings.RenewRetryInterval;
+                _renewFailedAt = _now;
                 if (renewFailed.Error.Kind == LockServiceFailure.SessionGone)
                 {
                     _sessionLost = true;

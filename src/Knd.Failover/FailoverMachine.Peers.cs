@@ -155,7 +155,11 @@ internal sealed partial class FailoverMachine
     /// <summary>From the decision to stop until neard's confirmed exit: a tick, the SIGTERM grace, the kill confirmation.</summary>
     private TimeSpan FailsafeStopBudget => _timings.TickInterval + _timings.NeardStopTimeout + _timings.NeardKillConfirmTimeout;
 
-    /// <summary>The leader asks for promises as soon as a renewal is overdue, so they are in hand before FenceAfter.</summary>
+    /// <summary>
+    /// The leader asks for promises as soon as a renewal failed or is overdue, so they are in hand
+    /// before FenceAfter: at a 3 s TTL, waiting for the overdue age alone left 600 ms for the round
+    /// trip to every member, and a loaded host missed it.
+    /// </summary>
     private void RequestPromisesWhenDue()
     {
         if (!_peers.Failsafe || State != SupervisorState.Validating || _leaderPhase == LeaderPhase.Demoting || (_sessionId is null && !_reanchoring))
@@ -163,7 +167,8 @@ internal sealed partial class FailoverMachine
             return;
         }
 
-        var overdue = _now - _lastRenewOkSentAt >= _timings.RenewInterval + _timings.RenewRetryInterval || _reanchoring;
+        var renewFailedSinceOk = _renewFailedAt is { } failedAt && failedAt > _lastRenewOkSentAt;
+        var overdue = renewFailedSinceOk || _now - _lastRenewOkSentAt >= _timings.RenewInterval + _timings.RenewRetryInterval || _reanchoring;
         if (overdue && _now >= _nextPromiseRequestAt)
         {
             _nextPromiseRequestAt = _now + _peers.PromiseRequestInterval;

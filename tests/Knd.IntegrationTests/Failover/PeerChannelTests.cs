@@ -150,7 +150,8 @@ public sealed class PeerChannelTests
             await Eventually.UntilAsync(async () => (await node.StatusAsync())?["leader_node_id"]?.GetValue<string>() == leader.NodeId, TimeSpan.FromSeconds(10), cluster.Describe);
         }
 
-        Assert.Equal(neardPid, (await leader.StatusAsync())!["neard_pid"]!.GetValue<int>());
+        var pidAfter = (await leader.StatusAsync())!["neard_pid"]!.GetValue<int>();
+        Assert.True(neardPid == pidAfter, $"the leader's neard was restarted ({neardPid} -> {pidAfter})\n{leader.Process!.Tail(200)}");
         Assert.True(leader.NeardAlive(neardPid), "the leader's neard was stopped");
         cluster.AssertNoDoubleSign();
     }

@@ -110,6 +110,32 @@ public sealed class PeerChannelTests
     }
 
     [Fact]
+    public void Leader_FirstRenewalFails_AsksForPromisesAtOnce_NotWhenTheRenewalIsOverdue()
+    {
+        var h = Leader(Failsafe, members: ["node-b"]);
+        var overdueAt = h.Clock.Now + h.Timings.RenewInterval + h.Timings.RenewRetryInterval;
+        var askedBefore = h.Actions.OfType<RequestPromisesAction>().Count();
+        TimeSpan? failedAt = null;
+        TimeSpan? askedAt = null;
+
+        while (askedAt is null && h.Clock.Now < overdueAt + h.Timings.RenewInterval)
+        {
+            foreach (var renew in h.Advance(h.Timings.TickInterval).OfType<RenewSessionAction>().Where(_ => failedAt is null))
+            {
+                failedAt = h.Clock.Now;
+                h.Send(new SessionRenewFailedEvent(renew.SessionId, new LockServiceError(LockServiceFailure.Unreachable, "connection refused")));
+            }
+
+            askedAt = h.Actions.OfType<RequestPromisesAction>().Count() > askedBefore ? h.Clock.Now : null;
+        }
+
+        Assert.NotNull(failedAt);
+        Assert.NotNull(askedAt);
+        Assert.True(askedAt <= failedAt + h.Timings.TickInterval, $"renewal failed at {failedAt}, promises asked at {askedAt}");
+        Assert.True(askedAt < overdueAt, $"asked at {askedAt}, only when overdue ({overdueAt})");
+    }
+
+    [Fact]
     public void Leader_ConsulDown_OneMemberDoesNotPromise_FencesAsWithoutFailsafe()
     {
         var h = Leader(Failsafe, members: ["node-b", "node-c"]);
