@@ -50,6 +50,7 @@ public sealed class SignalTests
     [Fact(Timeout = 180_000)]
     public async Task SigquitOnTheLeader_StopsLikeSigterm_NeardStoppedAndTheLockReleased()
     {
+        Assert.Null(InheritedSignals.Problem(Libc.SigQuit, "SIGQUIT"));
         await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 2 });
         var leader = await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(60));
         var passive = cluster.Nodes.Single(n => n != leader);

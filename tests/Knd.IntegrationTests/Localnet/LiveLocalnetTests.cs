@@ -14,6 +14,7 @@ public sealed partial class LiveLocalnetTests
     [Fact(Timeout = 300_000)]
     public async Task KillLeaderAfter_ShowsALeaderThenAFailoverLine_AndSigintStopsEveryChildKeepingDir()
     {
+        Assert.Null(InheritedSignals.Problem(LocalnetRun.SigInt, "SIGINT"));
         var dir = Directory.CreateTempSubdirectory("knd-localnet-test-").FullName;
         try
         {
