@@ -67,9 +67,9 @@ internal sealed class FakeSupervisorControl : ISupervisorControl
         var outcome = OnSchedule?.Invoke(request) ?? ControlOutcome<MaintenanceStatus>.Success(request.Cancel
             ? new MaintenanceStatus(null, null, 1000, null, null, $"{MaintenanceKinds.ToWire(request.Kind)} cancelled")
             : new MaintenanceStatus(request.Kind, 1020, 1000, 1010, 1030, $"{MaintenanceKinds.ToWire(request.Kind)} at height 1020"));
-        if (outcome.Ok)
+        if (outcome.TryGetValue(out var maintenance))
         {
-            Maintenance = outcome.Value!;
+            Maintenance = maintenance;
         }
 
         return outcome;
@@ -85,9 +85,9 @@ internal sealed class FakeSupervisorControl : ISupervisorControl
     {
         SwitchoverRequests.Enqueue(request);
         var outcome = OnSwitchover?.Invoke(request) ?? ControlOutcome<SwitchoverStatus>.Success(new SwitchoverStatus("pending", "node-a", request.To, "switchover requested"));
-        if (outcome.Ok)
+        if (outcome.TryGetValue(out var switchover))
         {
-            Switchover = outcome.Value!;
+            Switchover = switchover;
         }
 
         return Task.FromResult(outcome);

@@ -3,6 +3,7 @@ using Knd.Consul;
 using Knd.IntegrationTests.Infrastructure;
 using Knd.Interop;
 using Microsoft.Extensions.Logging.Abstractions;
+using Knd.Testing;
 
 namespace Knd.IntegrationTests.DevConsul;
 
@@ -27,7 +28,7 @@ public sealed class DevConsulProcessTests
         using var deadline = new CancellationTokenSource(StartLimit);
         var session = await client.CreateSessionAsync(new SessionCreateRequest("node-a", TimeSpan.FromSeconds(15), TimeSpan.Zero, "release", []), deadline.Token);
         Assert.True(session.IsSuccess, session.Error?.ToString());
-        var acquired = await client.AcquireAsync("kuutamod-leader/test.near", Encoding.UTF8.GetBytes("{}"), session.Value!, 0, deadline.Token);
+        var acquired = await client.AcquireAsync("kuutamod-leader/test.near", Encoding.UTF8.GetBytes("{}"), session.Succeeded(), 0, deadline.Token);
         Assert.Equal(AcquireOutcome.Acquired, acquired.Value?.Outcome);
         var read = await client.GetKeyAsync("kuutamod-leader/test.near", KvQuery.ConsistentRead, deadline.Token);
         Assert.Equal(session.Value, read.Value?.Entry?.Session);
@@ -51,15 +52,15 @@ public sealed class DevConsulProcessTests
         }
 
         var session = await client.CreateSessionAsync(new SessionCreateRequest("node-a", TimeSpan.FromSeconds(15), TimeSpan.Zero, "release", []), deadline.Token);
-        var before = (await client.GetKeyAsync("k", KvQuery.Immediate, deadline.Token)).Value!;
+        var before = (await client.GetKeyAsync("k", KvQuery.Immediate, deadline.Token)).Succeeded();
 
         await consul.RestartEmptyAsync();
         var after = await client.GetKeyAsync("k", KvQuery.Immediate, deadline.Token);
 
         Assert.True(after.IsSuccess, after.Error?.ToString());
-        Assert.Null(after.Value!.Entry);
-        Assert.True(after.Value.Index < before.Index, $"index {after.Value.Index} after the restart, {before.Index} before");
-        Assert.Null((await client.GetSessionInfoAsync(session.Value!, deadline.Token)).Value);
+        Assert.Null(after.Succeeded().Entry);
+        Assert.True(after.Succeeded().Index < before.Index, $"index {after.Succeeded().Index} after the restart, {before.Index} before");
+        Assert.Null((await client.GetSessionInfoAsync(session.Succeeded(), deadline.Token)).Value);
         Assert.Equal(0, await consul.SessionCountAsync());
     }
 

@@ -4,6 +4,7 @@ using Knd.Cluster;
 using Knd.Etcd;
 using Knd.IntegrationTests.Infrastructure;
 using static Knd.IntegrationTests.Etcd.EtcdFixture;
+using Knd.Testing;
 
 namespace Knd.IntegrationTests.Etcd;
 
@@ -21,20 +22,20 @@ public sealed class EtcdLockClientContractTests(EtcdFixture fixture) : IClassFix
         var key = NewLockKey();
         using var a = Client(fixture.Etcd, key);
         using var b = Client(fixture.Etcd, key);
-        var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(10), default)).Value!;
-        var leaseB = (await b.GrantAsync(TimeSpan.FromSeconds(10), default)).Value!;
+        var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(10), default)).Succeeded();
+        var leaseB = (await b.GrantAsync(TimeSpan.FromSeconds(10), default)).Succeeded();
 
         Assert.Equal(LockAcquireOutcome.Acquired, (await a.AcquireAsync(leaseA.SessionId, Value("node-a"), default)).Value);
         Assert.Equal(LockAcquireOutcome.HeldByOther, (await b.AcquireAsync(leaseB.SessionId, Value("node-b"), default)).Value);
         Assert.Equal(LockAcquireOutcome.Acquired, (await a.AcquireAsync(leaseA.SessionId, Value("node-a"), default)).Value);
 
-        var read = (await b.ReadLockAsync(default)).Value!;
+        var read = (await b.ReadLockAsync(default)).Succeeded();
         Assert.Equal(EtcdLockPhase.Held, read.View.Phase);
         Assert.Equal(leaseA.SessionId, read.Observation.Holder);
         Assert.Equal("node-a", read.Observation.Value?.NodeId);
 
         // The key lives with the lease: etcd itself says so.
-        var kv = (await a.GetAsync(key, default)).Value!;
+        var kv = (await a.GetAsync(key, default)).Present();
         Assert.True(EtcdLeaseId.TryParse(leaseA.SessionId, out var id));
         Assert.Equal(id, kv.LeaseId);
     }
@@ -44,7 +45,7 @@ public sealed class EtcdLockClientContractTests(EtcdFixture fixture) : IClassFix
     {
         var key = NewLockKey();
         using var a = Client(fixture.Etcd, key);
-        var lease = (await a.GrantAsync(TimeSpan.FromSeconds(2), default)).Value!;
+        var lease = (await a.GrantAsync(TimeSpan.FromSeconds(2), default)).Succeeded();
         Assert.Equal(LockAcquireOutcome.Acquired, (await a.AcquireAsync(lease.SessionId, Value("node-a"), default)).Value);
 
         var started = TimeProvider.System.GetTimestamp();
@@ -56,7 +57,7 @@ public sealed class EtcdLockClientContractTests(EtcdFixture fixture) : IClassFix
             await Task.Delay(TimeSpan.FromMilliseconds(400), TimeProvider.System);
         }
 
-        Assert.Equal(EtcdLockPhase.Held, (await a.ReadLockAsync(default)).Value!.View.Phase);
+        Assert.Equal(EtcdLockPhase.Held, (await a.ReadLockAsync(default)).Succeeded().View.Phase);
 
         Assert.True((await a.RevokeAsync(lease.SessionId, default)).Value);
         var gone = await a.RenewAsync(lease.SessionId, default);
@@ -72,9 +73,9 @@ public sealed class EtcdLockClientContractTests(EtcdFixture fixture) : IClassFix
         var delay = TimeSpan.FromSeconds(3);
         using var a = Client(fixture.Etcd, key);
         using var b = Client(fixture.Etcd, key, delay);
-        var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(2), default)).Value!;
+        var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(2), default)).Succeeded();
         Assert.Equal(LockAcquireOutcome.Acquired, (await a.AcquireAsync(leaseA.SessionId, Value("node-a"), default)).Value);
-        var fencing = (await a.ConfirmAsync(leaseA.SessionId, default)).Value!.FencingIndex;
+        var fencing = (await a.ConfirmAsync(leaseA.SessionId, default)).Succeeded().FencingIndex;
 
         // Never renewed: etcd expires the lease and deletes the key with it.
         var expired = await Eventually.UntilAsync(
@@ -87,7 +88,7 @@ public sealed class EtcdLockClientContractTests(EtcdFixture fixture) : IClassFix
         Assert.Null(free.Holder);
         Assert.True(free.ModifyIndex > fencing, $"the free key's index {free.ModifyIndex} must be above the lost holder's fencing index {fencing}");
 
-        var leaseB = (await b.GrantAsync(TimeSpan.FromSeconds(10), default)).Value!;
+        var leaseB = (await b.GrantAsync(TimeSpan.FromSeconds(10), default)).Succeeded();
         Assert.Equal(LockAcquireOutcome.LockDelay, (await b.AcquireAsync(leaseB.SessionId, Value("node-b"), default)).Value);
         await Eventually.UntilAsync(
             async () => (await b.AcquireAsync(leaseB.SessionId, Value("node-b"), default)).Value == LockAcquireOutcome.Acquired,
@@ -103,14 +104,14 @@ public sealed class EtcdLockClientContractTests(EtcdFixture fixture) : IClassFix
         var key = NewLockKey();
         using var a = Client(fixture.Etcd, key);
         using var b = Client(fixture.Etcd, key, TimeSpan.FromSeconds(30));
-        var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(10), default)).Value!;
-        var leaseB = (await b.GrantAsync(TimeSpan.FromSeconds(10), default)).Value!;
+        var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(10), default)).Succeeded();
+        var leaseB = (await b.GrantAsync(TimeSpan.FromSeconds(10), default)).Succeeded();
         Assert.Equal(LockAcquireOutcome.Acquired, (await a.AcquireAsync(leaseA.SessionId, Value("node-a"), default)).Value);
 
         Assert.False((await b.ReleaseAsync(leaseB.SessionId, Value("node-b"), default)).Value);
         Assert.True((await a.ReleaseAsync(leaseA.SessionId, Value("node-a", handoverTo: "node-b"), default)).Value);
 
-        var read = (await b.ReadLockAsync(default)).Value!;
+        var read = (await b.ReadLockAsync(default)).Succeeded();
         Assert.Equal(EtcdLockPhase.Released, read.View.Phase);
         Assert.Null(read.Observation.Holder);
         Assert.Equal("node-b", read.Observation.Value?.HandoverTo);
@@ -124,18 +125,18 @@ public sealed class EtcdLockClientContractTests(EtcdFixture fixture) : IClassFix
         var key = NewLockKey();
         using var a = Client(fixture.Etcd, key);
         using var b = Client(fixture.Etcd, key);
-        var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(10), default)).Value!;
-        var leaseB = (await b.GrantAsync(TimeSpan.FromSeconds(10), default)).Value!;
+        var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(10), default)).Succeeded();
+        var leaseB = (await b.GrantAsync(TimeSpan.FromSeconds(10), default)).Succeeded();
 
         Assert.Equal(LockAcquireOutcome.Acquired, (await a.AcquireAsync(leaseA.SessionId, Value("node-a"), default)).Value);
-        var first = (await a.ConfirmAsync(leaseA.SessionId, default)).Value!;
+        var first = (await a.ConfirmAsync(leaseA.SessionId, default)).Succeeded();
         Assert.True(first.HeldByUs);
-        Assert.Equal((ulong)(await a.GetAsync(key, default)).Value!.ModRevision, first.FencingIndex);
-        Assert.False((await b.ConfirmAsync(leaseB.SessionId, default)).Value!.HeldByUs);
+        Assert.Equal((ulong)(await a.GetAsync(key, default)).Present().ModRevision, first.FencingIndex);
+        Assert.False((await b.ConfirmAsync(leaseB.SessionId, default)).Succeeded().HeldByUs);
 
         Assert.True((await a.ReleaseAsync(leaseA.SessionId, Value("node-a"), default)).Value);
         Assert.Equal(LockAcquireOutcome.Acquired, (await b.AcquireAsync(leaseB.SessionId, Value("node-b"), default)).Value);
-        var second = (await b.ConfirmAsync(leaseB.SessionId, default)).Value!;
+        var second = (await b.ConfirmAsync(leaseB.SessionId, default)).Succeeded();
         Assert.True(second.HeldByUs);
         Assert.True(second.FencingIndex > first.FencingIndex, $"{second.FencingIndex} after {first.FencingIndex}");
     }
@@ -147,8 +148,8 @@ public sealed class EtcdLockClientContractTests(EtcdFixture fixture) : IClassFix
         using var a = Client(fixture.Etcd, key);
         using var b = Client(fixture.Etcd, key);
         using var watcher = Client(fixture.Etcd, key);
-        var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(10), default)).Value!;
-        var leaseB = (await b.GrantAsync(TimeSpan.FromSeconds(10), default)).Value!;
+        var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(10), default)).Succeeded();
+        var leaseB = (await b.GrantAsync(TimeSpan.FromSeconds(10), default)).Succeeded();
         Assert.Equal(LockAcquireOutcome.Acquired, (await a.AcquireAsync(leaseA.SessionId, Value("node-a"), default)).Value);
 
         // Between the watch's read and its watch: the lock changes hands.
@@ -184,7 +185,7 @@ public sealed class EtcdLockClientContractTests(EtcdFixture fixture) : IClassFix
         var key = NewLockKey();
         var keys = new ClusterKeys(key);
         using var a = Client(fixture.Etcd, key);
-        var lease = (await a.GrantAsync(TimeSpan.FromSeconds(10), default)).Value!;
+        var lease = (await a.GrantAsync(TimeSpan.FromSeconds(10), default)).Succeeded();
 
         Assert.True((await a.PutAsync(keys.Pause, Encoding.UTF8.GetBytes("""{"paused":true}"""), null, default)).Value);
         Assert.True((await a.PutAsync(keys.Switchover, Encoding.UTF8.GetBytes("{}"), 0, default)).Value);
@@ -192,16 +193,16 @@ public sealed class EtcdLockClientContractTests(EtcdFixture fixture) : IClassFix
         var member = """{"node_id":"node-a","state":"Voting","synced":true,"healthy":true,"block_height":7}""";
         Assert.True((await a.PutMemberAsync(lease.SessionId, "node-a", Encoding.UTF8.GetBytes(member), default)).Value);
 
-        var cluster = (await a.ReadClusterAsync(default)).Value!;
+        var cluster = (await a.ReadClusterAsync(default)).Succeeded();
         Assert.True(cluster.Paused);
-        var switchover = (await a.GetAsync(keys.Switchover, default)).Value!;
+        var switchover = (await a.GetAsync(keys.Switchover, default)).Present();
         Assert.Equal((ulong)switchover.ModRevision, cluster.SwitchoverIndex);
         Assert.False((await a.PutAsync(keys.Switchover, Encoding.UTF8.GetBytes("{}"), switchover.ModRevision - 1, default)).Value);
         Assert.True((await a.PutAsync(keys.Switchover, Encoding.UTF8.GetBytes("{}"), switchover.ModRevision, default)).Value);
         Assert.Single(cluster.Members);
 
         Assert.True((await a.RevokeAsync(lease.SessionId, default)).Value);
-        Assert.Empty((await a.ReadClusterAsync(default)).Value!.Members);
+        Assert.Empty((await a.ReadClusterAsync(default)).Succeeded().Members);
     }
 
     [Fact]
@@ -237,7 +238,7 @@ public sealed class EtcdWatchRestartTests
         var watch = watcher.WatchAsync(new EtcdWatchHandlers(seen.Enqueue, _ => { }, failures.Enqueue), stop.Token);
         try
         {
-            var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(30), default)).Value!;
+            var leaseA = (await a.GrantAsync(TimeSpan.FromSeconds(30), default)).Succeeded();
             Assert.Equal(LockAcquireOutcome.Acquired, (await a.AcquireAsync(leaseA.SessionId, Value("node-a"), default)).Value);
             await Eventually.UntilAsync(() => seen.LastOrDefault()?.Holder == leaseA.SessionId, TimeSpan.FromSeconds(20), () => string.Join("; ", seen));
 

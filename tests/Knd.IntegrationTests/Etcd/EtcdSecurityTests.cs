@@ -6,6 +6,7 @@ using Knd.Etcd;
 using Knd.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Knd.IntegrationTests.Etcd.EtcdFixture;
+using Knd.Testing;
 
 namespace Knd.IntegrationTests.Etcd;
 
@@ -78,7 +79,7 @@ public sealed class EtcdSecurityTests
         File.WriteAllText(passwordFile, KndPassword + "\n");
         var key = NewLockKey();
         using var client = AuthClient(etcd, key, new EtcdAuthOptions("knd", passwordFile));
-        var lease = (await client.GrantAsync(TimeSpan.FromSeconds(10), default)).Value!;
+        var lease = (await client.GrantAsync(TimeSpan.FromSeconds(10), default)).Succeeded();
         Assert.Equal(LockAcquireOutcome.Acquired, (await client.AcquireAsync(lease.SessionId, Value("node-a"), default)).Value);
 
         var wrongFile = dir.Combine("wrong");
@@ -86,13 +87,13 @@ public sealed class EtcdSecurityTests
         using var wrong = AuthClient(etcd, key, new EtcdAuthOptions("knd", wrongFile));
         var refused = await wrong.GrantAsync(TimeSpan.FromSeconds(10), default);
         Assert.Equal(LockServiceFailure.Refused, refused.Error?.Kind);
-        Assert.DoesNotContain("wrong-Pw", refused.Error!.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-Pw", refused.Failed().Message, StringComparison.Ordinal);
 
         // Outside the role's prefix: the user may not write there.
         using var elsewhere = AuthClient(etcd, "other-prefix/x", new EtcdAuthOptions("knd", passwordFile));
         var outside = await elsewhere.AcquireAsync(lease.SessionId, Value("node-a"), default);
         Assert.Equal(LockServiceFailure.Refused, outside.Error?.Kind);
-        Assert.DoesNotContain(KndPassword, outside.Error!.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(KndPassword, outside.Failed().Message, StringComparison.Ordinal);
     }
 
     private static EtcdLockClient TlsClient(EtcdCluster? etcd, string lockKey, EtcdTlsOptions tls) =>

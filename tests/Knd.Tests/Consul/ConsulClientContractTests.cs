@@ -2,6 +2,7 @@ using System.Text;
 using Knd.Consul;
 using Knd.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
+using Knd.Testing;
 
 namespace Knd.Tests.Consul;
 
@@ -64,19 +65,19 @@ public abstract partial class ConsulClientContractTests : IDisposable
     {
         var created = await client.CreateSessionAsync(new SessionCreateRequest(name, Ttl, lockDelay ?? DefaultLockDelay, behavior, []), Ct);
         Assert.True(created.IsSuccess, created.Error?.ToString());
-        return created.Value!;
+        return created.Succeeded();
     }
 
     private protected static T Ok<T>(ConsulResult<T> result)
     {
         Assert.True(result.IsSuccess, result.Error?.ToString());
-        return result.Value!;
+        return result.Succeeded();
     }
 
     private protected static ConsulError Failed<T>(ConsulResult<T> result, ConsulErrorKind kind)
     {
         Assert.False(result.IsSuccess, $"expected {kind}, got success");
-        Assert.Equal(kind, result.Error!.Kind);
+        Assert.Equal(kind, result.Failed().Kind);
         return result.Error;
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Knd.Consul;
 using Knd.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
+using Knd.Testing;
 
 namespace Knd.Tests.Consul;
 
@@ -36,9 +37,9 @@ public sealed class ConsulClientMappingTests : IDisposable
 
         var result = await client.PutKeyAsync("k", Array.Empty<byte>(), KvPutOptions.None, CancellationToken.None);
 
-        Assert.Equal(Enum.Parse<ConsulErrorKind>(expected), result.Error!.Kind);
-        Assert.Equal(status, result.Error.StatusCode);
-        Assert.Contains(body, result.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(Enum.Parse<ConsulErrorKind>(expected), result.Failed().Kind);
+        Assert.Equal(status, result.Failed().StatusCode);
+        Assert.Contains(body, result.Failed().Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -48,7 +49,7 @@ public sealed class ConsulClientMappingTests : IDisposable
 
         var result = await client.GetLeaderAsync(CancellationToken.None);
 
-        Assert.Equal("Consul refused the ACL token (403): ACL not found", result.Error!.Message);
+        Assert.Equal("Consul refused the ACL token (403): ACL not found", result.Failed().Message);
     }
 
     [Fact]
@@ -110,8 +111,8 @@ public sealed class ConsulClientMappingTests : IDisposable
 
         var result = await client.GetLeaderAsync(CancellationToken.None);
 
-        Assert.Equal(ConsulErrorKind.BadRequest, result.Error!.Kind);
-        Assert.DoesNotContain("token-value", result.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(ConsulErrorKind.BadRequest, result.Failed().Kind);
+        Assert.DoesNotContain("token-value", result.Failed().Message, StringComparison.Ordinal);
         Assert.Empty(handler.Sent);
     }
 
@@ -123,8 +124,8 @@ public sealed class ConsulClientMappingTests : IDisposable
 
         var result = await client.GetKeyAsync("k", KvQuery.Immediate, CancellationToken.None);
 
-        Assert.Contains("[redacted]", result.Error!.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(Secret, result.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("[redacted]", result.Failed().Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, result.Failed().Message, StringComparison.Ordinal);
         Assert.All(_logs.Lines, line => Assert.DoesNotContain(Secret, line, StringComparison.Ordinal));
     }
 
@@ -151,9 +152,9 @@ public sealed class ConsulClientMappingTests : IDisposable
         var read = await client.GetKeyAsync("kuutamod-leader/acc.near", new KvQuery(41, TimeSpan.FromMilliseconds(1500), ConsulConsistency.Consistent), CancellationToken.None);
 
         Assert.Equal("/v1/kv/kuutamod-leader/acc.near?index=41&wait=1500ms&consistent", handler.Sent.Single().PathAndQuery);
-        Assert.Null(read.Value!.Entry);
-        Assert.Equal(42UL, read.Value.Index);
-        Assert.True(read.Value.KnownLeader);
+        Assert.Null(read.Succeeded().Entry);
+        Assert.Equal(42UL, read.Succeeded().Index);
+        Assert.True(read.Succeeded().KnownLeader);
     }
 
     [Fact]
@@ -163,7 +164,7 @@ public sealed class ConsulClientMappingTests : IDisposable
 
         var result = await client.PutKeyAsync("/abs", Array.Empty<byte>(), KvPutOptions.None, CancellationToken.None);
 
-        Assert.Equal(ConsulErrorKind.BadRequest, result.Error!.Kind);
+        Assert.Equal(ConsulErrorKind.BadRequest, result.Failed().Kind);
         Assert.Empty(handler.Sent);
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using Knd.Consul;
 using Knd.Tests.DevConsul;
 using Knd.Tests.Infrastructure;
+using Knd.Testing;
 
 namespace Knd.Tests.Consul;
 
@@ -91,14 +92,14 @@ public sealed class SpoiledAnswerTests : IAsyncLifetime
     {
         _dev = await DevServerHarness.StartAsync();
         var client = _dev.Client();
-        _session = (await client.CreateSessionAsync(new SessionCreateRequest("holder", TimeSpan.FromSeconds(60), TimeSpan.Zero, "release", []), Ct)).Value!;
+        _session = (await client.CreateSessionAsync(new SessionCreateRequest("holder", TimeSpan.FromSeconds(60), TimeSpan.Zero, "release", []), Ct)).Succeeded();
         for (var i = 0; i < 3; i++)
         {
             await client.PutKeyAsync(Key, Encoding.UTF8.GetBytes($"v{i}"), KvPutOptions.None, Ct);
         }
 
         await client.PutKeyAsync(Prefix + "gone", "x"u8.ToArray(), KvPutOptions.None, Ct);
-        _index = (await client.GetKeyAsync(Key, KvQuery.Immediate, Ct)).Value!.Index;
+        _index = (await client.GetKeyAsync(Key, KvQuery.Immediate, Ct)).Succeeded().Index;
     }
 
     public async Task DisposeAsync()
@@ -148,8 +149,8 @@ public sealed class SpoiledAnswerTests : IAsyncLifetime
     [Fact]
     public async Task ARefusedAcquire_WhoseFollowUpReadIsSpoiled_IsOneFailedAcquire()
     {
-        var other = (await _dev.Client().CreateSessionAsync(new SessionCreateRequest("other", TimeSpan.FromSeconds(60), TimeSpan.Zero, "release", []), Ct)).Value!;
-        Assert.Equal(AcquireOutcome.Acquired, (await _dev.Client().AcquireAsync(Prefix + "taken", "x"u8.ToArray(), other, 0, Ct)).Value!.Outcome);
+        var other = (await _dev.Client().CreateSessionAsync(new SessionCreateRequest("other", TimeSpan.FromSeconds(60), TimeSpan.Zero, "release", []), Ct)).Succeeded();
+        Assert.Equal(AcquireOutcome.Acquired, (await _dev.Client().AcquireAsync(Prefix + "taken", "x"u8.ToArray(), other, 0, Ct)).Succeeded().Outcome);
         var client = _dev.Client(nodeId: "refused");
         await _dev.FaultAsync("spoil", """{"mode":"null-entries","op":"kv_get","node":"refused","count":1}""");
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Knd.Consul;
 using Knd.Tests.Infrastructure;
+using Knd.Testing;
 
 namespace Knd.Tests.DevConsul;
 
@@ -20,17 +21,17 @@ public sealed class DevConsulFaultTests : IDisposable
     {
         await using var dev = await DevServerHarness.StartAsync();
         var client = dev.Client();
-        var session = (await client.CreateSessionAsync(new SessionCreateRequest("n", TimeSpan.FromSeconds(15), TimeSpan.Zero, "release", []), Ct)).Value!;
+        var session = (await client.CreateSessionAsync(new SessionCreateRequest("n", TimeSpan.FromSeconds(15), TimeSpan.Zero, "release", []), Ct)).Succeeded();
         await client.AcquireAsync("k", Encoding.UTF8.GetBytes("v"), session, 0, Ct);
 
         await dev.FaultAsync("no-leader", """{"enabled":true}""");
 
-        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.RenewSessionAsync(session, Ct)).Error!.Kind);
-        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.PutKeyAsync("k2", Array.Empty<byte>(), KvPutOptions.None, Ct)).Error!.Kind);
-        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.AcquireAsync("k", Array.Empty<byte>(), session, 0, Ct)).Error!.Kind);
-        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.GetKeyAsync("k", KvQuery.Immediate, Ct)).Error!.Kind);
-        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.GetKeyAsync("k", KvQuery.ConsistentRead, Ct)).Error!.Kind);
-        var stale = (await client.GetKeyAsync("k", new KvQuery(Consistency: ConsulConsistency.Stale), Ct)).Value!;
+        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.RenewSessionAsync(session, Ct)).Failed().Kind);
+        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.PutKeyAsync("k2", Array.Empty<byte>(), KvPutOptions.None, Ct)).Failed().Kind);
+        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.AcquireAsync("k", Array.Empty<byte>(), session, 0, Ct)).Failed().Kind);
+        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.GetKeyAsync("k", KvQuery.Immediate, Ct)).Failed().Kind);
+        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.GetKeyAsync("k", KvQuery.ConsistentRead, Ct)).Failed().Kind);
+        var stale = (await client.GetKeyAsync("k", new KvQuery(Consistency: ConsulConsistency.Stale), Ct)).Succeeded();
         Assert.Equal(session, stale.Entry!.Session);
         Assert.False(stale.KnownLeader);
         Assert.Equal(string.Empty, (await client.GetLeaderAsync(Ct)).Value);
@@ -51,7 +52,7 @@ public sealed class DevConsulFaultTests : IDisposable
 
         var result = await client.PutKeyAsync("k", Array.Empty<byte>(), KvPutOptions.None, Ct);
 
-        Assert.Equal(ConsulErrorKind.NoClusterLeader, result.Error!.Kind);
+        Assert.Equal(ConsulErrorKind.NoClusterLeader, result.Failed().Kind);
         Assert.True(TimeProvider.System.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(280));
     }
 
@@ -69,7 +70,7 @@ public sealed class DevConsulFaultTests : IDisposable
         await dev.FaultAsync("blackhole", """{"node":"node-a","enabled":false}""");
         var healed = await cutOffPatient.GetLeaderAsync(Ct);
 
-        Assert.Equal(ConsulErrorKind.Timeout, timedOut.Error!.Kind);
+        Assert.Equal(ConsulErrorKind.Timeout, timedOut.Failed().Kind);
         Assert.True(answered.IsSuccess);
         Assert.True(healed.IsSuccess);
     }
@@ -86,7 +87,7 @@ public sealed class DevConsulFaultTests : IDisposable
         await dev.FaultAsync("latency", """{"ms":0}""");
         var fast = await patient.GetLeaderAsync(Ct);
 
-        Assert.Equal(ConsulErrorKind.Timeout, slow.Error!.Kind);
+        Assert.Equal(ConsulErrorKind.Timeout, slow.Failed().Kind);
         Assert.True(fast.IsSuccess);
     }
 
@@ -98,7 +99,7 @@ public sealed class DevConsulFaultTests : IDisposable
 
         var result = await client.GetLeaderAsync(Ct);
 
-        Assert.Equal(ConsulErrorKind.Transport, result.Error!.Kind);
+        Assert.Equal(ConsulErrorKind.Transport, result.Failed().Kind);
     }
 
     [Fact]
@@ -111,7 +112,7 @@ public sealed class DevConsulFaultTests : IDisposable
             await client.PutKeyAsync("k", Encoding.UTF8.GetBytes($"v{i}"), KvPutOptions.None, Ct);
         }
 
-        var index = (await client.GetKeyAsync("k", KvQuery.Immediate, Ct)).Value!.Index;
+        var index = (await client.GetKeyAsync("k", KvQuery.Immediate, Ct)).Succeeded().Index;
         var blocked = client.GetKeyAsync("k", new KvQuery(index, TimeSpan.FromSeconds(20)), Ct);
         await Deadline.WaitUntilAsync(() => dev.Server.Store.WatchCount > 0, TimeSpan.FromSeconds(10), "the blocking read to register");
         await dev.FaultAsync("index-regression", """{"index":2}""");
@@ -119,8 +120,8 @@ public sealed class DevConsulFaultTests : IDisposable
         var reread = await client.GetKeyAsync("k", new KvQuery(ConsulIndex.Next(index, 2)), Ct);
 
         Assert.Equal(ConsulErrorKind.MalformedResponse, result.Error?.Kind);
-        Assert.Contains("went backwards", result.Error!.Message, StringComparison.Ordinal);
-        Assert.Equal(2UL, reread.Value!.Index);
+        Assert.Contains("went backwards", result.Failed().Message, StringComparison.Ordinal);
+        Assert.Equal(2UL, reread.Succeeded().Index);
     }
 
     private static int ClosedPort()

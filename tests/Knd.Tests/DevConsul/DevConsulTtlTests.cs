@@ -1,6 +1,7 @@
 using System.Text;
 using Knd.Consul;
 using Knd.Tests.Infrastructure;
+using Knd.Testing;
 
 namespace Knd.Tests.DevConsul;
 
@@ -25,24 +26,24 @@ public sealed class DevConsulTtlTests : IDisposable
         var key = "service/app/leader";
         var holder = await CreateAsync(client, Ttl, TimeSpan.FromSeconds(15));
         var next = await CreateAsync(client, Ttl, TimeSpan.Zero);
-        Assert.Equal(AcquireOutcome.Acquired, (await client.AcquireAsync(key, Value("a"), holder, 0, Ct)).Value!.Outcome);
+        Assert.Equal(AcquireOutcome.Acquired, (await client.AcquireAsync(key, Value("a"), holder, 0, Ct)).Succeeded().Outcome);
 
         time.Advance((Ttl * 2) - Epsilon);
         Assert.NotNull((await client.GetSessionInfoAsync(holder, Ct)).Value);
         Assert.NotNull((await client.RenewSessionAsync(next, Ct)).Value);
-        Assert.Equal(holder, (await client.GetKeyAsync(key, KvQuery.Immediate, Ct)).Value!.Entry!.Session);
+        Assert.Equal(holder, (await client.GetKeyAsync(key, KvQuery.Immediate, Ct)).Succeeded().Entry!.Session);
 
         time.Advance(Epsilon);
         Assert.Null((await client.GetSessionInfoAsync(holder, Ct)).Value);
-        var released = (await client.GetKeyAsync(key, KvQuery.Immediate, Ct)).Value!.Entry!;
+        var released = (await client.GetKeyAsync(key, KvQuery.Immediate, Ct)).Succeeded().Entry!;
         Assert.Null(released.Session);
         Assert.Equal(1UL, released.LockIndex);
 
-        Assert.Equal(AcquireOutcome.LockDelay, (await client.AcquireAsync(key, Value("b"), next, 0, Ct)).Value!.Outcome);
+        Assert.Equal(AcquireOutcome.LockDelay, (await client.AcquireAsync(key, Value("b"), next, 0, Ct)).Succeeded().Outcome);
         time.Advance(TimeSpan.FromSeconds(15) - Epsilon);
-        Assert.Equal(AcquireOutcome.LockDelay, (await client.AcquireAsync(key, Value("b"), next, 0, Ct)).Value!.Outcome);
+        Assert.Equal(AcquireOutcome.LockDelay, (await client.AcquireAsync(key, Value("b"), next, 0, Ct)).Succeeded().Outcome);
         time.Advance(Epsilon);
-        Assert.Equal(AcquireOutcome.Acquired, (await client.AcquireAsync(key, Value("b"), next, 0, Ct)).Value!.Outcome);
+        Assert.Equal(AcquireOutcome.Acquired, (await client.AcquireAsync(key, Value("b"), next, 0, Ct)).Succeeded().Outcome);
     }
 
     [Fact(Timeout = 30_000)]
@@ -60,7 +61,7 @@ public sealed class DevConsulTtlTests : IDisposable
 
         time.Advance(Epsilon);
         Assert.Null((await client.GetSessionInfoAsync(session, Ct)).Value);
-        Assert.Equal(ConsulErrorKind.SessionNotFound, (await client.RenewSessionAsync(session, Ct)).Error!.Kind);
+        Assert.Equal(ConsulErrorKind.SessionNotFound, (await client.RenewSessionAsync(session, Ct)).Failed().Kind);
     }
 
     [Fact(Timeout = 30_000)]
@@ -73,7 +74,7 @@ public sealed class DevConsulTtlTests : IDisposable
 
         time.Advance(TimeSpan.FromDays(2));
 
-        Assert.Equal(string.Empty, (await client.GetSessionInfoAsync(session, Ct)).Value!.Ttl);
+        Assert.Equal(string.Empty, (await client.GetSessionInfoAsync(session, Ct)).Present().Ttl);
     }
 
     [Fact(Timeout = 30_000)]
@@ -83,16 +84,16 @@ public sealed class DevConsulTtlTests : IDisposable
         await using var dev = await DevServerHarness.StartAsync(time);
         var client = dev.Client();
         var holder = await CreateAsync(client, Ttl, TimeSpan.FromMinutes(2));
-        Assert.Equal(TimeSpan.FromMinutes(2), (await client.GetSessionInfoAsync(holder, Ct)).Value!.LockDelay);
+        Assert.Equal(TimeSpan.FromMinutes(2), (await client.GetSessionInfoAsync(holder, Ct)).Present().LockDelay);
         await client.AcquireAsync("k", Value("a"), holder, 0, Ct);
 
         time.Advance(Ttl * 2);
         var next = await CreateAsync(client, TimeSpan.Zero, TimeSpan.Zero);
         time.Advance(TimeSpan.FromSeconds(60) - Epsilon);
-        Assert.Equal(AcquireOutcome.LockDelay, (await client.AcquireAsync("k", Value("b"), next, 0, Ct)).Value!.Outcome);
+        Assert.Equal(AcquireOutcome.LockDelay, (await client.AcquireAsync("k", Value("b"), next, 0, Ct)).Succeeded().Outcome);
 
         time.Advance(Epsilon);
-        Assert.Equal(AcquireOutcome.Acquired, (await client.AcquireAsync("k", Value("b"), next, 0, Ct)).Value!.Outcome);
+        Assert.Equal(AcquireOutcome.Acquired, (await client.AcquireAsync("k", Value("b"), next, 0, Ct)).Succeeded().Outcome);
     }
 
     [Fact(Timeout = 30_000)]
@@ -123,9 +124,9 @@ public sealed class DevConsulTtlTests : IDisposable
         time.Advance(TimeSpan.FromSeconds(15));
 
         await dev.FaultAsync("no-leader", """{"enabled":true}""");
-        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.RenewSessionAsync(session, Ct)).Error!.Kind);
+        Assert.Equal(ConsulErrorKind.NoClusterLeader, (await client.RenewSessionAsync(session, Ct)).Failed().Kind);
         time.Advance(TimeSpan.FromMinutes(5));
-        var stale = (await client.GetKeyAsync("k", new KvQuery(Consistency: ConsulConsistency.Stale), Ct)).Value!;
+        var stale = (await client.GetKeyAsync("k", new KvQuery(Consistency: ConsulConsistency.Stale), Ct)).Succeeded();
         Assert.Equal(session, stale.Entry!.Session);
         Assert.False(stale.KnownLeader);
 
@@ -145,14 +146,14 @@ public sealed class DevConsulTtlTests : IDisposable
         Assert.True((await client.CreateSessionAsync(new SessionCreateRequest("n", TimeSpan.FromSeconds(2), TimeSpan.Zero, "release", []), Ct)).IsSuccess);
         var refused = await client.CreateSessionAsync(new SessionCreateRequest("n", TimeSpan.FromMilliseconds(500), TimeSpan.Zero, "release", []), Ct);
 
-        Assert.Contains("Invalid Session TTL '500000000', must be between [1s=24h0m0s]", refused.Error!.Message, StringComparison.Ordinal);
+        Assert.Contains("Invalid Session TTL '500000000', must be between [1s=24h0m0s]", refused.Failed().Message, StringComparison.Ordinal);
     }
 
     private async Task<string> CreateAsync(ConsulClient client, TimeSpan ttl, TimeSpan lockDelay)
     {
         var created = await client.CreateSessionAsync(new SessionCreateRequest("t", ttl, lockDelay, "release", []), Ct);
         Assert.True(created.IsSuccess, created.Error?.ToString());
-        return created.Value!;
+        return created.Succeeded();
     }
 
     private static byte[] Value(string text) => Encoding.UTF8.GetBytes(text);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Knd.Consul;
 using Knd.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
+using Knd.Testing;
 
 namespace Knd.Tests.DevConsul;
 
@@ -27,12 +28,12 @@ public sealed class TokenSecrecyTests : IDisposable
         void Expect<T>(ConsulResult<T> result, ConsulErrorKind kind)
         {
             Assert.Equal(kind, result.Error?.Kind);
-            errors.Add(result.Error!);
+            errors.Add(result.Failed());
         }
 
         var created = await client.CreateSessionAsync(new SessionCreateRequest("n", TimeSpan.FromSeconds(15), TimeSpan.Zero, "release", []), Ct);
         Assert.True(created.IsSuccess, created.Error?.ToString());
-        var session = created.Value!;
+        var session = created.Succeeded();
         Expect(await client.RenewSessionAsync(Guid.NewGuid().ToString(), Ct), ConsulErrorKind.SessionNotFound);
         Expect(await client.CreateSessionAsync(new SessionCreateRequest("n", TimeSpan.FromSeconds(1), TimeSpan.Zero, "release", []), Ct), ConsulErrorKind.ServerError);
         Expect(await client.PutKeyAsync("/bad", Array.Empty<byte>(), KvPutOptions.None, Ct), ConsulErrorKind.BadRequest);

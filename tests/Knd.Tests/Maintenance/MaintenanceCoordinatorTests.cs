@@ -4,6 +4,7 @@ using Knd.Maintenance;
 using Knd.Neard;
 using Knd.Supervision;
 using Knd.Tests.Infrastructure;
+using Knd.Testing;
 
 namespace Knd.Tests.Maintenance;
 
@@ -31,7 +32,7 @@ public sealed class MaintenanceCoordinatorTests
         var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Restart, null, null, Cancel: false), CancellationToken.None);
 
         Assert.Null(outcome.Error);
-        Assert.Contains("passive", outcome.Value!.Message, StringComparison.Ordinal);
+        Assert.Contains("passive", outcome.Succeeded().Message, StringComparison.Ordinal);
         Assert.Equal([new MaintenanceNowEvent(MaintenanceKind.Restart)], _inbox.Events);
         Assert.Empty(_neard.ExpectedShutdowns);
     }
@@ -48,7 +49,7 @@ public sealed class MaintenanceCoordinatorTests
         var height = Assert.Single(_neard.ExpectedShutdowns)!.Value;
         Assert.InRange(height, Head + 20, Head + 59);
         Assert.Equal([new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, height, 4, 77)], _inbox.Events);
-        Assert.Equal(height, outcome.Value!.ShutdownAt);
+        Assert.Equal(height, outcome.Succeeded().ShutdownAt);
     }
 
     [Fact]
@@ -115,7 +116,7 @@ public sealed class MaintenanceCoordinatorTests
 
         var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: true), CancellationToken.None);
 
-        Assert.Contains("nothing to cancel", outcome.Value!.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing to cancel", outcome.Succeeded().Message, StringComparison.Ordinal);
         Assert.Empty(_neard.ExpectedShutdowns);
         Assert.Empty(_inbox.Events);
     }

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Knd.Neard;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Knd.Testing;
 
 namespace Knd.Tests.Neard;
 
@@ -22,7 +23,7 @@ public sealed class NeardRpcClientTests
         var result = await client.GetStatusAsync(CancellationToken.None);
 
         Assert.True(result.IsSuccess, result.Error?.ToString());
-        var status = result.Value!;
+        var status = result.Succeeded();
         Assert.Equal(187456272, status.LatestBlockHeight);
         Assert.False(status.Syncing);
         Assert.Equal(new DateTimeOffset(2025, 2, 12, 22, 10, 10, TimeSpan.Zero).AddTicks(5303417), status.LatestBlockTime);
@@ -39,7 +40,7 @@ public sealed class NeardRpcClientTests
         await using var neard = await FakeNeard.StartAsync(_ => (200, NeardRpcSamples.StatusPassiveSyncing));
         using var client = neard.Client(CallTimeout);
 
-        var status = (await client.GetStatusAsync(CancellationToken.None)).Value!;
+        var status = (await client.GetStatusAsync(CancellationToken.None)).Succeeded();
 
         Assert.True(status.Syncing);
         Assert.Equal(12, status.LatestBlockHeight);
@@ -165,11 +166,11 @@ public sealed class NeardRpcClientTests
 
         var result = await client.GetValidatorsAsync(CancellationToken.None);
 
-        Assert.True(result.IsSuccess, result.Error?.ToString());
-        Assert.Equal(187443633, result.Value!.EpochStartHeight);
-        Assert.Equal(3358, result.Value.EpochHeight);
-        Assert.Equal(new ValidatorProduction("mypool.pool.f863973.m0", 10, 12, 40, 41), result.Value.Find("mypool.pool.f863973.m0"));
-        Assert.Equal(2622, result.Value.Find("kiln.pool.f863973.m0")!.ExpectedBlocks);
+        var validators = result.Succeeded();
+        Assert.Equal(187443633, validators.EpochStartHeight);
+        Assert.Equal(3358, validators.EpochHeight);
+        Assert.Equal(new ValidatorProduction("mypool.pool.f863973.m0", 10, 12, 40, 41), validators.Find("mypool.pool.f863973.m0"));
+        Assert.Equal(2622, validators.Find("kiln.pool.f863973.m0")?.ExpectedBlocks);
         Assert.Equal("[null]", JsonNode.Parse(neard.Requests.Single().Body)!["params"]!.ToJsonString());
     }
 
@@ -184,7 +185,7 @@ public sealed class NeardRpcClientTests
         var result = await client.GetMaintenanceWindowsAsync("mypool.pool.f863973.m0", CancellationToken.None);
 
         Assert.Equal([new BlockRange(1028, 1031), new BlockRange(1034, 1038)], result.Value);
-        Assert.False(result.Value![0].Contains(1031));
+        Assert.False(result.Succeeded()[0].Contains(1031));
         var body = JsonNode.Parse(neard.Requests.Single().Body)!;
         Assert.Equal("EXPERIMENTAL_maintenance_windows", body["method"]!.GetValue<string>());
         Assert.Equal("mypool.pool.f863973.m0", body["params"]!["account_id"]!.GetValue<string>());
@@ -237,11 +238,11 @@ public sealed class NeardRpcClientTests
 
         var result = await client.GetMetricsAsync(CancellationToken.None);
 
-        Assert.True(result.IsSuccess, result.Error?.ToString());
-        Assert.Equal(3, result.Value!.ConfigReloadsTotal);
-        Assert.Equal(187456300, result.Value.BlockExpectedShutdown);
-        Assert.Equal(new ExpectedShutdownField(187456300), result.Value.MutableExpectedShutdown);
-        Assert.Equal(187456272, result.Value.Value("near_block_height_head"));
+        var metrics = result.Succeeded();
+        Assert.Equal(3, metrics.ConfigReloadsTotal);
+        Assert.Equal(187456300, metrics.BlockExpectedShutdown);
+        Assert.Equal(new ExpectedShutdownField(187456300), metrics.MutableExpectedShutdown);
+        Assert.Equal(187456272, metrics.Value("near_block_height_head"));
         Assert.Equal(("GET", "/metrics"), (neard.Requests.Single().Method, neard.Requests.Single().Path));
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Knd.Neard;
+using Knd.Testing;
 
 namespace Knd.Tests.Neard;
 
@@ -41,7 +42,7 @@ public sealed class ProductionAnswersTests
         var parsed = ProductionAnswers.Production(answer.Value, "a");
 
         Assert.Equal(NeardRpcErrorKind.MalformedResponse, parsed.Error?.Kind);
-        Assert.Contains(field, parsed.Error!.Message, StringComparison.Ordinal);
+        Assert.Contains(field, parsed.Failed().Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -61,7 +62,7 @@ public sealed class ProductionAnswersTests
     {
         var answer = JsonRpc.ParseAnswer("block", HttpStatusCode.OK, Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","result":{{result}},"id":"knd"}"""));
 
-        Assert.Equal(expected, ProductionAnswers.Block(answer.Value).Value!.TimestampNanos);
+        Assert.Equal(expected, ProductionAnswers.Block(answer.Value).Succeeded().TimestampNanos);
     }
 
     [Theory]
@@ -80,7 +81,7 @@ public sealed class ProductionAnswersTests
         var parsed = ProductionAnswers.Block(answer.Value);
 
         Assert.Equal(NeardRpcErrorKind.MalformedResponse, parsed.Error?.Kind);
-        Assert.Contains(field, parsed.Error!.Message, StringComparison.Ordinal);
+        Assert.Contains(field, parsed.Failed().Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -89,7 +90,7 @@ public sealed class ProductionAnswersTests
         var answer = JsonRpc.ParseAnswer("block", HttpStatusCode.UnprocessableEntity, Encoding.UTF8.GetBytes(NeardRpcSamples.UnknownBlock));
 
         Assert.Equal(NeardRpcErrorKind.RpcError, answer.Error?.Kind);
-        Assert.Equal("UNKNOWN_BLOCK", answer.Error!.RpcCause);
+        Assert.Equal("UNKNOWN_BLOCK", answer.Failed().RpcCause);
     }
 
     private static EpochProduction Parse(string body, string account)
@@ -97,6 +98,6 @@ public sealed class ProductionAnswersTests
         var answer = JsonRpc.ParseAnswer("validators", HttpStatusCode.OK, Encoding.UTF8.GetBytes(body));
         var parsed = ProductionAnswers.Production(answer.Value, account);
         Assert.Null(parsed.Error);
-        return parsed.Value!;
+        return parsed.Succeeded();
     }
 }

@@ -7,6 +7,7 @@ using Knd.DevConsul;
 using Knd.Neard;
 using Knd.Supervision;
 using Microsoft.Extensions.Logging.Abstractions;
+using Knd.Testing;
 
 namespace Knd.Tests.Supervision;
 
@@ -135,11 +136,11 @@ public sealed class StaleLeaderReaperTests : IAsyncLifetime
 
     private async Task<string> HoldLockAsync(string nodeId, string host, int pid, string? bootId, string? pidNamespace)
     {
-        var session = (await _client!.CreateSessionAsync(new SessionCreateRequest("x", TimeSpan.FromSeconds(30), TimeSpan.Zero, "release", []), CancellationToken.None)).Value!;
+        var session = (await _client!.CreateSessionAsync(new SessionCreateRequest("x", TimeSpan.FromSeconds(30), TimeSpan.Zero, "release", []), CancellationToken.None)).Succeeded();
         var lockValue = new LockValue(nodeId, host, pid, DateTimeOffset.UnixEpoch) { BootId = bootId, PidNamespace = pidNamespace, InstanceId = "0123" };
         var value = JsonSerializer.SerializeToUtf8Bytes(lockValue, LockValueJsonContext.Default.LockValue);
         var acquired = await _client.AcquireAsync(TestOptions().LockKey, value, session, 0, CancellationToken.None);
-        Assert.Equal(AcquireOutcome.Acquired, acquired.Value!.Outcome);
+        Assert.Equal(AcquireOutcome.Acquired, acquired.Succeeded().Outcome);
         return session;
     }
 
