@@ -158,7 +158,7 @@ internal sealed partial class FailoverMachine
     /// <summary>
     /// The leader asks for promises as soon as a renewal failed or is overdue, so they are in hand
     /// before FenceAfter: at a 3 s TTL, waiting for the overdue age alone left 600 ms for the round
-    /// trip to every member, and a loaded host missed it.
+    /// trip to every member, which a loaded host can miss.
     /// </summary>
     private void RequestPromisesWhenDue()
     {
