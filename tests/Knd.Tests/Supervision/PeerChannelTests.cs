@@ -191,6 +191,34 @@ public sealed class PeerChannelTests
     }
 
     [Fact]
+    public void Member_ThatPromised_DoesNotDestroyTheLeadersSessionBeforeThePromiseEnds()
+    {
+        var both = new PeerRules { FastFailover = true, Failsafe = true };
+        var h = Passive(both, pastStartupWait: true);
+        h.ObserveLock("leader-session", 50, nodeId: "node-b");
+        h.Send(new LeaderHeartbeatEvent("node-b", "leader-session", TimeSpan.FromMilliseconds(300)));
+        h.Send(new PromiseRequestedEvent(1, "node-b", "leader-session", TimeSpan.FromSeconds(10), LockServiceReachable: false));
+        Assert.True(h.Last<AnswerPromiseAction>().Granted);
+
+        // Consul is back for this member; the leader, which signed on under the promises, reports a
+        // long renewal age until its next renewal lands: not a leader to cut short while promised.
+        h.RenewOk();
+        for (var i = 0; i < 30; i++)
+        {
+            h.Send(new LeaderHeartbeatEvent("node-b", "leader-session", TimeSpan.FromSeconds(8) + (h.Timings.TickInterval * i)));
+            h.AdvanceLive(h.Timings.TickInterval);
+        }
+
+        Assert.Empty(h.Actions.OfType<DestroyLeaderSessionAction>());
+
+        // Once the promise has ended, a leader that still cannot renew is destroyed as without the failsafe.
+        h.AdvanceLive(TimeSpan.FromSeconds(10));
+        h.Send(new LeaderHeartbeatEvent("node-b", "leader-session", TimeSpan.FromSeconds(20)));
+        h.AdvanceLive(h.Timings.TickInterval * 2);
+        Assert.Single(h.Actions.OfType<DestroyLeaderSessionAction>());
+    }
+
+    [Fact]
     public void Member_ThatReachesConsul_Refuses()
     {
         var h = Passive(Failsafe, pastStartupWait: true);
