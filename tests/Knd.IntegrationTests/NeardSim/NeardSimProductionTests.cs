@@ -79,7 +79,8 @@ public sealed partial class NeardSimProductionTests
         Assert.Equal(1, await silentRpc.MetricAsync("near_is_validator"));
         Assert.Equal(0, await silentRpc.MetricAsync("near_sim_signing"));
         Assert.Equal(1, await signerRpc.MetricAsync("near_sim_signing"));
-        Assert.Contains("Did not sign duty height", silent.Output, StringComparison.Ordinal);
+        await Eventually.HoldsAsync(() => silent.Output.Contains("Did not sign duty height", StringComparison.Ordinal),
+            "the silent node logs the duty it skipped", () => silent.Output);
     }
 
     [Fact(Timeout = 90_000)]
@@ -132,7 +133,9 @@ public sealed partial class NeardSimProductionTests
         Assert.Equal(new[] { cluster.Pid, rogue.Pid }.Order(), doubleSign.Entries.Select(e => e.Pid).Order());
 
         // Both report the height as the account's block; the rogue listens on a port of its own.
-        using var rogueRpc = new SimRpc(ReadyUrl(rogue.Output) ?? throw new Xunit.Sdk.XunitException("no ready line\n" + Diagnostics()));
+        // The ledger is a file and the ready line comes through a pipe: the double sign can be read before the line is.
+        await Eventually.HoldsAsync(() => ReadyUrl(rogue.Output) is not null, "the rogue prints its ready line", Diagnostics);
+        using var rogueRpc = new SimRpc(ReadyUrl(rogue.Output)!);
         Assert.NotEqual(node.RpcUrl, rogueRpc.BaseUrl);
         foreach (var rpc in new[] { clusterRpc, rogueRpc })
         {
@@ -161,7 +164,8 @@ public sealed partial class NeardSimProductionTests
         var firstSigned = LedgerReader.Read(home.DefaultLedgerPath).Entries[0].Time;
         Assert.True(firstSigned >= swappedAt.AddMilliseconds(2000), $"signed at {firstSigned:O}, swapped at {swappedAt:O}");
         Assert.Equal(0, await rpc.MetricAsync("near_sim_catching_up"));
-        Assert.Contains("Node has not caught up yet", sim.Output, StringComparison.Ordinal);
+        await Eventually.HoldsAsync(() => sim.Output.Contains("Node has not caught up yet", StringComparison.Ordinal),
+            "the node logs that it had not caught up", () => sim.Output);
     }
 
     private static long DutiesIn(string account, long first, long last)

@@ -55,7 +55,8 @@ public sealed class NeardSimStartupTests
         Assert.Equal(HttpStatusCode.OK, rpcStatus);
         Assert.Equal("dontcare", envelope.GetProperty("id").GetString());
         Assert.Equal("knd-test", envelope.GetProperty("result").GetProperty("chain_id").GetString());
-        Assert.Contains($"neard-sim ready rpc=http://{home.RpcAddr} pid={sim.Pid}", sim.Output, StringComparison.Ordinal);
+        await Eventually.HoldsAsync(() => sim.Output.Contains($"neard-sim ready rpc=http://{home.RpcAddr} pid={sim.Pid}", StringComparison.Ordinal),
+            "the ready line names the RPC address and pid", () => sim.Output);
         Assert.Equal(1, await rpc.MetricAsync("near_is_validator"));
     }
 
