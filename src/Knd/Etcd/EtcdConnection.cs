@@ -151,7 +151,13 @@ internal sealed partial class EtcdConnection : IDisposable
             {
                 ForgetToken(tokenUsed);
             }
-            catch (Exception e) when (Failure(operation, e, cancellationToken) is { } error)
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A call cancelled mid-flight can fail as Internal ("ObjectDisposed") instead of Cancelled;
+                // the caller asked for its cancellation, so that is what it gets (a warm-up crashed on it).
+                return Failure(operation, e, cancellationToken) ?? throw new OperationCanceledException($"etcd {operation} cancelled", e, cancellationToken);
+            }
+            catch (OperationCanceledException e) when (Failure(operation, e, cancellationToken) is { } error)
             {
                 return error;
             }

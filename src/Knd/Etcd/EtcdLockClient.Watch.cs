@@ -132,6 +132,11 @@ internal sealed partial class EtcdLockClient
 
             return new LockServiceError(LockServiceFailure.Unreachable, "etcd watch: the stream ended");
         }
+        catch (RpcException e) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled mid-call, gRPC may report Internal ("ObjectDisposed"): the caller's cancellation, not a failure.
+            throw new OperationCanceledException("etcd watch cancelled", e, cancellationToken);
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is RpcException || e is OperationCanceledException))
         {
             return createTimeout.IsCancellationRequested
