@@ -34,6 +34,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 2009, Level = LogLevel.Critical, Message = "neard pid {Pid} exited but its process group cannot be killed: {Reason}; its exit stays unconfirmed")]
     public static partial void NeardGroupKillFailed(this ILogger logger, int pid, string reason);
 
+    [LoggerMessage(EventId = 2043, Level = LogLevel.Warning, Message = "neard pid {Pid} left process {EscapedPid} ({CommandLine}) outside its process group (setsid or a double fork); it is stopped with the group and killed if it outlives neard")]
+    public static partial void NeardEscapedGroup(this ILogger logger, int pid, int escapedPid, string commandLine);
+
+    [LoggerMessage(EventId = 2044, Level = LogLevel.Critical, Message = "neard pid {Pid} left process {EscapedPid} outside its process group and it cannot be killed: {Reason}; neard's exit stays unconfirmed")]
+    public static partial void NeardEscapedKillFailed(this ILogger logger, int pid, int escapedPid, string reason);
+
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "a neard from an earlier run is on this home: pid {Pid} ({CommandLine}); killing it (SIGKILL)")]
     public static partial void StrayNeardFound(this ILogger logger, int pid, string commandLine);
 

@@ -9,7 +9,8 @@ namespace Knd.Neard;
 /// process group (setsid), whose id is its pid. Stops and kills go to the whole group, so whatever a
 /// <c>--neard-bin</c> wrapper started goes too; <see cref="Signal"/> (SIGHUP for a reload) goes to
 /// the main pid only. <see cref="Exited"/> completes when the main pid has been reaped and no live
-/// process is left in the group.
+/// process is left in the group, nor outside it with this neard's home marker (a child that left the
+/// group by setsid or a double fork, which a stop by group alone would leave signing).
 /// </summary>
 internal sealed class NeardProcess : INeardProcess
 {
@@ -19,6 +20,8 @@ internal sealed class NeardProcess : INeardProcess
     private readonly FailoverTimings _timings;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Func<IReadOnlyList<StrayNeard>> _findEscaped;
+    private readonly HashSet<int> _escapedSeen = [];
     private volatile bool _stopping;
     private volatile bool _reaped;
 
@@ -26,10 +29,12 @@ internal sealed class NeardProcess : INeardProcess
     /// <paramref name="process"/>: a handle on the child that completes when its pid is reaped, or null
     /// if it was reaped before one could be taken; <paramref name="execution"/>: CliWrap's execution,
     /// which completes once the output pipes are drained too; <paramref name="timings"/>: the group poll,
-    /// kill repeat and output drain (<see cref="FailoverTimings.NeardGroupPollInterval"/> and the two after it).
+    /// kill repeat and output drain (<see cref="FailoverTimings.NeardGroupPollInterval"/> and the two after it);
+    /// <paramref name="findEscaped"/>: the live processes outside the group that carry this home's marker.
     /// </summary>
-    public NeardProcess(int pid, Process? process, Task<CommandResult> execution, string home, TimeProvider timeProvider, FailoverTimings timings, ILogger logger)
+    public NeardProcess(int pid, Process? process, Task<CommandResult> execution, string home, TimeProvider timeProvider, FailoverTimings timings, ILogger logger, Func<IReadOnlyList<StrayNeard>>? findEscaped = null)
     {
+        _findEscaped = findEscaped ?? (() => []);
         _timings = timings;
         _process = process;
         _execution = execution;
@@ -136,7 +141,39 @@ internal sealed class NeardProcess : INeardProcess
             return false;
         }
 
-        return Libc.KillGroup(ProcessGroupId, signal) || (!_reaped && Libc.Kill(Pid, signal));
+        var sent = Libc.KillGroup(ProcessGroupId, signal) || (!_reaped && Libc.Kill(Pid, signal));
+        return SignalEscaped(signal) | sent;
+    }
+
+    /// <summary>
+    /// The stop's signals reach what left the group too, with the same SIGTERM grace. False when there
+    /// is none. One that cannot be signalled (EPERM) is logged; the exit then stays unconfirmed.
+    /// </summary>
+    private bool SignalEscaped(int signal)
+    {
+        var any = false;
+        foreach (var escaped in _findEscaped())
+        {
+            any = true;
+            lock (_escapedSeen)
+            {
+                if (_escapedSeen.Add(escaped.Pid))
+                {
+                    _logger.NeardEscapedGroup(Pid, escaped.Pid, string.Join(' ', escaped.CommandLine));
+                }
+            }
+
+            try
+            {
+                Libc.Kill(escaped.Pid, signal);
+            }
+            catch (InvalidOperationException ex)
+            {
+                _logger.NeardEscapedKillFailed(Pid, escaped.Pid, ex.Message);
+            }
+        }
+
+        return any;
     }
 
     private async Task<bool> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -170,6 +207,7 @@ internal sealed class NeardProcess : INeardProcess
         // SIGHUP) is an orphan that may sign and holds the RPC port: it goes too, before the exit
         // counts. During a stop it is already on its way (SIGTERM, then the stop's SIGKILL).
         await KillLeftoversAsync();
+        await KillEscapedAsync();
 
         // With the group gone the pipes close and neard's last lines reach the log before its exit
         // does; bounded, since a process that left the group (setsid of its own) may still hold them.
@@ -192,6 +230,38 @@ internal sealed class NeardProcess : INeardProcess
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException or IOException or InvalidOperationException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Waits until nothing that left neard's group is alive. Outside a stop (neard crashed, or a
+    /// wrapper exited) whatever is left is SIGKILLed, as <see cref="KillLeftoversAsync"/> does for the
+    /// group; during a stop the stop's own signals deal with it. Never gives up: an escaped process
+    /// that cannot be killed keeps the exit unconfirmed, so the lock is never given up under it.
+    /// </summary>
+    private async Task KillEscapedAsync()
+    {
+        var lastKill = (long?)null;
+        while (true)
+        {
+            if (_stopping || (lastKill is not null && _timeProvider.GetElapsedTime(lastKill.Value) < _timings.NeardGroupKillRepeat))
+            {
+                if (_findEscaped().Count == 0)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                if (!SignalEscaped(Libc.SigKill))
+                {
+                    return;
+                }
+
+                lastKill = _timeProvider.GetTimestamp();
+            }
+
+            await Task.Delay(_timings.NeardGroupPollInterval, _timeProvider, CancellationToken.None);
         }
     }
 

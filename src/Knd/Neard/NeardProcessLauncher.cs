@@ -125,7 +125,8 @@ internal sealed class NeardProcessLauncher : INeardProcessLauncher, IDisposable
             throw new NeardStartException($"cannot start neard ({neardBin} on {home}): {ex.Message}", ex);
         }
 
-        var process = new NeardProcess(started.Pid, started.Handle, started.Execution, home, _timeProvider, _timings, _logger);
+        var process = new NeardProcess(started.Pid, started.Handle, started.Execution, home, _timeProvider, _timings, _logger,
+            () => _strayReaper.FindEscaped(home, started.Pid));
         _running[process.Pid] = process;
         _ = process.Exited.ContinueWith(_ => _running.TryRemove(KeyValuePair.Create(process.Pid, process)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         bool execed;

@@ -61,6 +61,33 @@ internal sealed class StrayNeardReaper
     }
 
     /// <summary>
+    /// The live processes outside <paramref name="group"/> that carry the home marker for
+    /// <paramref name="home"/>: what a neard knd started on that home (or one of its children) left
+    /// running after leaving the group, by setsid or a double fork. Their process group then is not
+    /// the neard's, so a stop by group would miss them; the marker, inherited through every fork and
+    /// exec that keeps the environment, still names them. Zombies are left out: they hold nothing.
+    /// </summary>
+    public IReadOnlyList<StrayNeard> FindEscaped(string home, int group)
+    {
+        var fullHome = NormalizeHome(home, null);
+        var found = new List<StrayNeard>();
+        foreach (var directory in Directory.EnumerateDirectories(_procRoot))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                || pid == Environment.ProcessId || pid == group
+                || ProcessGroup.ReadStat(_procRoot, pid) is not { } stat || stat.ProcessGroup == group
+                || stat.State is 'Z' or 'X' || !HasHomeMarker(pid, fullHome))
+            {
+                continue;
+            }
+
+            found.Add(new StrayNeard(pid, ReadCommandLine(pid) ?? []));
+        }
+
+        return found;
+    }
+
+    /// <summary>
     /// SIGKILLs each stray and waits until it is gone (no longer in /proc, or a zombie: a zombie
     /// holds no key and no files). Throws <see cref="NeardStartException"/> when one cannot be killed.
     /// </summary>

@@ -37,17 +37,58 @@ public sealed class NeardWrapperTests
         cluster.AssertNoDoubleSign();
     }
 
-    /// <summary>A wrapper that runs neard-sim and then does something else, so the shell cannot exec it.</summary>
-    internal static string WriteNonExecWrapper(TempDirectory dir)
+    [Fact(Timeout = 180_000)]
+    public async Task WrapperWhoseNeardLeavesTheGroup_LeaderStops_ThatNeardStopsToo_BeforeThePassiveSigns()
     {
-        var path = dir.Combine("neard-wrapper");
-        File.WriteAllText(path, $"""
-            #!/bin/sh
+        // setsid puts neard-sim in a session and group of its own: a stop by group alone misses it,
+        // and it would sign on beside the passive that takes over.
+        using var dir = new TempDirectory("knd-wrapper-");
+        var wrapper = WriteWrapper(dir, "neard-escaping-wrapper", $"""
+            setsid "{ChildProcess.Binary("neard-sim")}" "$@" &
+            wait $!
+            """);
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 2, Promotion = "restart", NeardBin = wrapper });
+        var leader = await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(60));
+        var passive = cluster.Nodes.Single(n => n != leader);
+        await cluster.WaitForSignatureAsync(leader, DateTimeOffset.MinValue, TimeSpan.FromSeconds(20));
+        var sims = NeardSims(leader.Home.Dir);
+        Assert.NotEmpty(sims);
+
+        // The control: the leader's neard-sim is not in the group of the process knd started.
+        var neardPid = (await leader.StatusAsync())!["neard_pid"]!.GetValue<int>();
+        Assert.All(sims, pid => Assert.NotEqual(ProcessGroupOf(neardPid), ProcessGroupOf(pid)));
+
+        var stoppedAt = TimeProvider.System.GetUtcNow();
+        leader.Signal(Libc.SigTerm);
+        Assert.Equal(0, await leader.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+        var alive = NeardSims(leader.Home.Dir);
+        Assert.True(alive.Count == 0, $"the escaped neard-sim outlived knd's stop: {string.Join(", ", alive)}\n{leader.Diagnostics()}");
+        Assert.Contains(leader.Process.Lines, line => line.Contains("outside its process group", StringComparison.Ordinal));
+        var signed = await cluster.WaitForSignatureAsync(passive, stoppedAt, TimeSpan.FromSeconds(20));
+        await cluster.WaitForSignatureAsync(passive, signed.Time, TimeSpan.FromSeconds(20));
+        cluster.AssertNoDoubleSign();
+    }
+
+    /// <summary>A wrapper that runs neard-sim and then does something else, so the shell cannot exec it.</summary>
+    internal static string WriteNonExecWrapper(TempDirectory dir) =>
+        WriteWrapper(dir, "neard-wrapper", $"""
             "{ChildProcess.Binary("neard-sim")}" "$@"
             echo "neard-wrapper: neard-sim exited with $?" >&2
-            """.ReplaceLineEndings("\n") + "\n");
+            """);
+
+    private static string WriteWrapper(TempDirectory dir, string name, string body)
+    {
+        var path = dir.Combine(name);
+        File.WriteAllText(path, ("#!/bin/sh\n" + body).ReplaceLineEndings("\n") + "\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return path;
+    }
+
+    private static int ProcessGroupOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[2], CultureInfo.InvariantCulture);
     }
 
     /// <summary>Live neard-sim processes on <paramref name="home"/> (zombies excluded).</summary>

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Knd.IntegrationTests.Infrastructure;
+using Knd.IntegrationTests.NeardSim;
 using NeardSim.Chain;
 
 namespace Knd.IntegrationTests.Failover;
@@ -185,15 +187,24 @@ public sealed class OperatorTests
     [Fact]
     public async Task MaintenanceShutdown_Cancelled_KeepsTheLeaderSigning()
     {
-        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 1 });
+        // A long epoch and a window at least 15 s ahead: the cancel must come before neard reaches the
+        // height, and the largest window of a short epoch can start at the head (seen under load).
+        var options = new ClusterOptions { Nodes = 1, Home = (_, home) => home with { EpochLength = 3000, WindowsFormat = "object" } };
+        await using var cluster = await KndCluster.StartAsync(options);
         var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        using var rpc = new SimRpc(leader.Home.RpcUrl);
+        var (_, body) = await rpc.PostAsync(
+            """{"jsonrpc":"2.0","method":"maintenance_windows","params":{"account_id":"validator.test"},"id":1}""", TimeSpan.FromSeconds(5));
+        var head = (await rpc.StatusAsync())!.Value.GetProperty("sync_info").GetProperty("latest_block_height").GetInt64();
+        var window = body.GetProperty("result").EnumerateArray().Select(w => w.GetProperty("start").GetInt64()).First(start => start >= head + 150);
 
-        var scheduled = await leader.CliAsync("maintenance-shutdown", "--json");
+        var scheduled = await leader.CliAsync("maintenance-shutdown", "--shutdown-at", window.ToString(CultureInfo.InvariantCulture), "--json");
         Assert.True(scheduled.ExitCode == 0, scheduled.Output);
         var height = JsonNode.Parse(scheduled.Stdout)!["shutdown_at"]!.GetValue<long>();
+        Assert.Equal(window, height);
         var cancelled = await leader.CliAsync("maintenance-shutdown", "--cancel");
 
-        Assert.Equal(0, cancelled.ExitCode);
+        Assert.True(cancelled.ExitCode == 0, $"exit {cancelled.ExitCode}: {cancelled.Output}\n{leader.Diagnostics()}");
         Assert.Contains("shutdown cancelled", cancelled.Output, StringComparison.Ordinal);
         await Eventually.UntilAsync(
             () => Task.FromResult(LedgerReader.Read(cluster.LedgerPath).Entries.Any(e => e.Height > height)),

@@ -92,7 +92,9 @@ public sealed class UnplannedFailoverTests
     [Fact]
     public async Task LeaderKndKilledAndRestarted_FreesItsOldLockWithoutWaitingForExpiry()
     {
-        var options = new ClusterOptions { Nodes = 1, SessionTtl = TimeSpan.FromSeconds(10), LockDelay = TimeSpan.FromSeconds(1) };
+        // TTL 30 s: Consul alone would free the old lock 30 to 60 s after the kill; a restart that
+        // destroys the old session leads well before that even on a loaded host (CI saw 11 s).
+        var options = new ClusterOptions { Nodes = 1, SessionTtl = TimeSpan.FromSeconds(30), LockDelay = TimeSpan.FromSeconds(1) };
         await using var cluster = await KndCluster.StartAsync(options);
         var node = cluster.Nodes[0];
         await cluster.WaitForSingleLeaderAsync(ElectionTimeout);

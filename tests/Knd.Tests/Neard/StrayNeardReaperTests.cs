@@ -110,6 +110,31 @@ public sealed class StrayNeardReaperTests : IDisposable
         await reaper.KillAsync([new StrayNeard(999998, ["other"]), new StrayNeard(999997, ["other"])], TimeSpan.FromSeconds(5), CancellationToken.None);
     }
 
+    [Fact]
+    public void FindEscaped_MarkedProcessesOutsideTheGroup_NotItsMembersZombiesOrOtherHomes()
+    {
+        const string Marker = SetprivExec.HomeMarkerVariable;
+        AddMarked(900001, 'S', 900001, $"{Marker}=/var/lib/neard");   // neard itself, leading its group
+        AddMarked(900002, 'S', 900001, $"{Marker}=/var/lib/neard");   // a wrapper's child still in the group
+        AddMarked(900003, 'S', 900003, $"{Marker}=/var/lib/neard/");  // left by setsid: the one to find
+        AddMarked(900004, 'Z', 900004, $"{Marker}=/var/lib/neard");   // escaped but a zombie: holds nothing
+        AddMarked(900005, 'S', 900005, $"{Marker}=/var/lib/other");   // another home's neard
+        AddMarked(900006, 'S', 900006, "PATH=/usr/bin");              // not knd's
+        var reaper = new StrayNeardReaper(NullLogger.Instance, TimeProvider.System, _proc.Path);
+
+        var escaped = reaper.FindEscaped("/var/lib/neard", 900001);
+
+        Assert.Equal([900003], escaped.Select(e => e.Pid));
+        Assert.Equal(["/usr/bin/neard-900003"], escaped[0].CommandLine);
+    }
+
+    private void AddMarked(int pid, char state, int group, string variable)
+    {
+        AddProcess(pid, $"/usr/bin/neard-{pid}");
+        File.WriteAllText(_proc.File($"{pid}/stat"), $"{pid} (neard) {state} 1 {group} {group} 0");
+        AddEnvironment(pid, variable);
+    }
+
     private void AddProcess(int pid, params string[] commandLine)
     {
         var directory = Directory.CreateDirectory(_proc.File(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
