@@ -58,26 +58,49 @@ public sealed class StrayNeardTests : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task StartAsync_KillsAChildThatEscapedTheLastNeardsProcessGroup()
+    public async Task StopAsync_AlsoStopsAChildThatLeftTheGroup_BeforeTheStopCounts()
     {
-        // The wrapper's child leaves neard's process group (its own setsid), so the group stop misses it.
-        const string Escaping = """
+        // The wrapper's child leaves neard's process group (its own setsid): a signal to the group
+        // misses it, and before, the stop was confirmed (and the lock released) with it running.
+        var child = await StartEscapingAsync("exec sleep 1000");
+        var first = _fixture.Launcher.Running.Single();
+
+        var result = await first.StopAsync(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), CancellationToken.None);
+
+        Assert.NotEqual(NeardStopResult.NotConfirmed, result);
+        Assert.True(IsGoneOrZombie(child), $"the escaped child (pid {child}) outlived a confirmed stop ({result})");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task NeardExitsOnItsOwn_ItsExitCountsOnlyOnceTheChildThatLeftTheGroupIsGone()
+    {
+        var child = await StartEscapingAsync("exit 3");
+        var first = _fixture.Launcher.Running.SingleOrDefault();
+
+        if (first is not null)
+        {
+            await first.Exited.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+
+        await LauncherFixture.Until(() => _fixture.Launcher.Running.Count == 0, "neard's exit to count");
+        Assert.True(IsGoneOrZombie(child), $"the escaped child (pid {child}) outlived neard's exit");
+    }
+
+    /// <summary>Starts a neard script that puts a child in a session of its own, then runs <paramref name="then"/>; returns the child's pid.</summary>
+    private async Task<int> StartEscapingAsync(string then)
+    {
+        var script = $"""
             #!/bin/sh
             setsid sleep 1000 &
             echo $! > "$KND_TEST_OUT/child"
-            exec sleep 1000
+            {then}
             """;
-        var first = await _fixture.StartAsync(_fixture.Spec(_fixture.Script(Escaping)));
+        await _fixture.StartAsync(_fixture.Spec(_fixture.Script(script)));
         var childFile = Path.Combine(_fixture.Out, "child");
         await _fixture.WaitForFileAsync(childFile);
         var child = int.Parse(File.ReadAllText(childFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        await LauncherFixture.Until(() => NeardProcessLauncherTests.ReadCommandLine(child).StartsWith("sleep", StringComparison.Ordinal), "the escaped child to run");
-        await first.StopAsync(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), CancellationToken.None);
-        Assert.False(IsGoneOrZombie(child), "the control: a group stop cannot reach a child in another group");
-
-        await _fixture.StartAsync(_fixture.Spec(_fixture.Script(LauncherFixture.Cooperative, "neard2")));
-
-        Assert.True(IsGoneOrZombie(child), $"the escaped child (pid {child}) must be reaped before the next neard starts");
+        await LauncherFixture.Until(() => IsGoneOrZombie(child) || NeardProcessLauncherTests.ReadCommandLine(child).StartsWith("sleep", StringComparison.Ordinal), "the escaped child to run");
+        return child;
     }
 
     private static ProcessStartInfo Marked(string fileName, string home, params string[] arguments)
