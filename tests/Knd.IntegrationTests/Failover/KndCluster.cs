@@ -40,6 +40,13 @@ internal sealed record ClusterOptions
     public string? NeardBin { get; init; }
 
     /// <summary>
+    /// dev-consul starts with the lock key present and free, as an earlier leader's release leaves it:
+    /// a cluster that has run before. Without it the first election waits TTL + lock-delay, since a
+    /// missing key may be a Consul that forgot its state (docs/failover-algorithm.md).
+    /// </summary>
+    public bool LockKeyFromEarlierLeader { get; init; }
+
+    /// <summary>
     /// Nodes (by index) configured as a kuutamod host is: node id, account, neard home, Consul URL and
     /// token file, exporter and network addresses from <c>KUUTAMO_*</c> variables instead of flags.
     /// </summary>
@@ -115,6 +122,11 @@ internal sealed class KndCluster : IAsyncDisposable
         var cluster = new KndCluster(root, options, consul, etcd, nodes, proxies);
         try
         {
+            if (options.LockKeyFromEarlierLeader)
+            {
+                await cluster.Consul.PutAsync(LockKey, string.Empty);
+            }
+
             foreach (var node in options.StartNodes ? nodes : [])
             {
                 await node.StartAsync();

@@ -158,7 +158,7 @@ public sealed class OperatorTests
     [Fact]
     public async Task MaintenanceShutdown_OnTheLeader_HandsOverAtTheHeightWithoutTtlWait_AndExits()
     {
-        var options = new ClusterOptions { Nodes = 2, SessionTtl = TimeSpan.FromSeconds(10), LockDelay = TimeSpan.FromSeconds(5) };
+        var options = new ClusterOptions { Nodes = 2, SessionTtl = TimeSpan.FromSeconds(10), LockDelay = TimeSpan.FromSeconds(5), LockKeyFromEarlierLeader = true };
         await using var cluster = await KndCluster.StartAsync(options);
         var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
         var passive = cluster.Nodes.Single(n => n != leader);

@@ -60,6 +60,7 @@ public sealed class PlannedAndRefusedTests
             Nodes = 2,
             SessionTtl = TimeSpan.FromSeconds(10),
             LockDelay = TimeSpan.FromSeconds(5),
+            LockKeyFromEarlierLeader = true,
             Home = (_, home) => home with { IgnoreSigtermMs = 600_000 },
         };
         await using var cluster = await KndCluster.StartAsync(options);

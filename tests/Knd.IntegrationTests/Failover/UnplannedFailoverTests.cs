@@ -94,7 +94,7 @@ public sealed class UnplannedFailoverTests
     {
         // TTL 30 s: Consul alone would free the old lock 30 to 60 s after the kill; a restart that
         // destroys the old session leads well before that even on a loaded host (CI saw 11 s).
-        var options = new ClusterOptions { Nodes = 1, SessionTtl = TimeSpan.FromSeconds(30), LockDelay = TimeSpan.FromSeconds(1) };
+        var options = new ClusterOptions { Nodes = 1, SessionTtl = TimeSpan.FromSeconds(30), LockDelay = TimeSpan.FromSeconds(1), LockKeyFromEarlierLeader = true };
         await using var cluster = await KndCluster.StartAsync(options);
         var node = cluster.Nodes[0];
         await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
