@@ -23,16 +23,27 @@ internal static class ProcessGroup
             return false;
         }
 
-        foreach (var directory in Directory.EnumerateDirectories(procRoot))
+        foreach (var pid in Pids(procRoot))
         {
-            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && ReadStat(procRoot, pid) is { } stat && stat.ProcessGroup == pgid && stat.State is not ('Z' or 'X'))
+            if (ReadStat(procRoot, pid) is { } stat && stat.ProcessGroup == pgid && stat.State is not ('Z' or 'X'))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>The pids listed under <paramref name="procRoot"/> (its numeric directories).</summary>
+    public static IEnumerable<int> Pids(string procRoot)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(procRoot))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                yield return pid;
+            }
+        }
     }
 
     /// <summary>The state letter and process group of <paramref name="pid"/> from /proc/PID/stat, or null when it is gone.</summary>

@@ -41,10 +41,9 @@ internal sealed class StrayNeardReaper
         var binName = Path.GetFileName(neardBin);
         var fullHome = NormalizeHome(home, null);
         var found = new List<StrayNeard>();
-        foreach (var directory in Directory.EnumerateDirectories(_procRoot))
+        foreach (var pid in ProcessGroup.Pids(_procRoot))
         {
-            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                || pid == Environment.ProcessId || excludedGroups.Contains(pid)
+            if (pid == Environment.ProcessId || excludedGroups.Contains(pid)
                 || (excludedGroups.Count > 0 && ProcessGroup.ReadStat(_procRoot, pid) is { } stat && excludedGroups.Contains(stat.ProcessGroup)))
             {
                 continue;
@@ -71,10 +70,9 @@ internal sealed class StrayNeardReaper
     {
         var fullHome = NormalizeHome(home, null);
         var found = new List<StrayNeard>();
-        foreach (var directory in Directory.EnumerateDirectories(_procRoot))
+        foreach (var pid in ProcessGroup.Pids(_procRoot))
         {
-            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                || pid == Environment.ProcessId || pid == group
+            if (pid == Environment.ProcessId || pid == group
                 || ProcessGroup.ReadStat(_procRoot, pid) is not { } stat || stat.ProcessGroup == group
                 || stat.State is 'Z' or 'X' || !HasHomeMarker(pid, fullHome))
             {
