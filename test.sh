@@ -24,6 +24,14 @@ for tool in "${!packages[@]}"; do
   fi
 done
 
+# deploy/release.sh (run by the release tests) links knd with NativeAOT: a C compiler driver as the
+# linker, the C library's start files and objcopy to split off the debug symbols.
+if ! command -v gcc >/dev/null 2>&1 && ! command -v clang >/dev/null 2>&1; then
+  need+=(gcc)
+fi
+dpkg-query -W -f='${Status}' libc6-dev 2>/dev/null | grep -q "ok installed" || need+=(libc6-dev)
+command -v objcopy >/dev/null 2>&1 || need+=(binutils)
+
 if [ "${#need[@]}" -gt 0 ]; then
   mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
   echo "test.sh: installing ${need[*]} with apt-get" >&2

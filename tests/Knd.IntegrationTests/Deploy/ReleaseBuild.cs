@@ -4,7 +4,7 @@ namespace Knd.IntegrationTests.Deploy;
 
 /// <summary>
 /// One run of deploy/release.sh into a temp dir, shared by the release tests. It is slow (a
-/// self-contained ReadyToRun publish), so it runs once, niced, and alone: the collection below
+/// self-contained NativeAOT publish), so it runs once, niced, and alone: the collection below
 /// disables parallelization, so it never steals CPU from the timing-sensitive failover tests.
 /// </summary>
 public sealed class ReleaseBuild : IAsyncLifetime

@@ -4,7 +4,7 @@ using Knd.IntegrationTests.Infrastructure;
 
 namespace Knd.IntegrationTests.Deploy;
 
-/// <summary>deploy/release.sh builds a working single-file knd.</summary>
+/// <summary>deploy/release.sh builds a working native (NativeAOT) knd.</summary>
 [Collection(ReleaseCollection.Name)]
 public sealed partial class ReleaseTests
 {
@@ -23,7 +23,7 @@ public sealed partial class ReleaseTests
         AssertPublished();
         var files = Directory.GetFiles(_build.OutputDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal(["knd", "knd.pdb"], files);
+        Assert.Equal(["knd", "knd.dbg"], files);
         Assert.True((File.GetUnixFileMode(_build.Knd) & UnixFileMode.UserExecute) != 0, "knd is not executable");
     }
 
@@ -54,9 +54,10 @@ public sealed partial class ReleaseTests
     }
 
     /// <summary>
-    /// The release binary is trimmed: code reached only by reflection would be gone from it and
-    /// fail at run time, not at build. So the published file itself runs a cluster (dev-consul,
-    /// two daemons, the control client of a switchover) through three failovers.
+    /// The release binary is compiled ahead of time: code reached only by reflection or generated
+    /// at run time would be missing from it and fail at run time, not at build. So the published
+    /// file itself runs a cluster (dev-consul, two daemons, the control client of a switchover)
+    /// through three failovers.
     /// </summary>
     [Fact(Timeout = 330_000)]
     public async Task PublishedKnd_Localnet_FailsOverAndSwitchesOverWithNoDoubleSign()
