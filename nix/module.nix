@@ -413,7 +413,8 @@ in
         LockPersonality = true;
         KeyringMode = "private";
         DevicePolicy = "closed";
-        # No MemoryDenyWriteExecute: .NET's JIT needs to make pages executable.
+        # No MemoryDenyWriteExecute: neard compiles contracts' WebAssembly at run time, and the Nix
+        # package's knd (framework-dependent) JIT-compiles.
         SystemCallArchitectures = "native";
         # setpriv always calls capset(2), which @privileged contains.
         SystemCallFilter = [ "@system-service" "~@privileged" "capset" ];

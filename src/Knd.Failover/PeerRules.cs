@@ -16,6 +16,15 @@ internal sealed record PeerRules
     /// </summary>
     public TimeSpan LeaderSilence { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Below this a loaded host's missed heartbeats would look like a dead leader: four heartbeats.</summary>
+    public static readonly TimeSpan MinLeaderSilence = TimeSpan.FromSeconds(1);
+
+    /// <summary>Why <paramref name="silence"/> cannot be the leader silence under <paramref name="sessionTtl"/>, or null when it can.</summary>
+    public static string? CheckLeaderSilence(TimeSpan silence, TimeSpan sessionTtl) =>
+        silence < MinLeaderSilence || silence >= sessionTtl
+            ? $"must be at least {MinLeaderSilence.TotalSeconds:0.###}s (four heartbeats) and below the session TTL ({sessionTtl.TotalSeconds:0.###}s)"
+            : null;
+
     /// <summary>How often the leader sends its heartbeat to every member.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 

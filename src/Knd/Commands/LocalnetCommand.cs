@@ -23,20 +23,21 @@ internal static class LocalnetCommand
         var trials = new Option<string?>("--trials") { HelpName = "K", Description = "Chaos benchmark: inject the fault K times and measure each failover." };
         var fault = new Option<string?>("--fault") { HelpName = "KIND", Description = "Chaos benchmark fault: " + string.Join(", ", FaultKinds.All.Select(f => f.Name)) + "; a comma-separated list of them; or all." };
         var fastFailover = new Option<bool>("--fast-failover") { Description = "Every knd runs --fast-failover over a peer channel (docs/peer-channel.md); the lock-delay defaults to knd's: the fence bound + 0.5s." };
+        var leaderSilence = new Option<string?>("--leader-silence") { HelpName = "DURATION", Description = "With --fast-failover: every knd's --leader-silence (default 2s), how long a leader may go without a heartbeat or a renewal before the passives destroy its session." };
         var failsafe = new Option<bool>("--failsafe") { Description = "Every knd runs --failsafe over a peer channel: the leader signs through a Consul outage while every member promises." };
         var consulOutage = new Option<string?>("--consul-outage") { HelpName = "DURATION", Description = "consul-down, consul-leader-down, consul-down-kill-leader: how long Consul stays out (default 60s)." };
         var dcs = new Option<string?>("--dcs") { HelpName = "consul|etcd", Description = "The coordination service: an in-process dev-consul (default), or three real etcd members (Debian's etcd-server) with every knd on --dcs etcd." };
         var json = new Option<string?>("--json") { HelpName = "FILE", Description = "Chaos benchmark: write the results as JSON to FILE (an array when there is more than one fault kind)." };
         var command = new Command("localnet", "Run dev-consul (or etcd), N neard-sims and N knd daemons on this machine, with a live view; or, with --trials, the chaos benchmark.")
         {
-            nodes, dir, killLeaderAfter, ttl, lockDelay, promotion, watchdog, neardBin, trials, fault, json, fastFailover, failsafe, consulOutage, dcs,
+            nodes, dir, killLeaderAfter, ttl, lockDelay, promotion, watchdog, neardBin, trials, fault, json, fastFailover, leaderSilence, failsafe, consulOutage, dcs,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var (options, error) = LocalnetArguments.Parse(
                 parse.GetValue(nodes), parse.GetValue(dir), parse.GetValue(killLeaderAfter), parse.GetValue(ttl), parse.GetValue(lockDelay),
                 parse.GetValue(promotion), parse.GetValue(watchdog), parse.GetValue(neardBin), parse.GetValue(trials), parse.GetValue(fault), parse.GetValue(json),
-                parse.GetValue(fastFailover), parse.GetValue(failsafe), parse.GetValue(consulOutage), parse.GetValue(dcs));
+                parse.GetValue(fastFailover), parse.GetValue(failsafe), parse.GetValue(consulOutage), parse.GetValue(dcs), parse.GetValue(leaderSilence));
             if (options is null)
             {
                 Console.Error.WriteLine($"knd localnet: {error}");

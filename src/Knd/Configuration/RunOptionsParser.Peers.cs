@@ -6,17 +6,14 @@ namespace Knd.Configuration;
 /// <summary>The peer channel's options (docs/peer-channel.md): its addresses, its secret, and the two modes that use it.</summary>
 internal sealed partial class RunOptionsParser
 {
-    /// <summary>Below this a loaded host's missed heartbeats would look like a dead leader: four heartbeats.</summary>
-    private static readonly TimeSpan MinLeaderSilence = TimeSpan.FromSeconds(1);
-
     private PeerOptions ParsePeers(TimeSpan sessionTtl)
     {
         var fastFailover = ParseFlag(FastFailover);
         var failsafe = ParseFlag(Failsafe);
         var silence = ParseDuration(LeaderSilence, new PeerRules().LeaderSilence, allowZero: false);
-        if (Find(LeaderSilence) is { } given && (silence < MinLeaderSilence || silence >= sessionTtl))
+        if (Find(LeaderSilence) is { } given && (silence < PeerRules.MinLeaderSilence || silence >= sessionTtl))
         {
-            throw Fail(given, $"{ValueText.Quote(given.Text)} must be at least {DurationParser.Format(MinLeaderSilence)} (four heartbeats) and below --session-ttl ({DurationParser.Format(sessionTtl)})");
+            throw Fail(given, $"{ValueText.Quote(given.Text)} must be at least {DurationParser.Format(PeerRules.MinLeaderSilence)} (four heartbeats) and below --session-ttl ({DurationParser.Format(sessionTtl)})");
         }
 
         var address = ParseOptionalEndpoint(PeerAddress, allowPortZero: true);

@@ -159,16 +159,17 @@ internal sealed partial class LocalCluster : IAsyncDisposable
         "--promotion", Options.Promotion,
         "--validator-network-addr", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{layout.ValidatorPort}"),
         "--voter-network-addr", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{layout.VoterPort}"),
-        .. PeerArguments(layout),
+        .. PeerArguments(Options, layout, ClusterSecretFile),
     ];
 
     /// <summary>The peer channel of every knd: its own loopback port, the shared secret file (never its content), the modes.</summary>
-    private List<string> PeerArguments(NodeLayout layout) => !Options.PeerChannel ? [] :
+    internal static List<string> PeerArguments(LocalnetOptions options, NodeLayout layout, string clusterSecretFile) => !options.PeerChannel ? [] :
     [
         "--peer-address", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{layout.PeerPort}"),
-        "--cluster-secret-file", ClusterSecretFile,
-        "--fast-failover", Options.FastFailover ? "true" : "false",
-        "--failsafe", Options.Failsafe ? "true" : "false",
+        "--cluster-secret-file", clusterSecretFile,
+        "--fast-failover", options.FastFailover ? "true" : "false",
+        "--failsafe", options.Failsafe ? "true" : "false",
+        .. options.LeaderSilence is { } silence ? ["--leader-silence", Milliseconds(silence)] : Array.Empty<string>(),
     ];
 
     /// <summary>The cluster secret every knd of the localnet shares: <c>DIR/keys/cluster_secret</c>, mode 0600.</summary>

@@ -11,7 +11,7 @@ internal static class LocalnetArguments
     public static (LocalnetOptions? Options, string? Error) Parse(
         string? nodes, string? dir, string? killLeaderAfter, string? ttl, string? lockDelay, string? promotion,
         string? watchdog, string? neardBin, string? trials, string? fault, string? json,
-        bool fastFailover = false, bool failsafe = false, string? consulOutage = null, string? dcs = null)
+        bool fastFailover = false, bool failsafe = false, string? consulOutage = null, string? dcs = null, string? leaderSilence = null)
     {
         if (dcs is not null and not ("consul" or "etcd"))
         {
@@ -72,6 +72,26 @@ internal static class LocalnetArguments
             }
 
             options = options with { LockDelay = fast.LockDelay };
+        }
+
+        if (Duration("--leader-silence", leaderSilence, out var silenceValue) is { } e5)
+        {
+            return (null, e5);
+        }
+
+        if (silenceValue is { } silence)
+        {
+            if (!fastFailover)
+            {
+                return (null, "--leader-silence: needs --fast-failover (only fast failover acts on a silent leader)");
+            }
+
+            if (PeerRules.CheckLeaderSilence(silence, options.SessionTtl) is { } badSilence)
+            {
+                return (null, $"--leader-silence: '{leaderSilence}' {badSilence}");
+            }
+
+            options = options with { LeaderSilence = silence };
         }
 
         if (Duration("--consul-outage", consulOutage, out var outageValue) is { } e4)

@@ -56,6 +56,9 @@ internal sealed record LocalnetOptions
     /// <summary>Every knd runs <c>--failsafe</c> (with the peer channel and a shared cluster secret).</summary>
     public bool Failsafe { get; init; }
 
+    /// <summary>Every knd's <c>--leader-silence</c> (with <see cref="FastFailover"/>); null keeps knd's default.</summary>
+    public TimeSpan? LeaderSilence { get; init; }
+
     /// <summary>Whether the knd daemons run the peer channel at all.</summary>
     public bool PeerChannel => FastFailover || Failsafe;
 

@@ -22,6 +22,10 @@ internal sealed class LocalnetTimings
     {
         Knd = FailoverTimings.From(options.SessionTtl, options.LockDelay, neardStopTimeout: null, neardStallTimeout: TimeSpan.FromSeconds(30), options.FastFailover);
         Peers = new PeerRules { FastFailover = options.FastFailover, Failsafe = options.Failsafe };
+        if (options.LeaderSilence is { } silence)
+        {
+            Peers = Peers with { LeaderSilence = silence };
+        }
         ConsulOutage = options.ConsulOutage;
         Watchdog = options.Watchdog ?? DefaultWatchdog(Knd);
         Promotion = options.Promotion == "restart" ? RestartPromotion : HotSwapPromotion;

@@ -83,7 +83,7 @@ public sealed partial class ConsulFaultTests
         await cluster.WaitForSignatureAsync(passive, killedAt, TimeSpan.FromSeconds(10));
         cluster.AssertNoDoubleSign();
         await Eventually.HoldsAsync(async () => !await HasSpoilRuleAsync(cluster, passive.NodeId, null), "the passive's spoiled lock and cluster reads", cluster.Describe);
-        Assert.Contains(passive.Process!.Lines, l => l.Contains("null entry", StringComparison.Ordinal));
+        await passive.Process!.WaitForLineAsync(l => l.Contains("null entry", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "null entry");
 
         var stopping = TimeProvider.System.GetTimestamp();
         passive.Signal(Libc.SigTerm);

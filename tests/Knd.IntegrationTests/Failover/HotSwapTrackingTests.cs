@@ -40,8 +40,8 @@ public sealed class HotSwapTrackingTests
         await using var _ = cluster;
 
         Assert.Equal(swappedPid, signed.Pid);
-        Assert.Contains(node.Process!.Lines, l => l.Contains("Node has not caught up yet", StringComparison.Ordinal));
-        Assert.Contains(node.Process!.Lines, l => l.Contains("Did not sign duty height", StringComparison.Ordinal) && l.Contains("has not caught up", StringComparison.Ordinal));
+        await node.Process!.WaitForLineAsync(l => l.Contains("Node has not caught up yet", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "Node has not caught up yet");
+        await node.Process!.WaitForLineAsync(l => l.Contains("Did not sign duty height", StringComparison.Ordinal) && l.Contains("has not caught up", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "Did not sign duty height");
         cluster.AssertNoDoubleSign();
     }
 

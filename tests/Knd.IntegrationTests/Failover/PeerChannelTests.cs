@@ -89,7 +89,7 @@ public sealed class PeerChannelTests
         var passive = cluster.Nodes.Single(n => n != leader);
         await Eventually.UntilAsync(async () => await passive.IsLeaderAsync(), TimeSpan.FromSeconds(30), cluster.Describe);
         await cluster.WaitForSignatureAsync(passive, TimeProvider.System.GetUtcNow().AddSeconds(-1), TimeSpan.FromSeconds(10));
-        Assert.Contains(passive.Process!.Lines, l => l.Contains("Fast failover: destroying session", StringComparison.Ordinal));
+        await passive.Process!.WaitForLineAsync(l => l.Contains("Fast failover: destroying session", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "Fast failover: destroying session");
 
         await cluster.Consul.BlackholeAsync(leader.NodeId, false);
         Assert.Same(passive, await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(60)));

@@ -37,7 +37,7 @@ public sealed class ProductionWatchTests
         var signed = await cluster.WaitForSignatureAsync(passive, silentAt, TimeSpan.FromSeconds(20));
 
         Assert.True(await MetricAsync(leader, "knd_demotions_total", ("reason", "not_producing")) == 1, cluster.Describe());
-        Assert.Contains(leader.Process!.Lines, l => l.Contains($"Stepping down for not producing: handing over to {passive.NodeId}", StringComparison.Ordinal));
+        await leader.Process!.WaitForLineAsync(l => l.Contains($"Stepping down for not producing: handing over to {passive.NodeId}", StringComparison.Ordinal), TimeSpan.FromSeconds(10), $"Stepping down for not producing: handing over to {passive.NodeId}");
 
         // The silent host stays out long enough not to flap, and the new leader's hot swap was not judged a failure.
         Assert.True(await MetricAsync(leader, "knd_promotion_backoff_seconds") > 300, "the silent leader's host must stay out of the election");
@@ -111,7 +111,7 @@ public sealed class ProductionWatchTests
         var signed = await cluster.WaitForSignatureAsync(node, DateTimeOffset.MinValue, TimeSpan.FromSeconds(40));
 
         Assert.NotEqual(swappedPid, signed.Pid);
-        Assert.Contains(node.Process!.Lines, l => l.Contains("falling back to a restart promotion", StringComparison.Ordinal));
+        await node.Process!.WaitForLineAsync(l => l.Contains("falling back to a restart promotion", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "falling back to a restart promotion");
         Assert.True(await node.IsLeaderAsync(), "the fallback keeps the lock");
         Assert.Equal(0, await MetricAsync(node, "knd_promotion_failures_total"));
         Assert.Equal(1, await MetricAsync(node, "knd_promotions_total"));

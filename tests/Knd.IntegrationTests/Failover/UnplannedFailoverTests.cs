@@ -108,7 +108,7 @@ public sealed class UnplannedFailoverTests
         await Eventually.UntilAsync(async () => await node.IsLeaderAsync(), TimeSpan.FromSeconds(40), cluster.Describe);
         var took = TimeProvider.System.GetElapsedTime(restartedAt);
         Assert.True(took < options.SessionTtl, $"the restarted knd led again after {took}; Consul alone frees the old session only after up to 2 x TTL");
-        Assert.Contains(node.Process!.Lines, l => l.Contains($"Destroyed session {oldSession}", StringComparison.Ordinal));
+        await node.Process!.WaitForLineAsync(l => l.Contains($"Destroyed session {oldSession}", StringComparison.Ordinal), TimeSpan.FromSeconds(10), $"Destroyed session {oldSession}");
         cluster.AssertNoDoubleSign();
     }
 

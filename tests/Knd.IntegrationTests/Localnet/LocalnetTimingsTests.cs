@@ -88,6 +88,43 @@ public sealed class LocalnetTimingsTests
     }
 
     [Fact]
+    public void FastFailover_LeaderSilence_ShortensTheBoundsByWhatItSaves()
+    {
+        var (options, error) = LocalnetArguments.Parse(null, null, null, null, null, null, null, null, "1", "kill-leader-host", null, fastFailover: true, leaderSilence: "1500ms");
+        Assert.Null(error);
+        var timings = new LocalnetTimings(options!);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), options!.LeaderSilence);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), timings.Peers.LeaderSilence);
+        Assert.Equal(TimeSpan.FromMilliseconds(10_000), timings.Bound(FaultKind.KillLeaderHost));
+        Assert.Equal(TimeSpan.FromMilliseconds(12_000), timings.Bound(FaultKind.PartitionLeader));
+    }
+
+    [Fact]
+    public void LeaderSilence_IsPassedToEveryKnd_OnlyWhenGiven()
+    {
+        var layout = new NodeLayout(Path.GetTempPath(), 0);
+        var given = LocalCluster.PeerArguments(new LocalnetOptions { FastFailover = true, LeaderSilence = TimeSpan.FromMilliseconds(1500) }, layout, "/secret");
+        var defaulted = LocalCluster.PeerArguments(new LocalnetOptions { FastFailover = true }, layout, "/secret");
+
+        Assert.Equal("1500ms", given[given.IndexOf("--leader-silence") + 1]);
+        Assert.DoesNotContain("--leader-silence", defaulted);
+    }
+
+    [Theory]
+    [InlineData("900ms", true, "--leader-silence: '900ms' must be at least 1s (four heartbeats) and below the session TTL (10s)")]
+    [InlineData("10s", true, "--leader-silence: '10s' must be at least 1s (four heartbeats) and below the session TTL (10s)")]
+    [InlineData("2s", false, "--leader-silence: needs --fast-failover (only fast failover acts on a silent leader)")]
+    [InlineData("soon", true, "--leader-silence: ")]
+    public void LeaderSilence_OutOfRangeOrWithoutFastFailover_IsRefusedNamingIt(string value, bool fastFailover, string expected)
+    {
+        var (options, error) = LocalnetArguments.Parse(null, null, null, null, null, null, null, null, null, null, null, fastFailover: fastFailover, leaderSilence: value);
+
+        Assert.Null(options);
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FastFailover_ExplicitLockDelayBelowTheFence_IsRefusedNamingIt()
     {
         var (_, error) = LocalnetArguments.Parse(null, null, null, null, "5s", null, null, null, null, null, null, fastFailover: true);
