@@ -80,6 +80,11 @@ internal sealed partial class ConsulClient
     {
         if (result.Error is { } error)
         {
+            if (error.Kind is ConsulErrorKind.Timeout or ConsulErrorKind.Transport)
+            {
+                Volatile.Write(ref _unreachableSinceAnswer, true);
+            }
+
             var safe = error with { Message = Redact(error.Message) };
             var report = _failures.Failed(operation);
             switch (report.Kind)
@@ -97,6 +102,12 @@ internal sealed partial class ConsulClient
 
             _options.RequestObserver?.Invoke(operation, ConsulOperations.Outcome(safe.Kind));
             return ConsulResult<T>.Fail(safe);
+        }
+
+        if (Interlocked.Exchange(ref _unreachableSinceAnswer, false))
+        {
+            // Consul answers again: wake every blocking query that was sent before this answer.
+            Interlocked.Exchange(ref _reconnected, new CancellationTokenSource()).Cancel();
         }
 
         var recovered = _failures.Succeeded(operation);

@@ -18,6 +18,8 @@ internal sealed partial class ConsulClient : IConsulClient
     private readonly FailureLogLimiter _failures;
     private readonly string _baseUri;
     private readonly string _authority;
+    private CancellationTokenSource _reconnected = new();
+    private bool _unreachableSinceAnswer;
 
     /// <remarks>
     /// <paramref name="httpClient"/> should have an infinite <see cref="HttpClient.Timeout"/>: the client sets
@@ -35,6 +37,9 @@ internal sealed partial class ConsulClient : IConsulClient
     }
 
     /// <summary>An <see cref="HttpClient"/> with no overall timeout and a bounded connect time.</summary>
+    /// <inheritdoc />
+    public CancellationToken Reconnected => Volatile.Read(ref _reconnected).Token;
+
     public static HttpClient CreateHttpClient(TimeSpan connectTimeout) =>
         new(new SocketsHttpHandler
         {

@@ -10,6 +10,14 @@ namespace Knd.Consul;
 /// </summary>
 internal interface IConsulClient
 {
+    /// <summary>
+    /// Cancelled when Consul answers again after a request could not reach it (a timeout or a
+    /// transport error), then replaced. A blocking query sent before then may have gone into the
+    /// outage and will hang until its own timeout (the wait plus a margin, 30 s and more) although
+    /// Consul now answers: a watch that captured this token restarts at once instead.
+    /// </summary>
+    CancellationToken Reconnected => CancellationToken.None;
+
     Task<ConsulResult<string>> CreateSessionAsync(SessionCreateRequest request, CancellationToken cancellationToken);
 
     /// <summary>Renews a session. A 404 comes back as <see cref="ConsulErrorKind.SessionNotFound"/>.</summary>

@@ -45,13 +45,23 @@ internal sealed partial class ConsulDriver
         {
             var started = _clock.Now;
             bool failed;
+            var reconnected = _consul.Reconnected;
             try
             {
-                (index, failed) = await once(index, cancellationToken);
+                using var request = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, reconnected);
+                (index, failed) = await once(index, request.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (OperationCanceledException) when (reconnected.IsCancellationRequested)
+            {
+                // Consul answered another request after one could not reach it: this blocking query
+                // was sent before, maybe into the outage, where it would hang for the whole wait (a
+                // passive back from a partition would not see the lock change for 30 s). Ask afresh.
+                _logger.WatchRestartedAfterReconnect(watch);
+                (index, failed) = (0, false);
             }
             catch (Exception e)
             {

@@ -100,6 +100,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3086, Level = LogLevel.Warning, Message = "Consul {Watch}: {Problem}; reading again from index 0")]
     public static partial void WatchIndexReset(this ILogger logger, string watch, string problem);
 
+    [LoggerMessage(EventId = 3090, Level = LogLevel.Information, Message = "Consul {Watch}: Consul answers again after a request could not reach it; asking afresh instead of waiting on a blocking query sent before")]
+    public static partial void WatchRestartedAfterReconnect(this ILogger logger, string watch);
+
     [LoggerMessage(EventId = 3087, Level = LogLevel.Warning, Message = "Lock watch: the lock key {LockKey} disappeared (Consul index {Index}); with Behavior=release that means Consul lost or restored its state")]
     public static partial void LockKeyDisappeared(this ILogger logger, string lockKey, ulong index);
 

@@ -97,6 +97,34 @@ public sealed class PeerChannelTests
     }
 
     [Fact]
+    public async Task FastFailover_PassiveBackFromAPartition_SeesTheNewLeaderAtOnce_AndDestroysItsSessionWhenItDies()
+    {
+        using var dir = new TempDirectory();
+        var options = Peers(WriteSecret(dir), nodes: 2, fastFailover: true, failsafe: false);
+        await using var cluster = await KndCluster.StartAsync(options);
+        var first = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        await WaitForHeartbeatsAsync(cluster, first);
+        var second = cluster.Nodes.Single(n => n != first);
+
+        // Cut the leader off. The passive destroys its session; that answers the old leader's blocking
+        // watch, and the next one it sends goes into the partition, where it hangs for the whole wait (30 s).
+        await cluster.Consul.BlackholeAsync(first.NodeId, true);
+        await Eventually.UntilAsync(async () => await second.IsLeaderAsync(), TimeSpan.FromSeconds(30), cluster.Describe);
+        await cluster.Consul.BlackholeAsync(first.NodeId, false);
+        await WaitForHeartbeatsAsync(cluster, second);
+
+        // The old leader, a passive again, can destroy the new leader's session only if its watch shows
+        // that session: a watch still hanging in the healed partition would show the old state.
+        await second.KillHostAsync();
+        await first.Process!.WaitForLineAsync(
+            l => l.Contains("Fast failover: destroying session", StringComparison.Ordinal) && l.Contains($"of leader {second.NodeId}", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15),
+            $"the destroy of {second.NodeId}'s session");
+        await first.Process!.WaitForLineAsync(l => l.Contains("Consul answers again after a request could not reach it", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the watch restart");
+        cluster.AssertNoDoubleSign();
+    }
+
+    [Fact]
     public async Task Failsafe_ConsulLeaderless_LeaderSignsThroughWhileEveryPeerPromises_SameLeaderAfter()
     {
         using var dir = new TempDirectory();

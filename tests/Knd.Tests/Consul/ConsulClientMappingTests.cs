@@ -192,6 +192,63 @@ public sealed class ConsulClientMappingTests : IDisposable
         Assert.Equal(expected, ConsulIndex.Next(previous, returned));
     }
 
+    [Theory]
+    [InlineData("timeout", true)]
+    [InlineData("refused", true)]
+    [InlineData("500", false)]
+    public async Task Reconnected_FiresWhenConsulAnswersAfterItCouldNotBeReached_OnlyThen(string failure, bool fires)
+    {
+        var handler = new ScriptedHandler(failure);
+        var options = new ConsulClientOptions
+        {
+            BaseAddress = new Uri("http://consul.invalid:8500"),
+            TokenProvider = () => null,
+            RequestTimeout = TimeSpan.FromMilliseconds(200),
+        };
+        var client = new ConsulClient(options, new HttpClient(handler), TimeProvider.System, _loggerFactory.CreateLogger<ConsulClient>());
+        var before = client.Reconnected;
+
+        var failed = await client.GetLeaderAsync(CancellationToken.None);
+        Assert.False(failed.IsSuccess);
+        Assert.False(before.IsCancellationRequested, "a failure alone must not restart the watches");
+
+        var answered = await client.GetLeaderAsync(CancellationToken.None);
+        Assert.True(answered.IsSuccess);
+        Assert.Equal(fires, before.IsCancellationRequested);
+        Assert.False(client.Reconnected.IsCancellationRequested, "the next watch must get a fresh token");
+
+        // Answers that follow answers change nothing.
+        var next = client.Reconnected;
+        await client.GetLeaderAsync(CancellationToken.None);
+        Assert.False(next.IsCancellationRequested);
+    }
+
+    /// <summary>The first request fails as scripted (no answer, refused, or a 500), every later one gets a leader.</summary>
+    private sealed class ScriptedHandler(string firstFailure) : HttpMessageHandler
+    {
+        private int _requests;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _requests) == 1)
+            {
+                switch (firstFailure)
+                {
+                    case "timeout":
+                        await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
+                        break;
+                    case "refused":
+                        throw new HttpRequestException("Connection refused");
+                    default:
+                        return new HttpResponseMessage(HttpStatusCode.InternalServerError) { Content = new StringContent("boom") };
+                }
+            }
+
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("\"127.0.0.1:8300\"") };
+            return response;
+        }
+    }
+
     private (ConsulClient Client, CannedHandler Handler) NewClient(HttpStatusCode status, string body, Func<string?>? token = null, string? nodeId = null)
     {
         var handler = new CannedHandler(status, body);

@@ -162,6 +162,37 @@ public sealed class ConsulDriverTests : IDisposable
     }
 
     [Fact]
+    public async Task LockWatch_ABlockingQuerySentBeforeConsulAnsweredAgain_IsAskedAfresh_NotWaitedOut()
+    {
+        var reads = 0;
+        _h.Consul.GetKeyWithToken = async (_, _, token) =>
+        {
+            switch (Interlocked.Increment(ref reads))
+            {
+                case 1:
+                    return ConsulResult<KvGetResult>.Ok(DriverHarness.Held("s-1", 40, 40));
+                case 2:
+                    // Sent into a partition: nothing comes back until the request is given up.
+                    await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token);
+                    throw new InvalidOperationException("unreachable");
+                default:
+                    return ConsulResult<KvGetResult>.Ok(DriverHarness.Held("s-2", 41, 41));
+            }
+        };
+
+        _ = _h.Driver.WatchLockAsync(_stop.Token);
+        await _h.RunUntilAsync(() => Volatile.Read(ref reads) >= 2, "the blocking read");
+        _h.Consul.Reconnect();
+        await _h.RunUntilAsync(() => _h.Events.Any(e => e is LockObservedEvent { Observation.Holder: "s-2" }), "the watch to ask afresh and see the new holder");
+
+        // Without the restart the second read would hang for its whole wait (30 s, and more on a real partition).
+        Assert.True(_h.Clock.Now < TimeSpan.FromSeconds(2), $"the new holder was seen only at {_h.Clock.Now}");
+        Assert.Equal([0UL, 40UL, 0UL], _h.Consul.LockReads.Take(3).Select(q => q.Index));
+        Assert.Single(_h.LinesWith("Consul answers again after a request could not reach it"));
+        Assert.DoesNotContain(_h.Events, e => e is LockWatchFailedEvent);
+    }
+
+    [Fact]
     public async Task LockWatch_RetriesAFailedRequestAfterHalfASecond_NotInATightLoop()
     {
         _h.Consul.GetKey = (_, _) => FakeConsulClient.Fail<KvGetResult>();

@@ -10,7 +10,14 @@ namespace Knd.Tests.Supervision;
 /// </summary>
 internal sealed class FakeConsulClient : IConsulClient
 {
+    private CancellationTokenSource _reconnected = new();
+
     public ConcurrentQueue<string> Calls { get; } = new();
+
+    public CancellationToken Reconnected => Volatile.Read(ref _reconnected).Token;
+
+    /// <summary>When set, answers lock-key reads with the caller's token (a blocking query that hangs until cancelled).</summary>
+    public Func<string, KvQuery, CancellationToken, Task<ConsulResult<KvGetResult>>>? GetKeyWithToken { get; set; }
 
     public ConcurrentQueue<KvQuery> LockReads { get; } = new();
 
@@ -42,6 +49,9 @@ internal sealed class FakeConsulClient : IConsulClient
 
     public int Count(string operation) => Calls.Count(c => c == operation);
 
+    /// <summary>What the real client does when Consul answers again after it could not be reached.</summary>
+    public void Reconnect() => Interlocked.Exchange(ref _reconnected, new CancellationTokenSource()).Cancel();
+
     public Task<ConsulResult<string>> CreateSessionAsync(SessionCreateRequest request, CancellationToken cancellationToken) => Record("create", () => Create(request));
 
     public Task<ConsulResult<SessionEntry>> RenewSessionAsync(string sessionId, CancellationToken cancellationToken) => Record("renew", () => Renew(sessionId));
@@ -55,7 +65,7 @@ internal sealed class FakeConsulClient : IConsulClient
     public Task<ConsulResult<KvGetResult>> GetKeyAsync(string key, KvQuery query, CancellationToken cancellationToken)
     {
         LockReads.Enqueue(query);
-        return Record("get " + key, () => GetKey(key, query));
+        return GetKeyWithToken is { } withToken ? Record("get " + key, () => withToken(key, query, cancellationToken)) : Record("get " + key, () => GetKey(key, query));
     }
 
     public Task<ConsulResult<KvListResult>> ListAsync(string prefix, KvQuery query, CancellationToken cancellationToken)
