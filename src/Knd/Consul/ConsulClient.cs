@@ -36,10 +36,10 @@ internal sealed partial class ConsulClient : IConsulClient
         _authority = options.BaseAddress.GetLeftPart(UriPartial.Authority);
     }
 
-    /// <summary>An <see cref="HttpClient"/> with no overall timeout and a bounded connect time.</summary>
     /// <inheritdoc />
     public CancellationToken Reconnected => Volatile.Read(ref _reconnected).Token;
 
+    /// <summary>An <see cref="HttpClient"/> with no overall timeout and a bounded connect time.</summary>
     public static HttpClient CreateHttpClient(TimeSpan connectTimeout) =>
         new(new SocketsHttpHandler
         {
