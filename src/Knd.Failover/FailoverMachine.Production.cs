@@ -32,6 +32,9 @@ internal sealed partial class FailoverMachine
     private bool _restartFallbackDone;
     private PromotionMode _activePromotion;
 
+    /// <summary>The leader's count of blocks credited to the account beyond what its own neard produced.</summary>
+    private readonly ForeignBlockCheck _foreign = new();
+
     private void ApplyProduction(ProductionObservedEvent observed)
     {
         _tally.Observe(observed.Produced, observed.Missed);
@@ -48,6 +51,19 @@ internal sealed partial class FailoverMachine
                 // The promotion is proven by production, not only by neard reporting the key.
                 _consecutivePromotionFailures = 0;
             }
+        }
+
+        if (IsLeader && _leaderPhase == LeaderPhase.Active)
+        {
+            var fresh = _foreign.Observe(observed);
+            if (fresh > 0)
+            {
+                NoteForeignBlocks(fresh);
+            }
+        }
+        else
+        {
+            _foreign.Reset();
         }
 
         foreach (var block in observed.OwnBlocks)
@@ -132,6 +148,26 @@ internal sealed partial class FailoverMachine
         }
     }
 
+    /// <summary>
+    /// The leader's own duty heights: the chain credits the account with blocks its neard did not
+    /// produce. The same guard as for a stranger's block (the window, the cluster-wide pause); the
+    /// leader keeps the lock, since stepping down would not stop the other signer (it alerts).
+    /// </summary>
+    private void NoteForeignBlocks(long fresh)
+    {
+        var first = _strangerSeenAt is not { } seen || _now - seen >= _rules.DoppelgangerWindow;
+        var (from, to) = _foreign.Heights;
+        _strangerHeight = to;
+        _strangerSeenAt = _now;
+        Counters.StrangerBlocks += fresh;
+        Counters.ForeignBlocks += fresh;
+        NoteError($"another signer: the chain credits the validator key with {_foreign.Credited} blocks at heights {from} to {to} while this node led, and its neard produced {_foreign.Produced}; no node promotes for {_rules.DoppelgangerWindow.TotalMinutes:0} min after the last such block");
+        if (first && !_paused)
+        {
+            Emit(new PauseClusterAction($"another signer produced blocks at the leader's duty heights up to {to}"));
+        }
+    }
+
     /// <summary>Tracks since when the lock has been free (no holder), for <see cref="IsStranger"/>.</summary>
     private void TrackLockFree(LockObservation? previous, LockObservation observation)
     {
@@ -213,5 +249,6 @@ internal sealed partial class FailoverMachine
         _strangerHeight,
         _strangerSeenAt is { } seen ? _now - seen : null,
         _scannedHeight,
-        _strangerSeenAt is { } since && _now - since < _rules.DoppelgangerWindow ? _rules.DoppelgangerWindow - (_now - since) : null);
+        _strangerSeenAt is { } since && _now - since < _rules.DoppelgangerWindow ? _rules.DoppelgangerWindow - (_now - since) : null,
+        _foreign.Foreign > 0 ? new ForeignView(_foreign.Heights.From, _foreign.Heights.To, _foreign.Credited, _foreign.Produced) : null);
 }

@@ -17,6 +17,12 @@ internal sealed class SupervisorCounters
     /// <summary>Blocks signed with the validator key while no node of the cluster could have signed them.</summary>
     public long StrangerBlocks { get; set; }
 
+    /// <summary>
+    /// Of <see cref="StrangerBlocks"/>, those the leader found at its own duty heights: credited to the
+    /// account by the chain beyond what its neard produced.
+    /// </summary>
+    public long ForeignBlocks { get; set; }
+
     public long Demotions(DemotionReason reason) => _demotions[(int)reason];
 
     public void CountDemotion(DemotionReason reason) => _demotions[(int)reason]++;

@@ -87,9 +87,17 @@ internal sealed record HandoverNowEvent(string Target, DemotionReason Reason = D
 /// and missed since its previous look, counted in duty heights (the shell takes the kind, block, chunk
 /// or endorsement, with the most duties: all of a height's duties are produced or missed together),
 /// the heights it covered (<paramref name="FromHeight"/>, <paramref name="ToHeight"/>], and the blocks
-/// among them signed with the validator key.
+/// among them signed with the validator key. On a leader whose look found such blocks the shell
+/// also reads how many blocks its own neard produced (<paramref name="NeardProduced"/>, after the
+/// blocks; null when not read).
 /// </summary>
-internal sealed record ProductionObservedEvent(int Produced, int Missed, long FromHeight, long ToHeight, IReadOnlyList<OwnBlock> OwnBlocks) : SupervisorEvent;
+internal sealed record ProductionObservedEvent(int Produced, int Missed, long FromHeight, long ToHeight, IReadOnlyList<OwnBlock> OwnBlocks, NeardProducedCount? NeardProduced = null) : SupervisorEvent;
+
+/// <summary>
+/// neard's own count of the blocks it produced (<c>near_block_produced_total</c>), and which neard
+/// said it (<paramref name="Watch"/> changes with each neard process: a new one counts from 0).
+/// </summary>
+internal sealed record NeardProducedCount(long Watch, long Blocks);
 
 /// <summary>A block signed with the validator key, and how long before the observation it was produced (by its timestamp).</summary>
 internal sealed record OwnBlock(long Height, TimeSpan ProducedAgo);

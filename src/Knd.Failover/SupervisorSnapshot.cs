@@ -53,7 +53,15 @@ internal sealed record ProductionView(
     long? StrangerHeight,
     TimeSpan? StrangerAge,
     long? ScannedHeight,
-    TimeSpan? DoppelgangerHold = null);
+    TimeSpan? DoppelgangerHold = null,
+    ForeignView? Foreign = null);
+
+/// <summary>
+/// The leader's cross-check when it found another signer: the chain credited the account with
+/// <paramref name="Credited"/> blocks at heights <paramref name="FromHeight"/> to <paramref name="ToHeight"/>
+/// since it began, and this node's neard produced <paramref name="Produced"/>.
+/// </summary>
+internal sealed record ForeignView(long FromHeight, long ToHeight, int Credited, long Produced);
 
 /// <summary>One state change, for the log and the metrics.</summary>
 internal sealed record StateTransition(SupervisorState From, SupervisorState To, string Reason);

@@ -63,7 +63,8 @@ internal static class KndServices
                 status.Production,
                 () => status.Snapshot?.LeaderNodeId,
                 sp.GetRequiredService<KndMetrics>().ObserveNeardRpcError,
-                Logger(sp, "Knd.Production"))));
+                Logger(sp, "Knd.Production"),
+                () => status.Snapshot?.IsLeader == true)));
         if (etcd is not null)
         {
             AddEtcd(services, options, timings, status, etcd);

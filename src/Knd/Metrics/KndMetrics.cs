@@ -208,7 +208,7 @@ internal sealed partial class KndMetrics : IDisposable
             var buildInfo = factory.CreateGauge("knd_build_info", "Always 1; the version label is knd's version.", ["version"]);
             ConsulRequests = factory.CreateCounter("knd_consul_requests_total", "Consul HTTP requests by operation and outcome (ok or the error kind).", new CounterConfiguration { LabelNames = ["op", "outcome"] });
             Demotions = factory.CreateCounter("knd_demotions_total", "Times this node left Validating, by reason.", ["reason"]);
-            DoppelgangerBlocks = factory.CreateCounter("knd_doppelganger_blocks_total", "Blocks signed with the validator key that this node judged signed outside the cluster (the lock free past the fence bound).");
+            DoppelgangerBlocks = factory.CreateCounter("knd_doppelganger_blocks_total", "Blocks signed with the validator key that this node judged signed outside the cluster (the lock free past the fence bound, or on the leader credited by the chain beyond its neard's own count).");
             DoppelgangerDetected = factory.CreateGauge("knd_doppelganger_detected", "1 while a block signed with the validator key outside the cluster was seen within the doppelganger window (no node promotes), else 0.");
             DoppelgangerHeight = factory.CreateGauge("knd_doppelganger_height", "Height of the last block judged signed outside the cluster; absent until one is seen.", absentUntilSet);
             DoppelgangerHold = factory.CreateGauge("knd_doppelganger_hold_seconds", "Seconds before this node may promote again after a block signed outside the cluster; 0 when none holds it.");

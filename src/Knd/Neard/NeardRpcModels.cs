@@ -55,6 +55,9 @@ internal sealed record NeardMetrics(IReadOnlyList<PrometheusSample> Samples)
     /// <summary><c>near_config_reloads_total</c>: rises when a SIGHUP reload applied (not when it failed).</summary>
     public long? ConfigReloadsTotal => Integer(Value("near_config_reloads_total"));
 
+    /// <summary><c>near_block_produced_total</c>: blocks this neard produced since it started (counted when produced).</summary>
+    public long? BlockProducedTotal => Integer(Value("near_block_produced_total"));
+
     /// <summary><c>near_block_expected_shutdown</c> from kuutamo's neard patch (and neard-sim).</summary>
     public long? BlockExpectedShutdown => Integer(Value("near_block_expected_shutdown"));
 

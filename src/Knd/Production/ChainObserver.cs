@@ -9,7 +9,9 @@ namespace Knd.Production;
 /// Each time the health poll reports a new synced head, it reads the validator account's epoch
 /// counters (<c>validators [null]</c>) and the author of each new block (<c>block {"block_id":H}</c>),
 /// and posts one <see cref="ProductionObservedEvent"/> (or a <see cref="ProductionObserveFailedEvent"/>):
-/// about two RPC calls per block, none while the head stands still. It keeps a few numbers, never
+/// about two RPC calls per block, none while the head stands still. On the leader, a look that found
+/// blocks of the account also reads neard's count of the blocks it produced (<c>/metrics</c>), for
+/// the leader's check that nobody else signs its duty heights. It keeps a few numbers, never
 /// the chain: memory is bounded whatever the epoch's length.
 /// </summary>
 internal sealed class ChainObserver
@@ -26,6 +28,7 @@ internal sealed class ChainObserver
     private readonly Action<SupervisorEvent> _post;
     private readonly ProductionBook _book;
     private readonly Func<string?> _leader;
+    private readonly Func<bool> _validating;
     private readonly Action _onRpcError;
     private readonly ILogger _logger;
     private readonly FailureLogLimiter _failures;
@@ -33,14 +36,17 @@ internal sealed class ChainObserver
     private long? _scanned;
     private EpochBaseline? _baseline;
     private bool _lastLookOk;
+    private long _watch;
 
     /// <summary>
     /// Posts to the supervisor through <paramref name="post"/>, records what it saw in <paramref name="book"/>,
     /// reads who holds the lock now from <paramref name="leader"/> (for "produced by") and counts a failed
-    /// call with <paramref name="onRpcError"/>.
+    /// call with <paramref name="onRpcError"/>; <paramref name="validating"/> says whether this node leads
+    /// with the key now (only then is neard's own block count read).
     /// </summary>
-    public ChainObserver(string accountId, TimeProvider time, Action<SupervisorEvent> post, ProductionBook book, Func<string?> leader, Action onRpcError, ILogger logger)
+    public ChainObserver(string accountId, TimeProvider time, Action<SupervisorEvent> post, ProductionBook book, Func<string?> leader, Action onRpcError, ILogger logger, Func<bool>? validating = null)
     {
+        _validating = validating ?? (() => false);
         _accountId = accountId;
         _time = time;
         _post = post;
@@ -58,6 +64,8 @@ internal sealed class ChainObserver
     /// </summary>
     public Action<long> Watch(INeardRpc rpc, CancellationToken lifetime)
     {
+        // Each neard counts its blocks from 0: the leader's check must not compare two processes' counts.
+        Interlocked.Increment(ref _watch);
         var heads = Channel.CreateBounded<long>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         _ = Task.Run(() => RunAsync(rpc, heads.Reader, lifetime), CancellationToken.None);
         return head => heads.Writer.TryWrite(head);
@@ -143,6 +151,7 @@ internal sealed class ChainObserver
             }
         }
 
+        var neardProduced = own is { Count: > 0 } && _validating() ? await NeardProducedAsync(rpc, cancellationToken) : null;
         var (produced, missed) = ProductionDelta.Between(_baseline, epoch, finished);
         _baseline = new EpochBaseline(epoch.EpochStartHeight, epoch.Account);
         _scanned = head;
@@ -154,7 +163,24 @@ internal sealed class ChainObserver
         }
 
         Record(epoch, head, own, missed);
-        _post(new ProductionObservedEvent(produced, missed, from, head, (IReadOnlyList<OwnBlock>?)own ?? []));
+        _post(new ProductionObservedEvent(produced, missed, from, head, (IReadOnlyList<OwnBlock>?)own ?? [], neardProduced));
+    }
+
+    /// <summary>
+    /// neard's count of the blocks it produced, read after the blocks were (so it covers every one of
+    /// them that this neard produced); null when neard does not say. A failed read is counted as an RPC
+    /// error and logged by the client; the next look that finds blocks reads it again.
+    /// </summary>
+    private async Task<NeardProducedCount?> NeardProducedAsync(INeardRpc rpc, CancellationToken cancellationToken)
+    {
+        var metrics = await rpc.GetMetricsAsync(cancellationToken);
+        if (metrics.Value is not { } found)
+        {
+            _onRpcError();
+            return null;
+        }
+
+        return found.BlockProducedTotal is { } blocks ? new NeardProducedCount(Interlocked.Read(ref _watch), blocks) : null;
     }
 
     /// <summary>

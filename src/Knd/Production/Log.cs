@@ -29,4 +29,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3258, Level = LogLevel.Error, Message = "Another signer: height {Height} was signed with the validator key while no node of this cluster held the lock ({NewBlocks} new such block(s), {Total} in all); no node promotes within the doppelganger window, and the cluster is paused. Find and stop that signer, then see docs/operations.md")]
     public static partial void StrangerBlock(this ILogger logger, long height, long newBlocks, long total);
+
+    [LoggerMessage(EventId = 3259, Level = LogLevel.Error, Message = "Another signer at this leader's duty heights: the chain credits the validator key with {Credited} blocks at heights {FromHeight} to {ToHeight} while this node led, but its neard produced {Produced} (near_block_produced_total) ({NewBlocks} new such block(s), {Total} in all); no node promotes within the doppelganger window, and the cluster is paused. Find and stop that signer, then see docs/operations.md")]
+    public static partial void ForeignBlocks(this ILogger logger, int credited, long fromHeight, long toHeight, long produced, long newBlocks, long total);
 }

@@ -3,12 +3,14 @@ namespace Knd.Production;
 /// <summary>
 /// Logs, as an error naming the height, each block the machine judged signed by a signer outside the
 /// cluster (the machine counts them in <see cref="SupervisorCounters.StrangerBlocks"/>; the snapshot
-/// carries the last height), so an operator reading the journal sees the doppelganger.
+/// carries the last height), so an operator reading the journal sees the doppelganger; and the blocks
+/// the leader found at its own duty heights that its neard did not produce, with the counts.
 /// </summary>
 internal sealed class StrangerReport
 {
     private readonly ILogger _logger;
     private long _reported;
+    private long _reportedForeign;
 
     public StrangerReport(ILogger logger) => _logger = logger;
 
@@ -20,7 +22,18 @@ internal sealed class StrangerReport
             return;
         }
 
-        _logger.StrangerBlock(height, seen - _reported, seen);
+        var foreign = counters.ForeignBlocks - _reportedForeign;
+        if (foreign > 0 && snapshot.Production.Foreign is { } check)
+        {
+            _logger.ForeignBlocks(check.Credited, check.FromHeight, check.ToHeight, check.Produced, foreign, seen);
+        }
+
+        if (seen - _reported > foreign)
+        {
+            _logger.StrangerBlock(height, seen - _reported - foreign, seen);
+        }
+
         _reported = seen;
+        _reportedForeign = counters.ForeignBlocks;
     }
 }

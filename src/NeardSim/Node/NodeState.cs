@@ -18,6 +18,7 @@ internal sealed class NodeState
     private bool _configCorrect;
     private DateTimeOffset _lastReloadTime;
     private long _signedTotal;
+    private long _producedTotal;
     private long? _catchUpEndsAt;
 
     /// <summary>The catch-up after a hot swap without shadow tracking, in blocks, when neither run --catch-up-after-swap nor sim.hot_swap_catchup_ms says otherwise.</summary>
@@ -109,6 +110,11 @@ internal sealed class NodeState
     public long SignedTotal => Interlocked.Read(ref _signedTotal);
 
     public void CountSigned() => Interlocked.Increment(ref _signedTotal);
+
+    /// <summary>nearcore's near_block_produced_total: counted when a block is produced, before it reaches the chain.</summary>
+    public long ProducedTotal => Interlocked.Read(ref _producedTotal);
+
+    public void CountProduced() => Interlocked.Increment(ref _producedTotal);
 
     public ReloadStatus ReloadStatus
     {

@@ -107,6 +107,10 @@ internal sealed class SigningLoop
         }
 
         var line = new LedgerLine(head, key.AccountId, _state.Home.Dir, Environment.ProcessId, _time.GetUtcNow());
+
+        // As nearcore: the block is counted as produced before it is in the chain (here the ledger),
+        // so a reader of the chain that then reads the count finds every block this node made counted.
+        _state.CountProduced();
         try
         {
             PosixFile.AppendAtomically(_ledgerPath, line.ToUtf8());

@@ -182,6 +182,48 @@ public sealed class ProductionWatchTests
         cluster.AssertNoDoubleSign();
     }
 
+    [Fact]
+    public async Task RogueSignerAtTheLeadersDutyHeights_WhileItsNeardIsSilent_TheLeaderNamesIt_AndPausesTheCluster()
+    {
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 1 });
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        await ProvenAsync(cluster, leader);
+
+        // The leader's neard stops signing (a key that did not take effect) and misses a duty.
+        leader.Home.CreateFaultFile("sim-no-sign");
+        await Eventually.UntilAsync(async () => await MetricAsync(leader, "knd_production_streak") == 0, TimeSpan.FromSeconds(20), cluster.Describe);
+
+        // An old host with the key signs those heights: the chain credits the account as if the leader produced.
+        using var rogueHome = new TempDirectory("knd-rogue-");
+        foreach (var file in new[] { "genesis.json", "config.json", "node_key.json" })
+        {
+            File.Copy(Path.Combine(leader.Home.Dir, file), Path.Combine(rogueHome.Path, file));
+        }
+
+        File.Copy(Path.Combine(leader.CredentialsDir, "validator_key.json"), Path.Combine(rogueHome.Path, "validator_key.json"));
+        var rogue = SimProcess.StartWithArguments(["--home", rogueHome.Path, "run", "--rpc-addr", "127.0.0.1:0"], cluster.LedgerPath);
+        try
+        {
+            string Describe() => cluster.Describe() + "\n--- rogue ---\n" + rogue.Output;
+            await Eventually.UntilAsync(async () => await MetricAsync(leader, "knd_doppelganger_detected") == 1, TimeSpan.FromSeconds(60), Describe);
+
+            var height = (long)(await MetricAsync(leader, "knd_doppelganger_height"))!.Value;
+            Assert.Contains(LedgerReader.Read(cluster.LedgerPath).Entries, e => e.Home == rogueHome.Path && e.Height == height);
+            Assert.True(await MetricAsync(leader, "knd_doppelganger_blocks_total") >= 1);
+            await leader.Process!.WaitForLineAsync(l => l.Contains("Another signer at this leader's duty heights", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "Another signer at this leader's duty heights");
+            await Eventually.UntilAsync(async () => (await leader.StatusAsync())?["paused"]?.GetValue<bool>() == true, TimeSpan.FromSeconds(10), Describe);
+            Assert.True(await leader.IsLeaderAsync(), "the leader alerts; stepping down would not stop the other signer");
+        }
+        finally
+        {
+            rogue.Signal(Libc.SigTerm);
+            await rogue.DisposeAsync();
+        }
+
+        leader.Home.RemoveFaultFile("sim-no-sign");
+        cluster.AssertNoDoubleSign();
+    }
+
     /// <summary>
     /// Waits until the leader's promotion is proven by production: a leader silent from its first duties
     /// is a failed promotion (undone by the post-promotion check), not a silent leader.

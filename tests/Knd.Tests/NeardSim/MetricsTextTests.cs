@@ -25,6 +25,7 @@ public sealed class MetricsTextTests : IDisposable
         Assert.Contains("near_config_correct 1", lines);
         Assert.Contains("near_block_expected_shutdown 0", lines);
         Assert.Contains("near_sim_signed_total 0", lines);
+        Assert.Contains("near_block_produced_total 0", lines);
         Assert.Contains("near_sim_boot_nodes_info{boot_nodes=\"ed25519:K@1.2.3.4:24567\"} 1", lines);
         Assert.Contains(lines, l => l.StartsWith("near_config_mutable_field{field_name=\"expected_shutdown\",timestamp=\"", StringComparison.Ordinal)
             && l.EndsWith("\",value=\"None\"} 1", StringComparison.Ordinal));

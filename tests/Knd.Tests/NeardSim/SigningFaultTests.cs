@@ -30,6 +30,7 @@ public sealed class SigningFaultTests : IDisposable
         }
 
         Assert.Empty(SignedHeights());
+        Assert.Equal(0, state.ProducedTotal);
         Assert.True(state.IsSynced);
         var status = new RpcTestNode(_home).Views.Status();
         Assert.Equal("a.test", status.ValidatorAccountId);
@@ -59,6 +60,7 @@ public sealed class SigningFaultTests : IDisposable
         loop.Tick();
 
         Assert.Equal([0, 20], SignedHeights());
+        Assert.Equal(2, state.ProducedTotal);
     }
 
     [Fact]

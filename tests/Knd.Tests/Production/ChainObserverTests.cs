@@ -16,11 +16,12 @@ public sealed class ChainObserverTests : IDisposable
     private readonly CapturingLoggerProvider _logs = new();
     private readonly ChainObserver _observer;
     private string? _leader = "node-a";
+    private bool _validating;
     private int _rpcErrors;
 
     public ChainObserverTests()
     {
-        _observer = new ChainObserver(Account, _time, _events.Enqueue, _book, () => _leader, () => _rpcErrors++, _logs.CreateFactory().CreateLogger("Knd.Production"));
+        _observer = new ChainObserver(Account, _time, _events.Enqueue, _book, () => _leader, () => _rpcErrors++, _logs.CreateFactory().CreateLogger("Knd.Production"), () => _validating);
     }
 
     public void Dispose() => _logs.Dispose();
@@ -110,6 +111,77 @@ public sealed class ChainObserverTests : IDisposable
         Assert.Equal(TimeSpan.Zero, own[1].ProducedAgo);
         Assert.Equal(103, _book.Latest.LastProducedHeight);
         Assert.Equal("node-a", _book.Latest.LastProducedBy);
+    }
+
+    [Fact]
+    public async Task Leader_LookWithItsAccountsBlocks_ReadsNeardsOwnCountAfterTheBlocks()
+    {
+        _validating = true;
+        _rpc.ProducedTotal = 12;
+        await Look(100);
+        var now = _time.GetUtcNow();
+        _rpc.Block(102, Account, now);
+
+        await Look(102);
+
+        Assert.Equal(12, Last<ProductionObservedEvent>().NeardProduced?.Blocks);
+        Assert.Equal("metrics", _rpc.CallOrder.Last());
+    }
+
+    [Fact]
+    public async Task NeardsOwnCount_IsReadOnlyByTheLeader_AndOnlyWhenTheChainCreditsTheAccount()
+    {
+        _rpc.ProducedTotal = 3;
+        _rpc.Block(101, Account, _time.GetUtcNow());
+        await Look(100);
+        await Look(101);
+        Assert.Null(Last<ProductionObservedEvent>().NeardProduced);
+
+        _validating = true;
+        _rpc.Block(102, "someone.near", _time.GetUtcNow());
+        await Look(102);
+
+        Assert.Null(Last<ProductionObservedEvent>().NeardProduced);
+        Assert.Equal(0, _rpc.MetricsCalls);
+    }
+
+    [Fact]
+    public async Task NeardsOwnCountUnreadable_TheLookStillCounts_WithoutIt()
+    {
+        _validating = true;
+        _rpc.Counts = FakeChainRpc.Production(10, 10);
+        await Look(100);
+        _rpc.Counts = FakeChainRpc.Production(11, 11);
+        _rpc.Block(101, Account, _time.GetUtcNow());
+
+        await Look(101);
+
+        var look = Last<ProductionObservedEvent>();
+        Assert.Equal(1, look.Produced);
+        Assert.Null(look.NeardProduced);
+        Assert.Equal(1, _rpcErrors);
+        Assert.Empty(_events.OfType<ProductionObserveFailedEvent>());
+    }
+
+    [Fact]
+    public async Task EachNeardWatched_HasItsOwnCount()
+    {
+        _validating = true;
+        _rpc.ProducedTotal = 40;
+        using (var first = new CancellationTokenSource())
+        {
+            _observer.Watch(_rpc, first.Token)(100);
+            await Deadline.WaitUntilAsync(() => _events.OfType<ProductionObservedEvent>().Any(), TimeSpan.FromSeconds(10), "the first look");
+            await first.CancelAsync();
+        }
+
+        _rpc.ProducedTotal = 1;
+        _rpc.Block(101, Account, _time.GetUtcNow());
+        using var second = new CancellationTokenSource();
+        _observer.Watch(_rpc, second.Token)(101);
+        await Deadline.WaitUntilAsync(() => _events.OfType<ProductionObservedEvent>().Any(l => l.ToHeight == 101), TimeSpan.FromSeconds(10), "the look at 101");
+
+        Assert.Equal(new NeardProducedCount(2, 1), Last<ProductionObservedEvent>().NeardProduced);
     }
 
     [Fact]

@@ -65,6 +65,7 @@ internal sealed class FakeChainRpc : INeardRpc
     public Task<NeardRpcResult<NeardBlock>> GetBlockAsync(long height, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _blockCalls);
+        CallOrder.Enqueue("block");
         lock (BlockHeightsAsked)
         {
             BlockHeightsAsked.Add(height);
@@ -94,7 +95,21 @@ internal sealed class FakeChainRpc : INeardRpc
 
     public Task<NeardRpcResult<NeardValidators>> GetValidatorsAsync(CancellationToken cancellationToken) => Unused<NeardValidators>();
 
-    public Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken) => Unused<NeardMetrics>();
+    /// <summary>neard's <c>near_block_produced_total</c>; null: /metrics fails.</summary>
+    public long? ProducedTotal { get; set; }
+
+    /// <summary>The order of the calls by kind ("block", "metrics"), to show what is read after what.</summary>
+    public ConcurrentQueue<string> CallOrder { get; } = new();
+
+    public int MetricsCalls => CallOrder.Count(c => c == "metrics");
+
+    public Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken)
+    {
+        CallOrder.Enqueue("metrics");
+        return ProducedTotal is { } total
+            ? Task.FromResult(NeardRpcResult<NeardMetrics>.Ok(new NeardMetrics(PrometheusText.Parse($"near_block_produced_total {total}\n", out _))))
+            : Unused<NeardMetrics>();
+    }
 
     /// <summary>The tests' epochs are 100 heights long.</summary>
     private static long StartOfEpochEndingAt(long last) => last + 1 - 100;

@@ -289,6 +289,88 @@ public sealed class ProductionWatchTests
         Assert.Single(h.Actions.OfType<AcquireLockAction>());
     }
 
+    [Fact]
+    public void Leader_ChainCreditsBlocksItsNeardDidNotProduce_NamesAnotherSigner_PausesOnce_AndKeepsTheLock()
+    {
+        var h = Leader();
+        LeaderLook(h, ownBlocks: 1, neardProduced: 40);
+
+        // Its neard produces nothing more (a key that did not take effect), yet the chain credits the account.
+        LeaderLook(h, ownBlocks: 1, neardProduced: 40);
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+        LeaderLook(h, ownBlocks: 1, neardProduced: 40);
+        LeaderLook(h, ownBlocks: 2, neardProduced: 40);
+
+        Assert.Equal(3, h.Machine.Counters.StrangerBlocks);
+        Assert.Equal(3, h.Machine.Counters.ForeignBlocks);
+        Assert.Single(h.Actions.OfType<PauseClusterAction>());
+        var production = h.Machine.Snapshot().Production!;
+        Assert.Equal(_scanned, production.StrangerHeight);
+        Assert.Equal(new ForeignView(_scanned - 5, _scanned, 4, 0), production.Foreign);
+        Assert.NotNull(production.DoppelgangerHold);
+        Assert.True(h.Machine.IsLeader, "stepping down would not stop the other signer");
+    }
+
+    [Fact]
+    public void Leader_EveryCreditedBlockItsOwn_NamesNoOne()
+    {
+        var h = Leader();
+
+        // The count that begins the check may already hold a block whose height the watch reaches later.
+        LeaderLook(h, ownBlocks: 1, neardProduced: 11);
+        long produced = 11;
+        for (var look = 0; look < 200; look++)
+        {
+            var blocks = look % 3;
+            produced += blocks;
+            LeaderLook(h, ownBlocks: blocks, neardProduced: blocks > 0 ? produced : null);
+        }
+
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+        Assert.Empty(h.Actions.OfType<PauseClusterAction>());
+        Assert.Null(h.Machine.Snapshot().Production!.Foreign);
+    }
+
+    [Fact]
+    public void Leader_NeardRestarted_ItsCountFromZeroIsNotAnotherSigner()
+    {
+        var h = Leader();
+        LeaderLook(h, ownBlocks: 1, neardProduced: 500);
+        LeaderLook(h, ownBlocks: 2, neardProduced: 502);
+
+        // A new neard (a restart promotion, a crash) counts from 0, and may have made blocks before its first count.
+        LeaderLook(h, ownBlocks: 3, neardProduced: 3, watch: 2);
+        LeaderLook(h, ownBlocks: 2, neardProduced: 5, watch: 2);
+
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+    }
+
+    [Fact]
+    public void Leader_CountNotRead_ItsBlocksAreJudgedByTheNextCount()
+    {
+        var h = Leader();
+        LeaderLook(h, ownBlocks: 1, neardProduced: 7);
+        LeaderLook(h, ownBlocks: 2, neardProduced: null);
+        LeaderLook(h, ownBlocks: 2, neardProduced: null);
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+
+        LeaderLook(h, ownBlocks: 1, neardProduced: 8);
+
+        // Five credited, one produced, one of slack.
+        Assert.Equal(3, h.Machine.Counters.ForeignBlocks);
+    }
+
+    [Fact]
+    public void Passive_NeardCount_IsNotUsed()
+    {
+        var h = Passive();
+        h.ObserveLock("other-session", 50);
+        LeaderLook(h, ownBlocks: 1, neardProduced: 0);
+        LeaderLook(h, ownBlocks: 5, neardProduced: 0);
+
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+    }
+
     /// <summary>The cluster paused and the lock free for <paramref name="time"/>: nobody leads, as when a rogue is started.</summary>
     private static void FreeAndPausedFor(MachineHarness h, TimeSpan time)
     {
@@ -319,6 +401,17 @@ public sealed class ProductionWatchTests
         _scanned += 2;
         h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, h.Machine.IsLeader ? MachineHarness.AccountId : null, null)));
         Answer(h, h.Send(new ProductionObservedEvent(produced, missed, from, _scanned, own ?? [])), check);
+    }
+
+    /// <summary>One look as the leader's chain watch makes it: <paramref name="ownBlocks"/> blocks credited to the account at the newest heights, and its neard's count read after them.</summary>
+    private void LeaderLook(MachineHarness h, int ownBlocks, long? neardProduced, long watch = 1)
+    {
+        var from = _scanned;
+        _scanned += Math.Max(2, ownBlocks);
+        var own = Enumerable.Range(0, ownBlocks).Select(i => new OwnBlock(_scanned - i, TimeSpan.Zero)).Reverse().ToArray();
+        h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, h.Machine.IsLeader ? MachineHarness.AccountId : null, null)));
+        var count = neardProduced is { } blocks ? new NeardProducedCount(watch, blocks) : null;
+        Answer(h, h.Send(new ProductionObservedEvent(ownBlocks, 0, from, _scanned, own, count)));
     }
 
     private static void Answer(MachineHarness h, IReadOnlyList<SupervisorAction> actions, LockObservation? check = null)
