@@ -56,6 +56,7 @@ let
     KND_CLUSTER_SECRET_FILE = if cfg.clusterSecretFile == null then null else "%d/cluster_secret";
     KND_FAST_FAILOVER = if peerChannel then lib.boolToString cfg.fastFailover else null;
     KND_FAILSAFE = if peerChannel then lib.boolToString cfg.failsafe else null;
+    KND_LEADER_SILENCE = if peerChannel && cfg.fastFailover then cfg.leaderSilence else null;
   };
 
   # The peer channel (docs/peer-channel.md) runs once it has an address and the shared secret.
@@ -272,6 +273,13 @@ in
       type = types.bool;
       default = true;
       description = "With the peer channel: passives destroy the session of a silent leader, so a dead leader is replaced in about one TTL. Needs lockDelay >= the fence bound + 0.5s; leave lockDelay null for knd's default (7.25s at TTL 10s).";
+    };
+
+    leaderSilence = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "1s";
+      description = "With fastFailover: how long the leader may send no heartbeat (or report no renewal beyond its renew interval) before a passive destroys its session; null keeps knd's 2s. 1s replaces a leader cut off from Consul a second sooner (docs/benchmarks.md) but costs the lock on a single renewal answered later than 1s.";
     };
 
     failsafe = mkOption {
