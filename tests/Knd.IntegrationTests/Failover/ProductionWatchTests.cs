@@ -133,15 +133,8 @@ public sealed class ProductionWatchTests
         await leader.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30));
         await Eventually.UntilAsync(async () => await cluster.Consul.LockHolderAsync(KndCluster.LockKey) is null, TimeSpan.FromSeconds(10), cluster.Describe);
 
-        // docs/neard-sim.md, "A rogue signer": the same genesis and key, its own home and port, the cluster's ledger.
         using var rogueHome = new TempDirectory("knd-rogue-");
-        foreach (var file in new[] { "genesis.json", "config.json", "node_key.json" })
-        {
-            File.Copy(Path.Combine(passive.Home.Dir, file), Path.Combine(rogueHome.Path, file));
-        }
-
-        File.Copy(Path.Combine(leader.CredentialsDir, "validator_key.json"), Path.Combine(rogueHome.Path, "validator_key.json"));
-        var rogue = SimProcess.StartWithArguments(["--home", rogueHome.Path, "run", "--rpc-addr", "127.0.0.1:0"], cluster.LedgerPath);
+        var rogue = StartRogue(cluster, passive, leader, rogueHome);
         try
         {
             string Describe() => cluster.Describe() + "\n--- rogue ---\n" + rogue.Output;
@@ -195,13 +188,7 @@ public sealed class ProductionWatchTests
 
         // An old host with the key signs those heights: the chain credits the account as if the leader produced.
         using var rogueHome = new TempDirectory("knd-rogue-");
-        foreach (var file in new[] { "genesis.json", "config.json", "node_key.json" })
-        {
-            File.Copy(Path.Combine(leader.Home.Dir, file), Path.Combine(rogueHome.Path, file));
-        }
-
-        File.Copy(Path.Combine(leader.CredentialsDir, "validator_key.json"), Path.Combine(rogueHome.Path, "validator_key.json"));
-        var rogue = SimProcess.StartWithArguments(["--home", rogueHome.Path, "run", "--rpc-addr", "127.0.0.1:0"], cluster.LedgerPath);
+        var rogue = StartRogue(cluster, leader, leader, rogueHome);
         try
         {
             string Describe() => cluster.Describe() + "\n--- rogue ---\n" + rogue.Output;
@@ -222,6 +209,21 @@ public sealed class ProductionWatchTests
 
         leader.Home.RemoveFaultFile("sim-no-sign");
         cluster.AssertNoDoubleSign();
+    }
+
+    /// <summary>
+    /// docs/neard-sim.md, "A rogue signer": a neard-sim outside the cluster with the same genesis as
+    /// <paramref name="homeOf"/> and the key of <paramref name="keyOf"/>, its own home and port, writing to the cluster's ledger.
+    /// </summary>
+    private static SimProcess StartRogue(KndCluster cluster, KndNode homeOf, KndNode keyOf, TempDirectory home)
+    {
+        foreach (var file in new[] { "genesis.json", "config.json", "node_key.json" })
+        {
+            File.Copy(Path.Combine(homeOf.Home.Dir, file), Path.Combine(home.Path, file));
+        }
+
+        File.Copy(Path.Combine(keyOf.CredentialsDir, "validator_key.json"), Path.Combine(home.Path, "validator_key.json"));
+        return SimProcess.StartWithArguments(["--home", home.Path, "run", "--rpc-addr", "127.0.0.1:0"], cluster.LedgerPath);
     }
 
     /// <summary>
