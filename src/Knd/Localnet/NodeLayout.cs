@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace Knd.Localnet;
@@ -77,15 +75,8 @@ internal sealed class NodeLayout
         KeyFiles.Copy(validatorNodeKey, Path.Combine(Credentials, "validator_node_key.json"));
     }
 
-    /// <summary>A free loopback TCP port: bound, read back and released (neard's RPC needs a fixed port knd can read from config.json).</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    /// <summary>A free loopback TCP port for a config to name (neard's RPC needs a fixed port knd can read from config.json); <see cref="FixedPorts"/>.</summary>
+    public static int FreeLoopbackPort() => FixedPorts.Next();
 
     private JsonObject Config() => new()
     {

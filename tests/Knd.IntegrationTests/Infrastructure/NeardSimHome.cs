@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -114,15 +112,8 @@ internal sealed class NeardSimHome : IDisposable
         return home;
     }
 
-    /// <summary>A free loopback TCP port: bound, read back and released.</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    /// <summary>A free loopback TCP port for a config to name, from below the kernel's ephemeral range (<see cref="Knd.Localnet.FixedPorts"/>).</summary>
+    public static int FreeLoopbackPort() => Knd.Localnet.FixedPorts.Next();
 
     /// <summary>NEAR key file JSON with fake but well-formed ed25519 keys derived from the account.</summary>
     public static string KeyFileJson(string accountId)

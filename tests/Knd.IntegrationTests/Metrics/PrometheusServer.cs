@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Knd.IntegrationTests.Infrastructure;
 
@@ -102,15 +100,8 @@ internal sealed class PrometheusServer : IAsyncDisposable
             .Select(d => Path.Combine(d, name))
             .FirstOrDefault(File.Exists);
 
-    /// <summary>A port free right now: bind 127.0.0.1:0, read it, close (Prometheus needs a fixed address).</summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    /// <summary>A port free right now that no port-0 bind will take meanwhile (Prometheus needs a fixed address).</summary>
+    private static int FreePort() => Knd.Localnet.FixedPorts.Next();
 
     private async Task<bool> IsReadyAsync()
     {
