@@ -37,6 +37,7 @@ internal sealed class ChainObserver
     private EpochBaseline? _baseline;
     private bool _lastLookOk;
     private long _watch;
+    private bool _saidNoCounter;
 
     /// <summary>
     /// Posts to the supervisor through <paramref name="post"/>, records what it saw in <paramref name="book"/>,
@@ -180,7 +181,18 @@ internal sealed class ChainObserver
             return null;
         }
 
-        return found.BlockProducedTotal is { } blocks ? new NeardProducedCount(Interlocked.Read(ref _watch), blocks) : null;
+        if (found.BlockProducedTotal is { } blocks)
+        {
+            return new NeardProducedCount(Interlocked.Read(ref _watch), blocks);
+        }
+
+        if (!_saidNoCounter)
+        {
+            _saidNoCounter = true;
+            _logger.NoProducedCounter();
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -164,6 +164,23 @@ public sealed class ChainObserverTests : IDisposable
     }
 
     [Fact]
+    public async Task NeardWithoutTheCounter_SaysOnceThatTheLeadersCheckIsOff()
+    {
+        _validating = true;
+        _rpc.MetricsWithoutCounter = true;
+        await Look(100);
+        _rpc.Block(101, Account, _time.GetUtcNow());
+        _rpc.Block(102, Account, _time.GetUtcNow());
+
+        await Look(101);
+        await Look(102);
+
+        Assert.Null(Last<ProductionObservedEvent>().NeardProduced);
+        Assert.Single(_logs.Lines, l => l.Contains("[3260]", StringComparison.Ordinal));
+        Assert.Equal(0, _rpcErrors);
+    }
+
+    [Fact]
     public async Task EachNeardWatched_HasItsOwnCount()
     {
         _validating = true;

@@ -95,8 +95,11 @@ internal sealed class FakeChainRpc : INeardRpc
 
     public Task<NeardRpcResult<NeardValidators>> GetValidatorsAsync(CancellationToken cancellationToken) => Unused<NeardValidators>();
 
-    /// <summary>neard's <c>near_block_produced_total</c>; null: /metrics fails.</summary>
+    /// <summary>neard's <c>near_block_produced_total</c>; null: /metrics fails (or lacks it, with <see cref="MetricsWithoutCounter"/>).</summary>
     public long? ProducedTotal { get; set; }
+
+    /// <summary>/metrics answers, without <c>near_block_produced_total</c> (a neard that does not export it).</summary>
+    public bool MetricsWithoutCounter { get; set; }
 
     /// <summary>The order of the calls by kind ("block", "metrics"), to show what is read after what.</summary>
     public ConcurrentQueue<string> CallOrder { get; } = new();
@@ -106,6 +109,11 @@ internal sealed class FakeChainRpc : INeardRpc
     public Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken)
     {
         CallOrder.Enqueue("metrics");
+        if (MetricsWithoutCounter)
+        {
+            return Task.FromResult(NeardRpcResult<NeardMetrics>.Ok(new NeardMetrics(PrometheusText.Parse("near_block_height_head 100\n", out _))));
+        }
+
         return ProducedTotal is { } total
             ? Task.FromResult(NeardRpcResult<NeardMetrics>.Ok(new NeardMetrics(PrometheusText.Parse($"near_block_produced_total {total}\n", out _))))
             : Unused<NeardMetrics>();
