@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Knd.Tests.Consul;
 
@@ -113,10 +111,6 @@ public sealed class RealConsulAgentFixture : ConsulTestFixture
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A free port from below the kernel's ephemeral range (the agent needs fixed ports).</summary>
+    private static int FreePort() => Knd.Localnet.FixedPorts.Next();
 }

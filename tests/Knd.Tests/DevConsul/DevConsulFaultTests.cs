@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Knd.Consul;
 using Knd.Tests.Infrastructure;
@@ -124,10 +122,6 @@ public sealed class DevConsulFaultTests : IDisposable
         Assert.Equal(2UL, reread.Succeeded().Index);
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port nobody listens on, from below the kernel's ephemeral range so that no port-0 bind elsewhere takes it meanwhile.</summary>
+    private static int ClosedPort() => Knd.Localnet.FixedPorts.Next();
 }

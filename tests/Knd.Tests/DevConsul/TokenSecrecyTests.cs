@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Knd.Consul;
 using Knd.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -63,10 +62,6 @@ public sealed class TokenSecrecyTests : IDisposable
         Assert.All(dev.Logs.Lines, line => Assert.DoesNotContain(Secret, line, StringComparison.Ordinal));
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port nobody listens on, from below the kernel's ephemeral range so that no port-0 bind elsewhere takes it meanwhile.</summary>
+    private static int ClosedPort() => Knd.Localnet.FixedPorts.Next();
 }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Knd.Neard;
 using Microsoft.AspNetCore.Http;
@@ -246,12 +244,8 @@ public sealed class NeardRpcClientTests
         Assert.Equal(("GET", "/metrics"), (neard.Requests.Single().Method, neard.Requests.Single().Path));
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port nobody listens on, from below the kernel's ephemeral range so that no port-0 bind elsewhere takes it meanwhile.</summary>
+    private static int ClosedPort() => Knd.Localnet.FixedPorts.Next();
 
     private sealed record RecordedRequest(string Method, string Path, string Body);
 
