@@ -14,9 +14,17 @@ namespace Knd.Failover;
 internal sealed class ForeignBlockCheck
 {
     /// <summary>
-    /// Blocks the chain may credit beyond neard's count without a second signer: a block this neard
-    /// produced just before the count that began the check was read, but whose height the chain watch
-    /// reached only after it.
+    /// Heights past neard's reported head that the count beginning the check may already hold: neard
+    /// counts a block when it makes it on top of its head, before the block is the head (one), and
+    /// the head and the count are read one after the other, not at one instant (one more). The check
+    /// counts only heights above these, whose blocks, if this neard made them, it made after that count.
+    /// </summary>
+    public const int BaseMargin = 2;
+
+    /// <summary>
+    /// Blocks the chain may credit beyond neard's count before they are called another signer's: a
+    /// margin over the arithmetic above, since a false alarm pauses the whole cluster. It costs one
+    /// more of the other signer's blocks before the alarm.
     /// </summary>
     public const int Slack = 1;
 
@@ -55,12 +63,14 @@ internal sealed class ForeignBlockCheck
     {
         if (look.NeardProduced is { } count && (_base is not { } start || count.Watch != start.Watch || count.Blocks < start.Blocks))
         {
-            // The count begins here (a new neard restarts it at 0): blocks up to this look's head may
-            // have been produced before it was read, so only later heights are counted against it.
+            // The count begins here (a new neard restarts it at 0). It may hold blocks up to neard's
+            // head when it was read, which can be past the head this look covered (the look follows
+            // the health poll, and blocks can come faster than polls), plus BaseMargin; only later
+            // heights are counted against it.
             Reset();
             _base = count;
-            _firstHeight = look.ToHeight + 1;
-            _lastHeight = look.ToHeight;
+            _lastHeight = Math.Max(look.ToHeight, count.Head) + BaseMargin;
+            _firstHeight = _lastHeight + 1;
             return 0;
         }
 

@@ -58,6 +58,9 @@ internal sealed record NeardMetrics(IReadOnlyList<PrometheusSample> Samples)
     /// <summary><c>near_block_produced_total</c>: blocks this neard produced since it started (counted when produced).</summary>
     public long? BlockProducedTotal => Integer(Value("near_block_produced_total"));
 
+    /// <summary><c>near_block_height_head</c>: the height of this neard's head when the metrics were read.</summary>
+    public long? BlockHeightHead => Integer(Value("near_block_height_head"));
+
     /// <summary><c>near_block_expected_shutdown</c> from kuutamo's neard patch (and neard-sim).</summary>
     public long? BlockExpectedShutdown => Integer(Value("near_block_expected_shutdown"));
 

@@ -168,8 +168,8 @@ internal sealed class ChainObserver
     }
 
     /// <summary>
-    /// neard's count of the blocks it produced, read after the blocks were (so it covers every one of
-    /// them that this neard produced); null when neard does not say. A failed read is counted as an RPC
+    /// neard's count of the blocks it produced and its head, read after the blocks were (so it covers
+    /// every one of them that this neard produced); null when neard does not say. A failed read is counted as an RPC
     /// error and logged by the client; the next look that finds blocks reads it again.
     /// </summary>
     private async Task<NeardProducedCount?> NeardProducedAsync(INeardRpc rpc, CancellationToken cancellationToken)
@@ -181,9 +181,9 @@ internal sealed class ChainObserver
             return null;
         }
 
-        if (found.BlockProducedTotal is { } blocks)
+        if (found.BlockProducedTotal is { } blocks && found.BlockHeightHead is { } head)
         {
-            return new NeardProducedCount(Interlocked.Read(ref _watch), blocks);
+            return new NeardProducedCount(Interlocked.Read(ref _watch), blocks, head);
         }
 
         if (!_saidNoCounter)

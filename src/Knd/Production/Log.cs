@@ -33,6 +33,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 3259, Level = LogLevel.Error, Message = "Another signer at this leader's duty heights: the chain credits the validator key with {Credited} blocks at heights {FromHeight} to {ToHeight} while this node led, but its neard produced {Produced} (near_block_produced_total) ({NewBlocks} new such block(s), {Total} in all); no node promotes within the doppelganger window, and the cluster is paused. Find and stop that signer, then see docs/operations.md")]
     public static partial void ForeignBlocks(this ILogger logger, int credited, long fromHeight, long toHeight, long produced, long newBlocks, long total);
 
-    [LoggerMessage(EventId = 3260, Level = LogLevel.Warning, Message = "neard's /metrics has no near_block_produced_total: this leader cannot check that the blocks the chain credits to the validator are its own (the doppelganger guard's check at the leader's duty heights is off; the rest of the production watch works)")]
+    [LoggerMessage(EventId = 3260, Level = LogLevel.Warning, Message = "neard's /metrics has no near_block_produced_total (or no near_block_height_head): this leader cannot check that the blocks the chain credits to the validator are its own (the doppelganger guard's check at the leader's duty heights is off; the rest of the production watch works)")]
     public static partial void NoProducedCounter(this ILogger logger);
 }

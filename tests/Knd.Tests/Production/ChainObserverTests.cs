@@ -125,6 +125,7 @@ public sealed class ChainObserverTests : IDisposable
         await Look(102);
 
         Assert.Equal(12, Last<ProductionObservedEvent>().NeardProduced?.Blocks);
+        Assert.Equal(1000, Last<ProductionObservedEvent>().NeardProduced?.Head);
         Assert.Equal("metrics", _rpc.CallOrder.Last());
     }
 
@@ -198,7 +199,7 @@ public sealed class ChainObserverTests : IDisposable
         _observer.Watch(_rpc, second.Token)(101);
         await Deadline.WaitUntilAsync(() => _events.OfType<ProductionObservedEvent>().Any(l => l.ToHeight == 101), TimeSpan.FromSeconds(10), "the look at 101");
 
-        Assert.Equal(new NeardProducedCount(2, 1), Last<ProductionObservedEvent>().NeardProduced);
+        Assert.Equal(new NeardProducedCount(2, 1, 1000), Last<ProductionObservedEvent>().NeardProduced);
     }
 
     [Fact]

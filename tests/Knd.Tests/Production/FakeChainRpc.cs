@@ -98,6 +98,9 @@ internal sealed class FakeChainRpc : INeardRpc
     /// <summary>neard's <c>near_block_produced_total</c>; null: /metrics fails (or lacks it, with <see cref="MetricsWithoutCounter"/>).</summary>
     public long? ProducedTotal { get; set; }
 
+    /// <summary>neard's <c>near_block_height_head</c> in the same /metrics.</summary>
+    public long NeardHead { get; set; } = 1000;
+
     /// <summary>/metrics answers, without <c>near_block_produced_total</c> (a neard that does not export it).</summary>
     public bool MetricsWithoutCounter { get; set; }
 
@@ -115,7 +118,7 @@ internal sealed class FakeChainRpc : INeardRpc
         }
 
         return ProducedTotal is { } total
-            ? Task.FromResult(NeardRpcResult<NeardMetrics>.Ok(new NeardMetrics(PrometheusText.Parse($"near_block_produced_total {total}\n", out _))))
+            ? Task.FromResult(NeardRpcResult<NeardMetrics>.Ok(new NeardMetrics(PrometheusText.Parse($"near_block_height_head {NeardHead}\nnear_block_produced_total {total}\n", out _))))
             : Unused<NeardMetrics>();
     }
 

@@ -294,6 +294,7 @@ public sealed class ProductionWatchTests
     {
         var h = Leader();
         LeaderLook(h, ownBlocks: 1, neardProduced: 40);
+        var firstCounted = _scanned + ForeignBlockCheck.BaseMargin + 1;
 
         // Its neard produces nothing more (a key that did not take effect), yet the chain credits the account.
         LeaderLook(h, ownBlocks: 1, neardProduced: 40);
@@ -306,7 +307,7 @@ public sealed class ProductionWatchTests
         Assert.Single(h.Actions.OfType<PauseClusterAction>());
         var production = h.Machine.Snapshot().Production!;
         Assert.Equal(_scanned, production.StrangerHeight);
-        Assert.Equal(new ForeignView(_scanned - 5, _scanned, 4, 0), production.Foreign);
+        Assert.Equal(new ForeignView(firstCounted, _scanned, 4, 0), production.Foreign);
         Assert.NotNull(production.DoppelgangerHold);
         Assert.True(h.Machine.IsLeader, "stepping down would not stop the other signer");
     }
@@ -329,6 +330,28 @@ public sealed class ProductionWatchTests
         Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
         Assert.Empty(h.Actions.OfType<PauseClusterAction>());
         Assert.Null(h.Machine.Snapshot().Production!.Foreign);
+    }
+
+    [Fact]
+    public void Leader_BlocksItsNeardMadePastTheLooksHeadBeforeTheFirstCount_AreNotAnotherSigners()
+    {
+        var h = Leader();
+
+        // The first count is read while neard is five heights past the head the look covered (fast
+        // blocks, a poll behind), and already holds the five blocks it made there.
+        LeaderLook(h, ownBlocks: 1, neardProduced: 10, neardAhead: 5);
+        var baseHead = _scanned;
+
+        // The next looks credit those five heights and more; the count rises only by the later ones.
+        _scanned = baseHead;
+        var from = _scanned;
+        _scanned += 8;
+        var own = Enumerable.Range(1, 8).Select(i => new OwnBlock(baseHead + i, TimeSpan.Zero)).ToArray();
+        h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, MachineHarness.AccountId, null)));
+        h.Send(new ProductionObservedEvent(8, 0, from, _scanned, own, new NeardProducedCount(1, 13, _scanned)));
+
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+        Assert.Empty(h.Actions.OfType<PauseClusterAction>());
     }
 
     [Fact]
@@ -403,14 +426,18 @@ public sealed class ProductionWatchTests
         Answer(h, h.Send(new ProductionObservedEvent(produced, missed, from, _scanned, own ?? [])), check);
     }
 
-    /// <summary>One look as the leader's chain watch makes it: <paramref name="ownBlocks"/> blocks credited to the account at the newest heights, and its neard's count read after them.</summary>
-    private void LeaderLook(MachineHarness h, int ownBlocks, long? neardProduced, long watch = 1)
+    /// <summary>
+    /// One look as the leader's chain watch makes it: <paramref name="ownBlocks"/> blocks credited to the
+    /// account at the newest heights, and its neard's count read after them, with neard's head then
+    /// <paramref name="neardAhead"/> heights past the look's.
+    /// </summary>
+    private void LeaderLook(MachineHarness h, int ownBlocks, long? neardProduced, long watch = 1, int neardAhead = 0)
     {
         var from = _scanned;
-        _scanned += Math.Max(2, ownBlocks);
+        _scanned += ownBlocks + ForeignBlockCheck.BaseMargin + 1;
         var own = Enumerable.Range(0, ownBlocks).Select(i => new OwnBlock(_scanned - i, TimeSpan.Zero)).Reverse().ToArray();
         h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, h.Machine.IsLeader ? MachineHarness.AccountId : null, null)));
-        var count = neardProduced is { } blocks ? new NeardProducedCount(watch, blocks) : null;
+        var count = neardProduced is { } blocks ? new NeardProducedCount(watch, blocks, _scanned + neardAhead) : null;
         Answer(h, h.Send(new ProductionObservedEvent(ownBlocks, 0, from, _scanned, own, count)));
     }
 
