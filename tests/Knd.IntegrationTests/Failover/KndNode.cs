@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Knd.IntegrationTests.Infrastructure;
 using Knd.Interop;
+using Knd.Neard;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Knd.IntegrationTests.Failover;
 
@@ -153,7 +155,27 @@ internal sealed class KndNode : IAsyncDisposable
             Libc.Kill(pid, Libc.SigKill);
         }
 
+        await KillEscapedNeardsAsync();
         Home.Dispose();
+    }
+
+    /// <summary>
+    /// A knd killed at the end of a test (SIGKILL, no stop) leaves a neard that left its process group
+    /// (NeardWrapperTests' setsid wrapper) running: the parent-death signal reaches only the process
+    /// knd forked, and under systemd the cgroup kill would take it. Here the home marker knd put in
+    /// its environment finds it, as knd's own stray reaper would at its next start.
+    /// </summary>
+    private async Task KillEscapedNeardsAsync()
+    {
+        var reaper = new StrayNeardReaper(NullLogger.Instance, TimeProvider.System);
+        try
+        {
+            await reaper.KillAsync(reaper.FindEscaped(Home.Dir, group: -1), TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+        catch (NeardStartException)
+        {
+            // Best effort: a cleanup must not hide the test's own outcome.
+        }
     }
 }
 
