@@ -126,10 +126,16 @@ internal sealed record FailoverTimings
     /// <summary>
     /// After this node sees that the lock service lost its state (the lock key missing, an index gone
     /// backwards), no node may take the lock for this long. An old leader's last successful renewal
-    /// was processed before the loss, so its neard is dead by FenceBound &lt; TTL after it; waiting TTL +
-    /// lock-delay from the first sighting (which is after the loss) covers it with the lock-delay as margin.
+    /// was processed before the loss, so its neard is dead by FenceBound after the loss, and every
+    /// sighting comes after the loss. Without fast failover FenceBound &lt; TTL, so TTL + lock-delay
+    /// covers it with the lock-delay as margin. With fast failover the start-up check makes the
+    /// lock-delay cover FenceBound + margin (the inequality a peer's destroy of a silent leader's
+    /// session rests on), so the lock-delay alone covers it with the same margin, and a Consul that
+    /// comes back empty costs one TTL less; the maximum only guards timings built without that check.
     /// </summary>
-    public TimeSpan ForgottenStateWait => SessionTtl + LockDelay;
+    public TimeSpan ForgottenStateWait => FastFailover
+        ? Max(LockDelay, FenceBound + FastFailoverMargin)
+        : SessionTtl + LockDelay;
 
     /// <summary>
     /// The worst case from the last successful renewal being sent to the validating neard's confirmed
@@ -371,13 +377,15 @@ internal sealed record FailoverTimings
 
         if (FastFailover && LockDelay < FenceBound + FastFailoverMargin)
         {
-            return $"--lock-delay ({Format(LockDelay)}) must be at least the fence bound plus {Format(FastFailoverMargin)} ({Format(FenceBound + FastFailoverMargin)}) with --fast-failover: a passive that destroys a silent leader's session relies on the lock-delay alone to outlast that leader's fence; raise --lock-delay (or leave it out) or lower --neard-stop-timeout";
+            return $"--lock-delay ({Format(LockDelay)}) must be at least the fence bound plus {Format(FastFailoverMargin)} ({Format(FenceBound + FastFailoverMargin)}) with --fast-failover: a passive that destroys a silent leader's session, or takes a lock key Consul forgot, relies on the lock-delay alone to outlast the old leader's fence; raise --lock-delay (or leave it out) or lower --neard-stop-timeout";
         }
 
         return null;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static TimeSpan RoundUp(TimeSpan value, TimeSpan step) => TimeSpan.FromTicks((value.Ticks + step.Ticks - 1) / step.Ticks * step.Ticks);
 

@@ -33,8 +33,8 @@ internal sealed record PeerRules
 
     /// <summary>
     /// How long one promise binds the member that gives it, on its own clock from when it received
-    /// the request. Shorter than TTL + lock-delay, so a member whose knd restarts (and forgets its
-    /// promises) is still held off long enough by its start-up wait.
+    /// the request. A member whose knd restarts forgets its promises, so it does not take the lock
+    /// for this long after it starts (<see cref="StartupPromiseWait"/>).
     /// </summary>
     public TimeSpan PromiseDuration { get; init; } = TimeSpan.FromSeconds(10);
 

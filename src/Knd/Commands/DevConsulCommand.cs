@@ -35,23 +35,30 @@ internal static class DevConsulCommand
             Description = "The name of the single node; sessions can only be created for it.",
             DefaultValueFactory = _ => DevConsulOptions.DefaultNodeName,
         };
+        var blackhole = new Option<string[]>("--blackhole")
+        {
+            Description = "Start with this client (its X-Knd-Node) cut off, as PUT /_dev/blackhole would; repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("dev-consul", "Serve an in-memory, single-node Consul HTTP API for development. Not for production.")
         {
             listen,
             aclToken,
             ttlMin,
             nodeName,
+            blackhole,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(listen)!,
             parse.GetValue(aclToken),
             parse.GetValue(ttlMin)!,
             parse.GetValue(nodeName)!,
+            parse.GetValue(blackhole) ?? [],
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string listen, string? aclToken, string ttlMin, string nodeName, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string listen, string? aclToken, string ttlMin, string nodeName, string[] blackholed, CancellationToken cancellationToken)
     {
         if (!ListenAddress.TryParse(listen, out var endPoint, out var listenError))
         {
@@ -73,6 +80,11 @@ internal static class DevConsulCommand
             return Usage("--acl-token: must not be empty");
         }
 
+        if (blackholed.Any(string.IsNullOrWhiteSpace))
+        {
+            return Usage("--blackhole: needs a node name (the client's X-Knd-Node)");
+        }
+
         await Console.Error.WriteLineAsync(Warning);
         using var serilog = new LoggerConfiguration()
             .MinimumLevel.Information()
@@ -89,6 +101,7 @@ internal static class DevConsulCommand
             AclToken = aclToken,
             SessionTtlMin = GoDuration.ToTimeSpan(ttlMinNs),
             NodeName = nodeName,
+            Blackholed = blackholed,
             LoggerFactory = loggerFactory,
         };
 

@@ -29,6 +29,12 @@ internal sealed class DevConsulOptions
 
     public int MaxValueSize { get; init; } = DefaultMaxValueSize;
 
+    /// <summary>
+    /// Clients (X-Knd-Node) cut off from the first request on, as <c>PUT /_dev/blackhole</c> would:
+    /// a server restarted empty can come back behind a partition that was in place before it died.
+    /// </summary>
+    public IReadOnlyList<string> Blackholed { get; init; } = [];
+
     /// <summary>Drives TTL expiry, lock-delays, blocking waits and injected latency.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

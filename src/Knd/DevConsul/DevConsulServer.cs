@@ -61,7 +61,13 @@ internal sealed class DevConsulServer : IAsyncDisposable
         var app = builder.Build();
         var stopping = new CancellationTokenSource();
         var store = new DevConsulStore(options, logger);
-        var api = new DevApi(options, store, new DevConsulFaults(), LeaderAddress(options.Listen.Address), logger);
+        var faults = new DevConsulFaults();
+        foreach (var node in options.Blackholed)
+        {
+            faults.SetBlackhole(node, true);
+        }
+
+        var api = new DevApi(options, store, faults, LeaderAddress(options.Listen.Address), logger);
         var handler = new DevConsulHandler(api, stopping.Token);
         app.Run(handler.HandleAsync);
         try

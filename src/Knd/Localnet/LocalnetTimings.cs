@@ -92,7 +92,7 @@ internal sealed class LocalnetTimings
     /// </summary>
     public TimeSpan CutOffLeaderDestroyed => Knd.RenewInterval + Peers.LeaderSilence + Knd.TickInterval;
 
-    /// <summary>After an outage of the whole Consul a member sees the state loss and waits TTL + lock-delay; the failsafe's riders wait the same to settle.</summary>
+    /// <summary>After an outage of the whole Consul a member sees the state loss and waits ForgottenStateWait (TTL + lock-delay; with fast failover the lock-delay); the failsafe's riders wait the same to settle.</summary>
     public TimeSpan OutageSettle => WatchRecoveryOnService + Knd.ForgottenStateWait + Knd.AcquireRetryInterval + Promotion;
     public TimeSpan Watchdog { get; }
 
@@ -173,7 +173,7 @@ internal sealed class LocalnetTimings
             FaultKind.StopLeader => t.NeardStopTimeout + t.NeardKillConfirmTimeout + Promotion,
 
             // From the restart: the watches reset to index 0 and see the key missing, then nobody takes
-            // it for TTL + lock-delay (docs/failover-algorithm.md, "Consul loses its state").
+            // it for ForgottenStateWait (docs/failover-algorithm.md, "Consul loses its state").
             FaultKind.ConsulRestart => WatchRecoveryOnService + t.ForgottenStateWait + t.AcquireRetryInterval + Promotion,
 
             // The mean time of the misses that judge the leader silent, then the step-down. A trial is

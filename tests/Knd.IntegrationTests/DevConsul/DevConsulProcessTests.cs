@@ -65,6 +65,25 @@ public sealed class DevConsulProcessTests
     }
 
     [Fact]
+    public async Task DevConsul_RestartedWithBlackhole_KeepsThatClientCutOff_AndAnswersTheOthers()
+    {
+        await using var consul = await DevConsulProcess.StartAsync(TimeSpan.FromSeconds(1));
+
+        await consul.RestartEmptyAsync(blackholed: ["node-0"]);
+
+        var state = await consul.StateAsync();
+        Assert.Equal(["node-0"], state["blackholed"]!.AsArray().Select(n => n!.GetValue<string>()));
+        using var http = new HttpClient { BaseAddress = consul.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        using var cut = new HttpRequestMessage(HttpMethod.Get, "v1/status/leader");
+        cut.Headers.Add("X-Knd-Node", "node-0");
+        await Assert.ThrowsAsync<TaskCanceledException>(() => http.SendAsync(cut));
+        using var other = new HttpRequestMessage(HttpMethod.Get, "v1/status/leader");
+        other.Headers.Add("X-Knd-Node", "node-1");
+        using var answer = await http.SendAsync(other);
+        Assert.True(answer.IsSuccessStatusCode, answer.StatusCode.ToString());
+    }
+
+    [Fact]
     public async Task DevConsul_WithABadListenAddress_ExitsWithUsageCodeAndOneLine()
     {
         await using var process = ChildProcess.Start("knd", Knd, ["dev-consul", "--listen", "not-an-address"]);

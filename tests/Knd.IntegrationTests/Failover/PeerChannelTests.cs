@@ -96,6 +96,51 @@ public sealed class PeerChannelTests
         cluster.AssertNoDoubleSign();
     }
 
+    /// <summary>
+    /// Consul comes back empty while the leader is cut off from it: the leader cannot hear the 404 and
+    /// signs until its fence, while the passives see the lock key missing at once. With fast failover
+    /// they hold off the lock-delay (which covers that fence), not TTL + lock-delay.
+    /// </summary>
+    [Fact]
+    public async Task FastFailover_ConsulBackEmptyWhileTheLeaderIsCutOff_PassivesHoldOffOnlyTheLockDelay_NoDoubleSign()
+    {
+        using var dir = new TempDirectory();
+        var options = Peers(WriteSecret(dir), nodes: 3, fastFailover: true, failsafe: false);
+        await using var cluster = await KndCluster.StartAsync(options);
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        await WaitForHeartbeatsAsync(cluster, leader);
+        var neardPid = (await leader.StatusAsync())!["neard_pid"]!.GetValue<int>();
+        var passives = cluster.Nodes.Where(n => n != leader).ToList();
+
+        await cluster.Consul.BlackholeAsync(leader.NodeId, true);
+        await cluster.Consul.RestartEmptyAsync(blackholed: [leader.NodeId]);
+
+        // Watch the passives' hold-off until one of them leads: it shows, and never above the lock-delay.
+        var longest = 0.0;
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                foreach (var passive in passives)
+                {
+                    longest = Math.Max(longest, HoldOff(await MetricsAsync(passive)));
+                }
+
+                return (await Task.WhenAll(passives.Select(p => p.IsLeaderAsync()))).Any(led => led);
+            },
+            TimeSpan.FromSeconds(40),
+            cluster.Describe);
+        Assert.False(leader.NeardAlive(neardPid), "the cut-off leader's neard still runs while a passive leads");
+        cluster.AssertNoDoubleSign();
+        Assert.True(longest > 0, "no passive showed a hold-off after Consul came back empty");
+        Assert.True(longest <= options.LockDelay.TotalSeconds, $"a passive held off {longest} s, above the lock-delay ({options.LockDelay.TotalSeconds} s)");
+
+        var next = await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(20), passives);
+        await cluster.WaitForSignatureAsync(next, TimeProvider.System.GetUtcNow().AddSeconds(-1), TimeSpan.FromSeconds(10));
+        await cluster.Consul.BlackholeAsync(leader.NodeId, false);
+        Assert.Same(next, await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(30)));
+        cluster.AssertNoDoubleSign();
+    }
+
     [Fact]
     public async Task FastFailover_PassiveBackFromAPartition_SeesTheNewLeaderAtOnce_AndDestroysItsSessionWhenItDies()
     {
@@ -284,6 +329,13 @@ public sealed class PeerChannelTests
         // A few heartbeats to every member, so each has seen one for the current session.
         var wanted = 4 * (cluster.Nodes.Count - 1);
         await Eventually.UntilAsync(async () => HeartbeatsOk(await MetricsAsync(leader)) >= wanted, TimeSpan.FromSeconds(20), cluster.Describe);
+    }
+
+    private static double HoldOff(string metrics)
+    {
+        const string Series = "knd_lock_holdoff_seconds ";
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(Series, StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[Series.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static double HeartbeatsOk(string metrics)

@@ -43,9 +43,10 @@ public sealed class DevConsulProcess : IAsyncDisposable
     /// <summary>
     /// "Consul lost its state": SIGKILL dev-consul and start a new, empty one on the same address
     /// (indexes back at 1, no sessions, no keys). Clients keep their URL; their connections break.
-    /// <paramref name="downFor"/>: how long nothing listens before the new one starts.
+    /// <paramref name="downFor"/>: how long nothing listens before the new one starts;
+    /// <paramref name="blackholed"/>: clients the new one cuts off from its start (<c>--blackhole</c>).
     /// </summary>
-    public async Task RestartEmptyAsync(TimeSpan? downFor = null)
+    public async Task RestartEmptyAsync(TimeSpan? downFor = null, IReadOnlyList<string>? blackholed = null)
     {
         Process.Signal(Libc.SigKill);
         await Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
@@ -56,7 +57,8 @@ public sealed class DevConsulProcess : IAsyncDisposable
         }
 
         var listen = $"{BaseAddress.Host}:{BaseAddress.Port}";
-        var process = ChildProcess.Start($"dev-consul (restart {_history.Count})", ChildProcess.Binary("knd"), ["dev-consul", "--listen", listen, .. _options]);
+        var cut = (blackholed ?? []).SelectMany(node => new[] { "--blackhole", node });
+        var process = ChildProcess.Start($"dev-consul (restart {_history.Count})", ChildProcess.Binary("knd"), ["dev-consul", "--listen", listen, .. _options, .. cut]);
         _history.Add(process);
         Process = process;
         await process.WaitForLineAsync(l => l.StartsWith(Marker + BaseAddress.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal), TimeSpan.FromSeconds(30), $"its listening line on {listen} again");

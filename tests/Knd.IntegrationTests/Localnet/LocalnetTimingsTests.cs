@@ -85,6 +85,11 @@ public sealed class LocalnetTimingsTests
         Assert.Equal(TimeSpan.FromMilliseconds(10_500), timings.Bound(FaultKind.KillLeaderHost));
         Assert.Equal(TimeSpan.FromMilliseconds(12_500), timings.Bound(FaultKind.PartitionLeader));
         Assert.True(timings.Bound(FaultKind.KillLeaderHost) < new LocalnetTimings(new LocalnetOptions()).Bound(FaultKind.KillLeaderHost) / 2);
+
+        // A Consul back empty: the watch's retry and first answer (1 s), then only the lock-delay, acquire retry and promotion.
+        Assert.Equal(TimeSpan.FromMilliseconds(9_500), timings.Bound(FaultKind.ConsulDownKillLeader));
+        Assert.Equal(TimeSpan.FromMilliseconds(9_500), timings.Bound(FaultKind.ConsulRestart));
+        Assert.True(timings.Bound(FaultKind.ConsulDownKillLeader) <= timings.Bound(FaultKind.KillLeaderHost));
     }
 
     [Fact]

@@ -4,7 +4,8 @@ namespace Knd.Tests.Supervision;
 /// Issue 11 item 1: the lock service forgets (Consul killed and started empty, a snapshot restore).
 /// With Behavior=release the lock key never disappears and the index never goes backwards in normal
 /// operation, so either means an old leader may still sign until its next renewal fails: nobody takes
-/// the lock for TTL + lock-delay after first seeing it, and a leader that sees it stops at once.
+/// the lock for TTL + lock-delay (with fast failover: the lock-delay, which covers the fence bound)
+/// after first seeing it, and a leader that sees it stops at once.
 /// </summary>
 public sealed class StateLossTests
 {
@@ -22,6 +23,39 @@ public sealed class StateLossTests
         h.AdvanceLive(h.Timings.TickInterval * 2);
         Assert.Single(h.Actions.OfType<AcquireLockAction>());
         Assert.Null(h.Machine.Snapshot().StateLossHoldOff);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(10)]
+    [InlineData(30)]
+    public void WithFastFailover_LockKeyMissing_WaitsTheLockDelay_WhichOutlastsTheOldLeadersFence(int ttlSeconds)
+    {
+        // docs/failover-algorithm.md: an old leader's neard is dead by FenceBound after the loss, and
+        // with fast failover the lock-delay is at least FenceBound + margin (checked at start).
+        var timings = FailoverTimings.From(TimeSpan.FromSeconds(ttlSeconds), null, null, TimeSpan.FromSeconds(30), fastFailover: true);
+        Assert.Null(timings.Check());
+        Assert.Equal(timings.LockDelay, timings.ForgottenStateWait);
+        Assert.True(timings.ForgottenStateWait >= timings.FenceBound + timings.FastFailoverMargin);
+        Assert.True(timings.ForgottenStateWait < timings.SessionTtl + timings.LockDelay);
+
+        var h = new MachineHarness(timings: timings);
+        h.StartAndVote();
+        h.Send(new LockObservedEvent(LockObservation.Missing(3)));
+        h.AdvanceLive(timings.FenceBound + timings.FastFailoverMargin - timings.TickInterval);
+        Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+
+        h.AdvanceLive(timings.ForgottenStateWait - (timings.FenceBound + timings.FastFailoverMargin) + (timings.TickInterval * 2));
+        Assert.Single(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    [Fact]
+    public void WithFastFailover_ALockDelayBelowTheFence_StillWaitsOutTheFence()
+    {
+        // Timings built without the start-up check (a test, a future caller): the wait never drops below the fence.
+        var timings = FailoverTimings.From(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), null, TimeSpan.FromSeconds(30), fastFailover: true);
+        Assert.NotNull(timings.Check());
+        Assert.Equal(timings.FenceBound + timings.FastFailoverMargin, timings.ForgottenStateWait);
     }
 
     [Fact]
