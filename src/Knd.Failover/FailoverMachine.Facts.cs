@@ -248,7 +248,8 @@ internal sealed partial class FailoverMachine
     /// Takes one answer of the lock watch. With Behavior=release the lock key never disappears and the
     /// service's index never goes backwards in normal operation, so either means the service lost (or
     /// rolled back) its state: nobody may then take the lock before <see cref="FailoverTimings.ForgottenStateWait"/>
-    /// from this sighting, and a leader stops at once (docs/failover-algorithm.md, "Consul loses its state").
+    /// from this sighting (with fast failover and a known old holder, <see cref="FailoverTimings.ForgottenStateWaitFor"/>),
+    /// and a leader stops at once (docs/failover-algorithm.md, "Consul loses its state").
     /// </summary>
     private void ApplyObservation(LockObservation observation)
     {
@@ -269,11 +270,12 @@ internal sealed partial class FailoverMachine
             _takeNotBefore = _now;
         }
 
+        var wait = KnownHolderFenceBound(previous) is { } fence ? _timings.ForgottenStateWaitFor(fence) : _timings.ForgottenStateWait;
         if (wentBack)
         {
             _stateLostAt = _now;
             _holdOffMark = mark;
-            HoldOffTakeover($"the lock service's index went back from {highWater} to {mark}: it lost or restored its state");
+            HoldOffTakeover(wait, $"the lock service's index went back from {highWater} to {mark}: it lost or restored its state");
             if (State != SupervisorState.Validating && _lock == LockPhase.Held)
             {
                 // Never promoted under that lock (no key in neard): the service no longer knows it anyway.
@@ -283,19 +285,19 @@ internal sealed partial class FailoverMachine
         else if (newlyMissing)
         {
             _holdOffMark = mark;
-            HoldOffTakeover("the lock key is missing: a new cluster, or a lock service that lost its state");
+            HoldOffTakeover(wait, "the lock key is missing: a new cluster, or a lock service that lost its state");
         }
     }
 
-    private void HoldOffTakeover(string why)
+    private void HoldOffTakeover(TimeSpan wait, string why)
     {
-        var until = _now + _timings.ForgottenStateWait;
+        var until = _now + wait;
         if (until > _takeNotBefore)
         {
             _takeNotBefore = until;
         }
 
-        NoteError($"{why}; no node takes the lock for {_timings.ForgottenStateWait.TotalSeconds:0.#}s");
+        NoteError($"{why}; no node takes the lock for {wait.TotalSeconds:0.##}s");
     }
 
     private void ResetHealth()

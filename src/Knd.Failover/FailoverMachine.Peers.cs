@@ -22,7 +22,7 @@ internal sealed partial class FailoverMachine
     private string? _sessionBeforeReanchor;
 
     /// <summary>The last heartbeat of a leader: who, with which session, its renewal age then, and when it came.</summary>
-    private sealed record Heartbeat(string NodeId, string SessionId, TimeSpan RenewAge, TimeSpan At);
+    private sealed record Heartbeat(string NodeId, string SessionId, TimeSpan RenewAge, TimeSpan At, TimeSpan? FenceBound);
 
     /// <summary>A member's promise to this leader: binding until <paramref name="Until"/> on this node's clock (drift allowed for).</summary>
     private sealed record Promise(TimeSpan Until);
@@ -36,7 +36,7 @@ internal sealed partial class FailoverMachine
                 _membersKnown = true;
                 break;
             case LeaderHeartbeatEvent heartbeat when heartbeat.NodeId != _nodeId:
-                _heartbeat = new Heartbeat(heartbeat.NodeId, heartbeat.SessionId, heartbeat.RenewAge, _now);
+                _heartbeat = new Heartbeat(heartbeat.NodeId, heartbeat.SessionId, heartbeat.RenewAge, _now, heartbeat.FenceBound);
                 break;
             case PromiseRequestedEvent request:
                 AnswerPromise(request);
@@ -127,6 +127,26 @@ internal sealed partial class FailoverMachine
         _destroyedLeaderSessions.Add(holder);
         NoteError($"fast failover: leader {value.NodeId} {(silentFor >= _peers.LeaderSilence ? $"silent for {silentFor.TotalMilliseconds:0}ms" : $"has not renewed for {renewAge.TotalMilliseconds:0}ms")}; destroying its session {holder}");
         Emit(new DestroyLeaderSessionAction(holder, value.NodeId));
+    }
+
+    /// <summary>
+    /// The fence bound of whoever held the lock before the lock service lost its state, when this node
+    /// knows it: this node itself, or the leader whose heartbeats named that session and reported it.
+    /// Null when it does not (a knd that just started, a new cluster, a holder without the peer channel).
+    /// </summary>
+    private TimeSpan? KnownHolderFenceBound(LockObservation? before)
+    {
+        if (before?.Holder is not { } holder)
+        {
+            return null;
+        }
+
+        if (holder == _sessionId)
+        {
+            return _timings.FenceBound;
+        }
+
+        return _heartbeat is { FenceBound: { } bound } beat && beat.SessionId == holder ? bound : null;
     }
 
     /// <summary>While taking the lock back: a holder that is neither our new session nor the one we lost is someone else.</summary>

@@ -126,16 +126,21 @@ internal sealed record FailoverTimings
     /// <summary>
     /// After this node sees that the lock service lost its state (the lock key missing, an index gone
     /// backwards), no node may take the lock for this long. An old leader's last successful renewal
-    /// was processed before the loss, so its neard is dead by FenceBound after the loss, and every
-    /// sighting comes after the loss. Without fast failover FenceBound &lt; TTL, so TTL + lock-delay
-    /// covers it with the lock-delay as margin. With fast failover the start-up check makes the
-    /// lock-delay cover FenceBound + margin (the inequality a peer's destroy of a silent leader's
-    /// session rests on), so the lock-delay alone covers it with the same margin, and a Consul that
-    /// comes back empty costs one TTL less; the maximum only guards timings built without that check.
+    /// was processed before the loss, so its neard is dead by FenceBound &lt; TTL after it; waiting TTL +
+    /// lock-delay from the first sighting (which is after the loss) covers it with the lock-delay as margin.
+    /// This is the wait when this node does not know the old holder's fence bound; see <see cref="ForgottenStateWaitFor"/>.
     /// </summary>
-    public TimeSpan ForgottenStateWait => FastFailover
-        ? Max(LockDelay, FenceBound + FastFailoverMargin)
-        : SessionTtl + LockDelay;
+    public TimeSpan ForgottenStateWait => SessionTtl + LockDelay;
+
+    /// <summary>
+    /// The same wait with fast failover, when this node knows the holder before the loss and its fence
+    /// bound (this node itself, or a leader whose heartbeats reported it): that fence bound plus the
+    /// margin, and at least the lock-delay, which the start-up check makes cover this node's own. The
+    /// margin is the one a peer's destroy of a silent leader's session leaves; the TTL of
+    /// <see cref="ForgottenStateWait"/> is margin fast failover has given up for a dead leader already.
+    /// </summary>
+    public TimeSpan ForgottenStateWaitFor(TimeSpan holderFenceBound) =>
+        FastFailover ? Max(LockDelay, holderFenceBound + FastFailoverMargin) : ForgottenStateWait;
 
     /// <summary>
     /// The worst case from the last successful renewal being sent to the validating neard's confirmed

@@ -121,8 +121,12 @@ internal sealed record MaintenanceNowEvent(MaintenanceKind Kind) : SupervisorEve
 /// <summary>The other members of the cluster (node ids), as their member records show them: the ones whose promises the failsafe needs.</summary>
 internal sealed record PeerMembersEvent(IReadOnlyList<string> NodeIds) : SupervisorEvent;
 
-/// <summary>A heartbeat from the leader <paramref name="NodeId"/> holding <paramref name="SessionId"/>; its last successful renewal was sent <paramref name="RenewAge"/> before it sent this.</summary>
-internal sealed record LeaderHeartbeatEvent(string NodeId, string SessionId, TimeSpan RenewAge) : SupervisorEvent;
+/// <summary>
+/// A heartbeat from the leader <paramref name="NodeId"/> holding <paramref name="SessionId"/>; its last
+/// successful renewal was sent <paramref name="RenewAge"/> before it sent this. <paramref name="FenceBound"/>:
+/// the leader's own fence bound as it reports it (null: not reported).
+/// </summary>
+internal sealed record LeaderHeartbeatEvent(string NodeId, string SessionId, TimeSpan RenewAge, TimeSpan? FenceBound = null) : SupervisorEvent;
 
 /// <summary>
 /// The leader <paramref name="FromNode"/> (session <paramref name="SessionId"/>) asks this node to

@@ -92,7 +92,7 @@ internal sealed class LocalnetTimings
     /// </summary>
     public TimeSpan CutOffLeaderDestroyed => Knd.RenewInterval + Peers.LeaderSilence + Knd.TickInterval;
 
-    /// <summary>After an outage of the whole Consul a member sees the state loss and waits ForgottenStateWait (TTL + lock-delay; with fast failover the lock-delay); the failsafe's riders wait the same to settle.</summary>
+    /// <summary>After an outage of the whole Consul a member sees the state loss and waits at most ForgottenStateWait (TTL + lock-delay); the failsafe's riders watch that long to settle.</summary>
     public TimeSpan OutageSettle => WatchRecoveryOnService + Knd.ForgottenStateWait + Knd.AcquireRetryInterval + Promotion;
     public TimeSpan Watchdog { get; }
 
@@ -173,8 +173,9 @@ internal sealed class LocalnetTimings
             FaultKind.StopLeader => t.NeardStopTimeout + t.NeardKillConfirmTimeout + Promotion,
 
             // From the restart: the watches reset to index 0 and see the key missing, then nobody takes
-            // it for ForgottenStateWait (docs/failover-algorithm.md, "Consul loses its state").
-            FaultKind.ConsulRestart => WatchRecoveryOnService + t.ForgottenStateWait + t.AcquireRetryInterval + Promotion,
+            // it for ForgottenStateWait (docs/failover-algorithm.md, "Consul loses its state"); with fast
+            // failover the passives know the leader's fence bound from its heartbeats and wait the lock-delay.
+            FaultKind.ConsulRestart => WatchRecoveryOnService + t.ForgottenStateWaitFor(t.FenceBound) + t.AcquireRetryInterval + Promotion,
 
             // The mean time of the misses that judge the leader silent, then the step-down. A trial is
             // judged against the schedule's real duty heights instead (SilentLeaderStepDownAfter).
@@ -187,7 +188,7 @@ internal sealed class LocalnetTimings
             // consul-down without the failsafe: the leader fences; from Consul's return, as consul-restart.
             // consul-leader-down: as consul-no-leader, from the heal. consul-down-kill-leader: from Consul's return;
             // the killed leader's promises (PromiseDuration) have run out long before, so the hold-off decides.
-            FaultKind.ConsulDown or FaultKind.ConsulDownKillLeader => WatchRecoveryOnService + t.ForgottenStateWait + t.AcquireRetryInterval + Promotion,
+            FaultKind.ConsulDown or FaultKind.ConsulDownKillLeader => WatchRecoveryOnService + t.ForgottenStateWaitFor(t.FenceBound) + t.AcquireRetryInterval + Promotion,
             FaultKind.ConsulLeaderDown when Etcd => EtcdElection + EtcdLeaseExtension + expiry + Promotion,
             FaultKind.ConsulLeaderDown => expiry + Promotion,
 

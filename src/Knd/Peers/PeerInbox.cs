@@ -105,7 +105,7 @@ internal sealed class PeerInbox
         var margin = (long)_rules.FastFailoverMargin.TotalMilliseconds;
         if (heartbeat.LockDelayMs >= heartbeat.FenceBoundMs + margin)
         {
-            _post(new LeaderHeartbeatEvent(headers.From!, heartbeat.SessionId, TimeSpan.FromMilliseconds(heartbeat.RenewAgeMs)));
+            _post(new LeaderHeartbeatEvent(headers.From!, heartbeat.SessionId, TimeSpan.FromMilliseconds(heartbeat.RenewAgeMs), TimeSpan.FromMilliseconds(heartbeat.FenceBoundMs)));
         }
         else if (_rules.FastFailover && AddOnce(headers.From!))
         {

@@ -15,7 +15,8 @@ namespace Knd.Tests.Supervision;
 /// - with fast failover, a hold-off after a lost state of FenceAfter (the fence bound less the stop):
 ///   ServiceRestartsEmpty_WhileTheLeaderIsCutOff (fast: true); no hold-off at all: both
 ///   ServiceRestartsEmpty tests (fast: true). (Fence bound - 1 s passes: the model's stops rarely take
-///   their whole bound right after a renewal; StateLossTests pins the wait to the lock-delay.)
+///   their whole bound right after a renewal; StateLossTests pins the wait to the lock-delay, and
+///   catches the short wait taken for a holder whose fence bound this node never heard.)
 /// - renewals scheduled from the answer: ServiceSlowJustBelowTheRequestTimeout (self-fences);
 /// - fast failover with a lock-delay below the fence bound (1 s): LeaderCutOff (every partition kind)
 ///   and RandomFaultPlans (a passive destroys the leader's session and signs before it stopped);
@@ -96,7 +97,7 @@ public sealed class ClusterSafetyTests
                 var world = Run(plan);
 
                 Assert.True(world.Violations.Count == 0, $"{plan}: {string.Join("; ", world.Violations.Take(3))}");
-                Assert.True(world.Promotions >= 2, $"{plan}: nobody led again after the restart\n{world.Recent(60)}");
+                Assert.True(world.Led, $"{plan}: nobody leads after the restart\n{world.Recent(60)}");
             }
         }
     }

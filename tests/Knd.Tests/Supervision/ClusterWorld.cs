@@ -111,6 +111,9 @@ internal sealed class ClusterWorld
 
     public long Promotions => _nodes.Sum(n => n.Promotions + (n.Machine?.Counters.Promotions ?? 0));
 
+    /// <summary>Whether a node's machine is Validating at the end.</summary>
+    public bool Led => _nodes.Any(n => n.Machine?.State == SupervisorState.Validating);
+
     /// <summary>Self-fences of the knd processes alive at the end.</summary>
     public long SelfFences => _nodes.Sum(n => n.Machine?.Counters.SelfFences ?? 0);
 
@@ -633,7 +636,7 @@ internal sealed class ClusterWorld
         var age = snapshot.LastRenewAge ?? TimeSpan.Zero;
         foreach (var member in _nodes.Where(m => m != node && PeersReach(node, m)))
         {
-            Deliver(member, PeerLatency(), new LeaderHeartbeatEvent(node.Name, session, age));
+            Deliver(member, PeerLatency(), new LeaderHeartbeatEvent(node.Name, session, age, Timings.FenceBound));
         }
     }
 

@@ -4,8 +4,8 @@ namespace Knd.Tests.Supervision;
 /// Issue 11 item 1: the lock service forgets (Consul killed and started empty, a snapshot restore).
 /// With Behavior=release the lock key never disappears and the index never goes backwards in normal
 /// operation, so either means an old leader may still sign until its next renewal fails: nobody takes
-/// the lock for TTL + lock-delay (with fast failover: the lock-delay, which covers the fence bound)
-/// after first seeing it, and a leader that sees it stops at once.
+/// the lock for TTL + lock-delay (with fast failover and a known old holder: its fence bound + margin,
+/// at least the lock-delay) after first seeing it, and a leader that sees it stops at once.
 /// </summary>
 public sealed class StateLossTests
 {
@@ -29,33 +29,84 @@ public sealed class StateLossTests
     [InlineData(3)]
     [InlineData(10)]
     [InlineData(30)]
-    public void WithFastFailover_LockKeyMissing_WaitsTheLockDelay_WhichOutlastsTheOldLeadersFence(int ttlSeconds)
+    public void WithFastFailover_KeyMissingAfterAHeartbeatingLeader_WaitsTheLockDelay_WhichOutlastsItsFence(int ttlSeconds)
     {
-        // docs/failover-algorithm.md: an old leader's neard is dead by FenceBound after the loss, and
-        // with fast failover the lock-delay is at least FenceBound + margin (checked at start).
+        // docs/failover-algorithm.md: the old leader's neard is dead by its FenceBound after the loss,
+        // and its heartbeats reported that bound; the lock-delay covers it (checked at start).
         var timings = FailoverTimings.From(TimeSpan.FromSeconds(ttlSeconds), null, null, TimeSpan.FromSeconds(30), fastFailover: true);
         Assert.Null(timings.Check());
-        Assert.Equal(timings.LockDelay, timings.ForgottenStateWait);
-        Assert.True(timings.ForgottenStateWait >= timings.FenceBound + timings.FastFailoverMargin);
-        Assert.True(timings.ForgottenStateWait < timings.SessionTtl + timings.LockDelay);
+        Assert.Equal(timings.LockDelay, timings.ForgottenStateWaitFor(timings.FenceBound));
+        Assert.True(timings.LockDelay < timings.ForgottenStateWait);
 
-        var h = new MachineHarness(timings: timings);
-        h.StartAndVote();
-        h.Send(new LockObservedEvent(LockObservation.Missing(3)));
+        var h = LeaderLostItsState(timings, timings.FenceBound);
         h.AdvanceLive(timings.FenceBound + timings.FastFailoverMargin - timings.TickInterval);
         Assert.Empty(h.Actions.OfType<AcquireLockAction>());
 
-        h.AdvanceLive(timings.ForgottenStateWait - (timings.FenceBound + timings.FastFailoverMargin) + (timings.TickInterval * 2));
+        h.AdvanceLive(timings.LockDelay - (timings.FenceBound + timings.FastFailoverMargin) + (timings.TickInterval * 2));
         Assert.Single(h.Actions.OfType<AcquireLockAction>());
     }
 
     [Fact]
-    public void WithFastFailover_ALockDelayBelowTheFence_StillWaitsOutTheFence()
+    public void WithFastFailover_TheOldLeaderReportedALongerFence_WaitsThatFencePlusTheMargin()
     {
-        // Timings built without the start-up check (a test, a future caller): the wait never drops below the fence.
-        var timings = FailoverTimings.From(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), null, TimeSpan.FromSeconds(30), fastFailover: true);
-        Assert.NotNull(timings.Check());
-        Assert.Equal(timings.FenceBound + timings.FastFailoverMargin, timings.ForgottenStateWait);
+        // A leader configured with a longer TTL (its own lock-delay covers its own fence) in a mixed cluster.
+        var timings = FailoverTimings.From(TimeSpan.FromSeconds(10), null, null, TimeSpan.FromSeconds(30), fastFailover: true);
+        var theirs = TimeSpan.FromSeconds(12);
+
+        var h = LeaderLostItsState(timings, theirs);
+        h.AdvanceLive(theirs + timings.FastFailoverMargin - timings.TickInterval);
+        Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+
+        h.AdvanceLive(timings.TickInterval * 2);
+        Assert.Single(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void WithFastFailover_HolderUnknown_WaitsTtlPlusLockDelay(bool heartbeatOfAnotherSession)
+    {
+        // A knd that has not heard the old holder's fence bound (it just started, or the heartbeats
+        // came from another session) cannot rely on it.
+        var timings = FailoverTimings.From(TimeSpan.FromSeconds(10), null, null, TimeSpan.FromSeconds(30), fastFailover: true);
+        var h = new MachineHarness(timings: timings, peers: new PeerRules { FastFailover = true });
+        h.StartAndVote();
+        h.ObserveLock("leader-session", 500, nodeId: "node-b");
+        if (heartbeatOfAnotherSession)
+        {
+            h.Send(new LeaderHeartbeatEvent("node-c", "older-session", TimeSpan.Zero, timings.FenceBound));
+        }
+
+        h.Send(new LockWatchFailedEvent(new LockServiceError(LockServiceFailure.Unreachable, "connection refused")));
+        h.Send(new LockObservedEvent(LockObservation.Missing(3)));
+        h.AdvanceLive(timings.ForgottenStateWait - h.Timings.TickInterval);
+        Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+
+        h.AdvanceLive(h.Timings.TickInterval * 2);
+        Assert.Single(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    [Fact]
+    public void WithoutFastFailover_AKnownHolder_StillWaitsTtlPlusLockDelay()
+    {
+        var timings = FailoverTimings.From(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(30));
+        Assert.Equal(timings.ForgottenStateWait, timings.ForgottenStateWaitFor(timings.FenceBound));
+
+        var h = LeaderLostItsState(timings, timings.FenceBound);
+        h.AdvanceLive(timings.ForgottenStateWait - h.Timings.TickInterval);
+        Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    /// <summary>A passive that saw node-b lead under heartbeats reporting <paramref name="fenceBound"/>, then the key missing after a watch failure.</summary>
+    private static MachineHarness LeaderLostItsState(FailoverTimings timings, TimeSpan fenceBound)
+    {
+        var h = new MachineHarness(timings: timings, peers: new PeerRules { FastFailover = timings.FastFailover });
+        h.StartAndVote();
+        h.ObserveLock("leader-session", 500, nodeId: "node-b");
+        h.Send(new LeaderHeartbeatEvent("node-b", "leader-session", TimeSpan.Zero, fenceBound));
+        h.Send(new LockWatchFailedEvent(new LockServiceError(LockServiceFailure.Unreachable, "connection refused")));
+        h.Send(new LockObservedEvent(LockObservation.Missing(3)));
+        return h;
     }
 
     [Fact]
