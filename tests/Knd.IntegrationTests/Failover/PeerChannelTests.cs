@@ -122,7 +122,7 @@ public sealed class PeerChannelTests
             {
                 foreach (var passive in passives)
                 {
-                    longest = Math.Max(longest, HoldOff(await MetricsAsync(passive)));
+                    longest = Math.Max(longest, Sample(await MetricsAsync(passive), "knd_lock_holdoff_seconds"));
                 }
 
                 return (await Task.WhenAll(passives.Select(p => p.IsLeaderAsync()))).Any(led => led);
@@ -328,21 +328,15 @@ public sealed class PeerChannelTests
         await WaitForMembersAsync(cluster, leader);
         // A few heartbeats to every member, so each has seen one for the current session.
         var wanted = 4 * (cluster.Nodes.Count - 1);
-        await Eventually.UntilAsync(async () => HeartbeatsOk(await MetricsAsync(leader)) >= wanted, TimeSpan.FromSeconds(20), cluster.Describe);
+        await Eventually.UntilAsync(async () => Sample(await MetricsAsync(leader), "knd_peer_requests_total{route=\"heartbeat\",outcome=\"ok\"}") >= wanted, TimeSpan.FromSeconds(20), cluster.Describe);
     }
 
-    private static double HoldOff(string metrics)
+    /// <summary>A sample's value in an exposition (0 when the series is absent).</summary>
+    private static double Sample(string metrics, string series)
     {
-        const string Series = "knd_lock_holdoff_seconds ";
-        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(Series, StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[Series.Length..], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static double HeartbeatsOk(string metrics)
-    {
-        const string Series = "knd_peer_requests_total{route=\"heartbeat\",outcome=\"ok\"} ";
-        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(Series, StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[Series.Length..], System.Globalization.CultureInfo.InvariantCulture);
+        var prefix = series + " ";
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Every node published its peer address and the leader knows every member.</summary>
