@@ -44,6 +44,23 @@ internal sealed partial class ChaosBenchmark
         }
 
         var notes = new List<string>(injection.Notes);
+        var chain = _cluster.Chain;
+        var fromHeight = chain.HeadAt(injection.InjectedAt);
+        var toHeight = signed?.Height ?? chain.HeadAt(_time.GetUtcNow());
+        var missedHeights = chain.DutyHeights(LocalnetOptions.Account, fromHeight, toHeight).Where(h => !ledger.IsSigned(LocalnetOptions.Account, h)).ToList();
+        var missed = missedHeights.Count;
+        if (signed is null && injection.Failure is null && fault.MayRideThrough(_options.Failsafe))
+        {
+            var now = await PollAsync(cancellationToken);
+            var leaders = now.Leaders.Select(n => (n.NodeId, n.Status?.NeardPid)).ToList();
+            if (RodeThrough(ledger.Entries.Skip(firstNew), leader.Unit.Layout.Home, leader.NodeId, oldPids, leaders, missed) is { } rode)
+            {
+                notes.Add(rode);
+                var rideThrough = new TrialResult { Fault = fault, Number = number, From = leader.NodeId, To = leader.NodeId, InBound = true, MissedDutyHeights = missed, Notes = notes };
+                return RestartedBystanders(startsBefore, leader.NodeId) is { } crashed ? rideThrough with { Failure = crashed } : rideThrough;
+            }
+        }
+
         // A switchover that never began leaves the old leader signing, as it should.
         var handedOver = injection.Kind != FaultKind.Switchover || injection.Failure is null;
         if (handedOver && LateOldSignature(injection, oldPids, firstNew) is { } late)
@@ -51,11 +68,6 @@ internal sealed partial class ChaosBenchmark
             notes.Add(late);
         }
 
-        var chain = _cluster.Chain;
-        var fromHeight = chain.HeadAt(injection.InjectedAt);
-        var toHeight = signed?.Height ?? chain.HeadAt(_time.GetUtcNow());
-        var missedHeights = chain.DutyHeights(LocalnetOptions.Account, fromHeight, toHeight).Where(h => !ledger.IsSigned(LocalnetOptions.Account, h)).ToList();
-        var missed = missedHeights.Count;
         if (fault == FaultKind.Switchover && missed > 0 && signed is not null)
         {
             notes.Add($"WARNING: a planned switchover missed duty height(s) {string.Join(", ", missedHeights)}; it should hand over inside a duty-free window");
@@ -86,6 +98,18 @@ internal sealed partial class ChaosBenchmark
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A fault the failsafe may ride out (<see cref="FaultKinds.MayRideThrough"/>) was ridden out
+    /// when no other neard signed for the account since the fault, no duty height was missed, and the
+    /// old leader still leads with the same neard: a note saying so, or null.
+    /// </summary>
+    internal static string? RodeThrough(IEnumerable<LedgerEntry> sinceFault, string leaderHome, string leaderNode, IReadOnlySet<int> leaderPids, IReadOnlyList<(string NodeId, int? NeardPid)> leadersNow, int missed)
+    {
+        var others = sinceFault.Any(e => e.AccountId == LocalnetOptions.Account && (e.Home != leaderHome || !leaderPids.Contains(e.Pid)));
+        var same = leadersNow is [var only] && only.NodeId == leaderNode && only.NeardPid is { } pid && leaderPids.Contains(pid);
+        return !others && missed == 0 && same ? "the failsafe leader rode through: it took the lost lock back and signed on" : null;
     }
 
     /// <summary>A knd that the fault did not target but that the manager had to start again: it crashed.</summary>

@@ -98,6 +98,14 @@ internal static class FaultKinds
     public static bool IsRideThrough(this FaultKind kind, bool failsafe = false) =>
         kind is FaultKind.ConsulSlow || (failsafe && kind.IsConsulOutage());
 
+    /// <summary>
+    /// Faults a failsafe leader may or may not ride out, by the timing of a short outage: in
+    /// consul-restart (2 s) the leader rides through when it holds every member's promise before
+    /// Consul answers again (it then takes the lost lock back and signs on), and fails over as without
+    /// the failsafe when its watch reaches the empty Consul first. Either outcome passes.
+    /// </summary>
+    public static bool MayRideThrough(this FaultKind kind, bool failsafe) => failsafe && kind is FaultKind.ConsulRestart;
+
     /// <summary>The outages of the whole Consul that the failsafe rides out (the leader's host stays up).</summary>
     public static bool IsConsulOutage(this FaultKind kind) => kind is FaultKind.ConsulNoLeader or FaultKind.ConsulDown or FaultKind.ConsulLeaderDown or FaultKind.EtcdQuorumLoss;
 
