@@ -69,16 +69,7 @@ public sealed class StateLossTests
         // A knd that has not heard the old holder's fence bound (it just started, or the heartbeats
         // came from another session) cannot rely on it.
         var timings = FailoverTimings.From(TimeSpan.FromSeconds(10), null, null, TimeSpan.FromSeconds(30), fastFailover: true);
-        var h = new MachineHarness(timings: timings, peers: new PeerRules { FastFailover = true });
-        h.StartAndVote();
-        h.ObserveLock("leader-session", 500, nodeId: "node-b");
-        if (heartbeatOfAnotherSession)
-        {
-            h.Send(new LeaderHeartbeatEvent("node-c", "older-session", TimeSpan.Zero, timings.FenceBound));
-        }
-
-        h.Send(new LockWatchFailedEvent(new LockServiceError(LockServiceFailure.Unreachable, "connection refused")));
-        h.Send(new LockObservedEvent(LockObservation.Missing(3)));
+        var h = LeaderLostItsState(timings, heartbeatOfAnotherSession ? timings.FenceBound : null, heartbeatSession: "older-session");
         h.AdvanceLive(timings.ForgottenStateWait - h.Timings.TickInterval);
         Assert.Empty(h.Actions.OfType<AcquireLockAction>());
 
@@ -97,13 +88,20 @@ public sealed class StateLossTests
         Assert.Empty(h.Actions.OfType<AcquireLockAction>());
     }
 
-    /// <summary>A passive that saw node-b lead under heartbeats reporting <paramref name="fenceBound"/>, then the key missing after a watch failure.</summary>
-    private static MachineHarness LeaderLostItsState(FailoverTimings timings, TimeSpan fenceBound)
+    /// <summary>
+    /// A passive that saw node-b lead session "leader-session", took a heartbeat of <paramref name="heartbeatSession"/>
+    /// reporting <paramref name="fenceBound"/> (none when null), then saw the key missing after a watch failure.
+    /// </summary>
+    private static MachineHarness LeaderLostItsState(FailoverTimings timings, TimeSpan? fenceBound, string heartbeatSession = "leader-session")
     {
         var h = new MachineHarness(timings: timings, peers: new PeerRules { FastFailover = timings.FastFailover });
         h.StartAndVote();
         h.ObserveLock("leader-session", 500, nodeId: "node-b");
-        h.Send(new LeaderHeartbeatEvent("node-b", "leader-session", TimeSpan.Zero, fenceBound));
+        if (fenceBound is { } bound)
+        {
+            h.Send(new LeaderHeartbeatEvent(heartbeatSession == "leader-session" ? "node-b" : "node-c", heartbeatSession, TimeSpan.Zero, bound));
+        }
+
         h.Send(new LockWatchFailedEvent(new LockServiceError(LockServiceFailure.Unreachable, "connection refused")));
         h.Send(new LockObservedEvent(LockObservation.Missing(3)));
         return h;
