@@ -23,6 +23,7 @@ internal sealed partial class FailoverMachine
     private TimeSpan? _keyInstalledAt;
     private bool _validatorStartIssued;
     private bool _promotionVerified;
+    private bool _startHeldForRenewal;
 
     /// <summary>The reason the last demotion happened, for logs and tests.</summary>
     public DemotionReason? LastDemotion { get; private set; }
@@ -34,6 +35,7 @@ internal sealed partial class FailoverMachine
         _promotionFailed = false;
         _keyInstalledAt = null;
         _validatorStartIssued = false;
+        _startHeldForRenewal = false;
         _promotionVerified = false;
         _handoverTo = null;
         _restartFallbackDone = false;
@@ -235,6 +237,15 @@ internal sealed partial class FailoverMachine
         RetryUnconfirmedStop();
         if (_neardPhase == NeardPhase.Stopped && !_validatorStartIssued)
         {
+            if (!MayStartSigning)
+            {
+                // Reached only under the failsafe (without it MustDemote fenced first): the voter's stop
+                // outlasted the renewals. Hold the start until a renewal lands; if the promises run out
+                // first, MustDemote fences with nothing to stop.
+                WaitForRenewalBeforeSigning();
+                return;
+            }
+
             _validatorStartIssued = true;
             StartNeard(NeardMode.Validator);
             return;
@@ -247,6 +258,17 @@ internal sealed partial class FailoverMachine
         else if (_validatorStartIssued && _neardPhase == NeardPhase.Stopped)
         {
             BeginDemotion(DemotionReason.NeardExit, "the validator neard did not start");
+        }
+    }
+
+    private void WaitForRenewalBeforeSigning()
+    {
+        if (!_startHeldForRenewal)
+        {
+            _startHeldForRenewal = true;
+            var age = _now - _lastRenewOkSentAt;
+            NoteError($"holding the validator start: no session renewal succeeded for {age.TotalMilliseconds:0}ms; the failsafe keeps a running signer, it does not start one");
+            _transitions.Add(new StateTransition(State, State, "promotion waits for a session renewal before starting the validator neard"));
         }
     }
 

@@ -391,12 +391,19 @@ internal sealed partial class FailoverMachine
         }
     }
 
+    /// <summary>
+    /// A signer may start only on the confirmed lock and a renewal younger than FenceAfter. The failsafe
+    /// keeps a running signer through a Consul outage; it never starts one.
+    /// </summary>
+    private bool MayStartSigning =>
+        State == SupervisorState.Validating && _lock == LockPhase.Held && _now - _lastRenewOkSentAt < _timings.FenceAfter;
+
     /// <summary>Contract §4.2 as code: a bug that would let neard sign without the confirmed lock stops knd instead.</summary>
     private void AssertMaySign(string what)
     {
-        if (State != SupervisorState.Validating || _lock != LockPhase.Held || _now - _lastRenewOkSentAt >= _timings.FenceAfter)
+        if (!MayStartSigning)
         {
-            throw new InvalidOperationException($"safety invariant violated: tried to {what} in {State} with lock {_lock}");
+            throw new InvalidOperationException($"safety invariant violated: tried to {what} in {State} with lock {_lock} and the last renewal {(_now - _lastRenewOkSentAt).TotalMilliseconds:0}ms old");
         }
     }
 }

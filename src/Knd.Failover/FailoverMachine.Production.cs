@@ -232,6 +232,7 @@ internal sealed partial class FailoverMachine
         _activePromotion = PromotionMode.Restart;
         _leaderPhase = LeaderPhase.Promoting;
         _validatorStartIssued = false;
+        _startHeldForRenewal = false;
         StartLeaderTally();
         NoteError($"the hot-swapped key produced none of its first {missed} duties; restarting neard with the key");
         _transitions.Add(new StateTransition(State, State, "promotion produced nothing: falling back to a restart promotion"));

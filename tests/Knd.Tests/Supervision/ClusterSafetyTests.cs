@@ -21,7 +21,11 @@ namespace Knd.Tests.Supervision;
 /// - fast failover with a lock-delay below the fence bound (1 s): LeaderCutOff (every partition kind)
 ///   and RandomFaultPlans (a passive destroys the leader's session and signs before it stopped);
 /// - a member that promises although it reaches Consul: RandomFaultPlans (a leader cut off from Consul
-///   signs on while its session expires) and PeerChannelTests.Member_ThatReachesConsul_Refuses;
+///   signs on past its session's expiry; the world counts as binding only the promises of members that
+///   could not reach the service when they gave them) and PeerChannelTests.Member_ThatReachesConsul_Refuses;
+/// - a restart promotion that starts the validator on a renewal older than FenceAfter because the
+///   failsafe covers it: FailsafePromotion_ServiceLeaderlessWhileTheVoterStops (the safety assertion
+///   stops the machine) and PeerChannelTests.Promotion_ConsulDownWhileTheVoterStops;
 /// - a promise that does not bind its member, or a leader that stops too late for its oldest promise:
 ///   PeerChannelTests (Member_..._DoesNotTakeTheLockBeforeItEnds, Leader_PromisesStopComing_...).
 /// </para>
@@ -50,6 +54,27 @@ public sealed class ClusterSafetyTests
         Plans.Sample(plan => { if (Run(plan).Promotions > 0) { Interlocked.Increment(ref led); } }, iter: 50);
 
         Assert.True(led >= 45, $"only {led} of 50 plans ever promoted a node");
+    }
+
+    /// <summary>
+    /// A plan CI's random run found: the lock service slow, then leaderless just after node 1 won the
+    /// lock, so its voter's stop outlasted FenceAfter while node 0's promises covered it; the validator
+    /// start then tripped the safety assertion. The promotion now waits for a renewal.
+    /// </summary>
+    [Fact]
+    public void FailsafePromotion_ServiceLeaderlessWhileTheVoterStops_StartsNoSignerOnAStaleRenewal()
+    {
+        var plan = new WorldPlan(-3340272, 2, false, [
+            new PlannedFault(22807, WorldFault.ServiceRestartEmpty, 0, 5226),
+            new PlannedFault(32662, WorldFault.ServiceSlow, 1, 30610),
+            new PlannedFault(40550, WorldFault.ServiceIndexRegression, 0, 36447),
+            new PlannedFault(44156, WorldFault.ServiceNoLeader, 1, 9323),
+        ], FastFailover: true, Failsafe: true);
+
+        var world = Run(plan);
+
+        Assert.True(world.Violations.Count == 0, $"{plan}: {string.Join("; ", world.Violations.Take(3))}\n{world.Recent()}");
+        Assert.Contains(world.Trace, line => line.Contains("waits for a session renewal", StringComparison.Ordinal));
     }
 
     /// <summary>The schedules of issue 11 item 1: the service restarts empty while a leader signs, with a knd restart on a passive.</summary>

@@ -575,10 +575,12 @@ internal sealed class ClusterWorld
             }
 
             // Under the failsafe a leader cut off from the service signs on past its session, but only
-            // while every member's promise covers its stop (its machine says so at this instant); the
-            // members are bound by those promises, and a second signer among them is the two-signer
-            // check's to catch. Anywhere else an expired session under a signing neard is a violation.
-            var covered = _plan.Failsafe && session.Node.Machine?.Snapshot().Peers?.FailsafeCovers == true;
+            // while every other node is bound by a promise it granted this leader when it could not reach
+            // the service either (by the world's clock, from when it granted); a second signer among them
+            // is the two-signer check's to catch. The leader's own view is not the judge: its stop after
+            // the promises stop covering runs inside them, and a node it does not count as a member is
+            // not bound. Anywhere else an expired session under a signing neard is a violation.
+            var covered = _plan.Failsafe && EveryOtherNodeBound(session.Node);
             if (_holder == id && SignsNow(session.Node) && session.Node.Incarnation == session.Incarnation && !covered)
             {
                 Violations.Add($"{Now} {session.Node.Name}: its lock-holding session expired while its validator neard still ran");
@@ -640,7 +642,14 @@ internal sealed class ClusterWorld
         }
     }
 
-    private readonly Dictionary<long, (Node Leader, TimeSpan SentAt)> _promiseRequests = [];
+    private readonly Dictionary<long, (Node Leader, TimeSpan SentAt, bool Reachable)> _promiseRequests = [];
+
+    /// <summary>Until when (world time) a member is bound by the promises it granted a leader: (member, leader) → end.</summary>
+    private readonly Dictionary<(int Member, int Leader), TimeSpan> _bindings = [];
+
+    private bool EveryOtherNodeBound(Node leader) =>
+        _nodes.Where(n => n != leader).All(n => _bindings.TryGetValue((n.Index, leader.Index), out var until) && until > Now);
+
     private long _promiseRequestCounter;
 
     private void AskForPromises(Node leader, RequestPromisesAction request)
@@ -649,16 +658,31 @@ internal sealed class ClusterWorld
         foreach (var member in _nodes.Where(m => m != leader && PeersReach(leader, m)))
         {
             var id = ++_promiseRequestCounter;
-            _promiseRequests[id] = (leader, sentAt);
             // The member's shell asks Consul for its leader before it answers.
             var reachable = Now >= member.PartitionedUntil && Now >= _downUntil && Now >= _noLeaderUntil;
+            _promiseRequests[id] = (leader, sentAt, reachable);
             Deliver(member, PeerLatency(), new PromiseRequestedEvent(id, leader.Name, request.SessionId, request.Duration, reachable));
         }
     }
 
     private void AnswerPromise(Node member, AnswerPromiseAction answer)
     {
-        if (!_promiseRequests.Remove(answer.RequestId, out var request) || !PeersReach(member, request.Leader))
+        if (!_promiseRequests.Remove(answer.RequestId, out var request))
+        {
+            return;
+        }
+
+        if (answer.Granted && !request.Reachable)
+        {
+            // The member is bound from now (it answers as it receives), whether or not the answer arrives.
+            // A promise from a member that reached the service binds nothing here: there the service can
+            // still judge the leader, and contract §4.3 must hold for it.
+            var key = (member.Index, request.Leader.Index);
+            var until = Now + answer.Duration;
+            _bindings[key] = _bindings.TryGetValue(key, out var bound) && bound > until ? bound : until;
+        }
+
+        if (!PeersReach(member, request.Leader))
         {
             return;
         }
@@ -692,6 +716,8 @@ internal sealed class ClusterWorld
 
     private sealed class Node(int index)
     {
+        public int Index => index;
+
         public string Name { get; } = $"node-{index}";
 
         public FailoverMachine? Machine { get; set; }

@@ -169,6 +169,46 @@ public sealed class PeerChannelTests
         Assert.True(stoppedAt + h.Timings.NeardStopTimeout + h.Timings.NeardKillConfirmTimeout <= promiseEnds, $"stop at {stoppedAt} leaves no room before {promiseEnds}");
     }
 
+    /// <summary>
+    /// The model test's find: a restart promotion whose voter stop outlasts FenceAfter while Consul is
+    /// down and every member promised started the validator on a stale renewal (the safety assertion
+    /// stopped knd). The failsafe keeps a running signer; it does not start one.
+    /// </summary>
+    [Fact]
+    public void Promotion_ConsulDownWhileTheVoterStops_StartsTheValidatorOnlyAfterARenewal()
+    {
+        var h = PromotingWithRestart(Failsafe, members: ["node-b"]);
+        var voter = h.Generation;
+
+        RunWithoutConsul(h, h.Timings.FenceAfter + TimeSpan.FromSeconds(1), grant: _ => true);
+        h.Send(new NeardStoppedEvent(voter, true, "exited after SIGTERM"));
+        RunWithoutConsul(h, TimeSpan.FromSeconds(3), grant: _ => true);
+
+        Assert.True(h.Machine.IsLeader, h.Machine.Snapshot().LastError);
+        Assert.DoesNotContain(h.Actions.OfType<StartNeardAction>(), a => a.Mode == NeardMode.Validator);
+        Assert.Contains(h.Transitions, t => t.Reason.Contains("waits for a session renewal", StringComparison.Ordinal));
+
+        h.AdvanceLive(h.Timings.RenewInterval + h.Timings.TickInterval);
+
+        Assert.Contains(h.Actions.OfType<StartNeardAction>(), a => a.Mode == NeardMode.Validator);
+    }
+
+    [Fact]
+    public void Promotion_HeldForARenewal_PromisesRunOut_FencesWithoutEverStartingTheValidator()
+    {
+        var h = PromotingWithRestart(Failsafe, members: ["node-b"]);
+        var voter = h.Generation;
+        var grants = 0;
+
+        RunWithoutConsul(h, h.Timings.FenceAfter + TimeSpan.FromSeconds(1), grant: _ => true);
+        h.Send(new NeardStoppedEvent(voter, true, "exited after SIGTERM"));
+        RunWithoutConsul(h, TimeSpan.FromSeconds(30), grant: _ => grants++ < 3);
+
+        Assert.Equal(DemotionReason.SelfFence, h.Machine.LastDemotion);
+        Assert.DoesNotContain(h.Actions.OfType<StartNeardAction>(), a => a.Mode == NeardMode.Validator);
+        Assert.Contains(h.Actions, a => a is ReleaseLockAction);
+    }
+
     [Fact]
     public void Member_ThatCannotReachConsul_Promises_AndDoesNotTakeTheLockBeforeItEnds()
     {
@@ -341,6 +381,21 @@ public sealed class PeerChannelTests
         h.Send(new PeerMembersEvent([MachineHarness.NodeId, .. members]));
         h.AdvanceLive(peers.StartupPromiseWait);
         h.StartLeadingFromVoting();
+        return h;
+    }
+
+    /// <summary>A leader whose restart promotion has just begun: the lock is confirmed and the voter neard is asked to stop.</summary>
+    private static MachineHarness PromotingWithRestart(PeerRules peers, IReadOnlyList<string> members)
+    {
+        var h = new MachineHarness(PromotionMode.Restart, peers: peers);
+        h.StartAndVote();
+        h.Send(new PeerMembersEvent([MachineHarness.NodeId, .. members]));
+        h.AdvanceLive(peers.StartupPromiseWait);
+        h.Send(new LockObservedEvent(LockObservation.Free(7)));
+        h.Send(new AcquireCompletedEvent(MachineHarness.Session, LockAcquireOutcome.Acquired));
+        h.Send(new LockConfirmedEvent(MachineHarness.Session, true, 42, null));
+        Assert.True(h.Machine.IsLeader);
+        Assert.IsType<StopNeardAction>(h.Actions[^1]);
         return h;
     }
 
