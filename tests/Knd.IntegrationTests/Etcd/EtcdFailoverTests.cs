@@ -9,7 +9,7 @@ namespace Knd.IntegrationTests.Etcd;
 /// Real <c>knd run</c> daemons with <c>--dcs etcd</c> on a real three-member etcd cluster, neard-sim
 /// signing into one ledger: the failover scenarios, each ending with no height signed twice.
 /// </summary>
-[Collection(FailoverSecondCollection.Name)]
+[Collection(FailoverThirdCollection.Name)]
 public sealed class EtcdFailoverTests
 {
     private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(60);

@@ -4,7 +4,7 @@ using Knd.IntegrationTests.Infrastructure;
 namespace Knd.IntegrationTests.Failover;
 
 /// <summary>--no-failover and --priority with real processes, and knd list / remove-member against a real cluster.</summary>
-[Collection(FailoverCollection.Name)]
+[Collection(FailoverThirdCollection.Name)]
 public sealed class TagsAndListTests
 {
     private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(60);
