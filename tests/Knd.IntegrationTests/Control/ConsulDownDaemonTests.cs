@@ -5,7 +5,7 @@ using Knd.IntegrationTests.Failover;
 namespace Knd.IntegrationTests.Control;
 
 /// <summary>A real <c>knd run</c> whose Consul has gone: the control commands name that cause, never "internal error".</summary>
-[Collection(FailoverThirdCollection.Name)]
+[Collection(FailoverCollection.Name)]
 public sealed class ConsulDownDaemonTests
 {
     [Fact]

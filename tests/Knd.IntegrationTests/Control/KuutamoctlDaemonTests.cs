@@ -4,7 +4,7 @@ using Knd.IntegrationTests.Infrastructure;
 namespace Knd.IntegrationTests.Control;
 
 /// <summary>kuutamoctl's requests against a real <c>knd run</c> (dev-consul, neard-sim), on the kuutamod.sock in its neard home.</summary>
-[Collection(FailoverThirdCollection.Name)]
+[Collection(FailoverCollection.Name)]
 public sealed class KuutamoctlDaemonTests
 {
     [Fact]

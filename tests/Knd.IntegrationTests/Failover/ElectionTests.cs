@@ -24,11 +24,13 @@ public sealed class ElectionTests
 }
 
 /// <summary>
-/// A third of the tests that start a real cluster. Within a collection they run one after another; the
-/// thirds run beside each other and the light collections, two at a time on a 2-core runner (one after
-/// another they took 20+ minutes, over the suite's budget), longest first (<see cref="Infrastructure.HeaviestFirstOrderer"/>).
-/// Timing bounds stay those of the failover arithmetic; a cluster idles at a few percent of a core, so a
-/// neighbour costs little. Each third takes about five minutes; keep them balanced when adding tests.
+/// One of the three collections of tests that start a real cluster. Within a collection they run one
+/// after another; xUnit runs two collections at a time on a 2-core runner (one after another the
+/// cluster tests took 20+ minutes, over the suite's budget), in the order of
+/// <see cref="Infrastructure.HeaviestFirstOrderer"/>: this one (about 7 minutes) and then the light
+/// collections in one lane, the second (6) and then the third (3.5) in the other. Keep the lanes
+/// even when adding tests. Timing bounds stay those of the failover arithmetic; a cluster idles at a
+/// few percent of a core, so a neighbour costs little.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class FailoverCollection

@@ -10,7 +10,7 @@ namespace Knd.IntegrationTests.Failover;
 /// kuutamod.sock, the same <c>kuutamod-leader/&lt;account&gt;</c> lock key) joins a cluster of knd
 /// hosts configured by flags, and either can take over from the other.
 /// </summary>
-[Collection(FailoverThirdCollection.Name)]
+[Collection(FailoverCollection.Name)]
 public sealed class KuutamodDropInTests
 {
     private const string Token = "dr0p-in-acl-token-77c1";

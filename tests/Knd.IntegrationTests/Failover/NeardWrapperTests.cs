@@ -11,7 +11,7 @@ namespace Knd.IntegrationTests.Failover;
 /// wrapper must exec; knd must be safe when one does not): knd's stop takes the whole process
 /// group, so no neard-sim is left signing or holding the RPC port.
 /// </summary>
-[Collection(FailoverThirdCollection.Name)]
+[Collection(FailoverCollection.Name)]
 public sealed class NeardWrapperTests
 {
     [Fact(Timeout = 180_000)]

@@ -10,7 +10,7 @@ namespace Knd.IntegrationTests.Failover;
 /// next to the new leader in the trial): knd says so at start and in a metric, and the
 /// shipped guard script stands in for the watchdog.
 /// </summary>
-[Collection(FailoverThirdCollection.Name)]
+[Collection(FailoverCollection.Name)]
 public sealed class WatchdogAbsenceTests
 {
     private const string Warning = "No service-manager watchdog (NOTIFY_SOCKET is not set)";
