@@ -185,6 +185,9 @@ internal sealed partial class FailoverMachine
             case PeerMembersEvent or LeaderHeartbeatEvent or PromiseRequestedEvent or PromiseAnsweredEvent:
                 ApplyPeerEvent(supervisorEvent);
                 break;
+            case FailsafeRostersObservedEvent or FailsafeRosterPublishedEvent:
+                ApplyRosterEvent(supervisorEvent);
+                break;
             case MaintenanceScheduledEvent scheduled:
                 ApplyMaintenanceScheduled(scheduled);
                 break;

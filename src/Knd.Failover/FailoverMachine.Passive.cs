@@ -158,6 +158,7 @@ internal sealed partial class FailoverMachine
         if (_observed is null || _observed.Holder is not null || _paused)
         {
             _deferringSince = null;
+            _rosterRefusal = null;
             return false;
         }
 
@@ -167,7 +168,7 @@ internal sealed partial class FailoverMachine
             return false;
         }
 
-        if (!ProductionAllowsTakeover() || !PromiseAllowsTakeover())
+        if (!ProductionAllowsTakeover() || !PromiseAllowsTakeover() || !RosterAllowsTakeover())
         {
             return false;
         }

@@ -154,17 +154,19 @@ internal sealed partial class FailoverMachine
         _reanchoring && _observed?.Holder is { } holder && holder != _sessionId && holder != _sessionBeforeReanchor;
 
     /// <summary>
-    /// Every known member has promised, and the earliest promise leaves time for a bounded stop. Until
-    /// the member list has come at all, nothing covers: an empty list would need nobody's promise.
+    /// Every known member, and every node on the failsafe list this node published in this tenure, has
+    /// promised, and the earliest promise leaves time for a bounded stop. Until the member list has come
+    /// at all, nothing covers (an empty list would need nobody's promise); nor before the member record
+    /// shows this node's failsafe list, since until then a host it never saw is bound by nothing.
     /// </summary>
     private bool FailsafeCovers()
     {
-        if (!_peers.Failsafe || !_membersKnown)
+        if (!_peers.Failsafe || !_membersKnown || !RosterPublished)
         {
             return false;
         }
 
-        foreach (var member in _members)
+        foreach (var member in _members.Concat(_roster))
         {
             if (!_promises.TryGetValue(member, out var promise) || promise.Until - FailsafeStopBudget <= _now)
             {
@@ -256,5 +258,8 @@ internal sealed partial class FailoverMachine
         IsLeader && FailsafeCovers(),
         _promises.Count,
         _reanchoring,
-        _now < _promisedUntil ? _promisedUntil - _now : null);
+        _now < _promisedUntil ? _promisedUntil - _now : null,
+        WantedRoster,
+        RosterPublished,
+        _rosterRefusal);
 }

@@ -127,13 +127,18 @@ internal sealed partial class FailoverMachine
     /// <summary>
     /// A block signed with the key that no node of the cluster can have signed: the lock was free
     /// (no holder) from before its production by more than the fence bound (an old leader's neard is
-    /// dead by then) plus some slack. While the lock is held it is taken to be the holder's.
+    /// dead by then) plus some slack. While the lock is held it is taken to be the holder's. Under the
+    /// failsafe a leader may sign on past its session's end: not while this node's own promise bound it,
+    /// nor while the lock's last holder publishes a failsafe member list (it may be signing under its
+    /// members' promises, cut off from a Consul that this node still reaches).
     /// </summary>
     private bool IsStranger(TimeSpan producedAt) =>
         !IsLeader
         && _observed is { Holder: null }
         && _lockFreeSince is { } freeSince
-        && producedAt > freeSince + _timings.FenceBound + _rules.StrangerSlack;
+        && producedAt > freeSince + _timings.FenceBound + _rules.StrangerSlack
+        && producedAt >= _promisedUntil
+        && !LastHolderMaySignUnderFailsafe;
 
     private void NoteStranger(long height, TimeSpan producedAt)
     {

@@ -66,6 +66,8 @@ internal sealed partial class FailoverMachine
             }
         }
 
+        TrackRosterTenure();
+
         var output = new MachineOutput([.. _actions], [.. _transitions]);
         _actions.Clear();
         _transitions.Clear();

@@ -122,6 +122,19 @@ internal sealed record MaintenanceNowEvent(MaintenanceKind Kind) : SupervisorEve
 internal sealed record PeerMembersEvent(IReadOnlyList<string> NodeIds) : SupervisorEvent;
 
 /// <summary>
+/// The failsafe member lists the cluster's member records publish (<c>failsafe_members</c>), by the
+/// node whose record it is: only a node that holds or held the lock under the failsafe publishes
+/// one. Sent whenever the cluster watch's lists change.
+/// </summary>
+internal sealed record FailsafeRostersObservedEvent(IReadOnlyDictionary<string, IReadOnlyList<string>> Rosters) : SupervisorEvent;
+
+/// <summary>
+/// This node's member record was written with <paramref name="Roster"/> as its failsafe member list
+/// (null: without one), under session <paramref name="SessionId"/>; sent when the written list changes.
+/// </summary>
+internal sealed record FailsafeRosterPublishedEvent(string SessionId, IReadOnlyList<string>? Roster) : SupervisorEvent;
+
+/// <summary>
 /// A heartbeat from the leader <paramref name="NodeId"/> holding <paramref name="SessionId"/>; its last
 /// successful renewal was sent <paramref name="RenewAge"/> before it sent this. <paramref name="FenceBound"/>:
 /// the leader's own fence bound as it reports it (null: not reported).

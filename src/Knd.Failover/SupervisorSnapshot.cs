@@ -31,9 +31,12 @@ internal sealed record SupervisorSnapshot(
 /// <summary>
 /// The peer channel's state on this node: as a leader, whether every member's promise covers it now
 /// (the failsafe) and whether it is taking a lost lock back; as a member, how long its own promise
-/// still binds it.
+/// still binds it. <paramref name="Roster"/> is the failsafe member list its member record should
+/// publish (null outside a failsafe tenure), <paramref name="RosterPublished"/> whether the record
+/// shows it, and <paramref name="RosterRefusal"/> why this node does not take a free lock whose last
+/// holder's list leaves it out (null when it may).
 /// </summary>
-internal sealed record PeerView(bool FailsafeCovers, int Promises, bool Reanchoring, TimeSpan? PromisedFor);
+internal sealed record PeerView(bool FailsafeCovers, int Promises, bool Reanchoring, TimeSpan? PromisedFor, IReadOnlyList<string>? Roster = null, bool RosterPublished = false, string? RosterRefusal = null);
 
 /// <summary>
 /// What the production watch knows about the validator account (whoever signs for it): the KIRA

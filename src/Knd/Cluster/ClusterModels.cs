@@ -12,7 +12,9 @@ namespace Knd.Cluster;
 /// <see cref="RenewedAt"/> is the wall-clock time (RFC 3339, UTC) of its last successful session renewal,
 /// and <see cref="Production"/> the production watch's verdict on its signing (<see cref="MemberProduction"/>);
 /// both are null in older records, and read leniently (<see cref="MemberRecordFields"/>): a bad value
-/// there never costs the record.
+/// there never costs the record. <see cref="FailsafeMembers"/> is the failsafe member list a host that
+/// holds (or held) the lock under <c>--failsafe</c> publishes: a node not on the list of the lock's
+/// last holder does not take the lock (docs/failover-algorithm.md, "The failsafe member list").
 /// </summary>
 internal sealed record MemberInfo(
     [property: JsonPropertyName("node_id")] string NodeId,
@@ -25,7 +27,8 @@ internal sealed record MemberInfo(
     [property: JsonPropertyName("no_failover")] bool NoFailover = false,
     [property: JsonPropertyName("priority")] int Priority = 0,
     [property: JsonPropertyName("renewed_at"), JsonConverter(typeof(LenientStringConverter))] string? RenewedAt = null,
-    [property: JsonPropertyName("production"), JsonConverter(typeof(LenientStringConverter))] string? Production = null)
+    [property: JsonPropertyName("production"), JsonConverter(typeof(LenientStringConverter))] string? Production = null,
+    [property: JsonPropertyName("failsafe_members")] NodeList? FailsafeMembers = null)
 {
     /// <summary><see cref="RenewedAt"/> as a time, or null when absent or not an RFC 3339 time.</summary>
     public DateTimeOffset? RenewedAtTime => MemberRecordFields.ParseTime(RenewedAt);
@@ -88,6 +91,12 @@ internal sealed record ClusterObservation(bool Paused, SwitchoverRecord? Switcho
     public Member? ReadiestPassive(string leaderNodeId) =>
         Members.Where(m => m.Candidate && m.Info.NodeId != leaderNodeId)
             .OrderByDescending(m => m.Info.Priority).ThenByDescending(m => m.Info.Height ?? 0).FirstOrDefault();
+
+    /// <summary>The failsafe member lists the member records publish, by the node whose record it is (a record without one is left out).</summary>
+    public IReadOnlyDictionary<string, NodeList> FailsafeRosters() =>
+        Members.Where(m => m.Info.FailsafeMembers is not null)
+            .GroupBy(m => m.Info.NodeId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Info.FailsafeMembers!, StringComparer.Ordinal);
 
     /// <summary>The members other than <paramref name="nodeId"/> that could take a free lock now, for the machine's priority rule.</summary>
     public IReadOnlyList<Contender> Contenders(string nodeId) =>

@@ -110,6 +110,11 @@ internal static class StatusCommand
             parts.Add($"promised a leader: no takeover for {FormatAge(ms)}");
         }
 
+        if (peers.FailsafeMembers is { } members)
+        {
+            parts.Add($"member list {string.Join(", ", members)} ({(peers.FailsafeMembersPublished ? "published" : "not published yet: not covered")})");
+        }
+
         return parts.Count == 0 ? "idle" : string.Join("; ", parts);
     }
 

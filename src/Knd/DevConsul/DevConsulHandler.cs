@@ -44,6 +44,13 @@ internal sealed class DevConsulHandler
             }
 
             var response = await RouteAsync(request, path, cancellationToken);
+            if (_api.Faults.IsBlackholed(node))
+            {
+                // Cut off while it waited (a blocking query sent before the partition): its answer does not get through either.
+                _api.Logger.DevRequestBlackholed(request.Method, path, node);
+                await Task.Delay(Timeout.InfiniteTimeSpan, _api.Time, cancellationToken);
+            }
+
             if (_api.Faults.Latency is { } latency && latency > TimeSpan.Zero)
             {
                 await Task.Delay(latency, _api.Time, cancellationToken);

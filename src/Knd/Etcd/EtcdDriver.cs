@@ -45,7 +45,7 @@ internal sealed class EtcdDriver : ILockServiceDriver
             (operation, count, seconds, error) => logger.EtcdStillFailing(operation, count, seconds, error),
             (operation, count, seconds) => logger.EtcdRecovered(operation, count, seconds)));
         _failures = _failureLog.Limiter;
-        _members = new MemberPublisher(clock, timings, WriteMemberAsync, e => Crashed("member publish", e));
+        _members = new MemberPublisher(clock, timings, WriteMemberAsync, e => Crashed("member publish", e), post);
     }
 
     public Task Perform(SupervisorAction action, CancellationToken cancellationToken) => action switch

@@ -60,9 +60,10 @@ internal sealed record StatusReport(
 /// <summary>
 /// The peer channel in <c>/status</c>: the modes, and the machine's <see cref="PeerView"/>: as a
 /// leader, whether every member's failsafe promise covers it and how many it holds, and whether it is
-/// taking a lost lock back; as a member, how long its own promise still keeps it from the lock.
+/// taking a lost lock back, and the failsafe member list its record publishes (and whether the record
+/// shows it yet); as a member, how long its own promise still keeps it from the lock.
 /// </summary>
-internal sealed record PeerStatus(bool FastFailover, bool Failsafe, bool FailsafeCovered, int Promises, bool Reanchoring, long? PromisedForMs)
+internal sealed record PeerStatus(bool FastFailover, bool Failsafe, bool FailsafeCovered, int Promises, bool Reanchoring, long? PromisedForMs, IReadOnlyList<string>? FailsafeMembers = null, bool FailsafeMembersPublished = false)
 {
     public static PeerStatus From(PeerRules rules, PeerView? view, TimeSpan sinceSnapshot) => new(
         rules.FastFailover,
@@ -70,7 +71,9 @@ internal sealed record PeerStatus(bool FastFailover, bool Failsafe, bool Failsaf
         view?.FailsafeCovers == true,
         view?.Promises ?? 0,
         view?.Reanchoring == true,
-        view?.PromisedFor is { } left && left > sinceSnapshot ? (long)(left - sinceSnapshot).TotalMilliseconds : null);
+        view?.PromisedFor is { } left && left > sinceSnapshot ? (long)(left - sinceSnapshot).TotalMilliseconds : null,
+        view?.Roster,
+        view?.RosterPublished == true);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

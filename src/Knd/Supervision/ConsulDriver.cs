@@ -34,7 +34,7 @@ internal sealed partial class ConsulDriver : ILockServiceDriver
         _timings = timings;
         _consul = consul;
         _clock = clock;
-        _members = new MemberPublisher(clock, timings, WriteMemberAsync, e => Crashed("member publish", e));
+        _members = new MemberPublisher(clock, timings, WriteMemberAsync, e => Crashed("member publish", e), post);
         _post = post;
         _logger = logger;
         _failureLog = new OperationFailureLog(clock.TimeProvider, new OperationFailureMessages(

@@ -127,6 +127,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3061, Level = LogLevel.Error, Message = "Could not set the cluster-wide pause ({Reason}) after {Attempts} attempts: {Error}; this node still refuses to promote within the doppelganger window")]
     public static partial void ClusterPauseFailed(this ILogger logger, string reason, int attempts, string error);
+
     [LoggerMessage(EventId = 3095, Level = LogLevel.Warning, Message = "Fast failover: destroying session {SessionId} of leader {NodeId}, which stopped heartbeating or renewing; Consul's lock-delay starts now")]
     public static partial void DestroyingLeaderSession(this ILogger logger, string nodeId, string sessionId);
+
+    [LoggerMessage(EventId = 3096, Level = LogLevel.Warning, Message = "Failsafe member list: {Reason}")]
+    public static partial void RosterLeavesThisNodeOut(this ILogger logger, string reason);
 }

@@ -14,6 +14,7 @@ internal sealed class MemberPublisher
     private readonly FailoverTimings _timings;
     private readonly Func<string, MemberInfo, CancellationToken, Task<bool>> _write;
     private readonly Action<Exception> _crashed;
+    private readonly Action<SupervisorEvent>? _post;
     private readonly Lock _gate = new();
     private (string SessionId, MemberInfo Info)? _wanted;
     private (string SessionId, MemberInfo Info)? _published;
@@ -21,13 +22,21 @@ internal sealed class MemberPublisher
     private TimeSpan _retryAt;
     private TimeSpan _backoff;
     private TimeSpan _publishedAt;
+    private bool _rosterReported;
+    private NodeList? _reportedRoster;
 
     /// <param name="clock">Paces the retries.</param>
     /// <param name="timings">The retry pauses and the height refresh (<see cref="FailoverTimings.MemberRetryMin"/> ...).</param>
     /// <param name="write">Writes the record with the session; true when written (it logs its own outcome).</param>
     /// <param name="crashed">Reports an exception the write let through (a bug): the publisher backs off and goes on.</param>
-    public MemberPublisher(MonotonicClock clock, FailoverTimings timings, Func<string, MemberInfo, CancellationToken, Task<bool>> write, Action<Exception> crashed)
+    /// <param name="post">
+    /// Told (<see cref="FailsafeRosterPublishedEvent"/>) when a written record's failsafe member list
+    /// differs from the last one written, and after the first write: the failsafe covers a leader only
+    /// once its record shows the list.
+    /// </param>
+    public MemberPublisher(MonotonicClock clock, FailoverTimings timings, Func<string, MemberInfo, CancellationToken, Task<bool>> write, Action<Exception> crashed, Action<SupervisorEvent>? post = null)
     {
+        _post = post;
         _clock = clock;
         _timings = timings;
         _backoff = timings.MemberRetryMin;
@@ -89,10 +98,20 @@ internal sealed class MemberPublisher
                 _crashed(e);
             }
 
+            bool rosterUnknown;
             lock (_gate)
             {
+                // The write may have landed or not: as after a failed write that would change the list.
+                rosterUnknown = _rosterReported;
+                _rosterReported = false;
+                _published = null;
                 _inFlight = false;
                 BackOff();
+            }
+
+            if (rosterUnknown)
+            {
+                _post?.Invoke(new FailsafeRosterPublishedEvent(string.Empty, null));
             }
         }
     }
@@ -113,6 +132,7 @@ internal sealed class MemberPublisher
         }
 
         var written = await _write(wanted.SessionId, wanted.Info, cancellationToken);
+        bool reportRoster;
         lock (_gate)
         {
             if (written)
@@ -120,14 +140,50 @@ internal sealed class MemberPublisher
                 _published = wanted;
                 _publishedAt = _clock.Now;
                 _backoff = _timings.MemberRetryMin;
-                return true;
+                reportRoster = !_rosterReported || !Equals(_reportedRoster, wanted.Info.FailsafeMembers);
+                _rosterReported = true;
+                _reportedRoster = wanted.Info.FailsafeMembers;
+            }
+            else
+            {
+                reportRoster = false;
+            }
+        }
+
+        if (written)
+        {
+            if (reportRoster)
+            {
+                _post?.Invoke(new FailsafeRosterPublishedEvent(wanted.SessionId, wanted.Info.FailsafeMembers?.Items));
+            }
+
+            return true;
+        }
+
+        bool rosterUnknown;
+        lock (_gate)
+        {
+            // A write that failed may still have landed: when it would have changed the list, the record
+            // may now show either one, so the list counts as unknown (null) until a write lands again,
+            // and the next wish is written even if it says what the last landed one said.
+            rosterUnknown = _rosterReported && !Equals(_reportedRoster, wanted.Info.FailsafeMembers);
+            if (rosterUnknown)
+            {
+                _rosterReported = false;
+                _published = null;
             }
 
             // Keep the wish: the next call after the pause tries again with whatever is latest.
             _inFlight = false;
             BackOff();
-            return false;
         }
+
+        if (rosterUnknown)
+        {
+            _post?.Invoke(new FailsafeRosterPublishedEvent(wanted.SessionId, null));
+        }
+
+        return false;
     }
 
     private void BackOff()

@@ -28,6 +28,8 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
     private readonly IPeerLink? _peers;
     private ClusterObservation? _contendersFrom;
     private IReadOnlyList<Contender> _contenders = [];
+    private IReadOnlyDictionary<string, NodeList> _rosters = new Dictionary<string, NodeList>(StringComparer.Ordinal);
+    private string? _rosterRefusal;
     private readonly HookDispatcher? _hooks;
     private readonly RenewalWallClock _renewedAt;
     private readonly Channel<SupervisorEvent> _events = Channel.CreateUnbounded<SupervisorEvent>(new() { SingleReader = true });
@@ -186,12 +188,20 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
             }
 
             PostChangedContenders();
+            if (snapshot.Peers?.RosterRefusal != _rosterRefusal)
+            {
+                _rosterRefusal = snapshot.Peers?.RosterRefusal;
+                if (_rosterRefusal is not null)
+                {
+                    _logger.RosterLeavesThisNodeOut(_rosterRefusal);
+                }
+            }
 
             if (snapshot.SessionId is { } session)
             {
                 var heldOff = snapshot.PromotionBackoff is not null || snapshot.StateLossHoldOff is not null || snapshot.Production?.DoppelgangerHold is not null;
                 var renewedAt = _renewedAt.Of(snapshot) is { } at ? MemberRecordFields.FormatTime(at) : null;
-                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, heldOff, _peers?.Advertised, _options.Tags.NoFailover, _options.Tags.Priority, renewedAt, ProductionVerdict.Of(snapshot));
+                var member = new MemberInfo(_options.NodeId, snapshot.State.ToString(), snapshot.Syncing == false, snapshot.NeardHealthy, snapshot.BlockHeight, heldOff, _peers?.Advertised, _options.Tags.NoFailover, _options.Tags.Priority, renewedAt, ProductionVerdict.Of(snapshot), NodeList.Of(snapshot.Peers?.Roster));
                 _lockService.PublishMember(session, member, cancellationToken);
             }
 
@@ -209,6 +219,9 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         }
     }
 
+    private static bool SameRosters(IReadOnlyDictionary<string, NodeList> a, IReadOnlyDictionary<string, NodeList> b) =>
+        a.Count == b.Count && a.All(r => b.TryGetValue(r.Key, out var other) && other.Equals(r.Value));
+
     /// <summary>The priority rule's input: the other ready passives, sent to the machine when the list changes.</summary>
     private void PostChangedContenders()
     {
@@ -224,6 +237,13 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
         {
             _contenders = contenders;
             Post(new ContendersObservedEvent(contenders));
+        }
+
+        var rosters = latest.FailsafeRosters();
+        if (!SameRosters(rosters, _rosters))
+        {
+            _rosters = rosters;
+            Post(new FailsafeRostersObservedEvent(rosters.ToDictionary(r => r.Key, r => r.Value.Items, StringComparer.Ordinal)));
         }
     }
 

@@ -229,6 +229,64 @@ public sealed class PeerChannelTests
         cluster.AssertNoDoubleSign();
     }
 
+    /// <summary>
+    /// Every member cut off from a Consul that itself runs: the leader's session expires on schedule
+    /// and only the promises keep the members out. A knd started on a new host then reaches Consul and
+    /// finds the lock free; the leader never saw it, so no promise binds it. The failsafe member list
+    /// in the leader's record keeps it out until the leader, back on Consul, lists it.
+    /// </summary>
+    [Fact]
+    public async Task Failsafe_NewHostStartedWhileEveryMemberIsCutOff_StaysOffTheLockWhileTheLeaderSigns_NoDoubleSign()
+    {
+        using var dir = new TempDirectory();
+        var options = Peers(WriteSecret(dir), nodes: 3, fastFailover: false, failsafe: true, ttl: TimeSpan.FromSeconds(3), lockDelay: TimeSpan.FromSeconds(1)) with { StartNodes = false };
+        await using var cluster = await KndCluster.StartAsync(options);
+        KndNode[] members = [cluster.Nodes[0], cluster.Nodes[1]];
+        var newcomer = cluster.Nodes[2];
+        foreach (var member in members)
+        {
+            await member.StartAsync();
+        }
+
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout, members);
+        await Eventually.UntilAsync(
+            async () => (await leader.StatusAsync())?["peers"] is { } peers && peers["failsafe_members_published"]?.GetValue<bool>() == true
+                && peers["failsafe_members"]!.AsArray().Count == 2,
+            TimeSpan.FromSeconds(20),
+            cluster.Describe);
+
+        foreach (var member in members)
+        {
+            await cluster.Consul.BlackholeAsync(member.NodeId, true);
+        }
+
+        await Eventually.UntilAsync(async () => (await leader.StatusAsync())?["peers"]?["failsafe_covered"]?.GetValue<bool>() == true, TimeSpan.FromSeconds(10), cluster.Describe);
+        await Eventually.UntilAsync(async () => await cluster.Consul.LockHolderAsync(KndCluster.LockKey) is null, options.SessionTtl * 3, () => "Consul to expire the cut-off leader's session");
+
+        await newcomer.StartAsync();
+        await newcomer.Process!.WaitForLineAsync(
+            l => l.Contains("Failsafe member list: not taking the lock", StringComparison.Ordinal) && l.Contains(leader.NodeId, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(40),
+            "the new host to refuse the lock");
+
+        // Past its start-up wait and the lock-delay, on a free lock: the leader still signs, the newcomer does not.
+        await cluster.WaitForSignatureAsync(leader, TimeProvider.System.GetUtcNow(), TimeSpan.FromSeconds(10));
+        Assert.False(await newcomer.IsLeaderAsync(), $"the new host leads beside the failsafe leader\n{cluster.Describe()}");
+        cluster.AssertNoDoubleSign();
+
+        foreach (var member in members)
+        {
+            await cluster.Consul.BlackholeAsync(member.NodeId, false);
+        }
+
+        Assert.Same(leader, await cluster.WaitForSingleLeaderAsync(TimeSpan.FromSeconds(30)));
+        await Eventually.UntilAsync(
+            async () => (await leader.StatusAsync())?["peers"]?["failsafe_members"]?.AsArray().Any(n => n!.GetValue<string>() == newcomer.NodeId) == true,
+            TimeSpan.FromSeconds(20),
+            () => "the leader to list the new host once it sees its record\n" + cluster.Describe());
+        cluster.AssertNoDoubleSign();
+    }
+
     [Fact]
     public async Task Failsafe_OnePeerDown_ConsulLeaderless_LeaderFencesAsWithoutIt()
     {

@@ -66,6 +66,7 @@ internal sealed class ClusterWorld
 
     private readonly FakeTimeProvider _time = new();
     private readonly Random _random;
+    private readonly Random _rosterRandom;
     private readonly WorldPlan _plan;
     private readonly List<Scheduled> _queue = [];
     private readonly Node[] _nodes;
@@ -89,6 +90,7 @@ internal sealed class ClusterWorld
     {
         _plan = plan;
         _random = new Random(plan.Seed);
+        _rosterRandom = new Random(plan.Seed ^ 0x5eed);
         Timings = FailoverTimings.From(TimeSpan.FromSeconds(10), plan.FastFailover ? null : TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(30), plan.FastFailover);
         Peers = new PeerRules { FastFailover = plan.FastFailover, Failsafe = plan.Failsafe };
         _nodes = [.. Enumerable.Range(0, plan.Nodes).Select(i => new Node(i))];
@@ -264,6 +266,8 @@ internal sealed class ClusterWorld
     {
         node.Clock = new MonotonicClock(_time);
         node.Machine = new FailoverMachine(Timings, node.Clock, node.Name, Account, _plan.HotSwap ? PromotionMode.HotSwap : PromotionMode.Restart, peers: Peers);
+        node.RosterWriting = false;
+        node.RosterReported = false;
         node.LastWatchDue = Now;
         Send(node, new PeerMembersEvent([.. _nodes.Select(n => n.Name)]));
         Send(node, TickEvent.Instance);
@@ -302,7 +306,57 @@ internal sealed class ClusterWorld
 
             Perform(node, action);
         }
+
+        if (_plan.Failsafe)
+        {
+            PublishRoster(node);
+        }
     }
+
+    /// <summary>
+    /// The shell's member record write, for its failsafe member list only: one write at a time; a write
+    /// that lands reports the list, one that fails while changing it reports the list unknown (null).
+    /// </summary>
+    private void PublishRoster(Node node)
+    {
+        var wanted = node.Machine?.Snapshot().Peers?.Roster;
+        if (node.RosterWriting || Now < node.RosterRetryAt || (node.RosterReported && SameList(wanted, node.RosterWritten)))
+        {
+            return;
+        }
+
+        node.RosterWriting = true;
+        var incarnation = node.Incarnation;
+        var reachable = Now >= node.PartitionedUntil && Now >= _downUntil && Now >= _noLeaderUntil;
+        // Its own random stream: a plan found by the random search replays the same way with it.
+        Later(reachable ? TimeSpan.FromMilliseconds(_rosterRandom.Next(1, 150)) : Timings.ConsulRequestTimeout, () =>
+        {
+            if (node.Incarnation != incarnation)
+            {
+                return;
+            }
+
+            node.RosterWriting = false;
+            if (reachable && Now >= _downUntil && Now >= _noLeaderUntil)
+            {
+                node.RosterReported = true;
+                node.RosterWritten = wanted;
+                Send(node, new FailsafeRosterPublishedEvent("model", wanted));
+            }
+            else
+            {
+                node.RosterRetryAt = Now + TimeSpan.FromMilliseconds(500);
+                if (node.RosterReported && !SameList(wanted, node.RosterWritten))
+                {
+                    node.RosterReported = false;
+                    Send(node, new FailsafeRosterPublishedEvent("model", null));
+                }
+            }
+        });
+    }
+
+    private static bool SameList(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>
+        a is null ? b is null : b is not null && a.SequenceEqual(b, StringComparer.Ordinal);
 
     /// <summary>An event for the node's current knd, dropped if that knd died meanwhile.</summary>
     private void Deliver(Node node, TimeSpan delay, SupervisorEvent supervisorEvent)
@@ -745,5 +799,13 @@ internal sealed class ClusterWorld
         public TimeSpan PeersCutUntil { get; set; }
 
         public TimeSpan LastWatchDue { get; set; }
+
+        public bool RosterWriting { get; set; }
+
+        public bool RosterReported { get; set; }
+
+        public IReadOnlyList<string>? RosterWritten { get; set; }
+
+        public TimeSpan RosterRetryAt { get; set; }
     }
 }

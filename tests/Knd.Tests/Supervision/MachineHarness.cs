@@ -32,6 +32,14 @@ internal sealed class MachineHarness
 
     public SupervisorState State => Machine.State;
 
+    /// <summary>Whether the failsafe member list the machine wants published is reported written at once (the shell's record write landing).</summary>
+    public bool AutoPublishRoster { get; set; } = true;
+
+    private IReadOnlyList<string>? _rosterWritten;
+
+    private static bool SameList(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>
+        a is null ? b is null : b is not null && a.SequenceEqual(b, StringComparer.Ordinal);
+
     /// <summary>The other members last told to the machine (PeerMembersEvent).</summary>
     public IReadOnlyList<string> Members { get; private set; } = [];
 
@@ -46,6 +54,15 @@ internal sealed class MachineHarness
         }
 
         var output = Machine.Handle(supervisorEvent);
+        if (AutoPublishRoster && supervisorEvent is not FailsafeRosterPublishedEvent
+            && Machine.Snapshot().Peers?.Roster is var roster && !SameList(roster, _rosterWritten))
+        {
+            // The shell writes the member record at once and it lands: tests of a record that does not land turn this off.
+            _rosterWritten = roster;
+            var written = Machine.Handle(new FailsafeRosterPublishedEvent(Session, roster));
+            output = new MachineOutput([.. output.Actions, .. written.Actions], [.. output.Transitions, .. written.Transitions]);
+        }
+
         if (StopIssuedAt is null && Machine.State == SupervisorState.Validating && output.Actions.OfType<StopNeardAction>().Any())
         {
             StopIssuedAt = Clock.Now;

@@ -138,6 +138,58 @@ public sealed class MemberPublishTests : IDisposable
         Assert.Single(await RunLoopAsync(TimeSpan.FromSeconds(0.5), Voting with { Production = "not-producing" }));
     }
 
+    [Fact]
+    public async Task TheFailsafeList_IsReportedWhenAWriteLands_OnlyWhenItChanges()
+    {
+        _h.Consul.Acquire = (_, _) => FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
+        var listed = Voting with { State = "Validating", FailsafeMembers = new NodeList(["node-a", "node-b"]) };
+
+        await RunLoopAsync(TimeSpan.FromSeconds(1), Voting);
+        await RunLoopAsync(TimeSpan.FromSeconds(1), listed);
+        await RunLoopAsync(TimeSpan.FromSeconds(1), listed with { State = "Validating", FailsafeMembers = new NodeList(["node-a", "node-b"]) });
+
+        // The first write (no list), then the list once: an equal list in a new object is the same list.
+        Assert.Equal([null, "node-a,node-b"], Reported());
+    }
+
+    [Fact]
+    public async Task AWriteThatFails_WhileChangingTheList_ReportsItUnknown_AndWritesAgainWhenBack()
+    {
+        var failing = false;
+        _h.Consul.Acquire = (_, _) => failing ? FakeConsulClient.Fail<AcquireResult>() : FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
+        var listed = Voting with { State = "Validating", FailsafeMembers = new NodeList(["node-a", "node-b"]) };
+        await RunLoopAsync(TimeSpan.FromSeconds(1), listed);
+
+        // Dropping the list fails (it may have landed): unknown, so the leader counts as not covered.
+        failing = true;
+        await RunLoopAsync(TimeSpan.FromSeconds(1), Voting);
+        Assert.Equal(["node-a,node-b", null], Reported());
+
+        // Back to the listed record: written again although the last landed write said the same.
+        failing = false;
+        var attempts = await RunLoopAsync(TimeSpan.FromSeconds(3), listed);
+        Assert.NotEmpty(attempts);
+        Assert.Equal(["node-a,node-b", null, "node-a,node-b"], Reported());
+    }
+
+    [Fact]
+    public async Task AWriteThatFails_WithTheSameList_ReportsNothing()
+    {
+        var failing = false;
+        _h.Consul.Acquire = (_, _) => failing ? FakeConsulClient.Fail<AcquireResult>() : FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
+        var listed = Voting with { State = "Validating", FailsafeMembers = new NodeList(["node-a", "node-b"]) };
+        await RunLoopAsync(TimeSpan.FromSeconds(1), listed);
+
+        // A Consul outage: the record's other fields change, the list does not; the failsafe keeps its cover.
+        failing = true;
+        await RunLoopAsync(TimeSpan.FromSeconds(20), listed with { Height = 500, RenewedAt = "2026-12-06T10:00:00.000Z" });
+
+        Assert.Equal(["node-a,node-b"], Reported());
+    }
+
+    private List<string?> Reported() =>
+        [.. _h.Events.OfType<FailsafeRosterPublishedEvent>().Select(e => e.Roster is null ? null : string.Join(',', e.Roster))];
+
     /// <summary>Calls PublishMember as the loop does, once per event, for <paramref name="duration"/> of fake time; returns when writes were attempted.</summary>
     private async Task<List<TimeSpan>> RunLoopAsync(TimeSpan duration, MemberInfo? info = null)
     {
@@ -174,6 +226,9 @@ public sealed class MemberPublisherSummaryTests
         Assert.False(MemberPublisher.SameSummary(Voting, Voting with { State = "Validating" }));
         Assert.False(MemberPublisher.SameSummary(Voting, Voting with { PeerAddress = "127.0.0.1:1" }));
         Assert.False(MemberPublisher.SameSummary(Voting with { Production = "producing" }, Voting with { Production = "missing 1" }));
+        Assert.False(MemberPublisher.SameSummary(Voting, Voting with { FailsafeMembers = new NodeList(["node-a"]) }));
+        Assert.False(MemberPublisher.SameSummary(Voting with { FailsafeMembers = new NodeList(["node-a"]) }, Voting with { FailsafeMembers = new NodeList(["node-a", "node-b"]) }));
+        Assert.True(MemberPublisher.SameSummary(Voting with { FailsafeMembers = new NodeList(["node-a"]) }, Voting with { FailsafeMembers = new NodeList(["node-a"]) }));
     }
 
     [Fact]

@@ -6,6 +6,9 @@ public sealed class ProductionWatchTests
     /// <summary>The lock key as the tests' quiet cluster has it: free since index 7.</summary>
     private static readonly LockObservation FreeKey = LockObservation.Free(7);
 
+    /// <summary>The lock key as <see cref="MachineHarness.ObserveLock"/> leaves it when node-b's session freed it at index 51.</summary>
+    private static readonly LockObservation FreedAt51 = new(true, null, new LockHolder("node-b"), 51, 51);
+
     private static readonly TimeSpan ReadDelay = TimeSpan.FromMilliseconds(10);
 
     private static readonly ProductionRules Rules = new() { MischanceConfidence = 3, MaxMischance = 5 };
@@ -247,6 +250,47 @@ public sealed class ProductionWatchTests
 
         Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
         Assert.Single(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    [Fact]
+    public void Passive_LastHolderPublishesAFailsafeList_ItsBlocksAfterItsSessionEnded_AreNoStrangers()
+    {
+        // A failsafe leader cut off from a Consul this node reaches signs on under its members' promises.
+        var h = Passive();
+        h.Send(new PauseObservedEvent(true));
+        h.Send(new FailsafeRostersObservedEvent(new Dictionary<string, IReadOnlyList<string>> { ["node-b"] = ["node-b", "node-c"] }));
+        h.ObserveLock("other-session", 50);
+        h.ObserveLock(null, 51);
+        h.AdvanceLive(h.Timings.FenceBound + TimeSpan.FromSeconds(5));
+
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.Zero)], check: FreedAt51);
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+
+        // Its record drops the list (its tenure ended): a block now is a stranger's.
+        h.Send(new FailsafeRostersObservedEvent(new Dictionary<string, IReadOnlyList<string>>()));
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.Zero)], check: FreedAt51);
+        Assert.Equal(1, h.Machine.Counters.StrangerBlocks);
+    }
+
+    [Fact]
+    public void Passive_WhileItsFailsafePromiseBinds_BlocksAreNoStrangers()
+    {
+        var h = new MachineHarness(production: Rules, peers: new PeerRules { Failsafe = true });
+        h.StartAndVote();
+        h.Send(new PauseObservedEvent(true));
+        h.ObserveLock("other-session", 50);
+        h.AdvanceLive(new PeerRules { Failsafe = true }.StartupPromiseWait);
+        h.Send(new PromiseRequestedEvent(1, "node-b", "other-session", TimeSpan.FromSeconds(30), LockServiceReachable: false));
+        Assert.True(h.Last<AnswerPromiseAction>().Granted);
+        h.ObserveLock(null, 51);
+        h.AdvanceLive(h.Timings.FenceBound + TimeSpan.FromSeconds(5));
+
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.Zero)], check: FreedAt51);
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+
+        h.AdvanceLive(TimeSpan.FromSeconds(30));
+        Look(h, own: [new OwnBlock(_scanned + 1, TimeSpan.Zero)], check: FreedAt51);
+        Assert.Equal(1, h.Machine.Counters.StrangerBlocks);
     }
 
     [Fact]
