@@ -185,7 +185,7 @@ in
       type = types.nullOr types.str;
       default = null;
       example = "5s";
-      description = "Consul session LockDelay, 0s to 60s; null for knd's default: 5s, or with fastFailover the fence bound + 0.5s (7.25s at TTL 10s), the least fast failover allows (knd exits 78 naming --lock-delay below that).";
+      description = "Consul session LockDelay, 0s to 60s; null for knd's default: 5s, or with fastFailover the fence bound + 0.5s (6.25s at TTL 10s), the least fast failover allows (knd exits 78 naming --lock-delay below that).";
     };
 
     watchdogSec = mkOption {
@@ -272,7 +272,7 @@ in
     fastFailover = mkOption {
       type = types.bool;
       default = true;
-      description = "With the peer channel: passives destroy the session of a silent leader, so a dead leader is replaced in about one TTL. Needs lockDelay >= the fence bound + 0.5s; leave lockDelay null for knd's default (7.25s at TTL 10s).";
+      description = "With the peer channel: passives destroy the session of a silent leader, so a dead leader is replaced in about one TTL. Needs lockDelay >= the fence bound + 0.5s; leave lockDelay null for knd's default (6.25s at TTL 10s).";
     };
 
     leaderSilence = mkOption {

@@ -323,7 +323,7 @@ internal sealed record FailoverTimings
     /// <summary>
     /// Builds the timings from the options, with the defaults of docs/failover-algorithm.md. With
     /// <paramref name="fastFailover"/> the fence is tightened (renewals every TTL/5, fence after
-    /// 0.4 TTL, a 1.5 s request timeout, a 0.5 s kill confirmation) so that the lock-delay that must
+    /// 0.4 TTL, a 1.5 s request timeout, a TTL/10 SIGTERM grace, a 0.5 s kill confirmation) so that the lock-delay that must
     /// cover it, and with it the failover, fits in about one TTL; <paramref name="lockDelay"/> null then
     /// takes <see cref="FastFailoverLockDelay"/>.
     /// </summary>
@@ -338,7 +338,10 @@ internal sealed record FailoverTimings
             RenewInterval = fastFailover ? ttl / 5 : ttl / 4,
             RenewRetryInterval = Min(TimeSpan.FromMilliseconds(500), ttl / 20),
             FenceAfter = fastFailover ? ttl * 0.4 : ttl / 2,
-            NeardStopTimeout = neardStopTimeout ?? Min(TimeSpan.FromSeconds(5), ttl / 5),
+            // With fast failover the lock-delay covers the fence bound, so each second of SIGTERM grace is a
+            // second of every failover; real neard seldom ends a graceful stop within 2 s anyway ("this may
+            // take a few minutes"; RocksDB is crash-safe), so half of it buys little.
+            NeardStopTimeout = neardStopTimeout ?? Min(TimeSpan.FromSeconds(5), fastFailover ? ttl / 10 : ttl / 5),
             NeardKillConfirmTimeout = fastFailover ? Min(TimeSpan.FromMilliseconds(500), ttl / 20) : Min(TimeSpan.FromSeconds(1), ttl / 10),
             TickInterval = Min(TimeSpan.FromMilliseconds(250), ttl / 40),
             ConsulRequestTimeout = fastFailover ? Min(TimeSpan.FromMilliseconds(1500), ttl / 5) : Min(TimeSpan.FromSeconds(5), ttl / 5),

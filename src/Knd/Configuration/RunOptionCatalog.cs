@@ -52,7 +52,7 @@ internal static class RunOptionCatalog
         "session-ttl", "DURATION", "Consul session TTL, e.g. 10s; at most 24h. Below 10s needs a lowered session_ttl_min on the Consul servers.", "10s");
 
     public static readonly RunOptionSpec LockDelay = new(
-        "lock-delay", "DURATION", "Consul session LockDelay, 0s to 60s. With --fast-failover it must be at least the fence bound + 0.5s.", "5s; with --fast-failover the fence bound + 0.5s, 7.25s at TTL 10s");
+        "lock-delay", "DURATION", "Consul session LockDelay, 0s to 60s. With --fast-failover it must be at least the fence bound + 0.5s.", "5s; with --fast-failover the fence bound + 0.5s, 6.25s at TTL 10s");
 
     public static readonly RunOptionSpec ExporterAddress = new(
         "exporter-address", "IP:PORT", "Listen address of the HTTP endpoints (/metrics, /health, /leader, /passive, /status).", RunOptionDefaults.ExporterAddress, "KUUTAMO_EXPORTER_ADDRESS");
@@ -94,7 +94,7 @@ internal static class RunOptionCatalog
         "promotion", "restart|hot-swap", "How a new leader starts validating: restart neard with the keys, or place the key and send SIGHUP (nearcore >= 2.0).", "restart");
 
     public static readonly RunOptionSpec NeardStopTimeout = new(
-        "neard-stop-timeout", "DURATION", "Grace between SIGTERM and SIGKILL when stopping neard; must keep the fence bound below --session-ttl.", "min(5s, session-ttl/5)");
+        "neard-stop-timeout", "DURATION", "Grace between SIGTERM and SIGKILL when stopping neard; must keep the fence bound below --session-ttl.", "min(5s, session-ttl/5); with --fast-failover min(5s, session-ttl/10)");
 
     public static readonly RunOptionSpec NeardStallTimeout = new(
         "neard-stall-timeout", "DURATION", "A synced neard whose head has not advanced for this long is unhealthy.", "30s");

@@ -21,8 +21,8 @@ public sealed class PeerChannelTests
     private const string Secret = "7f3a9c1e5b2d48f6a0c3e9b7d1f5a2c87f3a9c1e5b2d48f6a0c3e9b7d1f5a2c8";
 
     /// <summary>
-    /// TTL 5 s with --fast-failover: fence after 2 s, tick 125 ms, stop 1 s, kill confirm 250 ms, so the
-    /// fence bound is 3.375 s and the lock-delay must be at least 3.875 s.
+    /// TTL 5 s with --fast-failover: fence after 2 s, tick 125 ms, stop 0.5 s, kill confirm 250 ms, so the
+    /// fence bound is 2.875 s and the lock-delay must be at least 3.375 s.
     /// </summary>
     private static ClusterOptions Peers(string secretFile, int nodes, bool fastFailover, bool failsafe, TimeSpan? ttl = null, TimeSpan? lockDelay = null) => new()
     {

@@ -77,18 +77,18 @@ public sealed class LocalnetTimingsTests
         Assert.Null(error);
         var timings = new LocalnetTimings(options!);
 
-        // Fence bound 4 + 0.25 + 2 + 0.5 = 6.75 s; the lock-delay knd takes is that + 0.5 s.
-        Assert.Equal(TimeSpan.FromMilliseconds(6750), timings.Knd.FenceBound);
-        Assert.Equal(TimeSpan.FromMilliseconds(7250), options!.LockDelay);
+        // Fence bound 4 + 0.25 + 1 + 0.5 = 5.75 s; the lock-delay knd takes is that + 0.5 s.
+        Assert.Equal(TimeSpan.FromMilliseconds(5750), timings.Knd.FenceBound);
+        Assert.Equal(TimeSpan.FromMilliseconds(6250), options!.LockDelay);
 
         // Silence 2 s + tick + lock-delay + promotion; partitioned: + a renew interval (2 s) before the cut.
-        Assert.Equal(TimeSpan.FromMilliseconds(10_500), timings.Bound(FaultKind.KillLeaderHost));
-        Assert.Equal(TimeSpan.FromMilliseconds(12_500), timings.Bound(FaultKind.PartitionLeader));
+        Assert.Equal(TimeSpan.FromMilliseconds(9_500), timings.Bound(FaultKind.KillLeaderHost));
+        Assert.Equal(TimeSpan.FromMilliseconds(11_500), timings.Bound(FaultKind.PartitionLeader));
         Assert.True(timings.Bound(FaultKind.KillLeaderHost) < new LocalnetTimings(new LocalnetOptions()).Bound(FaultKind.KillLeaderHost) / 2);
 
         // A Consul back empty: the watch's retry and first answer (1 s), then only the lock-delay, acquire retry and promotion.
-        Assert.Equal(TimeSpan.FromMilliseconds(9_500), timings.Bound(FaultKind.ConsulDownKillLeader));
-        Assert.Equal(TimeSpan.FromMilliseconds(9_500), timings.Bound(FaultKind.ConsulRestart));
+        Assert.Equal(TimeSpan.FromMilliseconds(8_500), timings.Bound(FaultKind.ConsulDownKillLeader));
+        Assert.Equal(TimeSpan.FromMilliseconds(8_500), timings.Bound(FaultKind.ConsulRestart));
         Assert.True(timings.Bound(FaultKind.ConsulDownKillLeader) <= timings.Bound(FaultKind.KillLeaderHost));
     }
 
@@ -101,8 +101,8 @@ public sealed class LocalnetTimingsTests
 
         Assert.Equal(TimeSpan.FromMilliseconds(1500), options!.LeaderSilence);
         Assert.Equal(TimeSpan.FromMilliseconds(1500), timings.Peers.LeaderSilence);
-        Assert.Equal(TimeSpan.FromMilliseconds(10_000), timings.Bound(FaultKind.KillLeaderHost));
-        Assert.Equal(TimeSpan.FromMilliseconds(12_000), timings.Bound(FaultKind.PartitionLeader));
+        Assert.Equal(TimeSpan.FromMilliseconds(9_000), timings.Bound(FaultKind.KillLeaderHost));
+        Assert.Equal(TimeSpan.FromMilliseconds(11_000), timings.Bound(FaultKind.PartitionLeader));
     }
 
     [Fact]

@@ -59,7 +59,8 @@ public sealed class ClusterSafetyTests
     /// <summary>
     /// A plan CI's random run found: the lock service slow, then leaderless just after node 1 won the
     /// lock, so its voter's stop outlasted FenceAfter while node 0's promises covered it; the validator
-    /// start then tripped the safety assertion. The promotion now waits for a renewal.
+    /// start then tripped the safety assertion. The promotion now waits for a renewal. Replayed with
+    /// the 2 s SIGTERM grace fast failover had then: the voter's stop must outlast FenceAfter.
     /// </summary>
     [Fact]
     public void FailsafePromotion_ServiceLeaderlessWhileTheVoterStops_StartsNoSignerOnAStaleRenewal()
@@ -69,7 +70,7 @@ public sealed class ClusterSafetyTests
             new PlannedFault(32662, WorldFault.ServiceSlow, 1, 30610),
             new PlannedFault(40550, WorldFault.ServiceIndexRegression, 0, 36447),
             new PlannedFault(44156, WorldFault.ServiceNoLeader, 1, 9323),
-        ], FastFailover: true, Failsafe: true);
+        ], FastFailover: true, Failsafe: true, NeardStopTimeoutMs: 2000);
 
         var world = Run(plan);
 

@@ -46,7 +46,8 @@ internal sealed record PlannedFault(int AtMs, WorldFault Kind, int Node, int Dur
 }
 
 /// <summary>A whole schedule: the seed of the world's own randomness (latencies), the cluster, its peer-channel modes, and the faults.</summary>
-internal sealed record WorldPlan(int Seed, int Nodes, bool HotSwap, PlannedFault[] Faults, bool FastFailover = false, bool Failsafe = false)
+/// <summary>A model run's plan; <paramref name="NeardStopTimeoutMs"/> overrides the SIGTERM grace (null: knd's default) to replay a plan found under another default.</summary>
+internal sealed record WorldPlan(int Seed, int Nodes, bool HotSwap, PlannedFault[] Faults, bool FastFailover = false, bool Failsafe = false, int? NeardStopTimeoutMs = null)
 {
     public override string ToString() =>
         $"seed {Seed}, {Nodes} nodes, {(HotSwap ? "hot-swap" : "restart")}{(FastFailover ? ", fast failover" : "")}{(Failsafe ? ", failsafe" : "")}: [{string.Join(", ", Faults.Select(f => f.ToString()))}]";
@@ -91,7 +92,8 @@ internal sealed class ClusterWorld
         _plan = plan;
         _random = new Random(plan.Seed);
         _rosterRandom = new Random(plan.Seed ^ 0x5eed);
-        Timings = FailoverTimings.From(TimeSpan.FromSeconds(10), plan.FastFailover ? null : TimeSpan.FromSeconds(5), null, TimeSpan.FromSeconds(30), plan.FastFailover);
+        var stop = plan.NeardStopTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
+        Timings = FailoverTimings.From(TimeSpan.FromSeconds(10), plan.FastFailover ? null : TimeSpan.FromSeconds(5), stop, TimeSpan.FromSeconds(30), plan.FastFailover);
         Peers = new PeerRules { FastFailover = plan.FastFailover, Failsafe = plan.Failsafe };
         _nodes = [.. Enumerable.Range(0, plan.Nodes).Select(i => new Node(i))];
         foreach (var fault in plan.Faults)

@@ -12,8 +12,9 @@ public sealed class PeerChannelTests
     {
         Assert.Equal(TimeSpan.FromSeconds(2), Fast.RenewInterval);
         Assert.Equal(TimeSpan.FromSeconds(4), Fast.FenceAfter);
-        Assert.Equal(TimeSpan.FromMilliseconds(6750), Fast.FenceBound);
-        Assert.Equal(TimeSpan.FromMilliseconds(7250), Fast.LockDelay);
+        Assert.Equal(TimeSpan.FromSeconds(1), Fast.NeardStopTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(5750), Fast.FenceBound);
+        Assert.Equal(TimeSpan.FromMilliseconds(6250), Fast.LockDelay);
         Assert.Null(Fast.Check());
     }
 
