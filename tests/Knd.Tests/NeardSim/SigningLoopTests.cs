@@ -58,6 +58,31 @@ public sealed class SigningLoopTests : IDisposable
     }
 
     [Fact]
+    public void Tick_StartedLateInsideADutySlot_WaitsForTheNextSlot()
+    {
+        // Up 50 ms into duty height 7's 100 ms slot (the limit is a fifth of it): the others already serve 7 without this signature.
+        var loop = Loop(_home.CreateState());
+        _home.AdvanceToHeight(7);
+        _home.Time.Advance(TimeSpan.FromMilliseconds(50));
+        loop.Tick();
+
+        // 12 comes as late after a gap (8 to 11 unseen); 15 is late but the loop saw 14 before it; 20 is seen in time.
+        _home.AdvanceToHeight(12);
+        _home.Time.Advance(TimeSpan.FromMilliseconds(50));
+        loop.Tick();
+        _home.AdvanceToHeight(14);
+        loop.Tick();
+        _home.AdvanceToHeight(15);
+        _home.Time.Advance(TimeSpan.FromMilliseconds(50));
+        loop.Tick();
+        _home.AdvanceToHeight(20);
+        _home.Time.Advance(TimeSpan.FromMilliseconds(10));
+        loop.Tick();
+
+        Assert.Equal([15, 20], SignedHeights());
+    }
+
+    [Fact]
     public void Tick_NoKey_SignsNothing()
     {
         _home.DeleteValidatorKey();
