@@ -7,9 +7,8 @@ namespace NeardSim.Signing;
 /// <summary>
 /// Produces this node's blocks: each new head height observed while synced and holding a key is
 /// signed when it is a duty height of the key's account. Heights that passed while the process
-/// was stopped or frozen are never signed afterwards; only the head at observation time is, and
-/// only if it was observed within <see cref="LateStartLimit"/> of its block time or the loop also
-/// saw the height before it.
+/// was stopped or frozen are never signed afterwards; only the head at observation time is. The
+/// first head a process observes is signed only within <see cref="LateStartLimit"/> of its block time.
 /// The faults sim.sign = false / sim-no-sign and a hot-swap catch-up keep a synced node with a
 /// key from signing: its duty heights are logged as skipped and stay unsigned for ever.
 /// </summary>
@@ -48,8 +47,8 @@ internal sealed class SigningLoop
     }
 
     /// <summary>
-    /// How late into a slot a height this loop did not see begin may still be signed: the signers
-    /// that watched the slot begin sign within a tick or two (about 30 ms at 500 ms blocks).
+    /// How late into its slot the first height a process observes may still be signed: running
+    /// signers sign within a tick or two of the slot's start (about 30 ms at 500 ms blocks).
     /// </summary>
     public TimeSpan LateStartLimit => TimeSpan.FromMilliseconds(_clock.BlockIntervalMs / 5.0);
 
@@ -102,7 +101,7 @@ internal sealed class SigningLoop
             return null;
         }
 
-        var sawSlotStart = _lastObserved == head - 1;
+        var firstLook = _lastObserved < 0;
         _lastObserved = head;
         if (!_state.IsSynced || _state.ValidatorKey is not { } key || !_duties.HasDuty(key.AccountId, head))
         {
@@ -116,12 +115,13 @@ internal sealed class SigningLoop
         }
 
         var late = _time.GetUtcNow() - _clock.BlockTime(head);
-        if (!sawSlotStart && late > LateStartLimit)
+        if (firstLook && head > 0 && late > LateStartLimit)
         {
             // The other sims serve this height from its block time on, without this signature: a block
             // signed now would be credited to the account after readers had seen the height without it,
-            // which a real chain never shows (its head is the block). So a node that comes up (or wakes)
-            // inside a slot waits for the next one.
+            // which a real chain never shows (its head is the block). So a node that comes up inside a
+            // slot waits for the next one. A running loop that a loaded host delays still signs late,
+            // as before: skipping those would turn load into missed duties in every test.
             _logger.SkippedDuty(head, key.AccountId, $"came up {late.TotalMilliseconds:0} ms into the height's slot, too late for its block");
             return null;
         }
