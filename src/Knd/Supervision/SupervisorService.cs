@@ -187,7 +187,7 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
                 Post(handover);
             }
 
-            PostChangedContenders();
+            PostClusterChanges();
             if (snapshot.Peers?.RosterRefusal != _rosterRefusal)
             {
                 _rosterRefusal = snapshot.Peers?.RosterRefusal;
@@ -222,8 +222,11 @@ internal sealed class SupervisorService : BackgroundService, ISupervisorInbox
     private static bool SameRosters(IReadOnlyDictionary<string, NodeList> a, IReadOnlyDictionary<string, NodeList> b) =>
         a.Count == b.Count && a.All(r => b.TryGetValue(r.Key, out var other) && other.Equals(r.Value));
 
-    /// <summary>The priority rule's input: the other ready passives, sent to the machine when the list changes.</summary>
-    private void PostChangedContenders()
+    /// <summary>
+    /// What the cluster watch's records tell the machine, each sent when it changes: the other ready
+    /// passives (the priority rule's input) and the failsafe member lists.
+    /// </summary>
+    private void PostClusterChanges()
     {
         var latest = _cluster.Latest;
         if (ReferenceEquals(latest, _contendersFrom))

@@ -155,19 +155,16 @@ public sealed class MemberPublishTests : IDisposable
     [Fact]
     public async Task AWriteThatFails_WhileChangingTheList_ReportsItUnknown_AndWritesAgainWhenBack()
     {
-        var failing = false;
-        _h.Consul.Acquire = (_, _) => failing ? FakeConsulClient.Fail<AcquireResult>() : FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
-        var listed = Voting with { State = "Validating", FailsafeMembers = new NodeList(["node-a", "node-b"]) };
-        await RunLoopAsync(TimeSpan.FromSeconds(1), listed);
+        await ListedRecordWrittenAsync();
 
         // Dropping the list fails (it may have landed): unknown, so the leader counts as not covered.
-        failing = true;
+        _failing = true;
         await RunLoopAsync(TimeSpan.FromSeconds(1), Voting);
         Assert.Equal(["node-a,node-b", null], Reported());
 
         // Back to the listed record: written again although the last landed write said the same.
-        failing = false;
-        var attempts = await RunLoopAsync(TimeSpan.FromSeconds(3), listed);
+        _failing = false;
+        var attempts = await RunLoopAsync(TimeSpan.FromSeconds(3), Listed);
         Assert.NotEmpty(attempts);
         Assert.Equal(["node-a,node-b", null, "node-a,node-b"], Reported());
     }
@@ -175,16 +172,24 @@ public sealed class MemberPublishTests : IDisposable
     [Fact]
     public async Task AWriteThatFails_WithTheSameList_ReportsNothing()
     {
-        var failing = false;
-        _h.Consul.Acquire = (_, _) => failing ? FakeConsulClient.Fail<AcquireResult>() : FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
-        var listed = Voting with { State = "Validating", FailsafeMembers = new NodeList(["node-a", "node-b"]) };
-        await RunLoopAsync(TimeSpan.FromSeconds(1), listed);
+        await ListedRecordWrittenAsync();
 
         // A Consul outage: the record's other fields change, the list does not; the failsafe keeps its cover.
-        failing = true;
-        await RunLoopAsync(TimeSpan.FromSeconds(20), listed with { Height = 500, RenewedAt = "2026-12-06T10:00:00.000Z" });
+        _failing = true;
+        await RunLoopAsync(TimeSpan.FromSeconds(20), Listed with { Height = 500, RenewedAt = "2026-12-06T10:00:00.000Z" });
 
         Assert.Equal(["node-a,node-b"], Reported());
+    }
+
+    private static readonly MemberInfo Listed = Voting with { State = "Validating", FailsafeMembers = new NodeList(["node-a", "node-b"]) };
+
+    private bool _failing;
+
+    /// <summary>Writes fail while <see cref="_failing"/>; first a record with the failsafe list lands.</summary>
+    private async Task ListedRecordWrittenAsync()
+    {
+        _h.Consul.Acquire = (_, _) => _failing ? FakeConsulClient.Fail<AcquireResult>() : FakeConsulClient.Ok(new AcquireResult(AcquireOutcome.Acquired));
+        await RunLoopAsync(TimeSpan.FromSeconds(1), Listed);
     }
 
     private List<string?> Reported() =>
