@@ -8,6 +8,7 @@ internal sealed partial class FailoverMachine
     private long? _maintenanceHeight;
     private int _maintenanceGeneration;
     private bool _maintenanceReached;
+    private MaintenanceAnswer? _maintenanceAnswer;
     private string? _handoverRequestedTo;
     private DemotionReason _handoverReason = DemotionReason.Switchover;
 
@@ -24,10 +25,13 @@ internal sealed partial class FailoverMachine
     {
         if (!IsLeader || scheduled.Generation != _generation || scheduled.FencingIndex != _fencingIndex || _neardPhase != NeardPhase.Running)
         {
-            NoteError($"maintenance at height {scheduled.Height} ignored: scheduled for neard generation {scheduled.Generation} under fencing index {scheduled.FencingIndex}, which are no longer current");
+            var why = $"maintenance at height {scheduled.Height} ignored: scheduled for neard generation {scheduled.Generation} under fencing index {scheduled.FencingIndex}, which are no longer current";
+            NoteError(why);
+            _maintenanceAnswer = new MaintenanceAnswer(scheduled.Request, false, why);
             return;
         }
 
+        _maintenanceAnswer = new MaintenanceAnswer(scheduled.Request, true, null);
         _maintenance = scheduled.Kind;
         _maintenanceHeight = scheduled.Height;
         _maintenanceGeneration = scheduled.Generation;

@@ -94,7 +94,8 @@ internal sealed partial class FailoverMachine
         _now < _promoteNotBefore ? _promoteNotBefore - _now : null,
         _now < _takeNotBefore ? _takeNotBefore - _now : null,
         ProductionSnapshot(),
-        PeerSnapshot());
+        PeerSnapshot(),
+        _maintenanceAnswer);
 
     private string? LeaderNodeId()
     {

@@ -217,10 +217,13 @@ internal sealed record FailoverTimings
     /// <summary>How long the switchover target has to take the lock after the release: a promotion takes about a second.</summary>
     public TimeSpan SwitchoverTakeoverTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long neard may take to apply a maintenance SIGHUP reload (nearcore checks about once a second).</summary>
+    /// <summary>
+    /// How long neard may take to apply a maintenance SIGHUP reload (nearcore checks about once a second);
+    /// also the bound on waiting for the loop to take the height, and for a replaced neard to settle before the next attempt.
+    /// </summary>
     public TimeSpan MaintenanceReloadConfirmTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often neard's reload counter is read while a maintenance reload waits for its confirmation: ten reads a second against nearcore's one check.</summary>
+    /// <summary>How often neard's reload counter (and the loop's answer) is read while a maintenance waits for its confirmation: ten reads a second against nearcore's one check.</summary>
     public TimeSpan MaintenanceReloadPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>What a switchover handover needs beyond the worst-case neard stop: the target's acquire, consistent read and hot swap (well under a second on loopback).</summary>

@@ -111,7 +111,7 @@ internal sealed record ProductionObserveFailedEvent(string Error) : SupervisorEv
 /// <paramref name="Height"/>, while this node led with <paramref name="FencingIndex"/>; what knd does
 /// after. The machine ignores it unless that neard and that leadership are still the current ones.
 /// </summary>
-internal sealed record MaintenanceScheduledEvent(MaintenanceKind Kind, long Height, int Generation, ulong FencingIndex) : SupervisorEvent;
+internal sealed record MaintenanceScheduledEvent(MaintenanceKind Kind, long Height, int Generation, ulong FencingIndex, long Request = 0) : SupervisorEvent;
 
 internal sealed record MaintenanceCancelledEvent : SupervisorEvent;
 

@@ -4,7 +4,8 @@ namespace Knd.Failover;
 /// An immutable view of the supervisor after an event: what /status, metrics and the CLI show.
 /// <paramref name="PromotionBackoff"/> and <paramref name="StateLossHoldOff"/> are the time left before
 /// this node may contend for the lock again after failed promotions, or after it saw the lock
-/// service lose its state (null when none).
+/// service lose its state (null when none). <paramref name="MaintenanceAnswer"/> is the machine's
+/// answer to the last maintenance the coordinator scheduled.
 /// </summary>
 internal sealed record SupervisorSnapshot(
     SupervisorState State,
@@ -26,7 +27,15 @@ internal sealed record SupervisorSnapshot(
     TimeSpan? PromotionBackoff = null,
     TimeSpan? StateLossHoldOff = null,
     ProductionView? Production = null,
-    PeerView? Peers = null);
+    PeerView? Peers = null,
+    MaintenanceAnswer? MaintenanceAnswer = null);
+
+/// <summary>
+/// Whether the machine took the maintenance of <see cref="MaintenanceScheduledEvent.Request"/>
+/// <paramref name="Request"/>: it refuses one scheduled for a neard or a leadership that changed
+/// meanwhile (<paramref name="Why"/>), and the coordinator must not report that as scheduled.
+/// </summary>
+internal sealed record MaintenanceAnswer(long Request, bool Accepted, string? Why);
 
 /// <summary>
 /// The peer channel's state on this node: as a leader, whether every member's promise covers it now

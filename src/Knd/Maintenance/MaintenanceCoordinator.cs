@@ -18,8 +18,11 @@ internal sealed class MaintenanceCoordinator
     private readonly SupervisorStatus _status;
     private readonly ISupervisorInbox _inbox;
     private readonly INeardControl _neard;
+    private const int ScheduleAttempts = 3;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private MaintenanceStatus? _last;
+    private long _requests;
 
     public MaintenanceCoordinator(
         string accountId,
@@ -63,29 +66,62 @@ internal sealed class MaintenanceCoordinator
 
     private async Task<ControlOutcome<MaintenanceStatus>> ScheduleLockedAsync(MaintenanceRequest request, CancellationToken cancellationToken)
     {
+        // A neard restart (the hot-swap fallback, a health restart) or a lost lock can come between
+        // reading the head and the machine taking the height; that attempt is void and is made again,
+        // against the neard and leadership that are current then.
+        string? superseded = null;
+        for (var attempt = 0; attempt < ScheduleAttempts; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await WaitForSettledNeardAsync(cancellationToken);
+            }
+
+            var (outcome, why) = await TryScheduleAsync(request, cancellationToken);
+            if (outcome is not null)
+            {
+                return outcome;
+            }
+
+            superseded = why;
+        }
+
+        return ControlOutcome<MaintenanceStatus>.Refused($"nothing is scheduled: neard or the leadership changed during each of {ScheduleAttempts} attempts (last: {superseded}); try again");
+    }
+
+    /// <summary>One attempt: the outcome, or null and why the attempt was overtaken by a change of neard or leadership.</summary>
+    private async Task<(ControlOutcome<MaintenanceStatus>? Outcome, string? Superseded)> TryScheduleAsync(MaintenanceRequest request, CancellationToken cancellationToken)
+    {
         var snapshot = _status.Snapshot;
         if (snapshot is not { IsLeader: true })
         {
             _inbox.Post(new MaintenanceNowEvent(request.Kind));
             var what = request.Kind == MaintenanceKind.Shutdown ? "stopping neard and knd now" : "restarting neard now";
-            return ControlOutcome<MaintenanceStatus>.Success(new MaintenanceStatus(request.Kind, null, snapshot?.BlockHeight, null, null, $"this node is passive (no duties): {what}"));
+            return (ControlOutcome<MaintenanceStatus>.Success(new MaintenanceStatus(request.Kind, null, snapshot?.BlockHeight, null, null, $"this node is passive (no duties): {what}")), null);
         }
 
         if (snapshot.Maintenance is not null)
         {
-            return ControlOutcome<MaintenanceStatus>.Refused($"a maintenance is already scheduled at height {snapshot.MaintenanceHeight}; cancel it first with --cancel");
+            return (ControlOutcome<MaintenanceStatus>.Refused($"a maintenance is already scheduled at height {snapshot.MaintenanceHeight}; cancel it first with --cancel"), null);
         }
 
         if (_neard.CurrentRpc is not { } rpc)
         {
-            return ControlOutcome<MaintenanceStatus>.Refused("neard is not running");
+            return (ControlOutcome<MaintenanceStatus>.Refused("neard is not running"), null);
+        }
+
+        if (Superseded(snapshot) is { } changed)
+        {
+            return (null, changed);
         }
 
         var status = await rpc.GetStatusAsync(cancellationToken);
         var windows = await rpc.GetMaintenanceWindowsAsync(_accountId, cancellationToken);
         if (!status.TryGetValue(out var neard, out _) || !windows.TryGetValue(out var ranges, out _))
         {
-            return ControlOutcome<MaintenanceStatus>.Refused($"cannot read neard's head and maintenance windows: {status.Error ?? windows.Error}");
+            return Superseded(snapshot) is { } replaced
+                ? (null, replaced)
+                : (ControlOutcome<MaintenanceStatus>.Refused($"cannot read neard's head and maintenance windows: {status.Error ?? windows.Error}"), null);
         }
 
         var head = neard.LatestBlockHeight;
@@ -93,18 +129,74 @@ internal sealed class MaintenanceCoordinator
         var choice = MaintenanceWindowChooser.Choose(head, ranges, target, epochEnd: null);
         if (choice.Refusal is { } refusal)
         {
-            return ControlOutcome<MaintenanceStatus>.Refused(refusal);
+            return (ControlOutcome<MaintenanceStatus>.Refused(refusal), null);
         }
 
         var height = choice.ShutdownAt!.Value;
-        if (await ApplyAsync(rpc, height, cancellationToken) is { } failed)
+        if (await ApplyAsync(rpc, height, snapshot.NeardGeneration, cancellationToken) is { } failed)
         {
-            return ControlOutcome<MaintenanceStatus>.Refused(failed);
+            return Superseded(snapshot) is { } replaced ? (null, replaced) : (ControlOutcome<MaintenanceStatus>.Refused(failed), null);
         }
 
-        _inbox.Post(new MaintenanceScheduledEvent(request.Kind, height, snapshot.NeardGeneration, snapshot.FencingIndex ?? 0));
+        var id = ++_requests;
+        _inbox.Post(new MaintenanceScheduledEvent(request.Kind, height, snapshot.NeardGeneration, snapshot.FencingIndex ?? 0, id));
+        var answer = await AnswerAsync(id, cancellationToken);
+        if (answer is not { Accepted: true })
+        {
+            // The machine did not take it, so neard must not stop at it: only the neard it was written to has it.
+            await _neard.SetExpectedShutdownAsync(null, snapshot.NeardGeneration, cancellationToken);
+            return answer is null
+                ? (ControlOutcome<MaintenanceStatus>.Refused($"knd's supervision loop did not take the maintenance within {_reloadConfirmTimeout.TotalSeconds:0}s; nothing is scheduled"), null)
+                : (null, answer.Why);
+        }
+
         _last = new MaintenanceStatus(request.Kind, height, head, choice.Window?.Start, choice.Window?.End, Describe(request.Kind, height, head));
-        return ControlOutcome<MaintenanceStatus>.Success(_last);
+        return (ControlOutcome<MaintenanceStatus>.Success(_last), null);
+    }
+
+    /// <summary>Why <paramref name="before"/> is no longer the neard and leadership in place, or null while it is.</summary>
+    private string? Superseded(SupervisorSnapshot before)
+    {
+        var now = _status.Snapshot;
+        if (now is null || now.NeardGeneration != before.NeardGeneration || _neard.CurrentGeneration != before.NeardGeneration)
+        {
+            return $"neard was restarted (generation {before.NeardGeneration} is gone)";
+        }
+
+        return now is { IsLeader: true } && now.FencingIndex == before.FencingIndex ? null : "this node's leadership changed";
+    }
+
+    /// <summary>The machine's answer to request <paramref name="id"/>, or null when none came within the reload timeout.</summary>
+    private async Task<MaintenanceAnswer?> AnswerAsync(long id, CancellationToken cancellationToken)
+    {
+        var time = _status.Clock.TimeProvider;
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            if (_status.Snapshot?.MaintenanceAnswer is { } answer && answer.Request == id)
+            {
+                return answer;
+            }
+
+            if (time.GetElapsedTime(started) >= _reloadConfirmTimeout)
+            {
+                return null;
+            }
+
+            await Task.Delay(_reloadPollInterval, time, cancellationToken);
+        }
+    }
+
+    /// <summary>Waits (at most the reload timeout) until the neard the machine counts on is the one running.</summary>
+    private async Task WaitForSettledNeardAsync(CancellationToken cancellationToken)
+    {
+        var time = _status.Clock.TimeProvider;
+        var started = time.GetTimestamp();
+        while (time.GetElapsedTime(started) < _reloadConfirmTimeout
+            && !(_status.Snapshot is { NeardHealthy: true } snapshot && _neard.CurrentGeneration == snapshot.NeardGeneration))
+        {
+            await Task.Delay(_reloadPollInterval, time, cancellationToken);
+        }
     }
 
     private async Task<ControlOutcome<MaintenanceStatus>> CancelAsync(CancellationToken cancellationToken)
@@ -120,9 +212,12 @@ internal sealed class MaintenanceCoordinator
             return ControlOutcome<MaintenanceStatus>.Refused("neard is not running");
         }
 
-        if (await ApplyAsync(rpc, null, cancellationToken) is { } failed)
+        if (await ApplyAsync(rpc, null, snapshot.NeardGeneration, cancellationToken) is { } failed)
         {
-            return ControlOutcome<MaintenanceStatus>.Refused(failed);
+            // A new neard starts without the height and the machine voids it: then there is nothing left to cancel.
+            return _status.Snapshot?.Maintenance is null
+                ? ControlOutcome<MaintenanceStatus>.Success(new MaintenanceStatus(null, null, _status.Snapshot?.BlockHeight, null, null, "no maintenance scheduled any more (neard was restarted); nothing to cancel"))
+                : ControlOutcome<MaintenanceStatus>.Refused(failed);
         }
 
         _inbox.Post(new MaintenanceCancelledEvent());
@@ -131,7 +226,7 @@ internal sealed class MaintenanceCoordinator
     }
 
     /// <summary>Writes expected_shutdown, sends SIGHUP and waits until neard counts the reload. Returns an error or null.</summary>
-    private async Task<string?> ApplyAsync(INeardRpc rpc, long? height, CancellationToken cancellationToken)
+    private async Task<string?> ApplyAsync(INeardRpc rpc, long? height, int generation, CancellationToken cancellationToken)
     {
         var before = await rpc.GetMetricsAsync(cancellationToken);
         if (before.Value?.ConfigReloadsTotal is not { } reloadsBefore)
@@ -139,7 +234,7 @@ internal sealed class MaintenanceCoordinator
             return "neard does not report near_config_reloads_total, so a reload cannot be confirmed";
         }
 
-        if (await _neard.SetExpectedShutdownAsync(height, cancellationToken) is { } error)
+        if (await _neard.SetExpectedShutdownAsync(height, generation, cancellationToken) is { } error)
         {
             return $"could not set expected_shutdown: {error}";
         }
@@ -158,7 +253,7 @@ internal sealed class MaintenanceCoordinator
         }
 
         // neard did not apply it (a parse error leaves the counter): take the setting back out.
-        await _neard.SetExpectedShutdownAsync(null, cancellationToken);
+        await _neard.SetExpectedShutdownAsync(null, generation, cancellationToken);
         return $"neard did not confirm the reload within {_reloadConfirmTimeout.TotalSeconds:0}s (near_config_reloads_total did not rise)";
     }
 

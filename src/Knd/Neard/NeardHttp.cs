@@ -58,6 +58,11 @@ internal sealed class NeardHttp : IDisposable
         {
             return new NeardRpcError(NeardRpcErrorKind.ConnectionRefused, $"{method} /{path}: connection refused by {BaseAddress.Authority}");
         }
+        catch (ObjectDisposedException)
+        {
+            // The driver closes a neard's client when it replaces that neard; a reader holding the old one gets this.
+            return new NeardRpcError(NeardRpcErrorKind.Transport, $"{method} /{path}: the RPC client of a neard that was since replaced");
+        }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             return new NeardRpcError(NeardRpcErrorKind.Transport, $"{method} /{path}: {ex.Message}");

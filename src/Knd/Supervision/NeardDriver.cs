@@ -68,6 +68,9 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
     /// <summary>The RPC client of the current neard (maintenance and switchover read it).</summary>
     public INeardRpc? CurrentRpc => _current?.Rpc;
 
+    /// <inheritdoc cref="INeardControl.CurrentGeneration"/>
+    public int? CurrentGeneration => _current is { Process.Exited.IsCompleted: false } running ? running.Generation : null;
+
     /// <summary>
     /// Queues <paramref name="action"/>. A stop also pre-empts a start of its generation that is in
     /// progress (or still queued): the start is cancelled, so the stop never waits behind a slow start
@@ -139,7 +142,7 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
                 RemoveKey();
                 break;
             case SetExpectedShutdownAction expected:
-                expected.Done.TrySetResult(SetExpectedShutdown(expected.Height));
+                expected.Done.TrySetResult(SetExpectedShutdown(expected.Height, expected.Generation));
                 break;
         }
     }
@@ -367,11 +370,17 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
     }
 
     /// <summary>Writes expected_shutdown and sends SIGHUP to the running neard; an error message, or null.</summary>
-    private string? SetExpectedShutdown(long? height)
+    private string? SetExpectedShutdown(long? height, int generation)
     {
         if (_current is not { } running || running.Process.Exited.IsCompleted)
         {
             return "neard is not running";
+        }
+
+        if (running.Generation != generation)
+        {
+            // The height was chosen for another neard (a restart came between): it must not carry over.
+            return $"neard was replaced meanwhile (generation {running.Generation} runs, not {generation})";
         }
 
         try
@@ -388,10 +397,10 @@ internal sealed class NeardDriver : INeardControl, IAsyncDisposable
     }
 
     /// <summary>Queues <see cref="SetExpectedShutdownAction"/> behind the machine's own neard actions and waits for it.</summary>
-    public async Task<string?> SetExpectedShutdownAsync(long? height, CancellationToken cancellationToken)
+    public async Task<string?> SetExpectedShutdownAsync(long? height, int generation, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Enqueue(new SetExpectedShutdownAction(height, done));
+        Enqueue(new SetExpectedShutdownAction(height, generation, done));
         return await done.Task.WaitAsync(cancellationToken);
     }
 

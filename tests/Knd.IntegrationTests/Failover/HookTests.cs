@@ -69,8 +69,9 @@ public sealed class HookTests
         var roles = dir.Combine("roles");
 
         // Each run records its environment and whether the node's neard (its home named in a file) still ran when it started.
+        // A fresh cluster can elect before the test has written the home file, so a run first waits for it (20 s at most).
         var homeFile = dir.Combine("home");
-        await File.WriteAllTextAsync(roleScript, $"#!/bin/sh\nhome=$(cat '{homeFile}')\n{{ env | grep '^KND_' | sort; pgrep -f -- \"--home $home \" >/dev/null && echo NEARD=running || echo NEARD=gone; echo --; }} >> '{roles}'\n");
+        await File.WriteAllTextAsync(roleScript, $"#!/bin/sh\nn=0\nwhile [ ! -s '{homeFile}' ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done\nhome=$(cat '{homeFile}')\n{{ env | grep '^KND_' | sort; pgrep -f -- \"--home $home \" >/dev/null && echo NEARD=running || echo NEARD=gone; echo --; }} >> '{roles}'\n");
         var options = new ClusterOptions { Nodes = 1, ExtraArguments = ["--on-role-change", $"sh {roleScript}"] };
         await using var cluster = await KndCluster.StartAsync(options);
         var leader = cluster.Nodes.Single();
@@ -88,7 +89,7 @@ public sealed class HookTests
         Assert.Contains("KND_REASON=shutdown\n", stopped, StringComparison.Ordinal);
         Assert.Contains("NEARD=gone\n", stopped, StringComparison.Ordinal);
 
-        // The same probe saw neard running when the node had become the leader (a new cluster elects after TTL + lock-delay, long after the home file was written).
+        // The same probe saw neard running when the node had become the leader.
         Assert.Contains(runs, r => r.Contains("KND_ROLE=leader\n", StringComparison.Ordinal) && r.Contains("NEARD=running\n", StringComparison.Ordinal));
     }
 }

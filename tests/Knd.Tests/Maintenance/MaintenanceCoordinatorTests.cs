@@ -14,13 +14,14 @@ public sealed class MaintenanceCoordinatorTests
 
     private readonly FakeTimeProvider _time = new();
     private readonly SupervisorStatus _status;
-    private readonly FakeInbox _inbox = new();
+    private readonly FakeInbox _inbox;
     private readonly FakeNeard _neard = new();
     private readonly MaintenanceCoordinator _coordinator;
 
     public MaintenanceCoordinatorTests()
     {
         _status = new SupervisorStatus(new MonotonicClock(_time), "node-a", "pool.near");
+        _inbox = new FakeInbox(_status);
         _coordinator = new MaintenanceCoordinator("pool.near", _status, _inbox, _neard);
     }
 
@@ -46,10 +47,76 @@ public sealed class MaintenanceCoordinatorTests
         var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: false), CancellationToken.None);
 
         Assert.Null(outcome.Error);
-        var height = Assert.Single(_neard.ExpectedShutdowns)!.Value;
+        var height = Assert.Single(_neard.ExpectedShutdowns).Height!.Value;
         Assert.InRange(height, Head + 20, Head + 59);
-        Assert.Equal([new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, height, 4, 77)], _inbox.Events);
+        Assert.Equal([new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, height, 4, 77, Request: 1)], _inbox.Events);
         Assert.Equal(height, outcome.Succeeded().ShutdownAt);
+    }
+
+    [Fact]
+    public async Task Leader_NeardReplacedBeforeTheLoopTookTheHeight_SchedulesAgainForTheNewNeard()
+    {
+        Publish(isLeader: true, generation: 4, fencingIndex: 77);
+        _neard.Rpc.Windows = [new BlockRange(Head + 20, Head + 60)];
+        // The hot-swap fallback restarts neard while the first height is on its way to the loop.
+        _inbox.Answer = scheduled =>
+        {
+            if (scheduled.Generation == 4)
+            {
+                Publish(isLeader: true, generation: 5, fencingIndex: 77);
+                return new MaintenanceAnswer(scheduled.Request, false, "maintenance ignored: scheduled for neard generation 4");
+            }
+
+            return new MaintenanceAnswer(scheduled.Request, true, null);
+        };
+
+        var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: false), CancellationToken.None);
+
+        Assert.Null(outcome.Error);
+        var scheduled = _inbox.Events.Cast<MaintenanceScheduledEvent>().ToList();
+        Assert.Equal([(4, 1L), (5, 2L)], scheduled.Select(e => (e.Generation, e.Request)));
+        // The replaced neard took its height with it (a new neard starts without one): nothing to clear there.
+        Assert.Equal([(scheduled[0].Height, 4), (scheduled[1].Height, 5)], _neard.ExpectedShutdowns);
+        Assert.Equal(scheduled[1].Height, outcome.Succeeded().ShutdownAt);
+    }
+
+    [Fact]
+    public async Task Leader_LoopRefusesEveryAttempt_ReportsNothingScheduled_AndLeavesNoHeightInNeard()
+    {
+        Publish(isLeader: true, generation: 4, fencingIndex: 77);
+        _neard.Rpc.Windows = [new BlockRange(Head + 20, Head + 60)];
+        _inbox.Answer = scheduled => new MaintenanceAnswer(scheduled.Request, false, "maintenance ignored: the lock was lost");
+
+        var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: false), CancellationToken.None);
+
+        Assert.Contains("nothing is scheduled", outcome.Error, StringComparison.Ordinal);
+        Assert.Contains("the lock was lost", outcome.Error, StringComparison.Ordinal);
+        Assert.Equal(3, _inbox.Events.Count);
+        Assert.Null(_neard.ExpectedShutdowns[^1].Height);
+        Assert.Equal(_neard.ExpectedShutdowns.Count(e => e.Height is not null), _neard.ExpectedShutdowns.Count(e => e.Height is null));
+    }
+
+    [Fact]
+    public async Task Leader_NeardReplacedWhileItsHeadWasRead_TriesAgainAgainstTheNewNeard()
+    {
+        Publish(isLeader: true, generation: 4, fencingIndex: 77);
+        _neard.Rpc.Windows = [new BlockRange(Head + 20, Head + 60)];
+        _neard.Rpc.BeforeStatus = () =>
+        {
+            if (_neard.Generation == 4)
+            {
+                // The driver closed the old neard's client: the read fails like a transport error.
+                Publish(isLeader: true, generation: 5, fencingIndex: 77);
+                return false;
+            }
+
+            return true;
+        };
+
+        var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: false), CancellationToken.None);
+
+        Assert.Null(outcome.Error);
+        Assert.Equal(5, Assert.Single(_inbox.Events.Cast<MaintenanceScheduledEvent>()).Generation);
     }
 
     [Fact]
@@ -65,7 +132,7 @@ public sealed class MaintenanceCoordinatorTests
 
         Assert.Contains("did not confirm the reload", outcome.Error, StringComparison.Ordinal);
         Assert.Equal(2, _neard.ExpectedShutdowns.Count);
-        Assert.Null(_neard.ExpectedShutdowns[1]);
+        Assert.Null(_neard.ExpectedShutdowns[1].Height);
         Assert.Empty(_inbox.Events);
     }
 
@@ -105,7 +172,7 @@ public sealed class MaintenanceCoordinatorTests
 
         Assert.Contains("already scheduled at height 1030", second.Error, StringComparison.Ordinal);
         Assert.Null(cancel.Error);
-        Assert.Equal([null], _neard.ExpectedShutdowns);
+        Assert.Equal([(null, 1)], _neard.ExpectedShutdowns);
         Assert.Equal([new MaintenanceCancelledEvent()], _inbox.Events);
     }
 
@@ -121,10 +188,13 @@ public sealed class MaintenanceCoordinatorTests
         Assert.Empty(_inbox.Events);
     }
 
-    private void Publish(bool isLeader, int generation = 1, ulong fencingIndex = 5, MaintenanceKind? maintenance = null, long? maintenanceHeight = null) =>
+    private void Publish(bool isLeader, int generation = 1, ulong fencingIndex = 5, MaintenanceKind? maintenance = null, long? maintenanceHeight = null)
+    {
+        _neard.Generation = generation;
         _status.Publish(new SupervisorSnapshot(
             isLeader ? SupervisorState.Validating : SupervisorState.Voting, isLeader, isLeader ? "node-a" : "node-b", 42, Head, false, true, "s", TimeSpan.Zero, fencingIndex, false, null, _status.Clock.Now,
             maintenance, maintenanceHeight, generation));
+    }
 
     /// <summary>Moves the fake clock on in small steps while <paramref name="task"/> waits on it; bounded in real time too.</summary>
     private async Task AdvanceUntilAsync(Task task, TimeSpan atMost)
@@ -141,28 +211,51 @@ public sealed class MaintenanceCoordinatorTests
         await task.WaitAsync(deadline.Token);
     }
 
-    private sealed class FakeInbox : ISupervisorInbox
+    /// <summary>The loop as the coordinator sees it: it answers a scheduled maintenance in the next snapshot (by default, taking it).</summary>
+    private sealed class FakeInbox(SupervisorStatus status) : ISupervisorInbox
     {
         private readonly ConcurrentQueue<SupervisorEvent> _events = new();
 
         public IReadOnlyList<SupervisorEvent> Events => [.. _events];
 
-        public void Post(SupervisorEvent supervisorEvent) => _events.Enqueue(supervisorEvent);
+        public Func<MaintenanceScheduledEvent, MaintenanceAnswer> Answer { get; set; } = scheduled => new MaintenanceAnswer(scheduled.Request, true, null);
+
+        public void Post(SupervisorEvent supervisorEvent)
+        {
+            _events.Enqueue(supervisorEvent);
+            if (supervisorEvent is MaintenanceScheduledEvent scheduled)
+            {
+                var answer = Answer(scheduled);
+                var snapshot = status.Snapshot!;
+                status.Publish(answer.Accepted
+                    ? snapshot with { Maintenance = scheduled.Kind, MaintenanceHeight = scheduled.Height, MaintenanceAnswer = answer }
+                    : snapshot with { MaintenanceAnswer = answer });
+            }
+        }
     }
 
     private sealed class FakeNeard : INeardControl
     {
         public bool Running { get; set; } = true;
 
+        public int Generation { get; set; } = 1;
+
         public WindowRpc Rpc { get; } = new();
 
-        public List<long?> ExpectedShutdowns { get; } = [];
+        public List<(long? Height, int Generation)> ExpectedShutdowns { get; } = [];
 
         public INeardRpc? CurrentRpc => Running ? Rpc : null;
 
-        public Task<string?> SetExpectedShutdownAsync(long? height, CancellationToken cancellationToken)
+        public int? CurrentGeneration => Running ? Generation : null;
+
+        public Task<string?> SetExpectedShutdownAsync(long? height, int generation, CancellationToken cancellationToken)
         {
-            ExpectedShutdowns.Add(height);
+            if (generation != Generation)
+            {
+                return Task.FromResult<string?>($"neard was replaced meanwhile (generation {Generation} runs, not {generation})");
+            }
+
+            ExpectedShutdowns.Add((height, generation));
             Rpc.Reloaded();
             return Task.FromResult<string?>(null);
         }
@@ -180,6 +273,9 @@ public sealed class MaintenanceCoordinatorTests
 
         public bool ReportsReloads { get; set; } = true;
 
+        /// <summary>Runs before each status read; false fails the read.</summary>
+        public Func<bool> BeforeStatus { get; set; } = () => true;
+
         public void Reloaded()
         {
             if (ReloadsApply)
@@ -189,7 +285,9 @@ public sealed class MaintenanceCoordinatorTests
         }
 
         public Task<NeardRpcResult<NeardStatus>> GetStatusAsync(CancellationToken cancellationToken) =>
-            Task.FromResult(NeardRpcResult<NeardStatus>.Ok(new NeardStatus(Head, false, null, null, null, null, null)));
+            BeforeStatus()
+                ? Task.FromResult(NeardRpcResult<NeardStatus>.Ok(new NeardStatus(Head, false, null, null, null, null, null)))
+                : Task.FromResult<NeardRpcResult<NeardStatus>>(new NeardRpcError(NeardRpcErrorKind.Transport, "the RPC client of a neard that was since replaced"));
 
         public Task<NeardRpcResult<long>> GetFinalBlockHeightAsync(CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<long>>(Refused);
 

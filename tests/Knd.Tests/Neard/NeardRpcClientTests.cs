@@ -72,6 +72,20 @@ public sealed class NeardRpcClientTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task GetStatus_ClientOfAReplacedNeard_IsATransportError_NotAnException()
+    {
+        await using var neard = await FakeNeard.StartAsync(_ => (200, NeardRpcSamples.Status));
+        var client = neard.Client(CallTimeout);
+        // The driver disposes a neard's client when it replaces that neard; a coordinator may still hold it.
+        client.Dispose();
+
+        var result = await client.GetStatusAsync(CancellationToken.None);
+
+        Assert.Equal(NeardRpcErrorKind.Transport, result.Error?.Kind);
+        Assert.Contains("since replaced", result.Error?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task GetStatus_NothingListening_IsConnectionRefused()
     {
         using var client = new NeardRpcClient(new Uri($"http://127.0.0.1:{ClosedPort()}/"), CallTimeout, TimeProvider.System, NullLogger.Instance);

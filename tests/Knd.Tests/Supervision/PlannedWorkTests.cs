@@ -130,23 +130,33 @@ public sealed class PlannedWorkTests
         h.StartAndLead();
         var snapshot = h.Machine.Snapshot();
 
-        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500, snapshot.NeardGeneration - 1, snapshot.FencingIndex!.Value));
+        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500, snapshot.NeardGeneration - 1, snapshot.FencingIndex!.Value, Request: 7));
 
         Assert.Null(h.Machine.ScheduledMaintenance);
+        var answer = h.Machine.Snapshot().MaintenanceAnswer;
+        Assert.Equal((7, false), (answer!.Request, answer.Accepted));
+        Assert.Contains("neard generation", answer.Why, StringComparison.Ordinal);
         h.Send(new NeardExitedEvent(h.Generation, 100, 0));
         Assert.Equal(DemotionReason.NeardExit, h.Machine.LastDemotion);
     }
 
     [Fact]
-    public void Leader_MaintenanceConfirmedUnderAnEarlierLeadership_IsIgnored()
+    public void Leader_MaintenanceConfirmedUnderAnEarlierLeadership_IsRefusedInItsAnswer_AndOneForTheCurrentIsTaken()
     {
         var h = new MachineHarness();
         h.StartAndLead(fencingIndex: 42);
         var snapshot = h.Machine.Snapshot();
 
-        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500, snapshot.NeardGeneration, 41));
+        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500, snapshot.NeardGeneration, 41, Request: 3));
 
         Assert.Null(h.Machine.ScheduledMaintenance);
+        Assert.Equal(new MaintenanceAnswer(3, false, h.Machine.Snapshot().MaintenanceAnswer?.Why), h.Machine.Snapshot().MaintenanceAnswer);
+        Assert.NotNull(h.Machine.Snapshot().MaintenanceAnswer!.Why);
+
+        h.Send(new MaintenanceScheduledEvent(MaintenanceKind.Shutdown, 500, snapshot.NeardGeneration, 42, Request: 4));
+
+        Assert.Equal((MaintenanceKind.Shutdown, 500L), h.Machine.ScheduledMaintenance);
+        Assert.Equal(new MaintenanceAnswer(4, true, null), h.Machine.Snapshot().MaintenanceAnswer);
     }
 
     [Fact]

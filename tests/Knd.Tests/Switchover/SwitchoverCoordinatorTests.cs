@@ -217,7 +217,9 @@ public sealed class SwitchoverCoordinatorTests : IAsyncDisposable
     {
         public INeardRpc? CurrentRpc => rpc;
 
-        public Task<string?> SetExpectedShutdownAsync(long? height, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+        public int? CurrentGeneration => 1;
+
+        public Task<string?> SetExpectedShutdownAsync(long? height, int generation, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 
     /// <summary>A chain whose head the test moves, and the validator's duty-free windows as a function of it.</summary>
