@@ -196,7 +196,7 @@ internal sealed partial class FailoverMachine
                 _maintenanceHeight = null;
                 break;
             case MaintenanceNowEvent now:
-                ApplyMaintenanceNow(now.Kind);
+                ApplyMaintenanceNow(now);
                 break;
             case PrePromoteFinishedEvent finished:
                 ApplyPrePromoteFinished(finished);

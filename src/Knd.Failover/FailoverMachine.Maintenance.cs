@@ -37,13 +37,17 @@ internal sealed partial class FailoverMachine
         _maintenanceGeneration = scheduled.Generation;
     }
 
-    private void ApplyMaintenanceNow(MaintenanceKind kind)
+    private void ApplyMaintenanceNow(MaintenanceNowEvent now)
     {
+        var kind = now.Kind;
         if (IsLeader)
         {
             // A leader never stops without a window: the coordinator schedules it instead.
+            _maintenanceAnswer = new MaintenanceAnswer(now.Request, false, "this node became the leader meanwhile; a leader stops only in a duty-free window");
             return;
         }
+
+        _maintenanceAnswer = new MaintenanceAnswer(now.Request, true, null);
 
         if (kind == MaintenanceKind.Shutdown)
         {

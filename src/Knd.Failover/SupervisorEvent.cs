@@ -116,7 +116,7 @@ internal sealed record MaintenanceScheduledEvent(MaintenanceKind Kind, long Heig
 internal sealed record MaintenanceCancelledEvent : SupervisorEvent;
 
 /// <summary>A maintenance request on a passive: act at once (no duties to protect).</summary>
-internal sealed record MaintenanceNowEvent(MaintenanceKind Kind) : SupervisorEvent;
+internal sealed record MaintenanceNowEvent(MaintenanceKind Kind, long Request = 0) : SupervisorEvent;
 
 /// <summary>The other members of the cluster (node ids), as their member records show them: the ones whose promises the failsafe needs.</summary>
 internal sealed record PeerMembersEvent(IReadOnlyList<string> NodeIds) : SupervisorEvent;

@@ -95,7 +95,17 @@ internal sealed class MaintenanceCoordinator
         var snapshot = _status.Snapshot;
         if (snapshot is not { IsLeader: true })
         {
-            _inbox.Post(new MaintenanceNowEvent(request.Kind));
+            var now = ++_requests;
+            _inbox.Post(new MaintenanceNowEvent(request.Kind, now));
+            switch (await AnswerAsync(now, cancellationToken))
+            {
+                case null:
+                    return (ControlOutcome<MaintenanceStatus>.Refused($"knd's supervision loop did not take the request within {_reloadConfirmTimeout.TotalSeconds:0}s; nothing was done"), null);
+                case { Accepted: false, Why: var why }:
+                    // It became the leader before the loop took the request: the next attempt picks a window.
+                    return (null, why);
+            }
+
             var what = request.Kind == MaintenanceKind.Shutdown ? "stopping neard and knd now" : "restarting neard now";
             return (ControlOutcome<MaintenanceStatus>.Success(new MaintenanceStatus(request.Kind, null, snapshot?.BlockHeight, null, null, $"this node is passive (no duties): {what}")), null);
         }

@@ -232,6 +232,23 @@ public sealed class OperatorTests
         cluster.AssertNoDoubleSign();
     }
 
+    [Fact]
+    public async Task MaintenanceShutdown_OnAPassive_AnswersOnceTheLoopTookIt_AndExits()
+    {
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 2 });
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        var passive = cluster.Nodes.Single(n => n != leader);
+
+        // The answer waits for the loop to take the request, while the same request makes knd exit.
+        var shutdown = await passive.CliAsync("maintenance-shutdown");
+
+        Assert.True(shutdown.ExitCode == 0, shutdown.Output);
+        Assert.Contains("passive", shutdown.Output, StringComparison.Ordinal);
+        Assert.Equal(0, await passive.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(await leader.IsLeaderAsync());
+        cluster.AssertNoDoubleSign();
+    }
+
     private static List<long> MissedDuties(LedgerSnapshot ledger, DateTimeOffset from, DateTimeOffset to, KndCluster cluster)
     {
         var home = cluster.Nodes[0].Home.Options;

@@ -34,8 +34,29 @@ public sealed class MaintenanceCoordinatorTests
 
         Assert.Null(outcome.Error);
         Assert.Contains("passive", outcome.Succeeded().Message, StringComparison.Ordinal);
-        Assert.Equal([new MaintenanceNowEvent(MaintenanceKind.Restart)], _inbox.Events);
+        Assert.Equal([new MaintenanceNowEvent(MaintenanceKind.Restart, Request: 1)], _inbox.Events);
         Assert.Empty(_neard.ExpectedShutdowns);
+    }
+
+    [Fact]
+    public async Task Passive_BecameLeaderBeforeTheLoopTookIt_SchedulesAWindowInstead()
+    {
+        Publish(isLeader: false);
+        _neard.Rpc.Windows = [new BlockRange(Head + 20, Head + 60)];
+        _inbox.AnswerNow = now =>
+        {
+            // The loop promoted this node before it read the request: a leader does not stop at once.
+            Publish(isLeader: true, generation: 2, fencingIndex: 9);
+            return new MaintenanceAnswer(now.Request, false, "this node became the leader meanwhile");
+        };
+
+        var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: false), CancellationToken.None);
+
+        Assert.Null(outcome.Error);
+        Assert.IsType<MaintenanceNowEvent>(_inbox.Events[0]);
+        var scheduled = Assert.IsType<MaintenanceScheduledEvent>(_inbox.Events[1]);
+        Assert.Equal((2, 9UL), (scheduled.Generation, scheduled.FencingIndex));
+        Assert.InRange(outcome.Succeeded().ShutdownAt!.Value, Head + 20, Head + 59);
     }
 
     [Fact]
@@ -220,9 +241,16 @@ public sealed class MaintenanceCoordinatorTests
 
         public Func<MaintenanceScheduledEvent, MaintenanceAnswer> Answer { get; set; } = scheduled => new MaintenanceAnswer(scheduled.Request, true, null);
 
+        public Func<MaintenanceNowEvent, MaintenanceAnswer> AnswerNow { get; set; } = now => new MaintenanceAnswer(now.Request, true, null);
+
         public void Post(SupervisorEvent supervisorEvent)
         {
             _events.Enqueue(supervisorEvent);
+            if (supervisorEvent is MaintenanceNowEvent now)
+            {
+                var answer = AnswerNow(now);
+                status.Publish(status.Snapshot! with { MaintenanceAnswer = answer });
+            }
             if (supervisorEvent is MaintenanceScheduledEvent scheduled)
             {
                 var answer = Answer(scheduled);

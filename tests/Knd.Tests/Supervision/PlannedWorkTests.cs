@@ -69,12 +69,29 @@ public sealed class PlannedWorkTests
         var h = new MachineHarness();
         h.StartAndVote();
 
-        h.Send(new MaintenanceNowEvent(MaintenanceKind.Shutdown));
+        h.Send(new MaintenanceNowEvent(MaintenanceKind.Shutdown, Request: 2));
+        Assert.Equal(new MaintenanceAnswer(2, true, null), h.Machine.Snapshot().MaintenanceAnswer);
         h.Send(new NeardStoppedEvent(h.Generation, true, "exited after SIGTERM"));
         h.Send(new SessionDestroyedEvent(MachineHarness.Session, true));
 
         Assert.Equal(SupervisorState.Shutdown, h.State);
         Assert.Single(h.Actions.OfType<ExitAction>());
+    }
+
+    [Fact]
+    public void Leader_MaintenanceNow_IsRefusedInItsAnswer_AndNeardKeepsSigning()
+    {
+        var h = new MachineHarness();
+        h.StartAndLead();
+
+        // Sent while this node was passive; the loop promoted it before reading the request.
+        h.Send(new MaintenanceNowEvent(MaintenanceKind.Shutdown, Request: 5));
+
+        var answer = h.Machine.Snapshot().MaintenanceAnswer!;
+        Assert.Equal((5, false), (answer.Request, answer.Accepted));
+        Assert.Contains("leader", answer.Why, StringComparison.Ordinal);
+        Assert.True(h.Machine.IsLeader);
+        Assert.Empty(h.Actions.OfType<StopNeardAction>());
     }
 
     [Fact]
