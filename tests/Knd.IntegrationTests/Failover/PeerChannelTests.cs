@@ -239,7 +239,10 @@ public sealed class PeerChannelTests
     public async Task Failsafe_NewHostStartedWhileEveryMemberIsCutOff_StaysOffTheLockWhileTheLeaderSigns_NoDoubleSign()
     {
         using var dir = new TempDirectory();
-        var options = Peers(WriteSecret(dir), nodes: 3, fastFailover: false, failsafe: true, ttl: TimeSpan.FromSeconds(3), lockDelay: TimeSpan.FromSeconds(1)) with { StartNodes = false };
+        // A black hole answers nothing: each member's Consul probe takes its whole 300 ms before it may
+        // promise. At a 3 s TTL that left the leader about 300 ms before FenceAfter for every round trip,
+        // which a loaded CI host missed once; 6 s leaves about 900 ms (10 s, the default: 1.7 s).
+        var options = Peers(WriteSecret(dir), nodes: 3, fastFailover: false, failsafe: true, ttl: TimeSpan.FromSeconds(6), lockDelay: TimeSpan.FromSeconds(1)) with { StartNodes = false };
         await using var cluster = await KndCluster.StartAsync(options);
         KndNode[] members = [cluster.Nodes[0], cluster.Nodes[1]];
         var newcomer = cluster.Nodes[2];
