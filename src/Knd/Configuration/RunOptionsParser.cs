@@ -112,6 +112,13 @@ internal sealed partial class RunOptionsParser
         var timings = FailoverTimings.From(sessionTtl, lockDelay, stopTimeout, stallTimeout, peers.Rules.FastFailover)
             with { PrePromoteTimeout = hooks.PrePromote is null ? null : hooks.Timeout };
         var keys = new RunOptionKeys(validatorKey, validatorNodeKey, voterNodeKey);
+        if (peers.Rules.Failsafe && peers.Rules.PromiseBudget(timings) is var budget && budget < PeerRules.PromiseBudgetWarnBelow)
+        {
+            _warnings.Add(new RunOptionError(Failsafe.Flag, OriginOf(Failsafe).Describe(),
+                $"at a {DurationParser.Format(sessionTtl)} session TTL a leader cut off from a Consul that answers nothing has {Math.Max(0, budget.TotalMilliseconds):0} ms to collect every member's promise before it fences, "
+                + "which a loaded host can miss (then it fences as without the failsafe); a TTL of 6s or more leaves 900 ms").ToString());
+        }
+
         if (RunOptionsValidator.Validate(options, timings, keys, OriginOf) is { } error)
         {
             return RunOptionsResult.Failure(error, _warnings);

@@ -57,6 +57,37 @@ public sealed class PeerOptionsTests : IDisposable
     }
 
     [Fact]
+    public void Failsafe_AtAShortTtl_WarnsThatThePromisesMayComeTooLate()
+    {
+        WithChannel();
+        _f.Set("failsafe", "true");
+        _f.Set("session-ttl", "3s");
+
+        var result = _f.Parse();
+
+        Assert.True(result.IsSuccess, result.Error?.ToString());
+        var warning = Assert.Single(result.Warnings, w => w.StartsWith("--failsafe:", StringComparison.Ordinal));
+        Assert.Contains("has 300 ms to collect every member's promise", warning, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10s", false)]
+    [InlineData("10s", true)]
+    [InlineData("6s", false)]
+    public void Failsafe_AtTheDefaultOrAModerateTtl_DoesNotWarn(string ttl, bool fastFailover)
+    {
+        WithChannel();
+        _f.Set("failsafe", "true");
+        _f.Set("session-ttl", ttl);
+        _f.Set("fast-failover", fastFailover ? "true" : "false");
+
+        var result = _f.Parse();
+
+        Assert.True(result.IsSuccess, result.Error?.ToString());
+        Assert.DoesNotContain(result.Warnings, w => w.StartsWith("--failsafe:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void EnvironmentAndConfigFile_SetTheSameOptions()
     {
         RunOptionsFixture.WriteFile(SecretFile, SecretText);
