@@ -93,8 +93,11 @@ internal sealed partial class ChaosBenchmark
                 throw new LocalnetException($"{failed.NodeId}: cannot run knd: {failed.FailureReason}");
             }
 
+            // A failsafe leader rides an outage only once its record lists its members: a trial that
+            // began before that write would judge a fence the failsafe never promised to avoid.
             if (snapshot.Leaders is [var leader]
                 && snapshot.Nodes.All(n => n.Unit.State == UnitState.Running && !n.Unit.Frozen && (n == leader || n.Status?.State == "Voting"))
+                && leader.Status?.Peers is not { Failsafe: true, FailsafeMembersPublished: false }
                 && _cluster.Ledger.Entries.Any(e => e.Home == leader.Unit.Layout.Home && e.Time >= since))
             {
                 return leader;

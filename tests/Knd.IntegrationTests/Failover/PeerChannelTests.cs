@@ -413,6 +413,17 @@ public sealed class PeerChannelTests
             () => leader.Process!.Lines.Any(l => l.Contains("Cluster members for the failsafe:", StringComparison.Ordinal) && l.Split(',').Length == count),
             TimeSpan.FromSeconds(20),
             cluster.Describe);
+
+        // A failsafe leader is covered only once its record shows the member list: an outage that
+        // begins before that write lands is one it fences for (a CI run killed Consul 0.3 s into a tenure).
+        if ((await leader.StatusAsync())?["peers"]?["failsafe"]?.GetValue<bool>() == true)
+        {
+            await Eventually.UntilAsync(
+                async () => (await leader.StatusAsync())?["peers"] is { } peers && peers["failsafe_members_published"]?.GetValue<bool>() == true
+                    && peers["failsafe_members"]?.AsArray().Count == count,
+                TimeSpan.FromSeconds(20),
+                cluster.Describe);
+        }
     }
 
     private static async Task<string?> PeerAddressAsync(KndCluster cluster, KndNode node) =>
