@@ -66,7 +66,7 @@ internal sealed partial class FailoverMachine
             _foreign.Reset();
         }
 
-        foreach (var block in observed.OwnBlocks)
+        foreach (var block in observed.OwnChunks is { Count: > 0 } chunks ? observed.OwnBlocks.Concat(chunks) : observed.OwnBlocks)
         {
             var producedAt = _now - block.ProducedAgo;
             if (IsStranger(producedAt) && _suspects.Count < MaxSuspects && !_suspects.Exists(s => s.Height == block.Height))

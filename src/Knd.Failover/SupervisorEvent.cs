@@ -89,9 +89,11 @@ internal sealed record HandoverNowEvent(string Target, DemotionReason Reason = D
 /// the heights it covered (<paramref name="FromHeight"/>, <paramref name="ToHeight"/>], and the blocks
 /// among them signed with the validator key. On a leader whose look found such blocks the shell
 /// also reads how many blocks its own neard produced (<paramref name="NeardProduced"/>, after the
-/// blocks; null when not read).
+/// blocks; null when not read). For a chunk-only producer, <paramref name="OwnChunks"/> are the heights
+/// whose new chunk the validator key signed (null when not read): the stranger rule judges them as it
+/// judges blocks, the leader's count of its own neard's blocks does not.
 /// </summary>
-internal sealed record ProductionObservedEvent(int Produced, int Missed, long FromHeight, long ToHeight, IReadOnlyList<OwnBlock> OwnBlocks, NeardProducedCount? NeardProduced = null) : SupervisorEvent;
+internal sealed record ProductionObservedEvent(int Produced, int Missed, long FromHeight, long ToHeight, IReadOnlyList<OwnBlock> OwnBlocks, NeardProducedCount? NeardProduced = null, IReadOnlyList<OwnBlock>? OwnChunks = null) : SupervisorEvent;
 
 /// <summary>
 /// neard's own count of the blocks it produced (<c>near_block_produced_total</c>), its head in the

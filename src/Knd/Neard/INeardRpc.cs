@@ -35,6 +35,13 @@ internal interface INeardRpc
     /// </summary>
     Task<NeardRpcResult<NeardBlock>> GetBlockAsync(long height, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// JSON-RPC <c>chunk</c> <c>{"block_id":H,"shard_id":S}</c>: the chunk that block includes for the shard.
+    /// A chunk the node does not keep (a shard it does not track) is an <see cref="NeardRpcErrorKind.RpcError"/>
+    /// whose cause is <c>UNKNOWN_CHUNK</c>.
+    /// </summary>
+    Task<NeardRpcResult<NeardChunk>> GetChunkAsync(long height, long shardId, CancellationToken cancellationToken);
+
     /// <summary><c>GET /metrics</c>, parsed.</summary>
     Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken);
 }

@@ -83,6 +83,12 @@ internal sealed class NeardRpcClient : INeardRpc, IDisposable
         return Log("block", result.IsSuccess ? ProductionAnswers.Block(result.Value) : result.Error);
     }
 
+    public async Task<NeardRpcResult<NeardChunk>> GetChunkAsync(long height, long shardId, CancellationToken cancellationToken)
+    {
+        var result = await CallAsync("chunk", new JsonObject { ["block_id"] = height, ["shard_id"] = shardId }, cancellationToken);
+        return Log("chunk", result.IsSuccess ? ProductionAnswers.Chunk(result.Value) : result.Error);
+    }
+
     public async Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken)
     {
         var answer = await _http.SendAsync(HttpMethod.Get, "metrics", null, cancellationToken);

@@ -34,14 +34,35 @@ internal readonly record struct DutyCount(long Expected, long Produced)
     public long Missed => Math.Max(0, Expected - Produced);
 }
 
-/// <summary>One validator account's production in an epoch: blocks, chunks and, where neard reports them, chunk endorsements.</summary>
-internal sealed record AccountProduction(DutyCount Blocks, DutyCount Chunks, DutyCount? Endorsements);
+/// <summary>
+/// One validator account's production in an epoch: blocks, chunks and, where neard reports them,
+/// chunk endorsements; <paramref name="Shards"/> are the shards it produces chunks for (<c>shards</c>,
+/// empty when neard does not say).
+/// </summary>
+internal sealed record AccountProduction(DutyCount Blocks, DutyCount Chunks, DutyCount? Endorsements, IReadOnlyList<long>? Shards = null)
+{
+    /// <summary>
+    /// Chunk duties and no block duty so far this epoch: a chunk producer without a block producer
+    /// seat, whose signing shows only in chunks (or a block producer early in an epoch, before its
+    /// first block duty: reading its chunks too costs little and misses nothing).
+    /// </summary>
+    public bool ProducesChunksOnly => Blocks.Expected == 0 && Chunks.Expected > 0;
+}
 
 /// <summary>The <c>validators</c> answer as the production watch reads it: the epoch, and one account's counts (null when it is not a current validator).</summary>
 internal sealed record EpochProduction(long EpochStartHeight, long? EpochHeight, AccountProduction? Account);
 
-/// <summary>A block (<c>block</c> by height): its height, its author, and its header timestamp in nanoseconds since the Unix epoch.</summary>
-internal sealed record NeardBlock(long Height, string Author, long TimestampNanos);
+/// <summary>
+/// A block (<c>block</c> by height): its height, its author, its header timestamp in nanoseconds since
+/// the Unix epoch, and the chunk headers it includes (one per shard).
+/// </summary>
+internal sealed record NeardBlock(long Height, string Author, long TimestampNanos, IReadOnlyList<NeardChunkHeader>? Chunks = null);
+
+/// <summary>A chunk header in a block: its shard and the height it was made at (below the block's when the shard's chunk was missed).</summary>
+internal readonly record struct NeardChunkHeader(long ShardId, long HeightCreated);
+
+/// <summary>A chunk (<c>chunk</c> by block and shard): its producer, the height it was made at, and its shard.</summary>
+internal sealed record NeardChunk(string Author, long HeightCreated, long ShardId);
 
 /// <summary>
 /// The value neard reports for its <c>expected_shutdown</c> setting through

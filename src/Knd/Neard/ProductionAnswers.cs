@@ -5,7 +5,7 @@ namespace Knd.Neard;
 
 /// <summary>
 /// The parsers of the answers the production watch reads (<c>validators</c> for one account,
-/// <c>block</c> by height), as total functions like <see cref="NeardAnswers"/>: any result gives a
+/// <c>block</c> by height, <c>chunk</c> by block and shard), as total functions like <see cref="NeardAnswers"/>: any result gives a
 /// value or a <see cref="NeardRpcErrorKind.MalformedResponse"/>, never an exception. They read the
 /// JSON tree directly and keep only one account's numbers, so a mainnet-sized validator list costs
 /// no objects per validator.
@@ -67,7 +67,12 @@ internal static class ProductionAnswers
                 return NeardAnswers.Malformed($"validators: {NeardAnswers.Quote(accountId)} has unreadable endorsement counts");
             }
 
-            account = new AccountProduction(blocks, chunks, endorsements);
+            if (Shards(entry) is not { } shards)
+            {
+                return NeardAnswers.Malformed($"validators: {NeardAnswers.Quote(accountId)} has a shards field that is not a list of shard ids");
+            }
+
+            account = new AccountProduction(blocks, chunks, endorsements, shards);
         }
 
         return NeardRpcResult<EpochProduction>.Ok(new EpochProduction(epochStart, epochHeight, account));
@@ -106,7 +111,72 @@ internal static class ProductionAnswers
             return NeardAnswers.Malformed("block: header has neither timestamp_nanosec nor a whole timestamp");
         }
 
-        return NeardRpcResult<NeardBlock>.Ok(new NeardBlock(height, authorId, timestamp));
+        var chunks = new List<NeardChunkHeader>();
+        if (result.TryGetProperty("chunks", out var chunkList) && chunkList.ValueKind != JsonValueKind.Null)
+        {
+            if (chunkList.ValueKind != JsonValueKind.Array)
+            {
+                return NeardAnswers.Malformed("block: chunks is not an array");
+            }
+
+            foreach (var chunk in chunkList.EnumerateArray())
+            {
+                if (chunk.ValueKind != JsonValueKind.Object || !Integer(chunk, "shard_id", out var shard) || !Integer(chunk, "height_created", out var created))
+                {
+                    return NeardAnswers.Malformed("block: a chunk header lacks a whole shard_id or height_created");
+                }
+
+                chunks.Add(new NeardChunkHeader(shard, created));
+            }
+        }
+
+        return NeardRpcResult<NeardBlock>.Ok(new NeardBlock(height, authorId, timestamp, chunks));
+    }
+
+    /// <summary>The <c>result</c> of <c>chunk</c>: its author, and the header's height_created and shard_id.</summary>
+    public static NeardRpcResult<NeardChunk> Chunk(JsonElement result)
+    {
+        if (result.ValueKind != JsonValueKind.Object
+            || !result.TryGetProperty("author", out var author) || author.ValueKind != JsonValueKind.String
+            || author.GetString() is not { Length: > 0 } authorId)
+        {
+            return NeardAnswers.Malformed("chunk: author is missing, empty or not a string");
+        }
+
+        if (!result.TryGetProperty("header", out var header) || header.ValueKind != JsonValueKind.Object
+            || !Integer(header, "height_created", out var created) || !Integer(header, "shard_id", out var shard))
+        {
+            return NeardAnswers.Malformed("chunk: header lacks a whole height_created or shard_id");
+        }
+
+        return NeardRpcResult<NeardChunk>.Ok(new NeardChunk(authorId, created, shard));
+    }
+
+    /// <summary><c>shards</c> (the shards a validator produces chunks for): empty when absent, null when unreadable.</summary>
+    private static IReadOnlyList<long>? Shards(JsonElement entry)
+    {
+        if (!entry.TryGetProperty("shards", out var shards) || shards.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        if (shards.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var ids = new List<long>();
+        foreach (var shard in shards.EnumerateArray())
+        {
+            if (!Integer(shard, out var id))
+            {
+                return null;
+            }
+
+            ids.Add(id);
+        }
+
+        return ids;
     }
 
     /// <summary><c>num_expected_KIND</c> and <c>num_produced_KIND</c>, or null when either is missing or unreadable.</summary>

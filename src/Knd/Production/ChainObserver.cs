@@ -9,7 +9,10 @@ namespace Knd.Production;
 /// Each time the health poll reports a new synced head, it reads the validator account's epoch
 /// counters (<c>validators [null]</c>) and the author of each new block (<c>block {"block_id":H}</c>),
 /// and posts one <see cref="ProductionObservedEvent"/> (or a <see cref="ProductionObserveFailedEvent"/>):
-/// about two RPC calls per block, none while the head stands still. On the leader, a look that found
+/// about two RPC calls per block, none while the head stands still. For an account that has chunk
+/// duties and no block duty (a chunk-only producer, whose signing shows in chunks alone) it also reads
+/// the author of each new chunk of its shards (<c>chunk {"block_id":H,"shard_id":S}</c>): one more
+/// call per block and shard. On the leader, a look that found
 /// blocks of the account also reads neard's count of the blocks it produced (<c>/metrics</c>), for
 /// the leader's check that nobody else signs its duty heights. It keeps a few numbers, never
 /// the chain: memory is bounded whatever the epoch's length.
@@ -38,6 +41,7 @@ internal sealed class ChainObserver
     private bool _lastLookOk;
     private long _watch;
     private bool _saidNoCounter;
+    private bool _saidChunkNotKept;
 
     /// <summary>
     /// Posts to the supervisor through <paramref name="post"/>, records what it saw in <paramref name="book"/>,
@@ -132,6 +136,7 @@ internal sealed class ChainObserver
         var from = _scanned is { } previous ? previous - 1 : head - MaxBlocksPerLook;
         var now = _time.GetUtcNow();
         List<OwnBlock>? own = null;
+        List<OwnBlock>? ownChunks = null;
         for (var height = Math.Max(head - MaxBlocksPerLook, _scanned ?? -1) + 1; height <= head; height++)
         {
             var block = await rpc.GetBlockAsync(height, cancellationToken);
@@ -150,6 +155,20 @@ internal sealed class ChainObserver
             {
                 (own ??= []).Add(new OwnBlock(height, Ago(now, found.TimestampNanos)));
             }
+
+            if (epoch.Account is { ProducesChunksOnly: true } account)
+            {
+                var chunks = await OwnChunksAsync(rpc, found, account, cancellationToken);
+                if (chunks is null)
+                {
+                    return;
+                }
+
+                if (chunks > 0)
+                {
+                    (ownChunks ??= []).Add(new OwnBlock(height, Ago(now, found.TimestampNanos)));
+                }
+            }
         }
 
         var neardProduced = own is { Count: > 0 } && _validating() ? await NeardProducedAsync(rpc, cancellationToken) : null;
@@ -164,7 +183,51 @@ internal sealed class ChainObserver
         }
 
         Record(epoch, head, own, missed);
-        _post(new ProductionObservedEvent(produced, missed, from, head, (IReadOnlyList<OwnBlock>?)own ?? [], neardProduced));
+        _post(new ProductionObservedEvent(produced, missed, from, head, (IReadOnlyList<OwnBlock>?)own ?? [], neardProduced, ownChunks));
+    }
+
+    /// <summary>
+    /// How many chunks made at the block's height, on the shards <paramref name="account"/> produces
+    /// chunks for (every shard when neard does not say), the validator account made; null when a read
+    /// failed (the look fails). A chunk neard does not keep (a shard it does not track) is not seen,
+    /// said once in the log.
+    /// </summary>
+    private async Task<int?> OwnChunksAsync(INeardRpc rpc, NeardBlock block, AccountProduction account, CancellationToken cancellationToken)
+    {
+        var own = 0;
+        foreach (var header in block.Chunks ?? [])
+        {
+            // A shard whose chunk was missed carries an older chunk's header: not made at this height.
+            if (header.HeightCreated != block.Height || (account.Shards is { Count: > 0 } shards && !shards.Contains(header.ShardId)))
+            {
+                continue;
+            }
+
+            var chunk = await rpc.GetChunkAsync(block.Height, header.ShardId, cancellationToken);
+            if (!chunk.TryGetValue(out var found, out var error))
+            {
+                if (error.Kind == NeardRpcErrorKind.RpcError && error.RpcCause is "UNKNOWN_CHUNK" or "UNKNOWN_BLOCK")
+                {
+                    if (error.RpcCause == "UNKNOWN_CHUNK" && !_saidChunkNotKept)
+                    {
+                        _saidChunkNotKept = true;
+                        _logger.ChunkNotKept(header.ShardId, block.Height);
+                    }
+
+                    continue;
+                }
+
+                Fail("chunk", error);
+                return null;
+            }
+
+            if (found.Author == _accountId && found.HeightCreated == block.Height)
+            {
+                own++;
+            }
+        }
+
+        return own;
     }
 
     /// <summary>

@@ -19,6 +19,12 @@ internal sealed record GenesisFile(
     /// </summary>
     public KickoutThresholds Kickout { get; init; } = KickoutThresholds.Default;
 
+    /// <summary>
+    /// sim.chunk_only_validators: accounts that produce the chunk of shard 0 at their duty heights and
+    /// no blocks (nearcore's chunk producers without a block producer seat).
+    /// </summary>
+    public IReadOnlySet<string> ChunkOnlyValidators { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>validators[].public_key where given: the key every node reports for that validator.</summary>
     public IReadOnlyDictionary<string, string> ValidatorPublicKeys { get; init; } = new Dictionary<string, string>();
 
@@ -56,6 +62,17 @@ internal sealed record GenesisFile(
         }
 
         var sim = root.Object("sim");
+        var chunkOnly = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in sim?.Array("chunk_only_validators") ?? [])
+        {
+            if (entry.ValueKind != System.Text.Json.JsonValueKind.String || entry.GetString() is not { Length: > 0 } account)
+            {
+                throw root.Error("sim.chunk_only_validators", "must be an array of account ids");
+            }
+
+            chunkOnly.Add(account);
+        }
+
         var defaults = KickoutThresholds.Default;
         var kickout = new KickoutThresholds(
             (int)(root.Int64("block_producer_kickout_threshold", min: 0, max: 100) ?? defaults.BlockProducer),
@@ -73,6 +90,7 @@ internal sealed record GenesisFile(
         {
             Kickout = kickout,
             ValidatorPublicKeys = publicKeys,
+            ChunkOnlyValidators = chunkOnly,
         };
     }
 }

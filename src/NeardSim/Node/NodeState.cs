@@ -19,6 +19,7 @@ internal sealed class NodeState
     private DateTimeOffset _lastReloadTime;
     private long _signedTotal;
     private long _producedTotal;
+    private long _chunkProducedTotal;
     private long? _catchUpEndsAt;
 
     /// <summary>The catch-up after a hot swap without shadow tracking, in blocks, when neither run --catch-up-after-swap nor sim.hot_swap_catchup_ms says otherwise.</summary>
@@ -115,6 +116,11 @@ internal sealed class NodeState
     public long ProducedTotal => Interlocked.Read(ref _producedTotal);
 
     public void CountProduced() => Interlocked.Increment(ref _producedTotal);
+
+    /// <summary>nearcore's near_chunk_produced_total: a duty height makes the chunk of shard 0 (and the block, unless chunk-only).</summary>
+    public long ChunkProducedTotal => Interlocked.Read(ref _chunkProducedTotal);
+
+    public void CountChunkProduced() => Interlocked.Increment(ref _chunkProducedTotal);
 
     public ReloadStatus ReloadStatus
     {

@@ -39,5 +39,18 @@ internal sealed record BlockHeaderView(
 
 internal sealed record BlockView(string Author, BlockHeaderView Header, IReadOnlyList<ChunkHeaderView> Chunks);
 
-/// <summary>Never populated: the sim has no chunks, but the list keeps the shape.</summary>
-internal sealed record ChunkHeaderView(string ChunkHash, long ShardId);
+/// <summary>
+/// nearcore's ChunkHeaderView, the fields a reader of authorship needs: a block lists one per shard,
+/// and a shard whose chunk was missed carries the header of the last chunk included
+/// (<c>height_created</c> below the block's height).
+/// </summary>
+internal sealed record ChunkHeaderView(
+    string ChunkHash,
+    string PrevBlockHash,
+    long HeightCreated,
+    long HeightIncluded,
+    long ShardId,
+    string Signature);
+
+/// <summary>nearcore's ChunkView (the <c>chunk</c> method): the chunk producer, the header, and no transactions or receipts.</summary>
+internal sealed record ChunkView(string Author, ChunkHeaderView Header, IReadOnlyList<string> Transactions, IReadOnlyList<string> Receipts);

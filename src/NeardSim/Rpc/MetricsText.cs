@@ -45,6 +45,7 @@ internal static class MetricsText
             .Append("\",rustc_version=\"").Append(Escape(SimVersion.Rustc)).Append("\"} 1\n");
 
         Counter(text, "near_block_produced_total", "Total number of blocks produced since starting this node", state.ProducedTotal);
+        Counter(text, "near_chunk_produced_total", "Total number of chunks produced since starting this node", state.ChunkProducedTotal);
         Counter(text, "near_sim_signed_total", "neard-sim: blocks this process recorded in the signing ledger", state.SignedTotal);
         Gauge(text, "near_sim_signing", "neard-sim: 1 when this node signs its duty heights now (key, synced, no sign fault, caught up)",
             SigningGate.WhyNot(state, faults) is null ? 1 : 0);

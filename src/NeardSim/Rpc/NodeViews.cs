@@ -88,7 +88,9 @@ internal sealed class NodeViews
     public BlockView Block(long height)
     {
         _production.Refresh(_clock.Head);
-        var (author, chunkProduced) = Author(height);
+        var author = BlockAuthor(height);
+        var chunk = IncludedChunk(height);
+        var chunkProduced = chunk.HeightCreated == height;
         var epoch = _clock.EpochOf(height);
         var prev = Math.Max(0, height - 1);
         var timestamp = _clock.BlockTimestampNanos(height);
@@ -126,13 +128,25 @@ internal sealed class NodeViews
             [],
             "ed25519:" + _hashes.Of($"signature:{height}") + _hashes.Of($"signature2:{height}"),
             SimVersion.ProtocolVersion);
-        return new BlockView(author, header, []);
+        return new BlockView(author, header, [chunk]);
+    }
+
+    /// <summary>
+    /// The chunk of shard 0 that the block at <paramref name="height"/> includes (<c>chunk</c> by block
+    /// and shard), with its producer; callers check the block is kept and not above the head.
+    /// </summary>
+    public ChunkView Chunk(long height)
+    {
+        _production.Refresh(_clock.Head);
+        var header = IncludedChunk(height);
+        return new ChunkView(ChunkProducer(header.HeightCreated).Author, header, [], []);
     }
 
     /// <summary>
     /// The validators of <paramref name="epoch"/> as seen at <paramref name="head"/>: the head's
     /// epoch so far, or a finished epoch whole. Chunk and endorsement duties coincide with block
-    /// duties on the one shard (0), so their counts equal the block counts.
+    /// duties on the one shard (0), so their counts equal the block counts; a chunk-only validator
+    /// has the chunk and endorsement counts and no blocks.
     /// </summary>
     public EpochValidatorInfoView Validators(long epoch, long head)
     {
@@ -144,9 +158,10 @@ internal sealed class NodeViews
         {
             var publicKey = PublicKeyOf(account);
             var (expected, produced) = _production.Blocks(account, epoch, head);
+            var (blocksExpected, blocksProduced) = IsChunkOnly(account) ? (0L, 0L) : (expected, produced);
             current.Add(new CurrentEpochValidatorView(
                 account, publicKey, false, Stake, [0],
-                produced, expected,
+                blocksProduced, blocksExpected,
                 produced, expected, [produced], [expected],
                 produced, expected, [produced], [expected], [0]));
             next.Add(new NextEpochValidatorView(account, publicKey, Stake, [0]));
@@ -158,7 +173,7 @@ internal sealed class NodeViews
                     accounts.Select(a =>
                     {
                         var previous = _production.Blocks(a, epoch - 1, head);
-                        return (a, previous, previous, previous);
+                        return (a, IsChunkOnly(a) ? default : previous, previous, previous);
                     }),
                     _state.Genesis.Kickout)
                 .Select(KickoutView.From)];
@@ -207,24 +222,77 @@ internal sealed class NodeViews
         : _state.ValidatorKey is { } key && key.AccountId == account ? key.PublicKey
         : _hashes.PublicKeyFor(account);
 
+    /// <summary>How far back a block looks for the last chunk of shard 0 when its own was missed.</summary>
+    private const int ChunkLookBack = 64;
+
+    private bool IsChunkOnly(string account) => _state.Genesis.ChunkOnlyValidators.Contains(account);
+
     /// <summary>
-    /// The first validator (genesis order, then this node's signer) with duty at the height and a
-    /// ledger line for it; otherwise <see cref="OtherProducer"/>. The chunk of shard 0 is missing
-    /// when a validator had that duty and nobody signed it.
+    /// The first block producer (genesis order, then this node's signer; chunk-only validators make
+    /// no blocks) with duty at the height and a ledger line for it; otherwise <see cref="OtherProducer"/>.
     /// </summary>
-    private (string Author, bool ChunkProduced) Author(long height)
+    private string BlockAuthor(long height)
     {
-        var missed = false;
         foreach (var account in ValidatorAccounts())
         {
-            if (_production.Produced(account, height))
+            if (!IsChunkOnly(account) && _production.Produced(account, height))
             {
-                return (account, true);
+                return account;
             }
+        }
 
-            missed |= _production.HasDuty(account, height);
+        return OtherProducer;
+    }
+
+    /// <summary>
+    /// Who made the chunk of shard 0 at <paramref name="height"/>: a chunk-only validator with duty and
+    /// a ledger line there first, then a block producer's (its block and chunk go together), else
+    /// <see cref="OtherProducer"/>. The chunk is missing when a validator had that duty and nobody
+    /// signed it.
+    /// </summary>
+    private (string Author, bool Produced) ChunkProducer(long height)
+    {
+        var missed = false;
+        foreach (var chunkOnly in new[] { true, false })
+        {
+            foreach (var account in ValidatorAccounts())
+            {
+                if (IsChunkOnly(account) != chunkOnly)
+                {
+                    continue;
+                }
+
+                if (_production.Produced(account, height))
+                {
+                    return (account, true);
+                }
+
+                missed |= _production.HasDuty(account, height);
+            }
         }
 
         return (OtherProducer, !missed);
+    }
+
+    /// <summary>
+    /// The header of the chunk of shard 0 in the block at <paramref name="height"/>: the chunk made at that
+    /// height, or when it was missed the last one made before (as nearcore carries a missing
+    /// chunk's previous header), looking back <see cref="ChunkLookBack"/> heights at most.
+    /// </summary>
+    private ChunkHeaderView IncludedChunk(long height)
+    {
+        var created = height;
+        while (created > 0 && created > height - ChunkLookBack && !ChunkProducer(created).Produced)
+        {
+            created--;
+        }
+
+        return new ChunkHeaderView(
+            _hashes.Of($"chunk:{created}"),
+            _hashes.Block(Math.Max(0, created - 1)),
+            created,
+            created,
+            0,
+            "ed25519:" + _hashes.Of($"chunk_signature:{created}"));
     }
 }

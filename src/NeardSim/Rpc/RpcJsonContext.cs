@@ -7,6 +7,7 @@ namespace NeardSim.Rpc;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StatusView))]
 [JsonSerializable(typeof(BlockView))]
+[JsonSerializable(typeof(ChunkView))]
 [JsonSerializable(typeof(EpochValidatorInfoView))]
 [JsonSerializable(typeof(long[][]))]
 [JsonSerializable(typeof(WindowObjectView[]))]

@@ -23,6 +23,7 @@ internal sealed class RpcMethods
         "status" => RpcOutcome.Ok(_views.Status(), RpcJsonContext.Default.StatusView),
         "health" => _state.IsSynced ? RpcOutcome.Null() : RpcError.Handler("NODE_IS_SYNCING", "Node is syncing"),
         "block" => Block(parameters),
+        "chunk" => Chunk(parameters),
         "validators" => Validators(parameters),
         "EXPERIMENTAL_maintenance_windows" or "maintenance_windows" => MaintenanceWindows(parameters),
         _ => RpcError.MethodNotFound(method),
@@ -84,6 +85,73 @@ internal sealed class RpcMethods
 
         return RpcError.ParseError("Failed parsing args: block_id must be a height or a hash");
     }
+
+    /// <summary>
+    /// nearcore's <c>chunk</c>: by block and shard (<c>{"block_id":H,"shard_id":S}</c> or <c>[H, S]</c>)
+    /// the chunk that block includes for the shard; by chunk hash (<c>{"chunk_id":"…"}</c> or
+    /// <c>["…"]</c>) UNKNOWN_CHUNK, since the sim's hashes are one-way (a reader asks by block).
+    /// </summary>
+    private RpcOutcome Chunk(JsonElement parameters)
+    {
+        if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("chunk_id", out var chunkId))
+        {
+            return UnknownChunk(chunkId);
+        }
+
+        if (parameters.ValueKind == JsonValueKind.Array && parameters.GetArrayLength() == 1)
+        {
+            return UnknownChunk(parameters[0]);
+        }
+
+        if (!TryBlockAndShard(parameters, out var blockId, out var shardId))
+        {
+            return RpcError.ParseError("Failed parsing args: expected {\"chunk_id\":..} or {\"block_id\":..,\"shard_id\":..}");
+        }
+
+        if (shardId.ValueKind != JsonValueKind.Number || !shardId.TryGetInt64(out var shard) || shard < 0)
+        {
+            return RpcError.ParseError("Failed parsing args: shard_id must be a whole number");
+        }
+
+        if (blockId.ValueKind == JsonValueKind.String)
+        {
+            return RpcError.UnknownBlock(new JsonObject { ["block_id"] = blockId.GetString() }, $"DB Not Found Error: BLOCK: {blockId.GetString()} \n Cause: Unknown");
+        }
+
+        if (blockId.ValueKind != JsonValueKind.Number || !blockId.TryGetInt64(out var height) || height < 0)
+        {
+            return RpcError.ParseError("Failed parsing args: block_id must be a height or a hash");
+        }
+
+        if (height > _views.Clock.Head || height < _views.EarliestBlock(_views.Clock.Head))
+        {
+            return RpcError.UnknownBlock(new JsonObject { ["block_id"] = height }, $"DB Not Found Error: BLOCK HEIGHT: {height} \n Cause: Unknown");
+        }
+
+        if (shard != 0)
+        {
+            return RpcError.Handler("INVALID_SHARD_ID", $"Shard id {shard} does not exist");
+        }
+
+        return RpcOutcome.Ok(_views.Chunk(height), RpcJsonContext.Default.ChunkView);
+    }
+
+    private static bool TryBlockAndShard(JsonElement parameters, out JsonElement blockId, out JsonElement shardId)
+    {
+        (blockId, shardId) = (default, default);
+        if (parameters.ValueKind == JsonValueKind.Array && parameters.GetArrayLength() == 2)
+        {
+            (blockId, shardId) = (parameters[0], parameters[1]);
+            return true;
+        }
+
+        return parameters.ValueKind == JsonValueKind.Object
+            && parameters.TryGetProperty("block_id", out blockId)
+            && parameters.TryGetProperty("shard_id", out shardId);
+    }
+
+    private static RpcError UnknownChunk(JsonElement chunkId) =>
+        RpcError.Handler("UNKNOWN_CHUNK", $"Chunk Missing (unavailable on the node): {(chunkId.ValueKind == JsonValueKind.String ? chunkId.GetString() : chunkId.GetRawText())}");
 
     /// <summary>
     /// nearcore's view client: the latest epoch (<c>[null]</c>, <c>{"latest":null}</c>, or the

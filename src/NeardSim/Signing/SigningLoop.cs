@@ -130,7 +130,12 @@ internal sealed class SigningLoop
 
         // As nearcore: the block is counted as produced before it is in the chain (here the ledger),
         // so a reader of the chain that then reads the count finds every block this node made counted.
-        _state.CountProduced();
+        if (!_state.Genesis.ChunkOnlyValidators.Contains(key.AccountId))
+        {
+            _state.CountProduced();
+        }
+
+        _state.CountChunkProduced();
         try
         {
             PosixFile.AppendAtomically(_ledgerPath, line.ToUtf8());

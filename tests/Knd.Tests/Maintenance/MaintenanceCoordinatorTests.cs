@@ -329,6 +329,8 @@ public sealed class MaintenanceCoordinatorTests
 
         public Task<NeardRpcResult<NeardBlock>> GetBlockAsync(long height, CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardBlock>>(Refused);
 
+        public Task<NeardRpcResult<NeardChunk>> GetChunkAsync(long height, long shardId, CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardChunk>>(Refused);
+
         public Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken)
         {
             IReadOnlyList<PrometheusSample> samples = ReportsReloads

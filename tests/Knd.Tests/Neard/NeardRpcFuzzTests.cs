@@ -42,7 +42,7 @@ public sealed class NeardRpcFuzzTests
     /// <summary>The account whose counts the production parser reads from the validators sample (it has every kind).</summary>
     private const string ProductionAccount = "kiln.pool.f863973.m0";
 
-    public static TheoryData<string> Parsers() => ["status", "block", "validators", "windows", "metrics", "production", "authored-block"];
+    public static TheoryData<string> Parsers() => ["status", "block", "validators", "windows", "metrics", "production", "authored-block", "chunk"];
 
     [Theory]
     [MemberData(nameof(Parsers))]
@@ -77,7 +77,7 @@ public sealed class NeardRpcFuzzTests
         });
         using var client = new NeardRpcClient(server.BaseAddress, TimeSpan.FromSeconds(5), TimeProvider.System, NullLogger.Instance);
         int[] statuses = [200, 200, 200, 400, 500, 503];
-        foreach (var parser in new[] { "status", "block", "validators", "windows", "metrics", "production", "authored-block" })
+        foreach (var parser in new[] { "status", "block", "validators", "windows", "metrics", "production", "authored-block", "chunk" })
         {
             foreach (var body in Bodies(parser, random).Take(120))
             {
@@ -99,6 +99,7 @@ public sealed class NeardRpcFuzzTests
                     "windows" => (await client.GetMaintenanceWindowsAsync("a", CancellationToken.None)).Error,
                     "production" => (await client.GetProductionAsync(ProductionAccount, null, CancellationToken.None)).Error,
                     "authored-block" => (await client.GetBlockAsync(187310138, CancellationToken.None)).Error,
+                    "chunk" => (await client.GetChunkAsync(187310140, 0, CancellationToken.None)).Error,
                     _ => (await client.GetMetricsAsync(CancellationToken.None)).Error,
                 };
                 Assert.True(error is null || Enum.IsDefined(error.Kind), $"{parser}: {error}");
@@ -142,7 +143,10 @@ public sealed class NeardRpcFuzzTests
                                 AssertValueOrMalformed(ProductionAnswers.Production(answer.Value, ProductionAccount), ValidProduction);
                                 break;
                             case "authored-block":
-                                AssertValueOrMalformed(ProductionAnswers.Block(answer.Value), b => b.Height >= 0 && b.Author.Length > 0 && b.TimestampNanos >= 0);
+                                AssertValueOrMalformed(ProductionAnswers.Block(answer.Value), b => b.Height >= 0 && b.Author.Length > 0 && b.TimestampNanos >= 0 && b.Chunks!.All(c => c.ShardId >= 0 && c.HeightCreated >= 0));
+                                break;
+                            case "chunk":
+                                AssertValueOrMalformed(ProductionAnswers.Chunk(answer.Value), c => c.Author.Length > 0 && c.HeightCreated >= 0 && c.ShardId >= 0);
                                 break;
                             default:
                                 AssertValueOrMalformed(MaintenanceWindows.Parse(answer.Value), w => w.All(r => r.Start >= 0 && r.End >= r.Start));
@@ -187,7 +191,8 @@ public sealed class NeardRpcFuzzTests
         {
             "status" => [NeardRpcSamples.Status, NeardRpcSamples.StatusPassiveSyncing],
             "block" => [NeardRpcSamples.FinalBlock, NeardRpcSamples.UnknownEpoch],
-            "authored-block" => [NeardRpcSamples.FinalBlock, NeardRpcSamples.UnknownBlock],
+            "authored-block" => [NeardRpcSamples.FinalBlock, NeardRpcSamples.BlockWithChunks, NeardRpcSamples.UnknownBlock],
+            "chunk" => [NeardRpcSamples.Chunk, NeardRpcSamples.UnknownChunk],
             "production" => [NeardRpcSamples.Validators, NeardRpcSamples.UnknownEpoch],
             "validators" => [NeardRpcSamples.Validators, NeardRpcSamples.MethodNotFound],
             "windows" => [NeardRpcSamples.WindowsTuples, NeardRpcSamples.WindowsObjects, NeardRpcSamples.MethodNotFound],

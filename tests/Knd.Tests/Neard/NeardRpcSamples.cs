@@ -33,6 +33,32 @@ internal static class NeardRpcSamples
          "gas_price":"100000000","latest_protocol_version":73},"chunks":[]},"id":"knd"}
         """;
 
+    /// <summary>A block on two shards: shard 0's chunk made at this height, shard 1's missed (an older header carried over).</summary>
+    public const string BlockWithChunks = """
+        {"jsonrpc":"2.0","result":{"author":"node2","header":{"height":187310140,"prev_height":187310139,
+         "timestamp":1739254178739033760,"timestamp_nanosec":"1739254178739033760","latest_protocol_version":73},
+         "chunks":[{"chunk_hash":"EBM2qg5cGr47EjMPtH88uvmXHDHqmWPzKaQadbWhdw22","prev_block_hash":"3Ls8ZHEWc2x7TkyDuXXBMuXYd5DT1mdNJgYXwGtQXbDZ",
+           "height_created":187310140,"height_included":187310140,"shard_id":0,"gas_used":0,"gas_limit":1000000000000000,
+           "signature":"ed25519:4Tmwd1Y4Y3bPNkNgqcm1uX3RfcN5sGtxvvX2uh7bBDWqXBMQKmrxh3vycxn6p1Uu9bhhwaa5mYQfPf6YhmUEv5u"},
+          {"chunk_hash":"9P8hGUwd4P3quLCQFpnwHXHiAMj3KzoG9GofqVMTBv2S","prev_block_hash":"5aFqtj9HJ5pVdyR1fhnBZMKfw8DAuxe3cjaWfKp1U7f3",
+           "height_created":187310138,"height_included":187310138,"shard_id":1,"gas_used":0,"gas_limit":1000000000000000,
+           "signature":"ed25519:2oAR6NmkjVfZK3hsvZRzVrZ7yn6y1fjuxrvztpsdTbEjmnSTRGFPzSQjtWq1LXPahsnCDhTWtBFb5WhYbCGD3ZUS"}]},"id":"knd"}
+        """;
+
+    /// <summary><c>chunk</c> by block and shard (nearcore's ChunkView, trimmed of transactions and receipts).</summary>
+    public const string Chunk = """
+        {"jsonrpc":"2.0","result":{"author":"chunky.pool.near","header":{"balance_burnt":"0",
+         "chunk_hash":"EBM2qg5cGr47EjMPtH88uvmXHDHqmWPzKaQadbWhdw22","encoded_length":8,"gas_limit":1000000000000000,"gas_used":0,
+         "height_created":187310140,"height_included":187310140,"prev_block_hash":"3Ls8ZHEWc2x7TkyDuXXBMuXYd5DT1mdNJgYXwGtQXbDZ",
+         "shard_id":0,"signature":"ed25519:4Tmwd1Y4Y3bPNkNgqcm1uX3RfcN5sGtxvvX2uh7bBDWqXBMQKmrxh3vycxn6p1Uu9bhhwaa5mYQfPf6YhmUEv5u",
+         "validator_proposals":[],"validator_reward":"0"},"receipts":[],"transactions":[]},"id":"knd"}
+        """;
+
+    public const string UnknownChunk = """
+        {"jsonrpc":"2.0","error":{"name":"HANDLER_ERROR","cause":{"name":"UNKNOWN_CHUNK","info":{"chunk_hash":"EBM2qg5cGr47EjMPtH88uvmXHDHqmWPzKaQadbWhdw22"}},
+         "code":-32000,"message":"Server error","data":"Chunk Missing (unavailable on the node): EBM2qg5cGr47EjMPtH88uvmXHDHqmWPzKaQadbWhdw22"},"id":"knd"}
+        """;
+
     public const string Validators = """
         {"jsonrpc":"2.0","result":{
          "current_validators":[{"account_id":"kiln.pool.f863973.m0","public_key":"ed25519:Bq8fe1eUgDRexX2CYDMhMMQBiN13j8vTAVFyTNhEfh1W",

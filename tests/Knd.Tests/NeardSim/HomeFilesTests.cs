@@ -35,6 +35,8 @@ public sealed class HomeFilesTests : IDisposable
     [InlineData("""{"chain_id":"c","genesis_time":"yesterday","epoch_length":10}""", "genesis_time")]
     [InlineData("""{"chain_id":"c","genesis_time":"2025-01-01T00:00:00Z"}""", "epoch_length")]
     [InlineData("""{"chain_id":"c","genesis_time":"2025-01-01T00:00:00Z","epoch_length":10,"sim":{"duty_percent":101}}""", "sim.duty_percent")]
+    [InlineData("""{"chain_id":"c","genesis_time":"2025-01-01T00:00:00Z","epoch_length":10,"sim":{"chunk_only_validators":[1]}}""", "sim.chunk_only_validators")]
+    [InlineData("""{"chain_id":"c","genesis_time":"2025-01-01T00:00:00Z","epoch_length":10,"sim":{"chunk_only_validators":"a"}}""", "sim.chunk_only_validators")]
     public void Genesis_BadField_ErrorNamesIt(string json, string field)
     {
         var path = Write("genesis.json", json);

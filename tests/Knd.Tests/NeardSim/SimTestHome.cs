@@ -41,15 +41,17 @@ internal sealed class SimTestHome : IDisposable
 
     /// <summary>
     /// genesis.json with <paramref name="validators"/> as its block producers (default a.test);
-    /// <paramref name="extraFields"/> is inserted as top-level fields, e.g. <c>"block_producer_kickout_threshold":90,</c>.
+    /// <paramref name="extraFields"/> is inserted as top-level fields, e.g. <c>"block_producer_kickout_threshold":90,</c>;
+    /// <paramref name="chunkOnly"/> become sim.chunk_only_validators.
     /// </summary>
-    public void WriteGenesis(int epochLength = 40, int blockIntervalMs = 100, int dutyPercent = 33, string[]? validators = null, string extraFields = "")
+    public void WriteGenesis(int epochLength = 40, int blockIntervalMs = 100, int dutyPercent = 33, string[]? validators = null, string extraFields = "", string[]? chunkOnly = null)
     {
         var entries = string.Join(",", (validators ?? ["a.test"]).Select(a => $$"""{"account_id":"{{a}}","public_key":"ed25519:genesis-{{a}}","amount":"1"}"""));
+        var chunkOnlyList = string.Join(",", (chunkOnly ?? []).Select(a => $"\"{a}\""));
         File.WriteAllText(PathOf("genesis.json"), string.Create(CultureInfo.InvariantCulture, $$$"""
             {"chain_id":"unit","genesis_time":"2025-01-01T00:00:00.000000000Z","epoch_length":{{{epochLength}}},{{{extraFields}}}
              "validators":[{{{entries}}}],
-             "sim":{"block_interval_ms":{{{blockIntervalMs}}},"duty_seed":7,"duty_percent":{{{dutyPercent}}}}}
+             "sim":{"block_interval_ms":{{{blockIntervalMs}}},"duty_seed":7,"duty_percent":{{{dutyPercent}}},"chunk_only_validators":[{{{chunkOnlyList}}}]}}
             """));
     }
 

@@ -356,6 +356,99 @@ public sealed class ChainObserverTests : IDisposable
         Assert.Equal(calls, _rpc.Calls);
     }
 
+    [Fact]
+    public async Task ChunkOnlyProducer_ReadsTheNewChunksOfItsShards_AndReportsTheOnesItsKeySigned()
+    {
+        var now = _time.GetUtcNow();
+        _rpc.Counts = ChunkOnly(expectedChunks: 4, shards: [1]);
+        await Look(100);
+
+        _rpc.Block(101, "other.near", now);
+        _rpc.Chunk(101, 1, Account);
+        _rpc.Chunk(101, 0, Account);
+        _rpc.Block(102, "other.near", now);
+        _rpc.Chunk(102, 1, "other.near");
+        _rpc.Block(103, "other.near", now);
+        _rpc.Chunk(103, 1, Account, createdAt: 101);
+        await Look(103);
+
+        var look = Last<ProductionObservedEvent>();
+        Assert.Equal([101L], look.OwnChunks!.Select(c => c.Height));
+        Assert.Empty(look.OwnBlocks);
+
+        // Shard 0 is not this validator's; the chunk at 103 is the one of 101 carried over: neither is read.
+        Assert.Equal([(101L, 1L), (102L, 1L)], _rpc.ChunksAsked);
+    }
+
+    [Fact]
+    public async Task BlockProducer_ReadsNoChunks()
+    {
+        _rpc.Counts = FakeChainRpc.Production(4, 4);
+        await Look(100);
+        _rpc.Block(101, Account, _time.GetUtcNow());
+        _rpc.Chunk(101, 0, Account);
+
+        await Look(101);
+
+        Assert.Equal(0, _rpc.ChunkCalls);
+        Assert.Null(Last<ProductionObservedEvent>().OwnChunks);
+    }
+
+    [Fact]
+    public async Task ChunkOnlyProducer_WithoutShardsInValidators_ReadsEveryNewChunk()
+    {
+        _rpc.Counts = ChunkOnly(expectedChunks: 2, shards: []);
+        await Look(100);
+        _rpc.Block(101, "other.near", _time.GetUtcNow());
+        _rpc.Chunk(101, 0, "other.near");
+        _rpc.Chunk(101, 3, Account);
+
+        await Look(101);
+
+        Assert.Equal([101L], Last<ProductionObservedEvent>().OwnChunks!.Select(c => c.Height));
+        Assert.Equal([(101L, 0L), (101L, 3L)], _rpc.ChunksAsked);
+    }
+
+    [Fact]
+    public async Task ChunkNotKept_IsSkipped_AndSaidOnce()
+    {
+        _rpc.Counts = ChunkOnly(expectedChunks: 2, shards: [0]);
+        await Look(100);
+        _rpc.Block(101, "other.near", _time.GetUtcNow());
+        _rpc.Block(102, "other.near", _time.GetUtcNow());
+        _rpc.Chunk(101, 0, Account);
+        _rpc.Chunk(102, 0, Account);
+        _rpc.FailChunks = new NeardRpcError(NeardRpcErrorKind.RpcError, "chunk: Chunk Missing", 200, "HANDLER_ERROR", "UNKNOWN_CHUNK", -32000);
+
+        await Look(102);
+
+        var look = Last<ProductionObservedEvent>();
+        Assert.Equal(102, look.ToHeight);
+        Assert.Null(look.OwnChunks);
+        Assert.Empty(_events.OfType<ProductionObserveFailedEvent>());
+        Assert.Single(_logs.Lines, l => l.Contains("[3261]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ChunkReadFails_TheLookFails_AndTheNextLookReadsThoseHeightsAgain()
+    {
+        _rpc.Counts = ChunkOnly(expectedChunks: 2, shards: [0]);
+        await Look(100);
+        _rpc.Block(101, "other.near", _time.GetUtcNow());
+        _rpc.Chunk(101, 0, Account);
+        _rpc.FailChunks = new NeardRpcError(NeardRpcErrorKind.Timeout, "chunk: timed out");
+
+        await Look(101);
+        Assert.Contains("chunk", Single<ProductionObserveFailedEvent>().Error, StringComparison.Ordinal);
+
+        _rpc.FailChunks = null;
+        await Look(101);
+        Assert.Equal([101L], Last<ProductionObservedEvent>().OwnChunks!.Select(c => c.Height));
+    }
+
+    private static AccountProduction ChunkOnly(long expectedChunks, IReadOnlyList<long> shards) =>
+        new(new DutyCount(0, 0), new DutyCount(expectedChunks, expectedChunks), new DutyCount(expectedChunks, expectedChunks), shards);
+
     private Task Look(long head) => _observer.LookAsync(_rpc, head, CancellationToken.None);
 
     private T Single<T>() => Assert.Single(_events.OfType<T>());

@@ -11,6 +11,8 @@ internal sealed class FakeChainRpc : INeardRpc
 {
     private readonly ConcurrentDictionary<long, NeardBlock> _blocks = new();
     private readonly ConcurrentDictionary<long, AccountProduction?> _finished = new();
+    private readonly ConcurrentDictionary<(long Height, long Shard), NeardChunk> _chunks = new();
+    private int _chunkCalls;
     private int _productionCalls;
     private int _blockCalls;
 
@@ -40,6 +42,39 @@ internal sealed class FakeChainRpc : INeardRpc
 
     public void Block(long height, string author, DateTimeOffset producedAt) =>
         _blocks[height] = new NeardBlock(height, author, (producedAt - DateTimeOffset.UnixEpoch).Ticks * 100);
+
+    /// <summary>
+    /// The chunk of <paramref name="shard"/> in the block at <paramref name="height"/> (which the test writes
+    /// too): made there by <paramref name="author"/>, or with <paramref name="createdAt"/> below the height, an
+    /// older chunk carried over because the shard's chunk was missed.
+    /// </summary>
+    public void Chunk(long height, long shard, string author, long? createdAt = null) =>
+        _chunks[(height, shard)] = new NeardChunk(author, createdAt ?? height, shard);
+
+    /// <summary>When set, the next chunk calls answer this error.</summary>
+    public NeardRpcError? FailChunks { get; set; }
+
+    public int ChunkCalls => Volatile.Read(ref _chunkCalls);
+
+    public List<(long Height, long Shard)> ChunksAsked { get; } = [];
+
+    public Task<NeardRpcResult<NeardChunk>> GetChunkAsync(long height, long shardId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _chunkCalls);
+        lock (ChunksAsked)
+        {
+            ChunksAsked.Add((height, shardId));
+        }
+
+        if (FailChunks is { } error)
+        {
+            return Task.FromResult<NeardRpcResult<NeardChunk>>(error);
+        }
+
+        return Task.FromResult(_chunks.TryGetValue((height, shardId), out var chunk)
+            ? NeardRpcResult<NeardChunk>.Ok(chunk)
+            : new NeardRpcError(NeardRpcErrorKind.RpcError, "chunk: Chunk Missing", 200, "HANDLER_ERROR", "UNKNOWN_CHUNK", -32000));
+    }
 
     /// <summary>What <c>validators [H]</c> answers for the epoch that ended at H.</summary>
     public void Finished(long lastHeight, AccountProduction? counts) => _finished[lastHeight] = counts;
@@ -83,7 +118,7 @@ internal sealed class FakeChainRpc : INeardRpc
         }
 
         return Task.FromResult(_blocks.TryGetValue(height, out var block)
-            ? NeardRpcResult<NeardBlock>.Ok(block)
+            ? NeardRpcResult<NeardBlock>.Ok(block with { Chunks = [.. _chunks.Where(c => c.Key.Height == height).OrderBy(c => c.Key.Shard).Select(c => new NeardChunkHeader(c.Key.Shard, c.Value.HeightCreated))] })
             : new NeardRpcError(NeardRpcErrorKind.RpcError, "block: DB Not Found Error", 200, "HANDLER_ERROR", "UNKNOWN_BLOCK", -32000));
     }
 

@@ -119,6 +119,8 @@ internal sealed class FakeNeardRpc : INeardRpc
 
     public Task<NeardRpcResult<NeardBlock>> GetBlockAsync(long height, CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardBlock>>(Refused);
 
+    public Task<NeardRpcResult<NeardChunk>> GetChunkAsync(long height, long shardId, CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardChunk>>(Refused);
+
     public Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardMetrics>>(Refused);
 }
 

@@ -132,6 +132,39 @@ public sealed class ProductionWatchTests
     }
 
     [Fact]
+    public void Passive_ChunkSignedWithTheKeyLongAfterTheLockWasFree_IsAStrangers_AndHoldsOffPromotion()
+    {
+        var h = Passive();
+        FreeAndPausedFor(h, h.Timings.FenceBound + TimeSpan.FromSeconds(5));
+
+        // A chunk-only producer's rogue signs chunks, never blocks; a chunk and a block at one height are one signature.
+        var height = _scanned + 1;
+        Look(h, own: [new OwnBlock(height, TimeSpan.FromMilliseconds(300))], ownChunks: [new OwnBlock(height, TimeSpan.FromMilliseconds(300))]);
+        Assert.Equal(1, h.Machine.Counters.StrangerBlocks);
+
+        h.Send(new PauseObservedEvent(false));
+        Look(h, ownChunks: [new OwnBlock(_scanned + 1, TimeSpan.FromMilliseconds(300))]);
+
+        Assert.Equal(2, h.Machine.Counters.StrangerBlocks);
+        h.AdvanceLive(TimeSpan.FromSeconds(30));
+        Assert.Empty(h.Actions.OfType<AcquireLockAction>());
+    }
+
+    [Fact]
+    public void Leader_ItsOwnChunks_AreNotCountedAgainstItsNeardsBlocks()
+    {
+        var h = Leader();
+        LeaderLook(h, ownBlocks: 1, neardProduced: 40);
+        var from = _scanned;
+        _scanned += 5;
+        h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, MachineHarness.AccountId, null)));
+        h.Send(new ProductionObservedEvent(3, 0, from, _scanned, [], new NeardProducedCount(1, 40, _scanned), [.. Enumerable.Range(1, 3).Select(i => new OwnBlock(from + i, TimeSpan.Zero))]));
+
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+        Assert.Empty(h.Actions.OfType<PauseClusterAction>());
+    }
+
+    [Fact]
     public void Passive_ViewSaysFreeButAFreshReadFindsAHolder_NamesNoStranger()
     {
         // Cut off from the lock service, this node's last answer said free; another node has since
@@ -462,12 +495,12 @@ public sealed class ProductionWatchTests
 
     /// <summary>One look by the chain watch covering the next heights up to the head neard reports.</summary>
     /// <remarks>A lock check it asks for is answered by <paramref name="check"/>, by default the key as <see cref="FreeAndPausedFor"/> left it.</remarks>
-    private void Look(MachineHarness h, int produced = 0, int missed = 0, OwnBlock[]? own = null, LockObservation? check = null)
+    private void Look(MachineHarness h, int produced = 0, int missed = 0, OwnBlock[]? own = null, LockObservation? check = null, OwnBlock[]? ownChunks = null)
     {
         var from = _scanned;
         _scanned += 2;
         h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, h.Machine.IsLeader ? MachineHarness.AccountId : null, null)));
-        Answer(h, h.Send(new ProductionObservedEvent(produced, missed, from, _scanned, own ?? [])), check);
+        Answer(h, h.Send(new ProductionObservedEvent(produced, missed, from, _scanned, own ?? [], OwnChunks: ownChunks)), check);
     }
 
     /// <summary>

@@ -251,6 +251,8 @@ public sealed class SwitchoverCoordinatorTests : IAsyncDisposable
 
         public Task<NeardRpcResult<NeardBlock>> GetBlockAsync(long height, CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardBlock>>(Refused);
 
+        public Task<NeardRpcResult<NeardChunk>> GetChunkAsync(long height, long shardId, CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardChunk>>(Refused);
+
         public Task<NeardRpcResult<NeardMetrics>> GetMetricsAsync(CancellationToken cancellationToken) => Task.FromResult<NeardRpcResult<NeardMetrics>>(Refused);
     }
 }
