@@ -166,7 +166,7 @@ internal sealed partial class FailoverMachine
         _strangerSeenAt = _now;
         Counters.StrangerBlocks += fresh;
         Counters.ForeignBlocks += fresh;
-        NoteError($"another signer: the chain credits the validator key with {_foreign.Credited} blocks at heights {from} to {to} while this node led, and its neard produced {_foreign.Produced}; no node promotes for {_rules.DoppelgangerWindow.TotalMinutes:0} min after the last such block");
+        NoteError($"another signer: the chain credits the validator key with {_foreign.Credited} {_foreign.Kind} at heights {from} to {to} while this node led, and its neard produced {_foreign.Produced}; no node promotes for {_rules.DoppelgangerWindow.TotalMinutes:0} min after the last such block");
         if (first && !_paused)
         {
             Emit(new PauseClusterAction($"another signer produced blocks at the leader's duty heights up to {to}"));
@@ -256,5 +256,5 @@ internal sealed partial class FailoverMachine
         _strangerSeenAt is { } seen ? _now - seen : null,
         _scannedHeight,
         _strangerSeenAt is { } since && _now - since < _rules.DoppelgangerWindow ? _rules.DoppelgangerWindow - (_now - since) : null,
-        _foreign.Foreign > 0 ? new ForeignView(_foreign.Heights.From, _foreign.Heights.To, _foreign.Credited, _foreign.Produced) : null);
+        _foreign.Foreign > 0 ? new ForeignView(_foreign.Heights.From, _foreign.Heights.To, _foreign.Credited, _foreign.Produced, _foreign.Kind) : null);
 }

@@ -9,7 +9,8 @@ namespace Knd.Failover;
 /// a second signer at this node's own duty heights, which the stranger rule cannot see while the
 /// lock is held. It catches the rogue that signs where this node's neard does not (a key that did not
 /// take effect, a node that fell behind); a rogue that signs the very heights this node's neard
-/// signs makes a fork that <c>author</c> and a counter cannot tell apart.
+/// signs makes a fork that <c>author</c> and a counter cannot tell apart. For a chunk-only producer
+/// the same holds of its chunks and <c>near_chunk_produced_total</c>.
 /// </summary>
 internal sealed class ForeignBlockCheck
 {
@@ -37,6 +38,9 @@ internal sealed class ForeignBlockCheck
     /// <summary>The first height counted since the check began, and the last credited one.</summary>
     public (long From, long To) Heights => (_firstHeight, _lastHeight);
 
+    /// <summary>What the check counts: "blocks", or "chunks" for a chunk-only producer (whose neard's chunk count is read).</summary>
+    public string Kind => _base?.Chunks == true ? "chunks" : "blocks";
+
     /// <summary>Blocks the chain credited to the account since the check began.</summary>
     public int Credited => _credited;
 
@@ -61,7 +65,7 @@ internal sealed class ForeignBlockCheck
     /// </summary>
     public long Observe(ProductionObservedEvent look)
     {
-        if (look.NeardProduced is { } count && (_base is not { } start || count.Watch != start.Watch || count.Blocks < start.Blocks))
+        if (look.NeardProduced is { } count && (_base is not { } start || count.Watch != start.Watch || count.Chunks != start.Chunks || count.Produced < start.Produced))
         {
             // The count begins here (a new neard restarts it at 0). It may hold blocks up to neard's
             // head when it was read, which can be past the head this look covered (the look follows
@@ -79,7 +83,7 @@ internal sealed class ForeignBlockCheck
             return 0;
         }
 
-        foreach (var block in look.OwnBlocks)
+        foreach (var block in baseline.Chunks ? look.OwnChunks ?? [] : look.OwnBlocks)
         {
             if (block.Height >= _firstHeight)
             {
@@ -94,7 +98,7 @@ internal sealed class ForeignBlockCheck
             return 0;
         }
 
-        Produced = now.Blocks - baseline.Blocks;
+        Produced = now.Produced - baseline.Produced;
         var foreign = _credited - Produced - Slack;
         if (foreign <= _foreign)
         {

@@ -96,11 +96,12 @@ internal sealed record HandoverNowEvent(string Target, DemotionReason Reason = D
 internal sealed record ProductionObservedEvent(int Produced, int Missed, long FromHeight, long ToHeight, IReadOnlyList<OwnBlock> OwnBlocks, NeardProducedCount? NeardProduced = null, IReadOnlyList<OwnBlock>? OwnChunks = null) : SupervisorEvent;
 
 /// <summary>
-/// neard's own count of the blocks it produced (<c>near_block_produced_total</c>), its head in the
+/// neard's own count of the blocks it produced (<c>near_block_produced_total</c>), or for a chunk-only
+/// producer of the chunks (<c>near_chunk_produced_total</c>, <paramref name="Chunks"/>), its head in the
 /// same read (<c>near_block_height_head</c>), and which neard said it (<paramref name="Watch"/>
 /// changes with each neard process: a new one counts from 0).
 /// </summary>
-internal sealed record NeardProducedCount(long Watch, long Blocks, long Head);
+internal sealed record NeardProducedCount(long Watch, long Produced, long Head, bool Chunks = false);
 
 /// <summary>A block signed with the validator key, and how long before the observation it was produced (by its timestamp).</summary>
 internal sealed record OwnBlock(long Height, TimeSpan ProducedAgo);

@@ -73,7 +73,7 @@ internal sealed record ProductionView(
 /// <paramref name="Credited"/> blocks at heights <paramref name="FromHeight"/> to <paramref name="ToHeight"/>
 /// since it began, and this node's neard produced <paramref name="Produced"/>.
 /// </summary>
-internal sealed record ForeignView(long FromHeight, long ToHeight, int Credited, long Produced);
+internal sealed record ForeignView(long FromHeight, long ToHeight, int Credited, long Produced, string Kind = "blocks");
 
 /// <summary>One state change, for the log and the metrics.</summary>
 internal sealed record StateTransition(SupervisorState From, SupervisorState To, string Reason);

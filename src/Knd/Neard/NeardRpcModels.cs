@@ -80,6 +80,9 @@ internal sealed record NeardMetrics(IReadOnlyList<PrometheusSample> Samples)
     public long? BlockProducedTotal => Integer(Value("near_block_produced_total"));
 
     /// <summary><c>near_block_height_head</c>: the height of this neard's head when the metrics were read.</summary>
+    /// <summary><c>near_chunk_produced_total</c>: the chunks this neard produced since it started.</summary>
+    public long? ChunkProducedTotal => Integer(Value("near_chunk_produced_total"));
+
     public long? BlockHeightHead => Integer(Value("near_block_height_head"));
 
     /// <summary><c>near_block_expected_shutdown</c> from kuutamo's neard patch (and neard-sim).</summary>

@@ -171,7 +171,9 @@ internal sealed class ChainObserver
             }
         }
 
-        var neardProduced = own is { Count: > 0 } && _validating() ? await NeardProducedAsync(rpc, cancellationToken) : null;
+        // A chunk-only producer's own signatures are its chunks: its neard's chunk count is the one to compare.
+        var chunksOnly = epoch.Account is { ProducesChunksOnly: true };
+        var neardProduced = (chunksOnly ? ownChunks : own) is { Count: > 0 } && _validating() ? await NeardProducedAsync(rpc, chunksOnly, cancellationToken) : null;
         var (produced, missed) = ProductionDelta.Between(_baseline, epoch, finished);
         _baseline = new EpochBaseline(epoch.EpochStartHeight, epoch.Account);
         _scanned = head;
@@ -182,7 +184,7 @@ internal sealed class ChainObserver
             _logger.ChainWatchRecovered(recovered.Count, (long)recovered.Window.TotalSeconds);
         }
 
-        Record(epoch, head, own, missed);
+        Record(epoch, head, Newest(own, ownChunks), missed);
         _post(new ProductionObservedEvent(produced, missed, from, head, (IReadOnlyList<OwnBlock>?)own ?? [], neardProduced, ownChunks));
     }
 
@@ -231,11 +233,11 @@ internal sealed class ChainObserver
     }
 
     /// <summary>
-    /// neard's count of the blocks it produced and its head, read after the blocks were (so it covers
+    /// neard's count of the blocks (or, with <paramref name="chunks"/>, the chunks) it produced and its head, read after them (so it covers
     /// every one of them that this neard produced); null when neard does not say. A failed read is counted as an RPC
     /// error and logged by the client; the next look that finds blocks reads it again.
     /// </summary>
-    private async Task<NeardProducedCount?> NeardProducedAsync(INeardRpc rpc, CancellationToken cancellationToken)
+    private async Task<NeardProducedCount?> NeardProducedAsync(INeardRpc rpc, bool chunks, CancellationToken cancellationToken)
     {
         var metrics = await rpc.GetMetricsAsync(cancellationToken);
         if (metrics.Value is not { } found)
@@ -244,15 +246,15 @@ internal sealed class ChainObserver
             return null;
         }
 
-        if (found.BlockProducedTotal is { } blocks && found.BlockHeightHead is { } head)
+        if ((chunks ? found.ChunkProducedTotal : found.BlockProducedTotal) is { } produced && found.BlockHeightHead is { } head)
         {
-            return new NeardProducedCount(Interlocked.Read(ref _watch), blocks, head);
+            return new NeardProducedCount(Interlocked.Read(ref _watch), produced, head, chunks);
         }
 
         if (!_saidNoCounter)
         {
             _saidNoCounter = true;
-            _logger.NoProducedCounter();
+            _logger.NoProducedCounter(chunks ? "near_chunk_produced_total" : "near_block_produced_total", chunks ? "chunks" : "blocks");
         }
 
         return null;
@@ -280,12 +282,24 @@ internal sealed class ChainObserver
         return null;
     }
 
-    private void Record(EpochProduction epoch, long head, List<OwnBlock>? own, int missed)
+    /// <summary>The newest height at which the validator key made a block or (for a chunk-only producer) a chunk.</summary>
+    private static long? Newest(List<OwnBlock>? blocks, List<OwnBlock>? chunks)
+    {
+        long? newest = null;
+        foreach (var own in (blocks ?? []).Concat(chunks ?? []))
+        {
+            newest = Math.Max(newest ?? own.Height, own.Height);
+        }
+
+        return newest;
+    }
+
+    private void Record(EpochProduction epoch, long head, long? newestOwn, int missed)
     {
         var before = _book.Latest;
         var leader = _leader();
         var account = epoch.Account;
-        var (producedHeight, producedBy) = own is { Count: > 0 } ? (own[^1].Height, leader) : (before.LastProducedHeight, before.LastProducedBy);
+        var (producedHeight, producedBy) = newestOwn is { } newest ? (newest, leader) : (before.LastProducedHeight, before.LastProducedBy);
         var (missedHeight, missedBy) = missed > 0 ? (head, leader) : (before.LastMissedHeight, before.LastMissedBy);
         _book.Publish(new ProductionStats(
             epoch.EpochStartHeight,

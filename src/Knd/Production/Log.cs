@@ -30,11 +30,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 3258, Level = LogLevel.Error, Message = "Another signer: height {Height} was signed with the validator key while no node of this cluster held the lock ({NewBlocks} new such block(s), {Total} in all); no node promotes within the doppelganger window, and the cluster is paused. Find and stop that signer, then see docs/operations.md")]
     public static partial void StrangerBlock(this ILogger logger, long height, long newBlocks, long total);
 
-    [LoggerMessage(EventId = 3259, Level = LogLevel.Error, Message = "Another signer at this leader's duty heights: the chain credits the validator key with {Credited} blocks at heights {FromHeight} to {ToHeight} while this node led, but its neard produced {Produced} (near_block_produced_total) ({NewBlocks} new such block(s), {Total} in all); no node promotes within the doppelganger window, and the cluster is paused. Find and stop that signer, then see docs/operations.md")]
-    public static partial void ForeignBlocks(this ILogger logger, int credited, long fromHeight, long toHeight, long produced, long newBlocks, long total);
+    [LoggerMessage(EventId = 3259, Level = LogLevel.Error, Message = "Another signer at this leader's duty heights: the chain credits the validator key with {Credited} {Kind} at heights {FromHeight} to {ToHeight} while this node led, but its neard produced {Produced} ({Counter}) ({NewBlocks} new such signature(s), {Total} in all); no node promotes within the doppelganger window, and the cluster is paused. Find and stop that signer, then see docs/operations.md")]
+    public static partial void ForeignBlocks(this ILogger logger, int credited, string kind, long fromHeight, long toHeight, long produced, string counter, long newBlocks, long total);
 
-    [LoggerMessage(EventId = 3260, Level = LogLevel.Warning, Message = "neard's /metrics has no near_block_produced_total (or no near_block_height_head): this leader cannot check that the blocks the chain credits to the validator are its own (the doppelganger guard's check at the leader's duty heights is off; the rest of the production watch works)")]
-    public static partial void NoProducedCounter(this ILogger logger);
+    [LoggerMessage(EventId = 3260, Level = LogLevel.Warning, Message = "neard's /metrics has no {Counter} (or no near_block_height_head): this leader cannot check that the {Kind} the chain credits to the validator are its own (the doppelganger guard's check at the leader's duty heights is off; the rest of the production watch works)")]
+    public static partial void NoProducedCounter(this ILogger logger, string counter, string kind);
 
     [LoggerMessage(EventId = 3261, Level = LogLevel.Warning, Message = "neard does not keep the chunk of shard {ShardId} at height {Height} (UNKNOWN_CHUNK): chunks signed with the validator key on a shard this neard does not track are not seen by the doppelganger guard; let it track the validator's shards (knd's tracked_shards_config does)")]
     public static partial void ChunkNotKept(this ILogger logger, long shardId, long height);

@@ -25,7 +25,7 @@ internal sealed class StrangerReport
         var foreign = counters.ForeignBlocks - _reportedForeign;
         if (foreign > 0 && snapshot.Production.Foreign is { } check)
         {
-            _logger.ForeignBlocks(check.Credited, check.FromHeight, check.ToHeight, check.Produced, foreign, seen);
+            _logger.ForeignBlocks(check.Credited, check.Kind, check.FromHeight, check.ToHeight, check.Produced, check.Kind == "chunks" ? "near_chunk_produced_total" : "near_block_produced_total", foreign, seen);
         }
 
         if (seen - _reported > foreign)

@@ -176,9 +176,64 @@ public sealed class ProductionWatchTests
     }
 
     [Fact]
-    public async Task RogueSignerAtTheLeadersDutyHeights_WhileItsNeardIsSilent_TheLeaderNamesIt_AndPausesTheCluster()
+    public async Task RogueChunkOnlyProducer_SignsOnlyChunks_APassiveNamesIt_AndDoesNotPromote()
     {
-        await using var cluster = await KndCluster.StartAsync(new ClusterOptions { Nodes = 1 });
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions
+        {
+            Nodes = 2,
+            Home = (_, home) => home with { ChunkOnlyValidators = [KndCluster.Account] },
+        });
+        var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
+        var passive = cluster.Nodes.Single(n => n != leader);
+
+        Assert.Equal(0, (await passive.CliAsync("pause")).ExitCode);
+        await Eventually.UntilAsync(async () => (await passive.StatusAsync())?["paused"]?.GetValue<bool>() == true, TimeSpan.FromSeconds(10), cluster.Describe);
+        leader.Signal(Libc.SigTerm);
+        await leader.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(async () => await cluster.Consul.LockHolderAsync(KndCluster.LockKey) is null, TimeSpan.FromSeconds(10), cluster.Describe);
+
+        using var rogueHome = new TempDirectory("knd-rogue-");
+        var rogue = StartRogue(cluster, passive, leader, rogueHome);
+        try
+        {
+            string Describe() => cluster.Describe() + "\n--- rogue ---\n" + rogue.Output;
+            await Eventually.UntilAsync(async () => await MetricAsync(passive, "knd_doppelganger_detected") == 1, TimeSpan.FromSeconds(60), Describe);
+
+            // The rogue's signatures are chunks only: the chain credits no block to the account.
+            var height = (long)(await MetricAsync(passive, "knd_doppelganger_height"))!.Value;
+            Assert.Contains(LedgerReader.Read(cluster.LedgerPath).Entries, e => e.Home == rogueHome.Path && e.Height == height);
+            Assert.Equal(0, await MetricAsync(passive, "knd_production_expected", ("kind", "block")));
+            Assert.True(await MetricAsync(passive, "knd_production_produced", ("kind", "chunk")) > 0);
+            Assert.Equal(0, (await passive.CliAsync("resume")).ExitCode);
+            var resumedAt = TimeProvider.System.GetUtcNow();
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    Assert.False(await passive.IsLeaderAsync(), "a node promoted while a signer outside the cluster signs chunks");
+                    return LedgerReader.Read(cluster.LedgerPath).Entries.Count(e => e.Home == rogueHome.Path && e.Time > resumedAt) >= 3;
+                },
+                TimeSpan.FromSeconds(30),
+                Describe);
+        }
+        finally
+        {
+            rogue.Signal(Libc.SigTerm);
+            await rogue.DisposeAsync();
+        }
+
+        cluster.AssertNoDoubleSign();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a chunk-only producer: its chunks against near_chunk_produced_total
+    public async Task RogueSignerAtTheLeadersDutyHeights_WhileItsNeardIsSilent_TheLeaderNamesIt_AndPausesTheCluster(bool chunkOnly)
+    {
+        await using var cluster = await KndCluster.StartAsync(new ClusterOptions
+        {
+            Nodes = 1,
+            Home = (_, home) => chunkOnly ? home with { ChunkOnlyValidators = [KndCluster.Account] } : home,
+        });
         var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
         await ProvenAsync(cluster, leader);
 
@@ -197,7 +252,8 @@ public sealed class ProductionWatchTests
             var height = (long)(await MetricAsync(leader, "knd_doppelganger_height"))!.Value;
             Assert.Contains(LedgerReader.Read(cluster.LedgerPath).Entries, e => e.Home == rogueHome.Path && e.Height == height);
             Assert.True(await MetricAsync(leader, "knd_doppelganger_blocks_total") >= 1);
-            await leader.Process!.WaitForLineAsync(l => l.Contains("Another signer at this leader's duty heights", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "Another signer at this leader's duty heights");
+            var kind = chunkOnly ? "chunks" : "blocks";
+            await leader.Process!.WaitForLineAsync(l => l.Contains("Another signer at this leader's duty heights", StringComparison.Ordinal) && l.Contains($" {kind} at heights", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "Another signer at this leader's duty heights");
             await Eventually.UntilAsync(async () => (await leader.StatusAsync())?["paused"]?.GetValue<bool>() == true, TimeSpan.FromSeconds(10), Describe);
             Assert.True(await leader.IsLeaderAsync(), "the leader alerts; stepping down would not stop the other signer");
         }

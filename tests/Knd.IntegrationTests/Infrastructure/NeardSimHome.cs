@@ -29,6 +29,9 @@ internal sealed record NeardSimHomeOptions
     /// <summary>genesis.json validators[].account_id.</summary>
     public IReadOnlyList<string> GenesisValidators { get; init; } = ["validator.test"];
 
+    /// <summary>genesis.json sim.chunk_only_validators: accounts that make chunks and no blocks.</summary>
+    public IReadOnlyList<string> ChunkOnlyValidators { get; init; } = [];
+
     /// <summary>Writes validator_key.json for this account when set; no key file when null.</summary>
     public string? ValidatorAccountId { get; init; }
 
@@ -210,6 +213,7 @@ internal sealed class NeardSimHome : IDisposable
                 ["block_interval_ms"] = Options.BlockIntervalMs,
                 ["duty_seed"] = Options.DutySeed,
                 ["duty_percent"] = Options.DutyPercent,
+                ["chunk_only_validators"] = new JsonArray([.. Options.ChunkOnlyValidators.Select(a => JsonValue.Create(a))]),
             },
         };
         File.WriteAllText(Path.Combine(Dir, "genesis.json"), genesis.ToJsonString());

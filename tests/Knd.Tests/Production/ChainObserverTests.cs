@@ -124,7 +124,7 @@ public sealed class ChainObserverTests : IDisposable
 
         await Look(102);
 
-        Assert.Equal(12, Last<ProductionObservedEvent>().NeardProduced?.Blocks);
+        Assert.Equal(12, Last<ProductionObservedEvent>().NeardProduced?.Produced);
         Assert.Equal(1000, Last<ProductionObservedEvent>().NeardProduced?.Head);
         Assert.Equal("metrics", _rpc.CallOrder.Last());
     }
@@ -375,9 +375,46 @@ public sealed class ChainObserverTests : IDisposable
         var look = Last<ProductionObservedEvent>();
         Assert.Equal([101L], look.OwnChunks!.Select(c => c.Height));
         Assert.Empty(look.OwnBlocks);
+        Assert.Equal(101, _book.Latest.LastProducedHeight);
 
         // Shard 0 is not this validator's; the chunk at 103 is the one of 101 carried over: neither is read.
         Assert.Equal([(101L, 1L), (102L, 1L)], _rpc.ChunksAsked);
+    }
+
+    [Fact]
+    public async Task ChunkOnlyLeader_LookWithItsChunks_ReadsNeardsChunkCount()
+    {
+        _validating = true;
+        _rpc.ProducedTotal = 0;
+        _rpc.ChunkProducedTotal = 7;
+        _rpc.Counts = ChunkOnly(expectedChunks: 3, shards: [0]);
+        await Look(100);
+        _rpc.Block(101, "other.near", _time.GetUtcNow());
+        _rpc.Chunk(101, 0, Account);
+
+        await Look(101);
+
+        var count = Last<ProductionObservedEvent>().NeardProduced;
+        Assert.Equal((7L, true), (count?.Produced, count?.Chunks));
+    }
+
+    [Fact]
+    public async Task ChunkOnlyLeader_NeardWithoutAChunkCount_TurnsTheCheckOff_SaidOnce()
+    {
+        _validating = true;
+        _rpc.ProducedTotal = 3;
+        _rpc.Counts = ChunkOnly(expectedChunks: 3, shards: [0]);
+        await Look(100);
+        _rpc.Block(101, "other.near", _time.GetUtcNow());
+        _rpc.Chunk(101, 0, Account);
+        _rpc.Block(102, "other.near", _time.GetUtcNow());
+        _rpc.Chunk(102, 0, Account);
+
+        await Look(101);
+        await Look(102);
+
+        Assert.Null(Last<ProductionObservedEvent>().NeardProduced);
+        Assert.Single(_logs.Lines, l => l.Contains("[3260]", StringComparison.Ordinal) && l.Contains("near_chunk_produced_total", StringComparison.Ordinal));
     }
 
     [Fact]

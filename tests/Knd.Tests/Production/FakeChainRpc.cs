@@ -133,6 +133,9 @@ internal sealed class FakeChainRpc : INeardRpc
     /// <summary>neard's <c>near_block_produced_total</c>; null: /metrics fails (or lacks it, with <see cref="MetricsWithoutCounter"/>).</summary>
     public long? ProducedTotal { get; set; }
 
+    /// <summary>neard's <c>near_chunk_produced_total</c>, written next to the block count when set.</summary>
+    public long? ChunkProducedTotal { get; set; }
+
     /// <summary>neard's <c>near_block_height_head</c> in the same /metrics.</summary>
     public long NeardHead { get; set; } = 1000;
 
@@ -153,7 +156,7 @@ internal sealed class FakeChainRpc : INeardRpc
         }
 
         return ProducedTotal is { } total
-            ? Task.FromResult(NeardRpcResult<NeardMetrics>.Ok(new NeardMetrics(PrometheusText.Parse($"near_block_height_head {NeardHead}\nnear_block_produced_total {total}\n", out _))))
+            ? Task.FromResult(NeardRpcResult<NeardMetrics>.Ok(new NeardMetrics(PrometheusText.Parse($"near_block_height_head {NeardHead}\nnear_block_produced_total {total}\n" + (ChunkProducedTotal is { } chunks ? $"near_chunk_produced_total {chunks}\n" : ""), out _))))
             : Unused<NeardMetrics>();
     }
 

@@ -151,6 +151,35 @@ public sealed class ProductionWatchTests
     }
 
     [Fact]
+    public void ChunkOnlyLeader_ChainCreditsChunksItsNeardDidNotProduce_NamesAnotherSigner()
+    {
+        var h = Leader();
+        ChunkLook(h, ownChunks: 1, neardChunks: 20);
+
+        // Its neard makes one chunk; the chain credits the account with four.
+        ChunkLook(h, ownChunks: 2, neardChunks: 21);
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+        ChunkLook(h, ownChunks: 2, neardChunks: 21);
+
+        Assert.Equal(2, h.Machine.Counters.ForeignBlocks);
+        Assert.Single(h.Actions.OfType<PauseClusterAction>());
+        Assert.Equal("chunks", h.Machine.Snapshot().Production!.Foreign!.Kind);
+        Assert.True(h.Machine.IsLeader);
+    }
+
+    [Fact]
+    public void ChunkOnlyLeader_EveryCreditedChunkItsOwn_NamesNoOne()
+    {
+        var h = Leader();
+        ChunkLook(h, ownChunks: 1, neardChunks: 20);
+        ChunkLook(h, ownChunks: 3, neardChunks: 23);
+        ChunkLook(h, ownChunks: 2, neardChunks: 25);
+
+        Assert.Equal(0, h.Machine.Counters.StrangerBlocks);
+        Assert.Empty(h.Actions.OfType<PauseClusterAction>());
+    }
+
+    [Fact]
     public void Leader_ItsOwnChunks_AreNotCountedAgainstItsNeardsBlocks()
     {
         var h = Leader();
@@ -516,6 +545,16 @@ public sealed class ProductionWatchTests
         h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, h.Machine.IsLeader ? MachineHarness.AccountId : null, null)));
         var count = neardProduced is { } blocks ? new NeardProducedCount(watch, blocks, _scanned + neardAhead) : null;
         Answer(h, h.Send(new ProductionObservedEvent(ownBlocks, 0, from, _scanned, own, count)));
+    }
+
+    /// <summary>As <see cref="LeaderLook"/> for a chunk-only producer: its chunks, and its neard's chunk count.</summary>
+    private void ChunkLook(MachineHarness h, int ownChunks, long neardChunks)
+    {
+        var from = _scanned;
+        _scanned += ownChunks + ForeignBlockCheck.BaseMargin + 1;
+        var own = Enumerable.Range(0, ownChunks).Select(i => new OwnBlock(_scanned - i, TimeSpan.Zero)).Reverse().ToArray();
+        h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, MachineHarness.AccountId, null)));
+        Answer(h, h.Send(new ProductionObservedEvent(ownChunks, 0, from, _scanned, [], new NeardProducedCount(1, neardChunks, _scanned, Chunks: true), own)));
     }
 
     private static void Answer(MachineHarness h, IReadOnlyList<SupervisorAction> actions, LockObservation? check = null)
