@@ -36,6 +36,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 3260, Level = LogLevel.Warning, Message = "neard's /metrics has no {Counter} (or no near_block_height_head): this leader cannot check that the {Kind} the chain credits to the validator are its own (the doppelganger guard's check at the leader's duty heights is off; the rest of the production watch works)")]
     public static partial void NoProducedCounter(this ILogger logger, string counter, string kind);
 
-    [LoggerMessage(EventId = 3261, Level = LogLevel.Warning, Message = "neard does not keep the chunk of shard {ShardId} at height {Height} (UNKNOWN_CHUNK): chunks signed with the validator key on a shard this neard does not track are not seen by the doppelganger guard; let it track the validator's shards (knd's tracked_shards_config does)")]
+    [LoggerMessage(EventId = 3261, Level = LogLevel.Warning, Message = "neard does not keep the chunk of shard {ShardId} at height {Height} (UNKNOWN_CHUNK): chunks signed with the validator key on a shard this neard does not track are not seen by the doppelganger guard; let it track the validator's shards (tracked_shards_config; knd writes it with --promotion hot-swap)")]
     public static partial void ChunkNotKept(this ILogger logger, long shardId, long height);
 }
