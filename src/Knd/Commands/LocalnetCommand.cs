@@ -27,17 +27,19 @@ internal static class LocalnetCommand
         var failsafe = new Option<bool>("--failsafe") { Description = "Every knd runs --failsafe over a peer channel: the leader signs through a Consul outage while every member promises." };
         var consulOutage = new Option<string?>("--consul-outage") { HelpName = "DURATION", Description = "consul-down, consul-leader-down, consul-down-kill-leader: how long Consul stays out (default 60s)." };
         var dcs = new Option<string?>("--dcs") { HelpName = "consul|etcd", Description = "The coordination service: an in-process dev-consul (default), or three real etcd members (Debian's etcd-server) with every knd on --dcs etcd." };
+        var chunkOnly = new Option<bool>("--chunk-only") { Description = "The validator account is a chunk-only producer (neard-sim's sim.chunk_only_validators): it signs chunks and no blocks, so the production watch and the doppelganger guard judge its chunks." };
         var json = new Option<string?>("--json") { HelpName = "FILE", Description = "Chaos benchmark: write the results as JSON to FILE (an array when there is more than one fault kind)." };
         var command = new Command("localnet", "Run dev-consul (or etcd), N neard-sims and N knd daemons on this machine, with a live view; or, with --trials, the chaos benchmark.")
         {
-            nodes, dir, killLeaderAfter, ttl, lockDelay, promotion, watchdog, neardBin, trials, fault, json, fastFailover, leaderSilence, failsafe, consulOutage, dcs,
+            nodes, dir, killLeaderAfter, ttl, lockDelay, promotion, watchdog, neardBin, trials, fault, json, fastFailover, leaderSilence, failsafe, consulOutage, dcs, chunkOnly,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var (options, error) = LocalnetArguments.Parse(
                 parse.GetValue(nodes), parse.GetValue(dir), parse.GetValue(killLeaderAfter), parse.GetValue(ttl), parse.GetValue(lockDelay),
                 parse.GetValue(promotion), parse.GetValue(watchdog), parse.GetValue(neardBin), parse.GetValue(trials), parse.GetValue(fault), parse.GetValue(json),
-                parse.GetValue(fastFailover), parse.GetValue(failsafe), parse.GetValue(consulOutage), parse.GetValue(dcs), parse.GetValue(leaderSilence));
+                parse.GetValue(fastFailover), parse.GetValue(failsafe), parse.GetValue(consulOutage), parse.GetValue(dcs), parse.GetValue(leaderSilence),
+                parse.GetValue(chunkOnly));
             if (options is null)
             {
                 Console.Error.WriteLine($"knd localnet: {error}");

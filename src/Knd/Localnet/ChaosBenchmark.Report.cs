@@ -33,7 +33,7 @@ internal sealed partial class ChaosBenchmark
             s.KndRssMbMax.ToString("0.0", CultureInfo.InvariantCulture),
         ]).ToList();
         await _output.WriteLineAsync();
-        await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{(_options.OnEtcd ? $"etcd ({LocalEtcd.Size} members)" : "dev-consul")}; peer channel: {_options.Modes}; TTL {_cluster.Timings.Knd.SessionTtl.TotalSeconds:0.###} s, lock-delay {_cluster.Timings.Knd.LockDelay.TotalSeconds:0.###} s, fence bound {_cluster.Timings.Knd.FenceBound.TotalSeconds:0.###} s"));
+        await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{(_options.OnEtcd ? $"etcd ({LocalEtcd.Size} members)" : "dev-consul")}; account: {_options.Producer}; peer channel: {_options.Modes}; TTL {_cluster.Timings.Knd.SessionTtl.TotalSeconds:0.###} s, lock-delay {_cluster.Timings.Knd.LockDelay.TotalSeconds:0.###} s, fence bound {_cluster.Timings.Knd.FenceBound.TotalSeconds:0.###} s"));
         foreach (var line in TextTable.Format(["fault", "trials", "p50 s", "p95 s", "max s", "takeover p50 s", "takeover max s", "bound s", "in bound", "double-signed", "missed duty", "failed", "knd RSS max MB"], rows))
         {
             await _output.WriteLineAsync(line);

@@ -56,7 +56,7 @@ internal sealed class LiveMode
         yield return $"account {LocalnetOptions.Account} · {cluster.Dcs.Describe} · dir {cluster.Root}";
         yield return string.Create(
             CultureInfo.InvariantCulture,
-            $"TTL {o.SessionTtl.TotalSeconds:0.###} s · lock-delay {o.LockDelay.TotalSeconds:0.###} s · watchdog {t.Watchdog.TotalSeconds:0.###} s · promotion {o.Promotion} · blocks {LocalnetOptions.BlockInterval.TotalMilliseconds:0} ms, duty {LocalnetOptions.DutyPercent}% · ledger {cluster.Ledger.Path}");
+            $"TTL {o.SessionTtl.TotalSeconds:0.###} s · lock-delay {o.LockDelay.TotalSeconds:0.###} s · watchdog {t.Watchdog.TotalSeconds:0.###} s · promotion {o.Promotion} · blocks {LocalnetOptions.BlockInterval.TotalMilliseconds:0} ms, duty {LocalnetOptions.DutyPercent}% ({o.Producer}) · ledger {cluster.Ledger.Path}");
         yield return string.Create(
             CultureInfo.InvariantCulture,
             $"peer channel: {o.Modes} · fence bound {t.Knd.FenceBound.TotalSeconds:0.###} s{(o.FastFailover ? $" · lock-delay fast failover needs: fence bound + {t.Knd.FastFailoverMargin.TotalSeconds:0.###} s = {(t.Knd.FenceBound + t.Knd.FastFailoverMargin).TotalSeconds:0.###} s (have {t.Knd.LockDelay.TotalSeconds:0.###} s) · leader silence {t.Peers.LeaderSilence.TotalSeconds:0.###} s" : string.Empty)}{(o.IsBenchmark && o.Faults.Any(f => f is FaultKind.ConsulDown or FaultKind.ConsulLeaderDown or FaultKind.ConsulDownKillLeader) ? $" · {cluster.Dcs.Kind} outage {o.ConsulOutage.TotalSeconds:0.###} s" : string.Empty)}");

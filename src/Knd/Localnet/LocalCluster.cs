@@ -194,6 +194,7 @@ internal sealed partial class LocalCluster : IAsyncDisposable
             ["block_interval_ms"] = (long)LocalnetOptions.BlockInterval.TotalMilliseconds,
             ["duty_seed"] = LocalnetOptions.DutySeed,
             ["duty_percent"] = LocalnetOptions.DutyPercent,
+            ["chunk_only_validators"] = Options.ChunkOnly ? new JsonArray(LocalnetOptions.Account) : new JsonArray(),
         },
     };
 }

@@ -11,14 +11,15 @@ internal static class LocalnetArguments
     public static (LocalnetOptions? Options, string? Error) Parse(
         string? nodes, string? dir, string? killLeaderAfter, string? ttl, string? lockDelay, string? promotion,
         string? watchdog, string? neardBin, string? trials, string? fault, string? json,
-        bool fastFailover = false, bool failsafe = false, string? consulOutage = null, string? dcs = null, string? leaderSilence = null)
+        bool fastFailover = false, bool failsafe = false, string? consulOutage = null, string? dcs = null, string? leaderSilence = null,
+        bool chunkOnly = false)
     {
         if (dcs is not null and not ("consul" or "etcd"))
         {
             return (null, $"--dcs: '{dcs}' is not one of: consul, etcd");
         }
 
-        var options = new LocalnetOptions { Dir = dir, NeardBin = neardBin, JsonPath = json, Dcs = dcs ?? "consul" };
+        var options = new LocalnetOptions { Dir = dir, NeardBin = neardBin, JsonPath = json, Dcs = dcs ?? "consul", ChunkOnly = chunkOnly };
         if (nodes is not null)
         {
             if (!int.TryParse(nodes, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > MaxNodes)

@@ -59,6 +59,12 @@ internal sealed record LocalnetOptions
     /// <summary>Every knd's <c>--leader-silence</c> (with <see cref="FastFailover"/>); null keeps knd's default.</summary>
     public TimeSpan? LeaderSilence { get; init; }
 
+    /// <summary>The account is a chunk-only producer in the sims' genesis (chunks, no blocks).</summary>
+    public bool ChunkOnly { get; init; }
+
+    /// <summary>What the account produces, as <c>knd localnet</c> shows it.</summary>
+    public string Producer => ChunkOnly ? "chunk-only producer" : "block producer";
+
     /// <summary>Whether the knd daemons run the peer channel at all.</summary>
     public bool PeerChannel => FastFailover || Failsafe;
 

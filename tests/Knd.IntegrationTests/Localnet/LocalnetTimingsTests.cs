@@ -70,6 +70,17 @@ public sealed class LocalnetTimingsTests
     public void FaultList_NamesOneOrMoreKinds(string text, int count) =>
         Assert.Equal(count, FaultKinds.Parse(text)!.Count);
 
+    [Theory]
+    [InlineData(false, "block producer")]
+    [InlineData(true, "chunk-only producer")]
+    public void ChunkOnly_MakesTheAccountAChunkOnlyProducer_AndSaysSo(bool chunkOnly, string producer)
+    {
+        var (options, error) = LocalnetArguments.Parse(null, null, null, null, null, null, null, null, "1", "rogue-signer", null, chunkOnly: chunkOnly);
+
+        Assert.Null(error);
+        Assert.Equal((chunkOnly, producer), (options!.ChunkOnly, options.Producer));
+    }
+
     [Fact]
     public void FastFailover_BoundsAreSilencePlusTheLockDelayThatCoversTheFence()
     {
