@@ -223,6 +223,21 @@ internal sealed record FailoverTimings
     /// </summary>
     public TimeSpan MaintenanceReloadConfirmTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The longest a maintenance request works in the daemon: under the control CLI's 30 s request
+    /// timeout, so the operator always gets the daemon's answer (scheduled, or nothing scheduled)
+    /// rather than a timeout that leaves it unknown. An attempt overtaken by a neard restart or a
+    /// change of leadership is made again only while a whole attempt (<see cref="MaintenanceAttemptBound"/>) still fits.
+    /// </summary>
+    public TimeSpan MaintenanceRequestBudget { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// The longest one maintenance attempt after the first can take: the replaced neard settling, the
+    /// reload confirmed and the loop's answer (each at most <see cref="MaintenanceReloadConfirmTimeout"/>),
+    /// and neard's head and windows read (each at most <see cref="NeardRpcTimeout"/>).
+    /// </summary>
+    public TimeSpan MaintenanceAttemptBound => (3 * MaintenanceReloadConfirmTimeout) + (2 * NeardRpcTimeout);
+
     /// <summary>How often neard's reload counter (and the loop's answer) is read while a maintenance waits for its confirmation: ten reads a second against nearcore's one check.</summary>
     public TimeSpan MaintenanceReloadPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 

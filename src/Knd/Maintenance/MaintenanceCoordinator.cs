@@ -15,6 +15,8 @@ internal sealed class MaintenanceCoordinator
     private readonly string _accountId;
     private readonly TimeSpan _reloadConfirmTimeout;
     private readonly TimeSpan _reloadPollInterval;
+    private readonly TimeSpan _requestBudget;
+    private readonly TimeSpan _attemptBound;
     private readonly SupervisorStatus _status;
     private readonly ISupervisorInbox _inbox;
     private readonly INeardControl _neard;
@@ -34,6 +36,8 @@ internal sealed class MaintenanceCoordinator
         _accountId = accountId;
         _reloadConfirmTimeout = (timings ?? FailoverTimings.Defaults).MaintenanceReloadConfirmTimeout;
         _reloadPollInterval = (timings ?? FailoverTimings.Defaults).MaintenanceReloadPollInterval;
+        _requestBudget = (timings ?? FailoverTimings.Defaults).MaintenanceRequestBudget;
+        _attemptBound = (timings ?? FailoverTimings.Defaults).MaintenanceAttemptBound;
         _status = status;
         _inbox = inbox;
         _neard = neard;
@@ -70,10 +74,18 @@ internal sealed class MaintenanceCoordinator
         // reading the head and the machine taking the height; that attempt is void and is made again,
         // against the neard and leadership that are current then.
         string? superseded = null;
+        var time = _status.Clock.TimeProvider;
+        var started = time.GetTimestamp();
         for (var attempt = 0; attempt < ScheduleAttempts; attempt++)
         {
             if (attempt > 0)
             {
+                if (time.GetElapsedTime(started) + _attemptBound > _requestBudget)
+                {
+                    return ControlOutcome<MaintenanceStatus>.Refused(
+                        $"nothing is scheduled: neard or the leadership changed during {(attempt == 1 ? "the attempt" : $"each of {attempt} attempts")} (last: {superseded}), and another would not end within {_requestBudget.TotalSeconds:0}s of the request; try again");
+                }
+
                 await WaitForSettledNeardAsync(cancellationToken);
             }
 

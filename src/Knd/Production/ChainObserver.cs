@@ -7,7 +7,8 @@ namespace Knd.Production;
 /// <summary>
 /// The chain watch of every knd, leader and passive (docs/failover-algorithm.md, "Production watch").
 /// Each time the health poll reports a new synced head, it reads the validator account's epoch
-/// counters (<c>validators [null]</c>) and the author of each new block (<c>block {"block_id":H}</c>),
+/// counters (<c>validators [null]</c>) and the author of each block below the head it has not read
+/// (<c>block {"block_id":H}</c>; the head's block is read by the next look, once a later block exists),
 /// and posts one <see cref="ProductionObservedEvent"/> (or a <see cref="ProductionObserveFailedEvent"/>):
 /// about two RPC calls per block, none while the head stands still. For an account that has chunk
 /// duties and no block duty (a chunk-only producer, whose signing shows in chunks alone) it also reads
@@ -25,6 +26,13 @@ internal sealed class ChainObserver
     /// 500 ms blocks, more than the stranger rule can use (it looks past the fence bound only).
     /// </summary>
     internal const int MaxBlocksPerLook = 20;
+
+    /// <summary>
+    /// The most chunks read per block for a chunk-only producer: a producer has one or a few shards,
+    /// and a neard that lists no <c>shards</c> (or a block with absurdly many chunks) must not turn
+    /// one look into thousands of calls. Mainnet has 9 shards.
+    /// </summary>
+    internal const int MaxChunkReadsPerBlock = 16;
 
     private readonly string _accountId;
     private readonly TimeProvider _time;
@@ -137,7 +145,10 @@ internal sealed class ChainObserver
         var now = _time.GetUtcNow();
         List<OwnBlock>? own = null;
         List<OwnBlock>? ownChunks = null;
-        for (var height = Math.Max(head - MaxBlocksPerLook, _scanned ?? -1) + 1; height <= head; height++)
+        // A block is read once the next one exists, as neard judges a miss: the block at the head is
+        // read by the next look. A signer whose signature comes late in its slot (a fresh process, a
+        // loaded host) would otherwise be read as absent at the head, and no look reads a height twice.
+        for (var height = Math.Max(head - 1 - MaxBlocksPerLook, (_scanned ?? 0) - 1) + 1; height < head; height++)
         {
             var block = await rpc.GetBlockAsync(height, cancellationToken);
             if (!block.TryGetValue(out var found, out var blockError))
@@ -197,12 +208,18 @@ internal sealed class ChainObserver
     private async Task<int?> OwnChunksAsync(INeardRpc rpc, NeardBlock block, AccountProduction account, CancellationToken cancellationToken)
     {
         var own = 0;
+        var reads = 0;
         foreach (var header in block.Chunks ?? [])
         {
             // A shard whose chunk was missed carries an older chunk's header: not made at this height.
             if (header.HeightCreated != block.Height || (account.Shards is { Count: > 0 } shards && !shards.Contains(header.ShardId)))
             {
                 continue;
+            }
+
+            if (++reads > MaxChunkReadsPerBlock)
+            {
+                break;
             }
 
             var chunk = await rpc.GetChunkAsync(block.Height, header.ShardId, cancellationToken);

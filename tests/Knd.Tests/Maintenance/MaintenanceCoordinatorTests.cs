@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Knd.Commands;
 using Knd.Control;
 using Knd.Maintenance;
 using Knd.Neard;
@@ -115,6 +116,29 @@ public sealed class MaintenanceCoordinatorTests
         Assert.Equal(3, _inbox.Events.Count);
         Assert.Null(_neard.ExpectedShutdowns[^1].Height);
         Assert.Equal(_neard.ExpectedShutdowns.Count(e => e.Height is not null), _neard.ExpectedShutdowns.Count(e => e.Height is null));
+    }
+
+    [Fact]
+    public async Task Leader_AttemptsOvertakenSlowly_RefusesBeforeTheCliWouldGiveUp_AndLeavesNoHeightInNeard()
+    {
+        Publish(isLeader: true, generation: 4, fencingIndex: 77);
+        _neard.Rpc.Windows = [new BlockRange(Head + 20, Head + 60)];
+
+        // Each answer comes late (a loaded loop) and says the attempt was overtaken.
+        _inbox.Answer = scheduled =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(5));
+            return new MaintenanceAnswer(scheduled.Request, false, "maintenance ignored: the lock was lost");
+        };
+
+        var outcome = await _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: false), CancellationToken.None);
+
+        // 5 s + a whole further attempt (3 x 5 s + 2 x 1 s) fits in 25 s; 10 s + another does not.
+        Assert.Equal(2, _inbox.Events.Count);
+        Assert.Contains("nothing is scheduled", outcome.Error, StringComparison.Ordinal);
+        Assert.Contains("within 25s", outcome.Error, StringComparison.Ordinal);
+        Assert.Null(_neard.ExpectedShutdowns[^1].Height);
+        Assert.True(FailoverTimings.Defaults.MaintenanceRequestBudget < ControlCliSettings.Default.RequestTimeout);
     }
 
     [Fact]

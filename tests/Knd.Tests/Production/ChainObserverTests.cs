@@ -103,7 +103,8 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.Block(102, Account, now.AddMilliseconds(-1500));
         _rpc.Block(103, Account, now.AddSeconds(5));
 
-        await Look(103);
+        // Each block is read once the next exists: 103 by the look at 104.
+        await Look(104);
 
         var own = Last<ProductionObservedEvent>().OwnBlocks;
         Assert.Equal([102L, 103L], own.Select(b => b.Height));
@@ -111,6 +112,22 @@ public sealed class ChainObserverTests : IDisposable
         Assert.Equal(TimeSpan.Zero, own[1].ProducedAgo);
         Assert.Equal(103, _book.Latest.LastProducedHeight);
         Assert.Equal("node-a", _book.Latest.LastProducedBy);
+    }
+
+    [Fact]
+    public async Task HeadsBlock_IsReadByTheNextLook_SoASignatureThatLandsLateInItsSlotIsSeen()
+    {
+        await Look(100);
+
+        // The head is 101, and its block does not show the signature yet (it lands late in the slot).
+        await Look(101);
+        Assert.DoesNotContain(101L, _rpc.BlockHeightsAsked);
+
+        _rpc.Block(101, Account, _time.GetUtcNow());
+        await Look(102);
+
+        Assert.Equal([101L], Last<ProductionObservedEvent>().OwnBlocks.Select(b => b.Height));
+        Assert.Single(_rpc.BlockHeightsAsked, h => h == 101);
     }
 
     [Fact]
@@ -122,7 +139,7 @@ public sealed class ChainObserverTests : IDisposable
         var now = _time.GetUtcNow();
         _rpc.Block(102, Account, now);
 
-        await Look(102);
+        await Look(103);
 
         Assert.Equal(12, Last<ProductionObservedEvent>().NeardProduced?.Produced);
         Assert.Equal(1000, Last<ProductionObservedEvent>().NeardProduced?.Head);
@@ -135,12 +152,12 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.ProducedTotal = 3;
         _rpc.Block(101, Account, _time.GetUtcNow());
         await Look(100);
-        await Look(101);
+        await Look(102);
         Assert.Null(Last<ProductionObservedEvent>().NeardProduced);
 
         _validating = true;
         _rpc.Block(102, "someone.near", _time.GetUtcNow());
-        await Look(102);
+        await Look(103);
 
         Assert.Null(Last<ProductionObservedEvent>().NeardProduced);
         Assert.Equal(0, _rpc.MetricsCalls);
@@ -155,7 +172,7 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.Counts = FakeChainRpc.Production(11, 11);
         _rpc.Block(101, Account, _time.GetUtcNow());
 
-        await Look(101);
+        await Look(102);
 
         var look = Last<ProductionObservedEvent>();
         Assert.Equal(1, look.Produced);
@@ -173,8 +190,8 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.Block(101, Account, _time.GetUtcNow());
         _rpc.Block(102, Account, _time.GetUtcNow());
 
-        await Look(101);
         await Look(102);
+        await Look(103);
 
         Assert.Null(Last<ProductionObservedEvent>().NeardProduced);
         Assert.Single(_logs.Lines, l => l.Contains("[3260]", StringComparison.Ordinal));
@@ -196,8 +213,8 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.ProducedTotal = 1;
         _rpc.Block(101, Account, _time.GetUtcNow());
         using var second = new CancellationTokenSource();
-        _observer.Watch(_rpc, second.Token)(101);
-        await Deadline.WaitUntilAsync(() => _events.OfType<ProductionObservedEvent>().Any(l => l.ToHeight == 101), TimeSpan.FromSeconds(10), "the look at 101");
+        _observer.Watch(_rpc, second.Token)(102);
+        await Deadline.WaitUntilAsync(() => _events.OfType<ProductionObservedEvent>().Any(l => l.ToHeight == 102), TimeSpan.FromSeconds(10), "the look at 102");
 
         Assert.Equal(new NeardProducedCount(2, 1, 1000), Last<ProductionObservedEvent>().NeardProduced);
     }
@@ -210,7 +227,7 @@ public sealed class ChainObserverTests : IDisposable
         await Look(110);
 
         Assert.Empty(_events.OfType<ProductionObserveFailedEvent>());
-        Assert.Equal(Enumerable.Range(101, 10).Select(h => (long)h), _rpc.BlockHeightsAsked.Skip(ChainObserver.MaxBlocksPerLook));
+        Assert.Equal(Enumerable.Range(100, 10).Select(h => (long)h), _rpc.BlockHeightsAsked.Skip(ChainObserver.MaxBlocksPerLook));
     }
 
     [Fact]
@@ -370,7 +387,7 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.Chunk(102, 1, "other.near");
         _rpc.Block(103, "other.near", now);
         _rpc.Chunk(103, 1, Account, createdAt: 101);
-        await Look(103);
+        await Look(104);
 
         var look = Last<ProductionObservedEvent>();
         Assert.Equal([101L], look.OwnChunks!.Select(c => c.Height));
@@ -392,7 +409,7 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.Block(101, "other.near", _time.GetUtcNow());
         _rpc.Chunk(101, 0, Account);
 
-        await Look(101);
+        await Look(102);
 
         var count = Last<ProductionObservedEvent>().NeardProduced;
         Assert.Equal((7L, true), (count?.Produced, count?.Chunks));
@@ -410,8 +427,8 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.Block(102, "other.near", _time.GetUtcNow());
         _rpc.Chunk(102, 0, Account);
 
-        await Look(101);
         await Look(102);
+        await Look(103);
 
         Assert.Null(Last<ProductionObservedEvent>().NeardProduced);
         Assert.Single(_logs.Lines, l => l.Contains("[3260]", StringComparison.Ordinal) && l.Contains("near_chunk_produced_total", StringComparison.Ordinal));
@@ -425,7 +442,7 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.Block(101, Account, _time.GetUtcNow());
         _rpc.Chunk(101, 0, Account);
 
-        await Look(101);
+        await Look(102);
 
         Assert.Equal(0, _rpc.ChunkCalls);
         Assert.Null(Last<ProductionObservedEvent>().OwnChunks);
@@ -440,10 +457,27 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.Chunk(101, 0, "other.near");
         _rpc.Chunk(101, 3, Account);
 
-        await Look(101);
+        await Look(102);
 
         Assert.Equal([101L], Last<ProductionObservedEvent>().OwnChunks!.Select(c => c.Height));
         Assert.Equal([(101L, 0L), (101L, 3L)], _rpc.ChunksAsked);
+    }
+
+    [Fact]
+    public async Task ChunkOnlyProducer_ABlockWithMoreChunksThanTheBound_IsReadOnlyUpToIt()
+    {
+        _rpc.Counts = ChunkOnly(expectedChunks: 2, shards: []);
+        await Look(100);
+        _rpc.Block(101, "other.near", _time.GetUtcNow());
+        for (var shard = 0; shard < 100; shard++)
+        {
+            _rpc.Chunk(101, shard, "other.near");
+        }
+
+        await Look(102);
+
+        Assert.Equal(ChainObserver.MaxChunkReadsPerBlock, _rpc.ChunkCalls);
+        Assert.Equal(102, Last<ProductionObservedEvent>().ToHeight);
     }
 
     [Fact]
@@ -457,10 +491,10 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.Chunk(102, 0, Account);
         _rpc.FailChunks = new NeardRpcError(NeardRpcErrorKind.RpcError, "chunk: Chunk Missing", 200, "HANDLER_ERROR", "UNKNOWN_CHUNK", -32000);
 
-        await Look(102);
+        await Look(103);
 
         var look = Last<ProductionObservedEvent>();
-        Assert.Equal(102, look.ToHeight);
+        Assert.Equal(103, look.ToHeight);
         Assert.Null(look.OwnChunks);
         Assert.Empty(_events.OfType<ProductionObserveFailedEvent>());
         Assert.Single(_logs.Lines, l => l.Contains("[3261]", StringComparison.Ordinal));
@@ -475,11 +509,11 @@ public sealed class ChainObserverTests : IDisposable
         _rpc.Chunk(101, 0, Account);
         _rpc.FailChunks = new NeardRpcError(NeardRpcErrorKind.Timeout, "chunk: timed out");
 
-        await Look(101);
+        await Look(102);
         Assert.Contains("chunk", Single<ProductionObserveFailedEvent>().Error, StringComparison.Ordinal);
 
         _rpc.FailChunks = null;
-        await Look(101);
+        await Look(102);
         Assert.Equal([101L], Last<ProductionObservedEvent>().OwnChunks!.Select(c => c.Height));
     }
 
