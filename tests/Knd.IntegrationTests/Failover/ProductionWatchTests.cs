@@ -126,12 +126,7 @@ public sealed class ProductionWatchTests
         var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
         var passive = cluster.Nodes.Single(n => n != leader);
 
-        // Nobody leads: failover paused, the leader stopped gracefully.
-        Assert.Equal(0, (await passive.CliAsync("pause")).ExitCode);
-        await Eventually.UntilAsync(async () => (await passive.StatusAsync())?["paused"]?.GetValue<bool>() == true, TimeSpan.FromSeconds(10), cluster.Describe);
-        leader.Signal(Libc.SigTerm);
-        await leader.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        await Eventually.UntilAsync(async () => await cluster.Consul.LockHolderAsync(KndCluster.LockKey) is null, TimeSpan.FromSeconds(10), cluster.Describe);
+        await NobodyLeadsAsync(cluster, leader, passive);
 
         using var rogueHome = new TempDirectory("knd-rogue-");
         var rogue = StartRogue(cluster, passive, leader, rogueHome);
@@ -186,11 +181,7 @@ public sealed class ProductionWatchTests
         var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
         var passive = cluster.Nodes.Single(n => n != leader);
 
-        Assert.Equal(0, (await passive.CliAsync("pause")).ExitCode);
-        await Eventually.UntilAsync(async () => (await passive.StatusAsync())?["paused"]?.GetValue<bool>() == true, TimeSpan.FromSeconds(10), cluster.Describe);
-        leader.Signal(Libc.SigTerm);
-        await leader.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        await Eventually.UntilAsync(async () => await cluster.Consul.LockHolderAsync(KndCluster.LockKey) is null, TimeSpan.FromSeconds(10), cluster.Describe);
+        await NobodyLeadsAsync(cluster, leader, passive);
 
         using var rogueHome = new TempDirectory("knd-rogue-");
         var rogue = StartRogue(cluster, passive, leader, rogueHome);
@@ -265,6 +256,16 @@ public sealed class ProductionWatchTests
 
         leader.Home.RemoveFaultFile("sim-no-sign");
         cluster.AssertNoDoubleSign();
+    }
+
+    /// <summary>Nobody leads: failover paused through <paramref name="passive"/>, then <paramref name="leader"/> stopped gracefully and the lock free.</summary>
+    private static async Task NobodyLeadsAsync(KndCluster cluster, KndNode leader, KndNode passive)
+    {
+        Assert.Equal(0, (await passive.CliAsync("pause")).ExitCode);
+        await Eventually.UntilAsync(async () => (await passive.StatusAsync())?["paused"]?.GetValue<bool>() == true, TimeSpan.FromSeconds(10), cluster.Describe);
+        leader.Signal(Libc.SigTerm);
+        await leader.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(async () => await cluster.Consul.LockHolderAsync(KndCluster.LockKey) is null, TimeSpan.FromSeconds(10), cluster.Describe);
     }
 
     /// <summary>
