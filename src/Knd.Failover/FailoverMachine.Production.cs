@@ -169,7 +169,7 @@ internal sealed partial class FailoverMachine
         NoteError($"another signer: the chain credits the validator key with {_foreign.Credited} {_foreign.Kind} at heights {from} to {to} while this node led, and its neard produced {_foreign.Produced}; no node promotes for {_rules.DoppelgangerWindow.TotalMinutes:0} min after the last such block");
         if (first && !_paused)
         {
-            Emit(new PauseClusterAction($"another signer produced blocks at the leader's duty heights up to {to}"));
+            Emit(new PauseClusterAction($"another signer produced {_foreign.Kind} at the leader's duty heights up to {to}"));
         }
     }
 

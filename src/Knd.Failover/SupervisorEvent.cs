@@ -91,7 +91,8 @@ internal sealed record HandoverNowEvent(string Target, DemotionReason Reason = D
 /// also reads how many blocks its own neard produced (<paramref name="NeardProduced"/>, after the
 /// blocks; null when not read). For a chunk-only producer, <paramref name="OwnChunks"/> are the heights
 /// whose new chunk the validator key signed (null when not read): the stranger rule judges them as it
-/// judges blocks, the leader's count of its own neard's blocks does not.
+/// judges blocks, and the leader's check counts them against its neard's chunk count
+/// (<see cref="NeardProducedCount.Chunks"/>) instead of its blocks.
 /// </summary>
 internal sealed record ProductionObservedEvent(int Produced, int Missed, long FromHeight, long ToHeight, IReadOnlyList<OwnBlock> OwnBlocks, NeardProducedCount? NeardProduced = null, IReadOnlyList<OwnBlock>? OwnChunks = null) : SupervisorEvent;
 
