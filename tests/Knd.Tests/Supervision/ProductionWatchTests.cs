@@ -537,25 +537,20 @@ public sealed class ProductionWatchTests
     /// account at the newest heights, and its neard's count read after them, with neard's head then
     /// <paramref name="neardAhead"/> heights past the look's.
     /// </summary>
-    private void LeaderLook(MachineHarness h, int ownBlocks, long? neardProduced, long watch = 1, int neardAhead = 0)
+    private void LeaderLook(MachineHarness h, int ownBlocks, long? neardProduced, long watch = 1, int neardAhead = 0, bool chunks = false)
     {
         var from = _scanned;
         _scanned += ownBlocks + ForeignBlockCheck.BaseMargin + 1;
         var own = Enumerable.Range(0, ownBlocks).Select(i => new OwnBlock(_scanned - i, TimeSpan.Zero)).Reverse().ToArray();
         h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, h.Machine.IsLeader ? MachineHarness.AccountId : null, null)));
-        var count = neardProduced is { } blocks ? new NeardProducedCount(watch, blocks, _scanned + neardAhead) : null;
-        Answer(h, h.Send(new ProductionObservedEvent(ownBlocks, 0, from, _scanned, own, count)));
+        var count = neardProduced is { } produced ? new NeardProducedCount(watch, produced, _scanned + neardAhead, chunks) : null;
+        Answer(h, h.Send(chunks
+            ? new ProductionObservedEvent(ownBlocks, 0, from, _scanned, [], count, own)
+            : new ProductionObservedEvent(ownBlocks, 0, from, _scanned, own, count)));
     }
 
     /// <summary>As <see cref="LeaderLook"/> for a chunk-only producer: its chunks, and its neard's chunk count.</summary>
-    private void ChunkLook(MachineHarness h, int ownChunks, long neardChunks)
-    {
-        var from = _scanned;
-        _scanned += ownChunks + ForeignBlockCheck.BaseMargin + 1;
-        var own = Enumerable.Range(0, ownChunks).Select(i => new OwnBlock(_scanned - i, TimeSpan.Zero)).Reverse().ToArray();
-        h.Send(new StatusPolledEvent(h.Generation, new NeardHealthSample(_scanned, false, MachineHarness.AccountId, null)));
-        Answer(h, h.Send(new ProductionObservedEvent(ownChunks, 0, from, _scanned, [], new NeardProducedCount(1, neardChunks, _scanned, Chunks: true), own)));
-    }
+    private void ChunkLook(MachineHarness h, int ownChunks, long neardChunks) => LeaderLook(h, ownChunks, neardChunks, chunks: true);
 
     private static void Answer(MachineHarness h, IReadOnlyList<SupervisorAction> actions, LockObservation? check = null)
     {
