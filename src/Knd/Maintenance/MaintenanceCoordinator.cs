@@ -244,7 +244,32 @@ internal sealed class MaintenanceCoordinator
 
         _inbox.Post(new MaintenanceCancelledEvent());
         _last = null;
-        return ControlOutcome<MaintenanceStatus>.Success(new MaintenanceStatus(null, null, snapshot.BlockHeight, null, null, "shutdown cancelled"));
+
+        // The answer waits for the loop to take the cancel, so a status read or a new schedule right after it sees none.
+        if (!await WaitForNoMaintenanceAsync(cancellationToken))
+        {
+            return ControlOutcome<MaintenanceStatus>.Refused(
+                $"neard no longer has the shutdown height, but knd's supervision loop did not take the cancel within {_reloadConfirmTimeout.TotalSeconds:0}s; check knd status");
+        }
+
+        return ControlOutcome<MaintenanceStatus>.Success(new MaintenanceStatus(null, null, _status.Snapshot?.BlockHeight ?? snapshot.BlockHeight, null, null, "shutdown cancelled"));
+    }
+
+    private async Task<bool> WaitForNoMaintenanceAsync(CancellationToken cancellationToken)
+    {
+        var time = _status.Clock.TimeProvider;
+        var started = time.GetTimestamp();
+        while (_status.Snapshot?.Maintenance is not null)
+        {
+            if (time.GetElapsedTime(started) >= _reloadConfirmTimeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(_reloadPollInterval, time, cancellationToken);
+        }
+
+        return true;
     }
 
     /// <summary>Writes expected_shutdown, sends SIGHUP and waits until neard counts the reload. Returns an error or null.</summary>

@@ -222,6 +222,37 @@ public sealed class MaintenanceCoordinatorTests
     }
 
     [Fact]
+    public async Task Cancel_AnswersOnlyOnceTheLoopHasTakenIt_SoAStatusReadRightAfterSeesNone()
+    {
+        Publish(isLeader: true, maintenance: MaintenanceKind.Shutdown, maintenanceHeight: Head + 30);
+        _inbox.TakesCancels = false;
+
+        var cancel = _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: true), CancellationToken.None);
+        await Deadline.WaitUntilAsync(() => _inbox.Events.Count == 1, TimeSpan.FromSeconds(10), "the cancel posted to the loop");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(cancel.IsCompleted);
+
+        _status.Publish(_status.Snapshot! with { Maintenance = null, MaintenanceHeight = null });
+        await AdvanceUntilAsync(cancel, TimeSpan.FromSeconds(2));
+
+        Assert.Null((await cancel).Error);
+        Assert.Null(_coordinator.Status().Kind);
+    }
+
+    [Fact]
+    public async Task Cancel_TheLoopNeverTakesIt_RefusesNamingTheLoop()
+    {
+        Publish(isLeader: true, maintenance: MaintenanceKind.Shutdown, maintenanceHeight: Head + 30);
+        _inbox.TakesCancels = false;
+
+        var cancel = _coordinator.ScheduleAsync(new MaintenanceRequest(MaintenanceKind.Shutdown, null, null, Cancel: true), CancellationToken.None);
+        await AdvanceUntilAsync(cancel, FailoverTimings.Defaults.MaintenanceReloadConfirmTimeout + TimeSpan.FromSeconds(1));
+
+        Assert.Contains("did not take the cancel", (await cancel).Error, StringComparison.Ordinal);
+        Assert.Equal([(null, 1)], _neard.ExpectedShutdowns);
+    }
+
+    [Fact]
     public async Task Cancel_NothingScheduled_SaysSo_AndTouchesNothing()
     {
         Publish(isLeader: true);
@@ -267,6 +298,9 @@ public sealed class MaintenanceCoordinatorTests
 
         public Func<MaintenanceNowEvent, MaintenanceAnswer> AnswerNow { get; set; } = now => new MaintenanceAnswer(now.Request, true, null);
 
+        /// <summary>False: the loop has not taken a cancel yet (the test publishes the snapshot without it later).</summary>
+        public bool TakesCancels { get; set; } = true;
+
         public void Post(SupervisorEvent supervisorEvent)
         {
             _events.Enqueue(supervisorEvent);
@@ -274,6 +308,10 @@ public sealed class MaintenanceCoordinatorTests
             {
                 var answer = AnswerNow(now);
                 status.Publish(status.Snapshot! with { MaintenanceAnswer = answer });
+            }
+            if (supervisorEvent is MaintenanceCancelledEvent && TakesCancels)
+            {
+                status.Publish(status.Snapshot! with { Maintenance = null, MaintenanceHeight = null });
             }
             if (supervisorEvent is MaintenanceScheduledEvent scheduled)
             {
