@@ -117,7 +117,10 @@ public sealed class DevConsulSpoilTests : IDisposable
         var body = await dev.Http.GetStringAsync(new Uri("v1/status/leader", UriKind.Relative), Ct);
 
         Assert.Equal("\"127.0.0.1:8300\"", body);
-        Assert.True(TimeProvider.System.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(20 * (body.Length - 1)));
+        // .NET's timers run on the coarse monotonic clock (4 ms ticks on Linux), so a 20 ms delay can end
+        // up to a tick early: 15 ms per gap still tells a drip from a body sent at once.
+        var elapsed = TimeProvider.System.GetElapsedTime(started);
+        Assert.True(elapsed >= TimeSpan.FromMilliseconds(15 * (body.Length - 1)), $"{body.Length} bytes in {elapsed.TotalMilliseconds:0} ms");
     }
 
     [Fact]
