@@ -184,15 +184,16 @@ internal sealed partial class RunOptionsParser
         }
 
         var text = value.Text.Trim();
-        if (text.Length == 0 || text.Length > 9 || !text.All(char.IsAsciiDigit))
+        var digits = text.StartsWith('-') || text.StartsWith('+') ? text[1..] : text;
+        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit))
         {
             throw Fail(value, $"{ValueText.Quote(value.Text)} is not a whole number");
         }
 
-        var count = int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
-        return count is >= 1 and <= MaxCount
+        // A sign or more digits than an int holds is a number too, just not one that is allowed.
+        return !text.StartsWith('-') && digits.Length <= 9 && int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture) is var count and >= 1 and <= MaxCount
             ? count
-            : throw Fail(value, $"{count} is out of range: it must be from 1 to {MaxCount}");
+            : throw Fail(value, $"{text} is out of range: it must be from 1 to {MaxCount}");
     }
 
     /// <summary>A whole number from <see cref="MemberTags.MinPriority"/> to <see cref="MemberTags.MaxPriority"/>.</summary>
@@ -205,15 +206,15 @@ internal sealed partial class RunOptionsParser
 
         var text = value.Text.Trim();
         var digits = text.StartsWith('-') || text.StartsWith('+') ? text[1..] : text;
-        if (digits.Length == 0 || digits.Length > 9 || !digits.All(char.IsAsciiDigit))
+        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit))
         {
             throw Fail(value, $"{ValueText.Quote(value.Text)} is not a whole number");
         }
 
-        var priority = int.Parse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture);
-        return priority is >= MemberTags.MinPriority and <= MemberTags.MaxPriority
+        return digits.Length <= 9 && int.Parse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture) is var priority
+            && priority is >= MemberTags.MinPriority and <= MemberTags.MaxPriority
             ? priority
-            : throw Fail(value, $"{priority} is out of range: it must be from {MemberTags.MinPriority} to {MemberTags.MaxPriority}");
+            : throw Fail(value, $"{text} is out of range: it must be from {MemberTags.MinPriority} to {MemberTags.MaxPriority}");
     }
 
     private T ParseChoice<T>(RunOptionSpec spec, T fallback, params (string Name, T Value)[] choices)

@@ -59,12 +59,13 @@ public sealed class ProductionOptionsTests : IDisposable
 
     [Theory]
     [InlineData("mischance-confidence", "0", "--mischance-confidence: 0 is out of range: it must be from 1 to 10000")]
-    [InlineData("mischance-confidence", "-1", "--mischance-confidence: \"-1\" is not a whole number")]
+    [InlineData("mischance-confidence", "-1", "--mischance-confidence: -1 is out of range: it must be from 1 to 10000")]
+    [InlineData("mischance-confidence", "-", "--mischance-confidence: \"-\" is not a whole number")]
     [InlineData("mischance-confidence", "three", "--mischance-confidence: \"three\" is not a whole number")]
     [InlineData("mischance-confidence", "", "--mischance-confidence: \"\" is not a whole number")]
     [InlineData("max-mischance", "1.5", "--max-mischance: \"1.5\" is not a whole number")]
     [InlineData("max-mischance", "10001", "--max-mischance: 10001 is out of range")]
-    [InlineData("max-mischance", "99999999999999999999", "--max-mischance: \"99999999999999999999\" is not a whole number")]
+    [InlineData("max-mischance", "99999999999999999999", "--max-mischance: 99999999999999999999 is out of range: it must be from 1 to 10000")]
     [InlineData("max-mischance", "0x10", "--max-mischance: \"0x10\" is not a whole number")]
     public void Parse_BadValue_FailsNamingTheOption(string option, string value, string expected)
     {

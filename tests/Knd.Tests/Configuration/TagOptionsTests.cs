@@ -45,6 +45,7 @@ public sealed class TagOptionsTests : IDisposable
     [Theory]
     [InlineData("priority", "1001", "--priority: 1001 is out of range: it must be from -1000 to 1000")]
     [InlineData("priority", "-1001", "--priority: -1001 is out of range")]
+    [InlineData("priority", "-99999999999", "--priority: -99999999999 is out of range: it must be from -1000 to 1000")]
     [InlineData("priority", "high", "--priority: \"high\" is not a whole number")]
     [InlineData("priority", "1.5", "--priority: \"1.5\" is not a whole number")]
     [InlineData("priority", "-", "--priority: \"-\" is not a whole number")]
