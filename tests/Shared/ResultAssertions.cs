@@ -1,6 +1,6 @@
 using Knd.Consul;
 using Knd.Control;
-using Knd.Etcd;
+using Knd.Cluster;
 using Knd.Neard;
 using Xunit.Sdk;
 
@@ -19,11 +19,11 @@ internal static class ResultAssertions
     public static ConsulError Failed<T>(this ConsulResult<T> result) =>
         result.Error ?? throw new XunitException($"expected the Consul call to fail; it answered {result.Value}");
 
-    public static T Succeeded<T>(this EtcdResult<T> result) =>
-        result.TryGetValue(out var value, out var error) ? value : throw new XunitException($"expected the etcd call to succeed; it failed: {error}");
+    public static T Succeeded<T>(this LockServiceResult<T> result) =>
+        result.TryGetValue(out var value, out var error) ? value : throw new XunitException($"expected the lock service call to succeed; it failed: {error}");
 
-    public static LockServiceError Failed<T>(this EtcdResult<T> result) =>
-        result.Error ?? throw new XunitException($"expected the etcd call to fail; it answered {result.Value}");
+    public static LockServiceError Failed<T>(this LockServiceResult<T> result) =>
+        result.Error ?? throw new XunitException($"expected the lock service call to fail; it answered {result.Value}");
 
     public static T Succeeded<T>(this NeardRpcResult<T> result) =>
         result.TryGetValue(out var value, out var error) ? value : throw new XunitException($"expected the neard RPC to succeed; it failed: {error}");
@@ -37,9 +37,9 @@ internal static class ResultAssertions
         result.Succeeded() ?? throw new XunitException($"expected a {typeof(T).Name} from Consul; the call succeeded with none");
 
     /// <summary>A success that must carry a value (a key that must exist).</summary>
-    public static T Present<T>(this EtcdResult<T?> result)
+    public static T Present<T>(this LockServiceResult<T?> result)
         where T : class =>
-        result.Succeeded() ?? throw new XunitException($"expected a {typeof(T).Name} from etcd; the call succeeded with none");
+        result.Succeeded() ?? throw new XunitException($"expected a {typeof(T).Name} from the lock service; the call succeeded with none");
 
     public static T Succeeded<T>(this ControlOutcome<T> outcome) =>
         outcome.TryGetValue(out var value) ? value : throw new XunitException($"expected the control operation to succeed; it failed: {outcome.Error}");

@@ -5,29 +5,29 @@ namespace Knd.Etcd;
 /// <summary>The cluster keys on etcd. A holder's session is its lease id; etcd keeps no session name or node, so the lock value names the holder.</summary>
 internal sealed class EtcdClusterStore(EtcdLockClient client) : IClusterStore
 {
-    public async Task<ClusterStoreResult<LockHolding?>> ReadHolderAsync(CancellationToken cancellationToken)
+    public async Task<LockServiceResult<LockHolding?>> ReadHolderAsync(CancellationToken cancellationToken)
     {
         var read = await client.ReadLockAsync(cancellationToken);
         if (!read.TryGetValue(out var current, out var error))
         {
-            return ClusterStoreResult<LockHolding?>.Fail(error);
+            return LockServiceResult<LockHolding?>.Fail(error);
         }
 
         var view = current.View;
         return view.Phase == EtcdLockPhase.Held
-            ? ClusterStoreResult<LockHolding?>.Ok(new LockHolding(view.Holder!, LockValue.TryParse(view.Lock!.Value), null, null))
-            : ClusterStoreResult<LockHolding?>.Ok(null);
+            ? LockServiceResult<LockHolding?>.Ok(new LockHolding(view.Holder!, LockValue.TryParse(view.Lock!.Value), null, null))
+            : LockServiceResult<LockHolding?>.Ok(null);
     }
 
-    public async Task<ClusterStoreResult<bool>> PutAsync(string key, byte[] value, ulong? expectedIndex, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<bool>> PutAsync(string key, byte[] value, ulong? expectedIndex, CancellationToken cancellationToken)
     {
         var put = await client.PutAsync(key, value, expectedIndex is { } index ? (long)index : null, cancellationToken);
-        return put.Error is { } error ? ClusterStoreResult<bool>.Fail(error) : ClusterStoreResult<bool>.Ok(put.Value);
+        return put.Error is { } error ? LockServiceResult<bool>.Fail(error) : LockServiceResult<bool>.Ok(put.Value);
     }
 
-    public async Task<ClusterStoreResult<bool>> DeleteAsync(string key, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<bool>> DeleteAsync(string key, CancellationToken cancellationToken)
     {
         var deleted = await client.DeleteAsync(key, null, cancellationToken);
-        return deleted.Error is { } error ? ClusterStoreResult<bool>.Fail(error) : ClusterStoreResult<bool>.Ok(deleted.Value);
+        return deleted.Error is { } error ? LockServiceResult<bool>.Fail(error) : LockServiceResult<bool>.Ok(deleted.Value);
     }
 }

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Balancer;
 using Grpc.Net.Client.Configuration;
+using Knd.Cluster;
 
 namespace Knd.Etcd;
 
@@ -112,7 +113,7 @@ internal sealed partial class EtcdConnection : IDisposable
     }
 
     /// <summary>One unary request under the request timeout; see <see cref="CallAsync{T}"/>.</summary>
-    public Task<EtcdResult<T>> UnaryAsync<T>(string operation, Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken) =>
+    public Task<LockServiceResult<T>> UnaryAsync<T>(string operation, Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken) =>
         CallAsync(
             operation,
             async options =>
@@ -128,7 +129,7 @@ internal sealed partial class EtcdConnection : IDisposable
     /// refused it before applying anything. A cancelled <paramref name="cancellationToken"/> throws
     /// <see cref="OperationCanceledException"/>; every other failure is the result's error.
     /// </summary>
-    public async Task<EtcdResult<T>> CallAsync<T>(string operation, Func<CallOptions, Task<T>> call, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<T>> CallAsync<T>(string operation, Func<CallOptions, Task<T>> call, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _options.TimeProvider);
@@ -145,7 +146,7 @@ internal sealed partial class EtcdConnection : IDisposable
                 }
 
                 tokenUsed = metadata.GetValue(TokenKey);
-                return EtcdResult<T>.Ok(await call(new CallOptions(metadata, cancellationToken: linked.Token)));
+                return LockServiceResult<T>.Ok(await call(new CallOptions(metadata, cancellationToken: linked.Token)));
             }
             catch (RpcException e) when (attempt == 0 && tokenUsed is not null && EtcdErrors.IsStaleToken(e) && !linked.IsCancellationRequested)
             {
@@ -185,12 +186,12 @@ internal sealed partial class EtcdConnection : IDisposable
     }
 
     /// <summary>Metadata for a call: <c>hasleader</c>, and the auth token when auth is configured (fetched if none is cached).</summary>
-    public async Task<EtcdResult<Metadata>> HeadersAsync(string operation, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<Metadata>> HeadersAsync(string operation, CancellationToken cancellationToken)
     {
         var headers = new Metadata { { RequireLeaderKey, "true" } };
         if (_options.Auth is null)
         {
-            return EtcdResult<Metadata>.Ok(headers);
+            return LockServiceResult<Metadata>.Ok(headers);
         }
 
         var token = await TokenAsync(operation, cancellationToken);
@@ -200,17 +201,17 @@ internal sealed partial class EtcdConnection : IDisposable
         }
 
         headers.Add(TokenKey, tokenValue);
-        return EtcdResult<Metadata>.Ok(headers);
+        return LockServiceResult<Metadata>.Ok(headers);
     }
 
     /// <summary>Drops a token etcd no longer takes, unless another request already replaced it.</summary>
     public void ForgetToken(string token) => Interlocked.CompareExchange(ref _token, null, token);
 
-    private async Task<EtcdResult<string>> TokenAsync(string operation, CancellationToken cancellationToken)
+    private async Task<LockServiceResult<string>> TokenAsync(string operation, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _token) is { } cached)
         {
-            return EtcdResult<string>.Ok(cached);
+            return LockServiceResult<string>.Ok(cached);
         }
 
         await _authGate.WaitAsync(cancellationToken);
@@ -218,7 +219,7 @@ internal sealed partial class EtcdConnection : IDisposable
         {
             if (Volatile.Read(ref _token) is { } fetched)
             {
-                return EtcdResult<string>.Ok(fetched);
+                return LockServiceResult<string>.Ok(fetched);
             }
 
             var auth = _options.Auth!;
@@ -241,7 +242,7 @@ internal sealed partial class EtcdConnection : IDisposable
             }
 
             Volatile.Write(ref _token, answer.Token);
-            return EtcdResult<string>.Ok(answer.Token);
+            return LockServiceResult<string>.Ok(answer.Token);
         }
         finally
         {

@@ -11,7 +11,7 @@ internal sealed partial class EtcdLockClient
     /// Writes this host's member record with its session's lease, so the record goes when the host
     /// does (Consul's equivalent is a key held by the session). A lease etcd does not know is SessionGone.
     /// </summary>
-    public async Task<EtcdResult<bool>> PutMemberAsync(string sessionId, string nodeId, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<bool>> PutMemberAsync(string sessionId, string nodeId, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         if (!EtcdLeaseId.TryParse(sessionId, out var leaseId))
         {
@@ -20,11 +20,11 @@ internal sealed partial class EtcdLockClient
 
         var put = new PutRequest { Key = ByteString.CopyFromUtf8(_keys.Member(nodeId)), Value = ByteString.CopyFrom(value.Span), Lease = leaseId };
         var result = await _connection.UnaryAsync("member publish", o => _connection.Kv.PutAsync(put, o), cancellationToken);
-        return result.Error is { } error ? error : EtcdResult<bool>.Ok(true);
+        return result.Error is { } error ? error : LockServiceResult<bool>.Ok(true);
     }
 
     /// <summary>One key (linearizable), or null when it does not exist.</summary>
-    public async Task<EtcdResult<EtcdKv?>> GetAsync(string key, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<EtcdKv?>> GetAsync(string key, CancellationToken cancellationToken)
     {
         var name = ByteString.CopyFromUtf8(key);
         var result = await _connection.UnaryAsync("key read", o => _connection.Kv.RangeAsync(new RangeRequest { Key = name }, o), cancellationToken);
@@ -38,7 +38,7 @@ internal sealed partial class EtcdLockClient
             return EtcdErrors.Malformed("key read", $"a read of {key} that does not hold exactly that key");
         }
 
-        return EtcdResult<EtcdKv?>.Ok(answer.Kvs.Count == 1 ? EtcdKv.From(answer.Kvs[0]) : null);
+        return LockServiceResult<EtcdKv?>.Ok(answer.Kvs.Count == 1 ? EtcdKv.From(answer.Kvs[0]) : null);
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ internal sealed partial class EtcdLockClient
     /// null writes regardless, 0 only creates, n only replaces the version written at revision n.
     /// False when the condition did not hold.
     /// </summary>
-    public async Task<EtcdResult<bool>> PutAsync(string key, ReadOnlyMemory<byte> value, long? expectedModRevision, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<bool>> PutAsync(string key, ReadOnlyMemory<byte> value, long? expectedModRevision, CancellationToken cancellationToken)
     {
         var name = ByteString.CopyFromUtf8(key);
         var txn = new TxnRequest { Success = { new RequestOp { RequestPut = new PutRequest { Key = name, Value = ByteString.CopyFrom(value.Span) } } } };
@@ -59,7 +59,7 @@ internal sealed partial class EtcdLockClient
     }
 
     /// <summary>Deletes a key (only the version at <paramref name="expectedModRevision"/> when given). False when the condition did not hold.</summary>
-    public async Task<EtcdResult<bool>> DeleteAsync(string key, long? expectedModRevision, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<bool>> DeleteAsync(string key, long? expectedModRevision, CancellationToken cancellationToken)
     {
         var name = ByteString.CopyFromUtf8(key);
         var txn = new TxnRequest { Success = { new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = name } } } };
@@ -72,7 +72,7 @@ internal sealed partial class EtcdLockClient
     }
 
     /// <summary>Everything under the cluster prefix (linearizable), as the watch would publish it.</summary>
-    public async Task<EtcdResult<ClusterObservation>> ReadClusterAsync(CancellationToken cancellationToken)
+    public async Task<LockServiceResult<ClusterObservation>> ReadClusterAsync(CancellationToken cancellationToken)
     {
         var read = await ReadRangeAsync("cluster read", cancellationToken);
         if (read.Error is { } error)
@@ -81,10 +81,10 @@ internal sealed partial class EtcdLockClient
         }
 
         var (entries, header) = read.Value;
-        return EtcdResult<ClusterObservation>.Ok(EtcdClusterReader.Read(_keys, entries.Where(e => e.Key != _keys.LockKey), header.Revision));
+        return LockServiceResult<ClusterObservation>.Ok(EtcdClusterReader.Read(_keys, entries.Where(e => e.Key != _keys.LockKey), header.Revision));
     }
 
-    private async Task<EtcdResult<bool>> ConditionalAsync(string operation, TxnRequest txn, CancellationToken cancellationToken)
+    private async Task<LockServiceResult<bool>> ConditionalAsync(string operation, TxnRequest txn, CancellationToken cancellationToken)
     {
         var result = await _connection.UnaryAsync(operation, o => _connection.Kv.TxnAsync(txn, o), cancellationToken);
         if (!result.TryGetValue(out var answer, out var error))
@@ -93,7 +93,7 @@ internal sealed partial class EtcdLockClient
         }
 
         return HasRevision(answer.Header)
-            ? EtcdResult<bool>.Ok(answer.Succeeded)
+            ? LockServiceResult<bool>.Ok(answer.Succeeded)
             : EtcdErrors.Malformed(operation, "a transaction answer without a revision");
     }
 
@@ -102,7 +102,7 @@ internal sealed partial class EtcdLockClient
     /// [lock key, lock key + "0") covers both ('0' follows '/'); keys of other validators that share
     /// the lock key as a prefix (<c>acc</c> and <c>acc.2</c>) fall in it too and are dropped.
     /// </summary>
-    private async Task<EtcdResult<(List<EtcdKv> Entries, ResponseHeader Header)>> ReadRangeAsync(string operation, CancellationToken cancellationToken)
+    private async Task<LockServiceResult<(List<EtcdKv> Entries, ResponseHeader Header)>> ReadRangeAsync(string operation, CancellationToken cancellationToken)
     {
         var request = new RangeRequest { Key = _lockKey, RangeEnd = RangeEnd };
         var result = await _connection.UnaryAsync(operation, o => _connection.Kv.RangeAsync(request, o), cancellationToken);
@@ -116,7 +116,7 @@ internal sealed partial class EtcdLockClient
             return EtcdErrors.Malformed(operation, "a range read without a revision, or cut short");
         }
 
-        return EtcdResult<(List<EtcdKv>, ResponseHeader)>.Ok(([.. answer.Kvs.Select(EtcdKv.From).Where(e => Mine(e.Key))], answer.Header));
+        return LockServiceResult<(List<EtcdKv>, ResponseHeader)>.Ok(([.. answer.Kvs.Select(EtcdKv.From).Where(e => Mine(e.Key))], answer.Header));
     }
 
     /// <summary>The end of the watched range: the lock key with '0' (the byte after '/') appended.</summary>

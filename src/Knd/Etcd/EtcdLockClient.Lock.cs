@@ -1,5 +1,6 @@
 using Etcdserverpb;
 using Google.Protobuf;
+using Knd.Cluster;
 
 namespace Knd.Etcd;
 
@@ -15,7 +16,7 @@ internal sealed partial class EtcdLockClient
     /// anything moved in between the answer is HeldByOther or, when the key is still free, LockDelay
     /// (look again shortly). A lease etcd does not know makes it SessionGone.
     /// </summary>
-    public async Task<EtcdResult<LockAcquireOutcome>> AcquireAsync(string sessionId, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<LockAcquireOutcome>> AcquireAsync(string sessionId, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         if (!EtcdLeaseId.TryParse(sessionId, out var leaseId))
         {
@@ -78,7 +79,7 @@ internal sealed partial class EtcdLockClient
     }
 
     /// <summary>A linearizable read of the lock key after acquiring: held by our lease, and its ModRevision as the fencing index.</summary>
-    public async Task<EtcdResult<EtcdLockConfirmation>> ConfirmAsync(string sessionId, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<EtcdLockConfirmation>> ConfirmAsync(string sessionId, CancellationToken cancellationToken)
     {
         if (!EtcdLeaseId.TryParse(sessionId, out var leaseId))
         {
@@ -98,8 +99,8 @@ internal sealed partial class EtcdLockClient
 
         var kv = answer.Kvs.Count == 1 ? answer.Kvs[0] : null;
         return kv is not null && kv.Lease == leaseId
-            ? EtcdResult<EtcdLockConfirmation>.Ok(new EtcdLockConfirmation(true, (ulong)kv.ModRevision))
-            : EtcdResult<EtcdLockConfirmation>.Ok(new EtcdLockConfirmation(false, (ulong)(kv?.ModRevision ?? 0)));
+            ? LockServiceResult<EtcdLockConfirmation>.Ok(new EtcdLockConfirmation(true, (ulong)kv.ModRevision))
+            : LockServiceResult<EtcdLockConfirmation>.Ok(new EtcdLockConfirmation(false, (ulong)(kv?.ModRevision ?? 0)));
     }
 
     /// <summary>
@@ -108,7 +109,7 @@ internal sealed partial class EtcdLockClient
     /// handover target, if any). Watchers then see a release, which carries no lock-delay. False when
     /// the key was not ours (any more).
     /// </summary>
-    public async Task<EtcdResult<bool>> ReleaseAsync(string sessionId, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<bool>> ReleaseAsync(string sessionId, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         if (!EtcdLeaseId.TryParse(sessionId, out var leaseId))
         {
@@ -132,14 +133,14 @@ internal sealed partial class EtcdLockClient
         }
 
         return HasRevision(answer.Header)
-            ? EtcdResult<bool>.Ok(answer.Succeeded)
+            ? LockServiceResult<bool>.Ok(answer.Succeeded)
             : EtcdErrors.Malformed("lock release", "a transaction answer without a revision");
     }
 
     /// <summary>The lock key and the last-holder record in one linearizable read (a read-only transaction), for the stale-leader reaper and the tests.</summary>
-    public Task<EtcdResult<EtcdLockRead>> ReadLockAsync(CancellationToken cancellationToken) => ReadLockAsync("lock read", cancellationToken);
+    public Task<LockServiceResult<EtcdLockRead>> ReadLockAsync(CancellationToken cancellationToken) => ReadLockAsync("lock read", cancellationToken);
 
-    private async Task<EtcdResult<EtcdLockRead>> ReadLockAsync(string operation, CancellationToken cancellationToken)
+    private async Task<LockServiceResult<EtcdLockRead>> ReadLockAsync(string operation, CancellationToken cancellationToken)
     {
         var txn = new TxnRequest
         {
@@ -169,10 +170,10 @@ internal sealed partial class EtcdLockClient
             _lockDelay.Sighted(view.RecordRevision);
         }
 
-        return EtcdResult<EtcdLockRead>.Ok(new EtcdLockRead(view, answer.Header.Revision));
+        return LockServiceResult<EtcdLockRead>.Ok(new EtcdLockRead(view, answer.Header.Revision));
     }
 
-    private static EtcdResult<LockAcquireOutcome> Outcome(LockAcquireOutcome outcome) => EtcdResult<LockAcquireOutcome>.Ok(outcome);
+    private static LockServiceResult<LockAcquireOutcome> Outcome(LockAcquireOutcome outcome) => LockServiceResult<LockAcquireOutcome>.Ok(outcome);
 
     /// <summary>A read of one key answers that key or nothing: anything else is not an answer to it.</summary>
     private static bool IsRangeOf(RangeResponse? range, ByteString key) =>

@@ -19,7 +19,7 @@ internal sealed record EtcdLockRead(EtcdLockView View, long Revision)
 /// <summary>
 /// knd's lock service on etcd: sessions are leases, the lock is a key put with the holder's lease by a
 /// transaction, and a watch mirrors the lock and the cluster keys. Every call has the request timeout
-/// and answers with an <see cref="EtcdResult{T}"/> in the core's vocabulary; none throws (a cancelled
+/// and answers with an <see cref="LockServiceResult{T}"/> in the core's vocabulary; none throws (a cancelled
 /// caller token aside). The keys are Consul's layout (<see cref="ClusterKeys"/>) plus the last-holder
 /// record (docs/etcd.md).
 /// </summary>
@@ -51,7 +51,7 @@ internal sealed partial class EtcdLockClient : IDisposable
     internal EtcdConnection Connection => _connection;
 
     /// <summary>Grants a lease of <paramref name="ttl"/>, rounded up to whole seconds (etcd's unit; rounding down would expire it sooner than knd's fence assumes).</summary>
-    public async Task<EtcdResult<EtcdLease>> GrantAsync(TimeSpan ttl, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<EtcdLease>> GrantAsync(TimeSpan ttl, CancellationToken cancellationToken)
     {
         var seconds = (long)Math.Ceiling(ttl.TotalSeconds);
         var result = await _connection.UnaryAsync("lease grant", o => _connection.Leases.LeaseGrantAsync(new LeaseGrantRequest { TTL = seconds }, o), cancellationToken);
@@ -71,7 +71,7 @@ internal sealed partial class EtcdLockClient : IDisposable
             return EtcdErrors.Malformed("lease grant", $"lease {answer.ID} with TTL {answer.TTL}s for a request of {seconds}s");
         }
 
-        return EtcdResult<EtcdLease>.Ok(new EtcdLease(EtcdLeaseId.Format(answer.ID), TimeSpan.FromSeconds(answer.TTL)));
+        return LockServiceResult<EtcdLease>.Ok(new EtcdLease(EtcdLeaseId.Format(answer.ID), TimeSpan.FromSeconds(answer.TTL)));
     }
 
     /// <summary>
@@ -79,7 +79,7 @@ internal sealed partial class EtcdLockClient : IDisposable
     /// helper renews at TTL/3 and goes quiet when the lease is gone). Answers the lease's TTL; a TTL of
     /// 0 (etcd's answer for an unknown lease) or a NotFound is <see cref="LockServiceFailure.SessionGone"/>.
     /// </summary>
-    public async Task<EtcdResult<TimeSpan>> RenewAsync(string sessionId, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<TimeSpan>> RenewAsync(string sessionId, CancellationToken cancellationToken)
     {
         if (!EtcdLeaseId.TryParse(sessionId, out var leaseId))
         {
@@ -114,12 +114,12 @@ internal sealed partial class EtcdLockClient : IDisposable
         }
 
         return response.TTL > 0
-            ? EtcdResult<TimeSpan>.Ok(TimeSpan.FromSeconds(response.TTL))
+            ? LockServiceResult<TimeSpan>.Ok(TimeSpan.FromSeconds(response.TTL))
             : new LockServiceError(LockServiceFailure.SessionGone, $"etcd lease keep-alive: lease {sessionId} is gone (expired or revoked)");
     }
 
     /// <summary>Revokes the lease (its keys go with it, and others then wait the lock-delay). True when revoked, false when it was already gone.</summary>
-    public async Task<EtcdResult<bool>> RevokeAsync(string sessionId, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<bool>> RevokeAsync(string sessionId, CancellationToken cancellationToken)
     {
         if (!EtcdLeaseId.TryParse(sessionId, out var leaseId))
         {
@@ -129,17 +129,17 @@ internal sealed partial class EtcdLockClient : IDisposable
         var result = await _connection.UnaryAsync("lease revoke", o => _connection.Leases.LeaseRevokeAsync(new LeaseRevokeRequest { ID = leaseId }, o), cancellationToken);
         if (result.Error is { Kind: LockServiceFailure.SessionGone })
         {
-            return EtcdResult<bool>.Ok(false);
+            return LockServiceResult<bool>.Ok(false);
         }
 
-        return result.Error is { } error ? error : EtcdResult<bool>.Ok(true);
+        return result.Error is { } error ? error : LockServiceResult<bool>.Ok(true);
     }
 
     /// <summary>Whether etcd can serve a linearizable read now (a leader, a quorum): the failsafe's "can this node reach the lock service".</summary>
-    public async Task<EtcdResult<bool>> CheckReachableAsync(CancellationToken cancellationToken)
+    public async Task<LockServiceResult<bool>> CheckReachableAsync(CancellationToken cancellationToken)
     {
         var result = await _connection.UnaryAsync("reachability check", o => _connection.Kv.RangeAsync(new RangeRequest { Key = _lockKey, CountOnly = true }, o), cancellationToken);
-        return result.Error is { } error ? error : EtcdResult<bool>.Ok(true);
+        return result.Error is { } error ? error : LockServiceResult<bool>.Ok(true);
     }
 
     public void Dispose() => _connection.Dispose();

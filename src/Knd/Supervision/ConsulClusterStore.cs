@@ -7,34 +7,34 @@ namespace Knd.Supervision;
 /// <summary>The cluster keys on Consul.</summary>
 internal sealed class ConsulClusterStore(KndRunOptions options, IConsulClient consul) : IClusterStore
 {
-    public async Task<ClusterStoreResult<LockHolding?>> ReadHolderAsync(CancellationToken cancellationToken)
+    public async Task<LockServiceResult<LockHolding?>> ReadHolderAsync(CancellationToken cancellationToken)
     {
         var read = await consul.GetKeyAsync(options.LockKey, KvQuery.ConsistentRead, cancellationToken);
         if (!read.TryGetValue(out var current, out var error))
         {
-            return ClusterStoreResult<LockHolding?>.Fail(error.ToCause());
+            return LockServiceResult<LockHolding?>.Fail(error.ToCause());
         }
 
         if (current.Entry is not { Session: { } session } entry)
         {
-            return ClusterStoreResult<LockHolding?>.Ok(null);
+            return LockServiceResult<LockHolding?>.Ok(null);
         }
 
         // The session names the Consul node it lives on (kuutamod's "Node"), and its name is the
         // holder's node id, the fallback for a lock value nobody wrote.
         var info = (await consul.GetSessionInfoAsync(session, cancellationToken)).Value;
-        return ClusterStoreResult<LockHolding?>.Ok(new LockHolding(session, LockValue.TryParse(entry.Value), info?.Name, info?.Node));
+        return LockServiceResult<LockHolding?>.Ok(new LockHolding(session, LockValue.TryParse(entry.Value), info?.Name, info?.Node));
     }
 
-    public async Task<ClusterStoreResult<bool>> PutAsync(string key, byte[] value, ulong? expectedIndex, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<bool>> PutAsync(string key, byte[] value, ulong? expectedIndex, CancellationToken cancellationToken)
     {
         var put = await consul.PutKeyAsync(key, value, new KvPutOptions(Cas: expectedIndex), cancellationToken);
-        return put.Error is { } error ? ClusterStoreResult<bool>.Fail(error.ToCause()) : ClusterStoreResult<bool>.Ok(put.Value);
+        return put.Error is { } error ? LockServiceResult<bool>.Fail(error.ToCause()) : LockServiceResult<bool>.Ok(put.Value);
     }
 
-    public async Task<ClusterStoreResult<bool>> DeleteAsync(string key, CancellationToken cancellationToken)
+    public async Task<LockServiceResult<bool>> DeleteAsync(string key, CancellationToken cancellationToken)
     {
         var deleted = await consul.DeleteKeyAsync(key, null, cancellationToken);
-        return deleted.Error is { } error ? ClusterStoreResult<bool>.Fail(error.ToCause()) : ClusterStoreResult<bool>.Ok(deleted.Value);
+        return deleted.Error is { } error ? LockServiceResult<bool>.Fail(error.ToCause()) : LockServiceResult<bool>.Ok(deleted.Value);
     }
 }

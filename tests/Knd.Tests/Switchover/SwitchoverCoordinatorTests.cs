@@ -188,13 +188,13 @@ public sealed class SwitchoverCoordinatorTests : IAsyncDisposable
             }
         }
 
-        public Task<ClusterStoreResult<LockHolding?>> ReadHolderAsync(CancellationToken cancellationToken) =>
-            Task.FromResult(ClusterStoreResult<LockHolding?>.Ok(null));
+        public Task<LockServiceResult<LockHolding?>> ReadHolderAsync(CancellationToken cancellationToken) =>
+            Task.FromResult(LockServiceResult<LockHolding?>.Ok(null));
 
-        public Task<ClusterStoreResult<bool>> DeleteAsync(string key, CancellationToken cancellationToken) =>
-            Task.FromResult(ClusterStoreResult<bool>.Ok(true));
+        public Task<LockServiceResult<bool>> DeleteAsync(string key, CancellationToken cancellationToken) =>
+            Task.FromResult(LockServiceResult<bool>.Ok(true));
 
-        public Task<ClusterStoreResult<bool>> PutAsync(string key, byte[] value, ulong? expectedIndex, CancellationToken cancellationToken)
+        public Task<LockServiceResult<bool>> PutAsync(string key, byte[] value, ulong? expectedIndex, CancellationToken cancellationToken)
         {
             lock (_writes)
             {
@@ -202,13 +202,13 @@ public sealed class SwitchoverCoordinatorTests : IAsyncDisposable
                 if ((expectedIndex is { } expected && expected != latest.SwitchoverIndex) || (RefuseAfter is { } limit && _writes.Count >= limit))
                 {
                     Refused++;
-                    return Task.FromResult(ClusterStoreResult<bool>.Ok(false));
+                    return Task.FromResult(LockServiceResult<bool>.Ok(false));
                 }
 
                 var record = JsonSerializer.Deserialize(value, ClusterJsonContext.Default.SwitchoverRecord)!;
                 _writes.Add((record.Phase, eventsPosted()));
                 cluster.Publish(latest with { Switchover = record, SwitchoverIndex = latest.Index + 1, Index = latest.Index + 1 });
-                return Task.FromResult(ClusterStoreResult<bool>.Ok(true));
+                return Task.FromResult(LockServiceResult<bool>.Ok(true));
             }
         }
     }
