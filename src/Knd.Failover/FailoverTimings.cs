@@ -250,8 +250,15 @@ internal sealed record FailoverTimings
     /// <summary>How long the switchover coordinator waits for the watch to show a phase it wrote (the next write needs its index) before it goes on without it.</summary>
     public TimeSpan SwitchoverRecordEchoTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often the coordinator looks for that echo: the watch delivers a change within milliseconds.</summary>
-    public TimeSpan SwitchoverRecordEchoPollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>How often a writer looks for its watch to echo what it wrote (a switchover phase, the pause flag): the watch delivers a change within milliseconds.</summary>
+    public TimeSpan WatchEchoPollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// How long <c>knd pause</c> / <c>resume</c> waits, once the flag is written, for this node's own view
+    /// (its cluster watch, within milliseconds) to show it, so a <c>knd status</c> right after the answer
+    /// agrees with it. Past this the answer still comes: the flag is written, and the view follows its watch.
+    /// </summary>
+    public TimeSpan PauseEchoTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// A failed write of the machine's cluster-wide pause is retried after this times the attempt

@@ -181,7 +181,18 @@ internal sealed class DaemonControl : ISupervisorControl
         }
 
         _logger.PauseChanged(paused ? "paused" : "resumed", _options.NodeId);
+        await WaitForPauseEchoAsync(paused, cancellationToken);
         return ControlOutcome<bool>.Success(paused);
+    }
+
+    private async Task WaitForPauseEchoAsync(bool paused, CancellationToken cancellationToken)
+    {
+        var time = _status.Clock.TimeProvider;
+        var started = time.GetTimestamp();
+        while (_status.Snapshot is { } snapshot && snapshot.Paused != paused && time.GetElapsedTime(started) < _timings.PauseEchoTimeout)
+        {
+            await Task.Delay(_timings.WatchEchoPollInterval, time, cancellationToken);
+        }
     }
 
     private static SwitchoverStatus ToStatus(SwitchoverRecord record) =>

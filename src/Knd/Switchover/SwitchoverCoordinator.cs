@@ -231,7 +231,7 @@ internal sealed class SwitchoverCoordinator : BackgroundService
                 break;
             }
 
-            await Task.Delay(_timings.SwitchoverRecordEchoPollInterval, time, cancellationToken);
+            await Task.Delay(_timings.WatchEchoPollInterval, time, cancellationToken);
         }
 
         return updated;

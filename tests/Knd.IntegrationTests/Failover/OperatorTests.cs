@@ -53,8 +53,9 @@ public sealed class OperatorTests
         var leader = await cluster.WaitForSingleLeaderAsync(ElectionTimeout);
         var passive = cluster.Nodes.Single(n => n != leader);
 
+        // The answer waits for the node's own view, so its status agrees at once.
         Assert.Equal(0, (await passive.CliAsync("pause")).ExitCode);
-        await Eventually.UntilAsync(async () => (await passive.StatusAsync())?["paused"]?.GetValue<bool>() == true, TimeSpan.FromSeconds(10), cluster.Describe);
+        Assert.True((await passive.StatusAsync())?["paused"]?.GetValue<bool>(), "knd status right after knd pause says not paused");
         Assert.Equal(1, await ScrapeAsync(passive, "knd_paused"));
         await leader.KillHostAsync();
 
@@ -66,6 +67,7 @@ public sealed class OperatorTests
         }
 
         Assert.Equal(0, (await passive.CliAsync("resume")).ExitCode);
+        Assert.False((await passive.StatusAsync())?["paused"]?.GetValue<bool>(), "knd status right after knd resume says paused");
         await Eventually.UntilAsync(async () => await passive.IsLeaderAsync(), TimeSpan.FromSeconds(20), cluster.Describe);
         cluster.AssertNoDoubleSign();
     }
