@@ -254,11 +254,13 @@ internal sealed record FailoverTimings
     public TimeSpan WatchEchoPollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
-    /// How long <c>knd pause</c> / <c>resume</c> waits, once the flag is written, for this node's own view
-    /// (its cluster watch, within milliseconds) to show it, so a <c>knd status</c> right after the answer
-    /// agrees with it. Past this the answer still comes: the flag is written, and the view follows its watch.
+    /// How long a control request that wrote to the lock service (<c>knd pause</c> / <c>resume</c>, a
+    /// switchover request or its cancel) waits for this node's own view (its cluster watch, within
+    /// milliseconds) to show the write, so a <c>knd status</c> or <c>knd switchover --status</c> right
+    /// after the answer agrees with it. Past this the answer still comes: the write is done, and the
+    /// view follows its watch.
     /// </summary>
-    public TimeSpan PauseEchoTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ControlEchoTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// A failed write of the machine's cluster-wide pause is retried after this times the attempt

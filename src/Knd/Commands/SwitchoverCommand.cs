@@ -12,6 +12,13 @@ internal static class SwitchoverCommand
     /// <summary>A handover waits for a duty-free window, which is usually minutes away at most.</summary>
     public static readonly TimeSpan DefaultWaitTimeout = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How long <c>--wait</c> lets the daemon's view of the cluster (its watch) catch up with the request
+    /// before another record there, or none, means the request is gone: the daemon already waits up to
+    /// <see cref="FailoverTimings.ControlEchoTimeout"/> (2 s) before it answers.
+    /// </summary>
+    private static readonly TimeSpan ViewCatchUp = TimeSpan.FromSeconds(10);
+
     public static Command Create(ControlCliSettings? settings = null)
     {
         var to = new Option<string?>("--to") { HelpName = "NODE", Description = "The passive node to hand over to (default: any synced passive)." };
@@ -82,6 +89,8 @@ internal static class SwitchoverCommand
 
         var started = knd.Settings.Time.GetTimestamp();
         var status = call.Read(ControlJsonContext.Default.SwitchoverStatus);
+        var requested = status.Id;
+        var seen = false;
         var progress = new SwitchoverProgress(knd, SwitchoverProgress.IsLive(knd));
         while (true)
         {
@@ -119,7 +128,25 @@ internal static class SwitchoverCommand
                 call = await knd.GetAsync(ControlRoutes.Switchover);
                 if (call.Ok)
                 {
-                    status = call.Read(ControlJsonContext.Default.SwitchoverStatus);
+                    var read = call.Read(ControlJsonContext.Default.SwitchoverStatus);
+                    if (read.Id == requested)
+                    {
+                        seen = true;
+                        status = read;
+                    }
+                    else if (seen || knd.Settings.Time.GetElapsedTime(started) >= ViewCatchUp)
+                    {
+                        if (read.Phase != "none")
+                        {
+                            await progress.EndAsync();
+                            return await knd.FailAsync($"switchover {requested} is no longer the daemon's: it shows switchover {read.Id} ({read.Phase}: {read.Message})");
+                        }
+
+                        status = read;
+                    }
+
+                    // Otherwise the daemon's view has not shown this request yet: another record there
+                    // (the last switchover's "done") or none is not this one's end.
                 }
             }
             catch (DaemonUnreachableException) when (!WaitTimeout.Expired(knd, started, timeout))

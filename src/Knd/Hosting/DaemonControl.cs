@@ -127,6 +127,7 @@ internal sealed class DaemonControl : ISupervisorControl
         }
 
         _logger.SwitchoverRequested(record.Id, record.From, record.To);
+        await WaitForEchoAsync(() => _cluster.Latest.Switchover?.Id == record.Id, cancellationToken);
         return ControlOutcome<SwitchoverStatus>.Success(ToStatus(record));
     }
 
@@ -167,6 +168,7 @@ internal sealed class DaemonControl : ISupervisorControl
         }
 
         _logger.SwitchoverPhase(open.Id, SwitchoverRecord.Cancelled, cancelled.Message);
+        await WaitForEchoAsync(() => _cluster.Latest.Switchover is not { } seen || seen.Id != open.Id || seen.Phase == SwitchoverRecord.Cancelled, cancellationToken);
         return ControlOutcome<SwitchoverStatus>.Success(ToStatus(cancelled));
     }
 
@@ -181,15 +183,16 @@ internal sealed class DaemonControl : ISupervisorControl
         }
 
         _logger.PauseChanged(paused ? "paused" : "resumed", _options.NodeId);
-        await WaitForPauseEchoAsync(paused, cancellationToken);
+        await WaitForEchoAsync(() => _status.Snapshot is not { } snapshot || snapshot.Paused == paused, cancellationToken);
         return ControlOutcome<bool>.Success(paused);
     }
 
-    private async Task WaitForPauseEchoAsync(bool paused, CancellationToken cancellationToken)
+    /// <summary>Waits (at most <see cref="FailoverTimings.ControlEchoTimeout"/>) until this node's own view shows what the request wrote.</summary>
+    private async Task WaitForEchoAsync(Func<bool> shown, CancellationToken cancellationToken)
     {
         var time = _status.Clock.TimeProvider;
         var started = time.GetTimestamp();
-        while (_status.Snapshot is { } snapshot && snapshot.Paused != paused && time.GetElapsedTime(started) < _timings.PauseEchoTimeout)
+        while (!shown() && time.GetElapsedTime(started) < _timings.ControlEchoTimeout)
         {
             await Task.Delay(_timings.WatchEchoPollInterval, time, cancellationToken);
         }

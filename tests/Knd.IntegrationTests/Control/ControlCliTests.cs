@@ -261,6 +261,36 @@ public sealed class ControlCliTests : IAsyncLifetime
     private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, string.Empty, StringComparison.Ordinal).Length) / part.Length;
 
     [Fact(Timeout = 30_000)]
+    public async Task Switchover_Wait_TheDaemonsViewStillShowsTheLastSwitchover_WaitsForThisOne()
+    {
+        _server.Control.OnSwitchover = request => ControlOutcome<SwitchoverStatus>.Success(new SwitchoverStatus("pending", "node-a", "node-b", "switchover requested", Id: "new"));
+        _server.Control.ScriptSwitchover(
+            new SwitchoverStatus("failed", "node-b", "node-a", "node-a is not synced", Id: "old"),
+            new SwitchoverStatus("waiting-for-window", "node-a", "node-b", "next window at 1010", Id: "new"),
+            new SwitchoverStatus("done", "node-a", "node-b", "node-b validates", Id: "new"));
+
+        var (code, output, error) = await RunAsync(SwitchoverCommand.Create(Settings), "--wait");
+
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("node-b validates", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("node-a is not synced", error, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Switchover_Wait_AnotherSwitchoverReplacedThisOne_ExitsOneNamingIt()
+    {
+        _server.Control.OnSwitchover = request => ControlOutcome<SwitchoverStatus>.Success(new SwitchoverStatus("pending", "node-a", "node-b", "switchover requested", Id: "mine"));
+        _server.Control.ScriptSwitchover(
+            new SwitchoverStatus("waiting-for-window", "node-a", "node-b", "next window at 1010", Id: "mine"),
+            new SwitchoverStatus("pending", "node-a", "node-c", "switchover requested", Id: "theirs"));
+
+        var (code, _, error) = await RunAsync(SwitchoverCommand.Create(Settings), "--wait");
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.EndsWith("knd switchover: switchover mine is no longer the daemon's: it shows switchover theirs (pending: switchover requested)\n", error, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Switchover_Wait_Failed_ExitsOne()
     {
         _server.Control.ScriptSwitchover(new SwitchoverStatus("failed", "node-a", "node-b", "node-b is not synced"));

@@ -66,7 +66,7 @@ public sealed class DaemonControlPauseTests
     {
         var pause = _control.SetPausedAsync(true, CancellationToken.None);
         await Deadline.WaitUntilAsync(() => _store.Writes == 1, TimeSpan.FromSeconds(10), "the pause flag written");
-        for (var moved = TimeSpan.Zero; !pause.IsCompleted && moved <= FailoverTimings.Defaults.PauseEchoTimeout; moved += TimeSpan.FromMilliseconds(100))
+        for (var moved = TimeSpan.Zero; !pause.IsCompleted && moved <= FailoverTimings.Defaults.ControlEchoTimeout; moved += TimeSpan.FromMilliseconds(100))
         {
             _time.Advance(TimeSpan.FromMilliseconds(100));
             await Task.Delay(TimeSpan.FromMilliseconds(2), TimeProvider.System);
