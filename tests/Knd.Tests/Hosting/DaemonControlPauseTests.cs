@@ -1,12 +1,11 @@
-using System.Net;
 using Knd.Cluster;
-using Knd.Configuration;
 using Knd.Hosting;
 using Knd.Maintenance;
 using Knd.Neard;
 using Knd.Supervision;
 using Knd.Testing;
 using Knd.Tests.Infrastructure;
+using Knd.Tests.Supervision;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Knd.Tests.Hosting;
@@ -21,25 +20,8 @@ public sealed class DaemonControlPauseTests
 
     public DaemonControlPauseTests()
     {
-        _status = new SupervisorStatus(new MonotonicClock(_time), "node-a", "pool.near");
-        var options = new KndRunOptions
-        {
-            NodeId = "node-a",
-            AccountId = "pool.near",
-            ConsulUrl = new Uri("http://127.0.0.1:8500/"),
-            LockKeyPrefix = "kuutamod-leader/",
-            ExporterAddress = new IPEndPoint(IPAddress.Loopback, 0),
-            ControlSocket = "/nonexistent/knd.sock",
-            NeardBin = "/bin/true",
-            NeardHome = "/nonexistent",
-            ValidatorKey = "/nonexistent/validator_key.json",
-            ValidatorNodeKey = "/nonexistent/validator_node_key.json",
-            VoterNodeKey = "/nonexistent/voter_node_key.json",
-            ValidatorNetworkAddr = new IPEndPoint(IPAddress.Any, 24567),
-            VoterNetworkAddr = new IPEndPoint(IPAddress.Any, 24568),
-            PublicAddresses = [],
-            Promotion = PromotionMode.Restart,
-        };
+        _status = new SupervisorStatus(new MonotonicClock(_time), DriverHarness.NodeId, "validator.near");
+        var options = DriverHarness.Options();
         var cluster = new ClusterState(new ClusterKeys(options.LockKey));
         var maintenance = new MaintenanceCoordinator(options.AccountId, _status, new NoInbox(), new NoNeard());
         _control = new DaemonControl(options, FailoverTimings.Defaults, _store, cluster, _status, maintenance, NullLogger<DaemonControl>.Instance);
