@@ -140,7 +140,18 @@ internal sealed class KndNode : IAsyncDisposable
     }
 
     /// <summary>knd's last lines; neard-sim's per-height signing lines, which share its output, are left out so knd's own show.</summary>
-    public string Diagnostics() => string.Join('\n', History.Select(p => p.Tail(80, line => !line.Contains("NeardSim.Signing.SigningLoop", StringComparison.Ordinal))));
+    /// <summary>
+    /// Every state change, warning and error of each knd run of this node (a failure's cause is often
+    /// long before the last lines), then the last lines of each run.
+    /// </summary>
+    public string Diagnostics() =>
+        $"--- {NodeId}: state changes, warnings and errors of knd ---\n"
+        + string.Join('\n', History.SelectMany(p => p.Lines).Where(IsMilestone).TakeLast(60)) + "\n"
+        + string.Join('\n', History.Select(p => p.Tail(80, line => !line.Contains("NeardSim.Signing.SigningLoop", StringComparison.Ordinal))));
+
+    private static bool IsMilestone(string line) =>
+        !line.Contains("] neard: ", StringComparison.Ordinal)
+        && (line.Contains("SupervisorService: State ", StringComparison.Ordinal) || line.Contains("[WRN]", StringComparison.Ordinal) || line.Contains("[ERR]", StringComparison.Ordinal));
 
     public async ValueTask DisposeAsync()
     {
