@@ -287,8 +287,19 @@ public sealed class ProductionWatchTests
     /// Waits until the leader's promotion is proven by production: a leader silent from its first duties
     /// is a failed promotion (undone by the post-promotion check), not a silent leader.
     /// </summary>
+    /// <summary>
+    /// The leader's promotion has proven itself: the neard it runs now has signed heights, not only an
+    /// earlier one (under load a hot swap can fall back to a restart promotion after its first heights,
+    /// and a fault set then is that new neard's, which the post-promotion check judges, not the
+    /// silent-leader rule).
+    /// </summary>
     private static Task ProvenAsync(KndCluster cluster, KndNode leader) =>
-        Eventually.UntilAsync(async () => await MetricAsync(leader, "knd_production_streak") >= 4, TimeSpan.FromSeconds(30), cluster.Describe);
+        Eventually.UntilAsync(
+            async () => (await leader.StatusAsync())?["neard_pid"]?.GetValue<int>() is { } pid
+                && LedgerReader.Read(cluster.LedgerPath).Entries.Count(e => e.Pid == pid) >= 4
+                && await MetricAsync(leader, "knd_production_streak") >= 4,
+            TimeSpan.FromSeconds(30),
+            cluster.Describe);
 
     /// <summary>The value of one series of <paramref name="name"/> on the node's /metrics, or null when absent.</summary>
     private static async Task<double?> MetricAsync(KndNode node, string name, params (string Name, string Value)[] labels)
